@@ -1,0 +1,1 @@
+//! The terminal UI (ratatui + crossterm). Nothing in the engine imports this.

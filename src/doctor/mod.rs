@@ -1,0 +1,1 @@
+//! Pull-failure diagnosis: walks the pull path step by step.

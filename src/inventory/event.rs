@@ -1,0 +1,38 @@
+//! What a crawl reports, in order, per registry. Consumers must tolerate any interleaving
+//! across registries and repositories.
+
+use crate::model::{Image, InventoryIssue};
+use crate::registry::TrafficStats;
+
+#[derive(Clone, Debug)]
+pub enum InventoryEvent {
+    /// The repository list (after prefix filtering) is known.
+    RepositoriesListed {
+        registry: String,
+        repositories: Vec<String>,
+    },
+    /// Every image of one repository, complete with sizes and unique bytes.
+    RepositoryImages {
+        registry: String,
+        repository: String,
+        images: Vec<Image>,
+    },
+    /// One item failed; the crawl goes on.
+    Issue {
+        registry: String,
+        issue: InventoryIssue,
+    },
+    /// Counters, sent at most a few times a second.
+    Progress {
+        registry: String,
+        repositories_done: usize,
+        repositories_total: usize,
+        stats: TrafficStats,
+    },
+    /// The crawl of this registry ended (`fatal` set when it could not even list repositories).
+    Finished {
+        registry: String,
+        stats: TrafficStats,
+        fatal: Option<String>,
+    },
+}

@@ -1,0 +1,1 @@
+//! Streaming layer walk: file trees, wasted bytes, efficiency.

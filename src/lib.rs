@@ -1,0 +1,15 @@
+//! regscope: explore container registries across clouds.
+//!
+//! The engine (`model`, `registry`, `inventory`, `policy`, `layers`, `scan`, `doctor`,
+//! `config`) never imports ratatui or crossterm; `app` (the TUI) and `cli` both call it.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod doctor;
+pub mod inventory;
+pub mod layers;
+pub mod model;
+pub mod policy;
+pub mod registry;
+pub mod scan;

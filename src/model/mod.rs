@@ -1,0 +1,19 @@
+//! Plain data shared by every part of regscope: images, digests, platforms, findings.
+//!
+//! Nothing here talks to a network or a terminal. The inventory record (`Image`) is the
+//! stable `regscope.inventory/v1` JSON contract of design.md; field names are the wire names.
+
+mod digest;
+mod finding;
+mod image;
+mod platform;
+mod repository;
+
+pub use digest::{Digest, DigestError};
+pub use finding::{Finding, ScanStatus, ScanSummary, Severity, SeverityCounts};
+pub use image::{
+    BlobRef, Image, ImageKind, Inventory, InventoryIssue, Lock, ReferrerRef, StorageClass,
+    TagDetail, INVENTORY_SCHEMA,
+};
+pub use platform::Platform;
+pub use repository::RepositorySummary;

@@ -1,0 +1,136 @@
+//! UI-agnostic access to registries. The OCI Distribution backend and the OCI image-layout
+//! backend both implement [`ManifestSource`], so the inventory, the layer walk, the doctor
+//! and deletion work the same over either; AWS ECR adds its own API on top (`ecr`).
+
+pub mod error;
+pub mod manifest;
+pub mod target;
+
+pub use error::{CodeSuffix, Place, RegistryError};
+pub use manifest::{media, Descriptor, ImageManifest, IndexManifest, Manifest, ManifestError};
+pub use target::{is_loopback_host, Target};
+
+use crate::model::Digest;
+use async_trait::async_trait;
+use std::pin::Pin;
+
+/// What a HEAD of a manifest tells: enough to resolve a tag without a GET.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestHead {
+    pub digest: Digest,
+    pub media_type: String,
+    pub size: u64,
+}
+
+/// A manifest fetched and verified: `digest` is the sha256 of `bytes`, and matched the
+/// digest the registry claimed (when it sent one) or the digest asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchedManifest {
+    pub digest: Digest,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub manifest: Manifest,
+}
+
+/// The answer of the referrers API. `Unsupported` is not "none": the caller should try the
+/// `sha256-<hex>` fallback tag and say which way it looked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Referrers {
+    Listed(Vec<Descriptor>),
+    Unsupported,
+}
+
+/// A blob's bytes as they arrive, not yet verified (the reader of the stream verifies,
+/// since it is the one that sees every byte).
+pub type BlobReader = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
+/// Counters a registry connection keeps so the UI and `--verbose` can show them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrafficStats {
+    pub requests: u64,
+    pub bytes: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub rate_limit: Option<RateLimit>,
+    pub warnings: Vec<String>,
+}
+
+/// The last rate-limit headers seen (`RateLimit-Limit: 100;w=21600`, ...).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    pub window_secs: Option<u64>,
+    pub source: Option<String>,
+}
+
+/// A registry that serves manifests and blobs by repository.
+#[async_trait]
+pub trait ManifestSource: Send + Sync {
+    /// The registry's name as shown to people (host, or `oci:PATH`).
+    fn registry_name(&self) -> String;
+
+    /// Every repository (under `prefix`, when given), in the registry's order.
+    async fn repositories(&self, prefix: Option<&str>) -> Result<Vec<String>, RegistryError>;
+
+    /// Every tag of `repository`, deduplicated and sorted.
+    async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError>;
+
+    async fn head_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+    ) -> Result<ManifestHead, RegistryError>;
+
+    async fn manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+    ) -> Result<FetchedManifest, RegistryError>;
+
+    /// A small blob (a config) read whole, digest-verified, refused above `limit` bytes.
+    async fn blob(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        limit: u64,
+    ) -> Result<Vec<u8>, RegistryError>;
+
+    /// A blob as a stream (a layer), for the caller to verify while reading.
+    async fn blob_reader(
+        &self,
+        repository: &str,
+        digest: &Digest,
+    ) -> Result<BlobReader, RegistryError>;
+
+    /// The blob's size if the registry holds it, `None` if it does not.
+    async fn head_blob(
+        &self,
+        repository: &str,
+        digest: &Digest,
+    ) -> Result<Option<u64>, RegistryError>;
+
+    async fn referrers(
+        &self,
+        repository: &str,
+        digest: &Digest,
+    ) -> Result<Referrers, RegistryError>;
+
+    /// Deletes a manifest by digest (never by tag).
+    async fn delete_manifest(&self, repository: &str, digest: &Digest)
+        -> Result<(), RegistryError>;
+
+    /// Pushes manifest bytes under a tag or digest reference (used by restore and tests).
+    async fn put_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Digest, RegistryError>;
+
+    fn stats(&self) -> TrafficStats {
+        TrafficStats::default()
+    }
+}

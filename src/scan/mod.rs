@@ -1,0 +1,1 @@
+//! Vulnerability findings from every source, one rollup.

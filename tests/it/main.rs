@@ -1,0 +1,5 @@
+//! The one integration-test binary (one link of the whole crate instead of one per file).
+//! Each module tests against real servers on loopback, started by `support`.
+
+mod harness;
+mod support;
