@@ -4,10 +4,12 @@
 
 pub mod error;
 pub mod manifest;
+pub mod reference;
 pub mod target;
 
 pub use error::{CodeSuffix, Place, RegistryError};
 pub use manifest::{media, Descriptor, ImageManifest, IndexManifest, Manifest, ManifestError};
+pub use reference::{Reference, ReferenceError};
 pub use target::{is_loopback_host, Target};
 
 use crate::model::Digest;
