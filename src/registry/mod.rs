@@ -3,6 +3,7 @@
 //! and deletion work the same over either; AWS ECR adds its own API on top (`ecr`).
 
 pub mod error;
+pub mod layout;
 pub mod manifest;
 pub mod reference;
 pub mod target;
@@ -78,6 +79,18 @@ pub trait ManifestSource: Send + Sync {
 
     /// Every tag of `repository`, deduplicated and sorted.
     async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError>;
+
+    /// Every manifest the registry can enumerate in `repository`, tagged or not, as
+    /// descriptors (a tag in the `org.opencontainers.image.ref.name` annotation; one
+    /// entry per tag). `None` when the registry cannot enumerate manifests (the
+    /// Distribution API lists tags only); OCI layouts can, which is how untagged
+    /// manifests of a layout are found.
+    async fn list_manifests(
+        &self,
+        _repository: &str,
+    ) -> Result<Option<Vec<Descriptor>>, RegistryError> {
+        Ok(None)
+    }
 
     async fn head_manifest(
         &self,

@@ -2,4 +2,5 @@
 //! Each module tests against real servers on loopback, started by `support`.
 
 mod harness;
+mod layout;
 mod support;
