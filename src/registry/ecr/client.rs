@@ -1,0 +1,239 @@
+//! Building an ECR API client for one target: credentials from the default chain
+//! (environment, profiles, SSO, web identity, instance metadata), region and account from
+//! the target, profile from the registry's settings, and the endpoint resolved as the SDK
+//! does (`AWS_ENDPOINT_URL_ECR`, `AWS_ENDPOINT_URL`, `endpoint_url` in the profile) unless
+//! the caller overrides it. Each target gets its own client, so regions and accounts sit
+//! side by side in one session.
+
+use super::error::{RetryCounters, RetryPolicy};
+use super::token::TokenCache;
+use crate::config::RegistrySettings;
+use crate::registry::{Place, RegistryError, Target, TrafficStats};
+use aws_sdk_ecr::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_ecr::config::retry::RetryConfig;
+use aws_sdk_ecr::config::timeout::TimeoutConfig;
+use aws_sdk_ecr::config::{
+    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+};
+use aws_sdk_ecr::error::BoxError;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What a caller may pin instead of letting the SDK discover it. Everything `None` is the
+/// normal, user-facing behaviour; tests pin all of it to stay hermetic.
+#[derive(Clone, Debug, Default)]
+pub struct EcrConnectOptions {
+    /// The API endpoint (an emulator, a VPC endpoint). Wins over the environment.
+    pub endpoint_url: Option<String>,
+    /// Credentials to use instead of the default chain. (`Credentials` redacts its secret
+    /// in `Debug`.)
+    pub credentials: Option<Credentials>,
+    /// Read these AWS config and credentials files instead of `~/.aws/{config,credentials}`.
+    pub profile_files: Option<(PathBuf, PathBuf)>,
+    pub retry: RetryPolicy,
+}
+
+/// Counts HTTP requests per API operation, as they leave (so each attempt counts).
+#[derive(Debug, Default)]
+pub struct ApiCallCounter {
+    by_operation: Mutex<BTreeMap<String, u64>>,
+}
+
+impl ApiCallCounter {
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.by_operation
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+    pub fn count(&self, operation: &str) -> u64 {
+        self.snapshot().get(operation).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug)]
+struct CountingInterceptor(Arc<ApiCallCounter>);
+
+impl Intercept for CountingInterceptor {
+    fn name(&self) -> &'static str {
+        "regscope-ecr-call-counter"
+    }
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // The JSON protocol names the operation in X-Amz-Target: `<Service>.<Operation>`.
+        let op = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or("unknown")
+            .to_string();
+        if let Ok(mut m) = self.0.by_operation.lock() {
+            *m.entry(op).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// An ECR registry (one account in one region) reached through its API.
+pub struct EcrClient {
+    pub(crate) sdk: aws_sdk_ecr::Client,
+    registry: String,
+    account: Option<String>,
+    region: String,
+    prefix: Option<String>,
+    concurrency: usize,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) counters: RetryCounters,
+    calls: Arc<ApiCallCounter>,
+    pub(crate) tokens: TokenCache,
+}
+
+impl std::fmt::Debug for EcrClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EcrClient")
+            .field("registry", &self.registry)
+            .field("region", &self.region)
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EcrClient {
+    /// A client for an `ecr://` (or `*.dkr.ecr.*`) target. Loading the credential chain is
+    /// lazy: a missing credential shows up on the first call, as an error naming the chain.
+    pub async fn connect(
+        target: &Target,
+        settings: &RegistrySettings,
+        opts: EcrConnectOptions,
+    ) -> Result<EcrClient, RegistryError> {
+        let Target::Ecr {
+            account,
+            region,
+            prefix,
+        } = target
+        else {
+            return Err(RegistryError::Refused {
+                place: Place {
+                    registry: target.display_name(),
+                    ..Place::default()
+                },
+                why: "not an ECR target".into(),
+            });
+        };
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(p) = &settings.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some((config, credentials)) = &opts.profile_files {
+            #[allow(deprecated)] // the alias is the loader's own parameter type
+            let files = aws_config::profile::profile_file::ProfileFiles::builder()
+                .with_file(
+                    aws_config::profile::profile_file::ProfileFileKind::Config,
+                    config,
+                )
+                .with_file(
+                    aws_config::profile::profile_file::ProfileFileKind::Credentials,
+                    credentials,
+                )
+                .build();
+            loader = loader.profile_files(files);
+        }
+        if let Some(c) = opts.credentials.clone() {
+            loader = loader.credentials_provider(c);
+        }
+        let sdk_config = loader.load().await;
+        let calls = Arc::new(ApiCallCounter::default());
+        let mut conf = aws_sdk_ecr::config::Builder::from(&sdk_config)
+            // Our own retry loop (error.rs) decides: throttling yes, unsupported never.
+            .retry_config(RetryConfig::disabled())
+            .interceptor(CountingInterceptor(calls.clone()));
+        if let Some(url) = &opts.endpoint_url {
+            conf = conf.endpoint_url(url);
+        }
+        Ok(EcrClient {
+            sdk: aws_sdk_ecr::Client::from_conf(conf.build()),
+            registry: target.display_name(),
+            account: account.clone(),
+            region: region.clone(),
+            prefix: prefix.clone(),
+            concurrency: settings.concurrency(),
+            retry: opts.retry,
+            counters: RetryCounters::default(),
+            calls,
+            tokens: TokenCache::default(),
+        })
+    }
+
+    /// The registry's display name (`ACCOUNT.dkr.ecr.REGION.amazonaws.com` or `ecr://REGION`).
+    pub fn registry_name(&self) -> &str {
+        &self.registry
+    }
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+    /// The registry (account) id passed on every call, when the target named one.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+    pub fn prefix(&self) -> Option<&str> {
+        self.prefix.as_deref()
+    }
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    /// API requests sent so far, per operation (`DescribeImages` -> 3).
+    pub fn api_calls(&self) -> BTreeMap<String, u64> {
+        self.calls.snapshot()
+    }
+
+    /// Counters in the shape every backend reports.
+    pub fn stats(&self) -> TrafficStats {
+        TrafficStats {
+            requests: self.calls.total(),
+            retries: self.counters.retries.load(Ordering::Relaxed),
+            throttled: self.counters.throttled.load(Ordering::Relaxed),
+            errors: self.counters.errors.load(Ordering::Relaxed),
+            ..TrafficStats::default()
+        }
+    }
+
+    pub(crate) fn place(&self, repository: Option<&str>, reference: Option<&str>) -> Place {
+        Place {
+            registry: self.registry.clone(),
+            repository: repository.map(str::to_string),
+            reference: reference.map(str::to_string),
+        }
+    }
+
+    /// Whether `repository` lies under the target's prefix (ECR has no server-side filter).
+    pub fn in_prefix(&self, repository: &str) -> bool {
+        match self.prefix.as_deref() {
+            None => true,
+            Some(p) => {
+                repository == p
+                    || repository
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! AWS ECR through the cloud's own API (`aws-sdk-ecr`): what the OCI API does not know —
+//! push time, last pull, scan results, lifecycle policy, replication — for `ecr://`
+//! targets.
+//!
+//! Browsing has no side effects: listings use `DescribeRepositories` and `DescribeImages`
+//! only. `BatchGetImage` (which moves "last pulled") is confined to
+//! [`EcrClient::fetch_manifest_counting_as_pull`], for an explicit user action.
+
+mod client;
+mod crawl;
+mod delete;
+mod error;
+mod images;
+mod manifest;
+mod paginate;
+mod policy;
+mod repos;
+mod scan;
+mod token;
+
+pub use client::{ApiCallCounter, EcrClient, EcrConnectOptions};
+pub use crawl::crawl;
+pub use delete::{DeleteFailure, DeleteReport};
+pub use error::{classify, FailureClass, RetryPolicy};
+pub use images::{
+    classify as classify_media_types, image_from_detail, DescribedImages, DESCRIBE_IMAGES_PAGE,
+};
+pub use manifest::OPENING_COUNTS_AS_PULL;
+pub use paginate::{collect_pages, Page, PageSource};
+pub use policy::{EcrLifecyclePolicy, EcrReplicationRule, EcrReplicationState};
+pub use repos::EcrRepository;
+pub use scan::{scan_status, EcrScanReport};
+pub use token::{EcrRegistryAuth, Secret, REFRESH_MARGIN};
