@@ -2,5 +2,6 @@
 //! Each module tests against real servers on loopback, started by `support`.
 
 mod harness;
+mod layers;
 mod layout;
 mod support;

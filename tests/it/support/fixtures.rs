@@ -23,6 +23,19 @@ pub enum Entry<'a> {
     Dir(&'a str),
     Symlink(&'a str, &'a str),
     HardLink(&'a str, &'a str),
+    /// A regular file whose name travels in a PAX extended header (`path=`), as tools do
+    /// for names over 100 bytes or non-ASCII names; the ustar name field gets a stub.
+    PaxFile(&'a str, &'a [u8]),
+}
+
+/// One PAX record `LEN key=value\n`, where LEN counts the whole record including itself.
+fn pax_record(key: &str, value: &str) -> Vec<u8> {
+    let body = format!(" {key}={value}\n");
+    let mut len = body.len() + 1;
+    while format!("{len}").len() + body.len() != len {
+        len += 1;
+    }
+    format!("{len}{body}").into_bytes()
 }
 
 /// A plain tar archive of `entries`, with fixed mtimes so bytes are reproducible.
@@ -57,6 +70,25 @@ pub fn tar(entries: &[Entry]) -> Vec<u8> {
                 h.set_mode(0o644);
                 h.set_size(0);
                 b.append_link(&mut h, path, target).unwrap();
+            }
+            Entry::PaxFile(path, data) => {
+                let record = pax_record("path", path);
+                let mut x = tar::Header::new_ustar();
+                x.set_path("PaxHeaders/entry").unwrap();
+                x.set_entry_type(tar::EntryType::XHeader);
+                x.set_mode(0o644);
+                x.set_mtime(1_700_000_000);
+                x.set_size(record.len() as u64);
+                x.set_cksum();
+                b.append(&x, record.as_slice()).unwrap();
+                let mut h = tar::Header::new_ustar();
+                h.set_path("pax-stub").unwrap();
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mode(0o644);
+                h.set_mtime(1_700_000_000);
+                h.set_size(data.len() as u64);
+                h.set_cksum();
+                b.append(&h, *data).unwrap();
             }
         }
     }

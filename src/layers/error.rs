@@ -1,0 +1,60 @@
+//! What can go wrong reading one layer, or resolving the image whose layers we read.
+
+use crate::registry::RegistryError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    /// Boxed: a registry error is large and layer results are kept per layer.
+    #[error(transparent)]
+    Registry(Box<RegistryError>),
+    #[error("layer {layer}: digest mismatch: the registry served bytes hashing to {actual}")]
+    DigestMismatch { layer: String, actual: String },
+    #[error("layer {layer}: size mismatch: the manifest says {expected} bytes, the registry served {actual}")]
+    SizeMismatch {
+        layer: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("layer {layer}: decompressed size exceeds the bound of {limit} bytes (raise it with --max-layer-bytes)")]
+    TooLarge { layer: String, limit: u64 },
+    #[error(
+        "layer {layer}: more than {limit} tar entries (raise the bound with --max-layer-entries)"
+    )]
+    TooManyEntries { layer: String, limit: u64 },
+    #[error("layer {layer}: cannot decompress ({compression}): {detail}")]
+    Decompress {
+        layer: String,
+        compression: &'static str,
+        detail: String,
+    },
+    #[error("layer {layer}: not a valid tar stream: {detail}")]
+    Tar { layer: String, detail: String },
+    #[error("layer {layer}: media type {media_type:?} is not a filesystem layer")]
+    NotALayer { layer: String, media_type: String },
+    #[error("{reference}: {detail}")]
+    Image { reference: String, detail: String },
+    #[error("{reference}: no manifest for platform {wanted}; available: {available}")]
+    NoPlatform {
+        reference: String,
+        wanted: String,
+        available: String,
+    },
+    #[error("layer {layer}: reading stopped: {detail}")]
+    Interrupted { layer: String, detail: String },
+}
+
+impl LayerError {
+    /// Whether this is the registry serving bytes that do not match their digest.
+    pub fn is_digest_error(&self) -> bool {
+        matches!(
+            self,
+            LayerError::DigestMismatch { .. } | LayerError::SizeMismatch { .. }
+        ) || matches!(self, LayerError::Registry(e) if matches!(**e, RegistryError::DigestMismatch { .. }))
+    }
+}
+
+impl From<RegistryError> for LayerError {
+    fn from(e: RegistryError) -> Self {
+        LayerError::Registry(Box::new(e))
+    }
+}

@@ -1,0 +1,352 @@
+//! Reads one layer blob exactly once: the compressed bytes are hashed as they pass, the
+//! compression is detected from the media type and checked against the magic bytes, the
+//! tar stream is decompressed on the fly and walked entry by entry without touching disk.
+//! Bounds on decompressed bytes and entry count stop a decompression bomb early.
+//!
+//! The walk is synchronous (flate2, zstd and tar are `Read`-based); [`index_layer`] bridges
+//! the registry's async stream into it on a blocking thread, so decompression runs beside
+//! the network I/O on another core.
+
+use super::error::LayerError;
+use super::index::{Compression, EntryKind, LayerIndex, TarEntry, INDEX_FORMAT};
+use super::names::{base_name, escape_name, normalize, parent};
+use super::LayerLimits;
+use crate::model::Digest;
+use crate::registry::{media, Descriptor, ManifestSource};
+use sha2::Digest as _;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+const BUF: usize = 256 * 1024;
+
+/// The compression a layer media type announces; `None` (outer) when the media type is not
+/// a filesystem layer at all (an SBOM, a signature, a Helm chart).
+pub fn compression_of_media_type(mt: &str) -> Option<Option<Compression>> {
+    let mt = mt.split(';').next().unwrap_or("").trim();
+    let layerish = mt.starts_with("application/vnd.oci.image.layer.")
+        || mt.starts_with("application/vnd.docker.image.rootfs.")
+        || mt == media::OCI_LAYER_TAR;
+    if !layerish {
+        return None;
+    }
+    Some(if mt.ends_with("gzip") {
+        Some(Compression::Gzip)
+    } else if mt.ends_with("zstd") {
+        Some(Compression::Zstd)
+    } else if mt.ends_with(".tar") {
+        Some(Compression::None)
+    } else {
+        None // a layer type we do not know: the magic bytes decide
+    })
+}
+
+/// The compression the first bytes show (gzip and zstd have magic numbers; tar does not).
+pub fn compression_of_magic(head: &[u8]) -> Compression {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+enum Hasher {
+    Sha256(sha2::Sha256),
+    Sha512(sha2::Sha512),
+}
+
+/// Hashes and counts the compressed bytes as the decoder pulls them.
+struct Verifying<R> {
+    inner: R,
+    hasher: Hasher,
+    read: u64,
+}
+
+impl<R: Read> Read for Verifying<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match &mut self.hasher {
+            Hasher::Sha256(h) => h.update(&buf[..n]),
+            Hasher::Sha512(h) => h.update(&buf[..n]),
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Verifying<R> {
+    fn finish(self, algorithm: &str) -> (String, u64) {
+        let hex = match self.hasher {
+            Hasher::Sha256(h) => hex::encode(h.finalize()),
+            Hasher::Sha512(h) => hex::encode(h.finalize()),
+        };
+        (format!("{algorithm}:{hex}"), self.read)
+    }
+}
+
+/// Counts decompressed bytes and refuses to go past the bound. The state is shared so the
+/// caller can tell "bound hit" from a decoder or tar error after the walk gives up (tar
+/// wraps the I/O errors it sees).
+struct Bounded<R> {
+    inner: R,
+    limit: u64,
+    meter: Arc<Meter>,
+}
+
+#[derive(Default)]
+struct Meter {
+    bytes: AtomicU64,
+    over_bound: AtomicBool,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let total = self.meter.bytes.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if total > self.limit {
+            self.meter.over_bound.store(true, Ordering::Relaxed);
+            return Err(io::Error::other("decompressed size bound exceeded"));
+        }
+        Ok(n)
+    }
+}
+
+/// Walks a layer blob read from `raw` (the compressed bytes exactly as stored) into an
+/// index, verifying its digest and size against `desc`.
+pub fn index_reader<R: Read>(
+    raw: R,
+    desc: &Descriptor,
+    limits: &LayerLimits,
+) -> Result<LayerIndex, LayerError> {
+    let layer = desc.digest.to_string();
+    let announced =
+        compression_of_media_type(&desc.media_type).ok_or_else(|| LayerError::NotALayer {
+            layer: layer.clone(),
+            media_type: desc.media_type.clone(),
+        })?;
+    let hasher = match desc.digest.algorithm() {
+        "sha512" => Hasher::Sha512(sha2::Sha512::default()),
+        _ => Hasher::Sha256(sha2::Sha256::default()),
+    };
+    let mut compressed = BufReader::with_capacity(
+        BUF,
+        Verifying {
+            inner: raw,
+            hasher,
+            read: 0,
+        },
+    );
+    let head = compressed.fill_buf().map_err(|e| interrupted(&layer, e))?;
+    let found = compression_of_magic(head);
+    let mut warnings = Vec::new();
+    if let Some(a) = announced {
+        if a != found {
+            warnings.push(format!(
+                "media type {} announces {} but the bytes are {}; read as {}",
+                desc.media_type,
+                a.name(),
+                found.name(),
+                found.name()
+            ));
+        }
+    }
+    let meter = Arc::new(Meter::default());
+    let bounded = |inner| Bounded {
+        inner,
+        limit: limits.max_uncompressed_bytes,
+        meter: meter.clone(),
+    };
+    let walked = match found {
+        Compression::Gzip => {
+            let d = flate2::bufread::MultiGzDecoder::new(&mut compressed);
+            walk(bounded(Box::new(d) as Box<dyn Read>), limits)
+        }
+        Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut compressed) {
+            Ok(d) => walk(bounded(Box::new(d)), limits),
+            Err(e) => Err(Walk::Io(e)),
+        },
+        Compression::None => walk(bounded(Box::new(&mut compressed)), limits),
+    };
+    // Whatever happened, the digest decides first: a corrupt blob is reported as such, not
+    // as the gzip or tar error it caused. Drain what the decoder left (trailing bytes), but
+    // never more than the descriptor promised, so a hostile stream cannot keep us reading.
+    let over_bound = meter.over_bound.load(Ordering::Relaxed);
+    let mut verifying = compressed.into_inner();
+    let drained = if over_bound {
+        Ok(0)
+    } else {
+        let left = desc.size.saturating_sub(verifying.read) + 1;
+        io::copy(&mut (&mut verifying).take(left), &mut io::sink())
+    };
+    let (actual, size) = verifying.finish(desc.digest.algorithm());
+    if over_bound {
+        return Err(LayerError::TooLarge {
+            layer,
+            limit: limits.max_uncompressed_bytes,
+        });
+    }
+    if let Err(e) = drained {
+        return Err(interrupted(&layer, e));
+    }
+    if actual != desc.digest.as_str() {
+        return Err(LayerError::DigestMismatch { layer, actual });
+    }
+    if size != desc.size {
+        return Err(LayerError::SizeMismatch {
+            layer,
+            expected: desc.size,
+            actual: size,
+        });
+    }
+    let entries = match walked {
+        Ok(e) => e,
+        Err(Walk::TooManyEntries) => {
+            return Err(LayerError::TooManyEntries {
+                layer,
+                limit: limits.max_entries,
+            })
+        }
+        Err(Walk::Io(e)) if found == Compression::None => {
+            return Err(LayerError::Tar {
+                layer,
+                detail: e.to_string(),
+            })
+        }
+        Err(Walk::Io(e)) => {
+            // With a verified digest the bytes are what the pusher sent: either the
+            // compression or the tar inside it is broken.
+            let detail = e.to_string();
+            return Err(if detail.contains("header") || detail.contains("archive") {
+                LayerError::Tar { layer, detail }
+            } else {
+                LayerError::Decompress {
+                    layer,
+                    compression: found.name(),
+                    detail,
+                }
+            });
+        }
+    };
+    Ok(LayerIndex {
+        format: INDEX_FORMAT,
+        digest: desc.digest.clone(),
+        media_type: desc.media_type.clone(),
+        compression: found,
+        compressed_size: size,
+        uncompressed_size: meter.bytes.load(Ordering::Relaxed),
+        entries,
+        warnings,
+    })
+}
+
+fn interrupted(layer: &str, e: io::Error) -> LayerError {
+    LayerError::Interrupted {
+        layer: layer.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+enum Walk {
+    Io(io::Error),
+    TooManyEntries,
+}
+
+/// Walks the tar stream, then reads it to its end so every compressed byte is hashed.
+fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, Walk> {
+    let mut archive = tar::Archive::new(BufReader::with_capacity(BUF, tar_stream));
+    let mut out = Vec::new();
+    {
+        let entries = archive.entries().map_err(Walk::Io)?;
+        for entry in entries {
+            let entry = entry.map_err(Walk::Io)?;
+            if out.len() as u64 >= limits.max_entries {
+                return Err(Walk::TooManyEntries);
+            }
+            if let Some(e) = describe(&entry) {
+                out.push(e);
+            }
+        }
+    }
+    // tar stops at the end-of-archive blocks; the stream may hold padding after them.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(Walk::Io)?;
+    Ok(out)
+}
+
+fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
+    let path = normalize(&escape_name(&entry.path_bytes()));
+    let name = base_name(&path);
+    if let Some(hidden) = name.strip_prefix(".wh.") {
+        let dir = parent(&path);
+        let (path, kind) = if hidden == ".wh..opq" {
+            (dir.to_string(), EntryKind::Opaque)
+        } else if dir.is_empty() {
+            (hidden.to_string(), EntryKind::Whiteout)
+        } else {
+            (format!("{dir}/{hidden}"), EntryKind::Whiteout)
+        };
+        return Some(TarEntry {
+            path,
+            kind,
+            size: 0,
+            link: None,
+        });
+    }
+    if path.is_empty() {
+        return None; // the root directory entry (`./`) says nothing about contents
+    }
+    let link = || entry.link_name_bytes().map(|l| escape_name(&l).to_string());
+    use tar::EntryType as T;
+    let (kind, size, link) = match entry.header().entry_type() {
+        T::Regular | T::Continuous | T::GNUSparse => (EntryKind::File, entry.size(), None),
+        T::Directory => (EntryKind::Dir, 0, None),
+        T::Symlink => (EntryKind::Symlink, 0, link()),
+        // Hard-link targets are archive paths, like entry paths: normalize them alike.
+        T::Link => (EntryKind::Hardlink, 0, link().map(|l| normalize(&l))),
+        _ => (EntryKind::Other, 0, None),
+    };
+    Some(TarEntry {
+        path,
+        kind,
+        size,
+        link,
+    })
+}
+
+/// Streams one layer of `repository` from `source` and indexes it (see [`index_reader`]).
+pub async fn index_layer(
+    source: &dyn ManifestSource,
+    repository: &str,
+    desc: &Descriptor,
+    limits: LayerLimits,
+) -> Result<LayerIndex, LayerError> {
+    if compression_of_media_type(&desc.media_type).is_none() {
+        return Err(LayerError::NotALayer {
+            layer: desc.digest.to_string(),
+            media_type: desc.media_type.clone(),
+        });
+    }
+    let reader = source.blob_reader(repository, &desc.digest).await?;
+    let desc = desc.clone();
+    let bridge = tokio_util::io::SyncIoBridge::new(reader);
+    tokio::task::spawn_blocking(move || index_reader(bridge, &desc, &limits))
+        .await
+        .map_err(|e| LayerError::Interrupted {
+            layer: String::new(),
+            detail: e.to_string(),
+        })?
+}
+
+/// The descriptor of a blob held in memory (tests, benchmarks, layouts read whole).
+pub fn descriptor_for(bytes: &[u8], media_type: &str) -> Descriptor {
+    Descriptor {
+        media_type: media_type.to_string(),
+        digest: Digest::sha256_of(bytes),
+        size: bytes.len() as u64,
+        platform: None,
+        artifact_type: None,
+        annotations: None,
+        urls: None,
+    }
+}

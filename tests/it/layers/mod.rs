@@ -1,0 +1,6 @@
+//! The layer explorer: the streaming walk on in-memory blobs, checked against an
+//! independent model built from `tar -tv` listings, and the whole path against a real
+//! registry (see `registry.rs`).
+
+mod engine;
+mod model;
