@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod moto;
 pub mod registry;
 pub mod seed;
 
