@@ -31,6 +31,15 @@ pub struct RegistrySettings {
     /// AWS profile for ECR targets.
     #[serde(default)]
     pub profile: Option<String>,
+    /// Seconds to wait for a TCP+TLS connection (default 10).
+    #[serde(default)]
+    pub connect_timeout_secs: Option<u64>,
+    /// Longest silence while reading a response, in seconds (default 30).
+    #[serde(default)]
+    pub read_timeout_secs: Option<u64>,
+    /// Retries of a failed request (429, 502-504, connection errors); default 3.
+    #[serde(default)]
+    pub max_retries: Option<u32>,
 }
 
 impl RegistrySettings {
@@ -45,6 +54,9 @@ impl RegistrySettings {
             concurrency: None,
             color: None,
             profile: None,
+            connect_timeout_secs: None,
+            read_timeout_secs: None,
+            max_retries: None,
         }
     }
     pub fn concurrency(&self) -> usize {

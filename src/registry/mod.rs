@@ -2,13 +2,23 @@
 //! backend both implement [`ManifestSource`], so the inventory, the layer walk, the doctor
 //! and deletion work the same over either; AWS ECR adds its own API on top (`ecr`).
 
+pub mod auth;
+pub mod blobs;
+pub mod catalog;
+pub mod challenge;
+pub mod credentials;
+pub mod distribution;
 pub mod ecr;
 pub mod error;
 pub mod layout;
 pub mod manifest;
 pub mod reference;
+pub mod status;
 pub mod target;
+pub mod traffic;
+pub mod transport;
 
+pub use distribution::{ClientOptions, DistributionClient};
 pub use error::{CodeSuffix, Place, RegistryError};
 pub use manifest::{media, Descriptor, ImageManifest, IndexManifest, Manifest, ManifestError};
 pub use reference::{Reference, ReferenceError};

@@ -1,8 +1,10 @@
 //! The one integration-test binary (one link of the whole crate instead of one per file).
 //! Each module tests against real servers on loopback, started by `support`.
 
+mod distribution;
 mod ecr;
 mod harness;
 mod layers;
 mod layout;
+mod registry_auth;
 mod support;

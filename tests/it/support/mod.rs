@@ -5,6 +5,8 @@ pub mod fixtures;
 pub mod moto;
 pub mod registry;
 pub mod seed;
+pub mod stub;
+pub mod token_server;
 
 /// Finds a server binary. Under `CI=true` a missing binary fails the test run; elsewhere the
 /// test is skipped with a message naming the install script.

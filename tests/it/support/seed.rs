@@ -13,6 +13,7 @@ pub struct Seeder {
     base: String,
     http: reqwest::Client,
     basic: Option<(String, String)>,
+    bearer: Option<String>,
 }
 
 impl Seeder {
@@ -21,6 +22,7 @@ impl Seeder {
             base: base_url.trim_end_matches('/').to_string(),
             http: reqwest::Client::new(),
             basic: None,
+            bearer: None,
         }
     }
 
@@ -29,8 +31,17 @@ impl Seeder {
         self
     }
 
+    /// Sends a ready-made Bearer token (fetched from a test token server by the test).
+    pub fn with_bearer(mut self, token: &str) -> Self {
+        self.bearer = Some(token.into());
+        self
+    }
+
     fn req(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
         let r = self.http.request(method, url);
+        if let Some(t) = &self.bearer {
+            return r.bearer_auth(t);
+        }
         match &self.basic {
             Some((u, p)) => r.basic_auth(u, Some(p)),
             None => r,

@@ -1,0 +1,516 @@
+//! The one HTTP path to registries. Every request regscope sends to a registry (and to its
+//! token server) goes through [`Transport::send`] or [`Transport::open_stream`], so every
+//! request gets the same per-registry concurrency limit, the same retry policy (jittered
+//! exponential backoff on 429/502/503/504 and connection errors, honouring `Retry-After`),
+//! the same accounting ([`TrafficStats`]) and the same size caps.
+
+use super::error::{Place, RegistryError};
+use super::status::retry_after;
+use super::traffic::TrafficCell;
+use super::TrafficStats;
+use crate::config::RegistrySettings;
+use futures::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Manifests are refused above this (the distribution registry's own limit is 4 MiB).
+pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024 + 64 * 1024;
+/// JSON documents other than manifests (catalog pages, tag lists, token replies).
+pub const DOCUMENT_LIMIT: u64 = 32 * 1024 * 1024;
+/// Error bodies are read only this far: enough for a registry error document or a title.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// A server asking us to wait longer than this is not retried; the caller gets the
+/// `Retry-After` value to show instead of a frozen screen.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
+
+/// Timeouts and retry policy. The defaults suit a registry across the internet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportOptions {
+    pub connect_timeout: Duration,
+    /// Longest silence while waiting for response headers or body bytes.
+    pub read_timeout: Duration,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Largest streamed blob accepted (layers); a larger `Content-Length` is refused.
+    pub stream_limit: u64,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            max_retries: 3,
+            backoff_base: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(8),
+            stream_limit: 64 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+impl TransportOptions {
+    /// The defaults, overridden by whatever the registry's settings say.
+    pub fn from_settings(s: &RegistrySettings) -> Self {
+        let mut o = TransportOptions::default();
+        if let Some(t) = s.connect_timeout_secs {
+            o.connect_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(t) = s.read_timeout_secs {
+            o.read_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(r) = s.max_retries {
+            o.max_retries = r.min(10);
+        }
+        o
+    }
+}
+
+/// One request, described so it can be sent again on retry.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Request {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+    pub fn with(self, (name, value): (HeaderName, HeaderValue)) -> Self {
+        self.header(name, value)
+    }
+    pub fn body(mut self, body: Vec<u8>) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// A response read whole (bounded). Any status: the caller decides what it means.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// The URL that finally answered (after redirects).
+    pub url: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// A successful response whose body is still on the wire (a layer). The concurrency
+/// permit travels with it, so open streams count against the registry's limit.
+pub struct StreamReply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub response: reqwest::Response,
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// Per-registry HTTP client. Cheap to clone; clones share the connection pool, the
+/// concurrency limit and the counters.
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    limit: Arc<Semaphore>,
+    traffic: Arc<TrafficCell>,
+    options: TransportOptions,
+    registry: String,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("registry", &self.registry)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub fn new(
+        registry: &str,
+        settings: &RegistrySettings,
+        options: TransportOptions,
+    ) -> Result<Self, RegistryError> {
+        let place = Place {
+            registry: registry.to_string(),
+            ..Place::default()
+        };
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("regscope/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .pool_max_idle_per_host(settings.concurrency())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .redirect(reqwest::redirect::Policy::limited(5));
+        if settings.insecure {
+            // `insecure = true` is the user's explicit choice for this registry (as Docker's
+            // insecure-registries): plain HTTP allowed and certificates not verified.
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| RegistryError::Refused {
+                place: place.clone(),
+                why: format!("cannot read ca_file {}: {e}", path.display()),
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                RegistryError::Refused {
+                    place: place.clone(),
+                    why: format!("ca_file {} is not PEM certificates: {e}", path.display()),
+                }
+            })?;
+            if certs.is_empty() {
+                return Err(RegistryError::Refused {
+                    place,
+                    why: format!("ca_file {} holds no certificate", path.display()),
+                });
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder.build().map_err(|e| RegistryError::Other {
+            place,
+            detail: format!("cannot build the HTTP client: {e}"),
+        })?;
+        Ok(Transport {
+            client,
+            limit: Arc::new(Semaphore::new(settings.concurrency())),
+            traffic: Arc::new(TrafficCell::default()),
+            options,
+            registry: registry.to_string(),
+        })
+    }
+
+    pub fn options(&self) -> &TransportOptions {
+        &self.options
+    }
+
+    pub fn stats(&self) -> TrafficStats {
+        self.traffic.snapshot()
+    }
+
+    /// Sends `req` (retrying as the policy says) and reads the body, refusing more than
+    /// `cap` bytes for a success. Returns every final status; only transport failures and
+    /// oversize bodies are errors here.
+    pub async fn send(
+        &self,
+        req: &Request,
+        cap: u64,
+        place: &Place,
+    ) -> Result<Reply, RegistryError> {
+        let (resp, _permit) = self.send_with_retries(req, place).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let url = resp.url().to_string();
+        let success = (200..300).contains(&status);
+        let limit = if success { cap } else { ERROR_BODY_LIMIT };
+        let body = if req.method == Method::HEAD {
+            Vec::new()
+        } else {
+            self.read_body(resp, limit, success, place).await?
+        };
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            url,
+        })
+    }
+
+    /// Sends `req` and hands back the response unread when it succeeded; any other final
+    /// status is read (bounded) and returned as a [`Reply`] for the caller to map.
+    pub async fn open_stream(
+        &self,
+        req: &Request,
+        place: &Place,
+    ) -> Result<Result<StreamReply, Reply>, RegistryError> {
+        let (resp, permit) = self.send_with_retries(req, place).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        if (200..300).contains(&status) {
+            if let Some(len) = resp.content_length() {
+                if len > self.options.stream_limit {
+                    return Err(RegistryError::TooLarge {
+                        place: place.clone(),
+                        limit: self.options.stream_limit,
+                    });
+                }
+            }
+            return Ok(Ok(StreamReply {
+                status,
+                headers,
+                response: resp,
+                permit,
+            }));
+        }
+        let url = resp.url().to_string();
+        let body = self.read_body(resp, ERROR_BODY_LIMIT, false, place).await?;
+        Ok(Err(Reply {
+            status,
+            headers,
+            body,
+            url,
+        }))
+    }
+
+    /// Whether the server at `url` speaks TLS: one attempt, no retries. A certificate
+    /// problem still means TLS (the caller will report it); a server answering the
+    /// handshake with plain HTTP, closing, or not answering in time means it does not.
+    pub async fn speaks_tls(&self, url: &str) -> bool {
+        let _permit = self
+            .limit
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        self.traffic.add_request();
+        let wait = self.options.connect_timeout;
+        match tokio::time::timeout(wait, self.client.get(url).send()).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                let chain = error_chain(&e).to_lowercase();
+                [
+                    "certificate",
+                    "unknownissuer",
+                    "notvalidforname",
+                    "expired",
+                    "badsignature",
+                ]
+                .iter()
+                .any(|w| chain.contains(w))
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Counts bytes that a stream reader consumed (the transport cannot see them).
+    pub fn count_bytes(&self, n: u64) {
+        self.traffic.add_bytes(n);
+    }
+
+    async fn send_with_retries(
+        &self,
+        req: &Request,
+        place: &Place,
+    ) -> Result<(reqwest::Response, OwnedSemaphorePermit), RegistryError> {
+        let mut attempt: u32 = 0;
+        loop {
+            let permit = self
+                .limit
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            self.traffic.add_request();
+            let result = self.build(req).send().await;
+            let wait = match result {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    self.traffic.observe_headers(resp.headers());
+                    if status == 429 {
+                        self.traffic.add_throttled();
+                    }
+                    if status >= 400 {
+                        self.traffic.add_error();
+                    }
+                    if !matches!(status, 429 | 502 | 503 | 504)
+                        || attempt >= self.options.max_retries
+                    {
+                        return Ok((resp, permit));
+                    }
+                    match retry_after(resp.headers()) {
+                        Some(d) if d > RETRY_AFTER_CAP => return Ok((resp, permit)),
+                        Some(d) => d,
+                        None => self.backoff(attempt),
+                    }
+                }
+                Err(e) => {
+                    self.traffic.add_error();
+                    let err = network_error(&e, place, &self.options, req);
+                    let retryable = matches!(
+                        err,
+                        RegistryError::Unreachable { .. } | RegistryError::Timeout { .. }
+                    );
+                    if !retryable || attempt >= self.options.max_retries {
+                        return Err(err);
+                    }
+                    self.backoff(attempt)
+                }
+            };
+            drop(permit);
+            attempt += 1;
+            self.traffic.add_retry();
+            tracing::debug!(registry = %self.registry, url = %redact_query(&req.url), attempt, ?wait, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn build(&self, req: &Request) -> reqwest::RequestBuilder {
+        let mut b = self.client.request(req.method.clone(), &req.url);
+        for (k, v) in &req.headers {
+            b = b.header(k, v);
+        }
+        if let Some(body) = &req.body {
+            b = b.body(body.clone());
+        }
+        b
+    }
+
+    /// Full-jitter exponential backoff: a random wait up to base·2^attempt (capped).
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .options
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.options.backoff_max);
+        let ms = ceiling.as_millis().max(1) as u64;
+        Duration::from_millis(ms / 2 + fastrand::u64(0..=ms / 2))
+    }
+
+    async fn read_body(
+        &self,
+        resp: reqwest::Response,
+        limit: u64,
+        refuse_over: bool,
+        place: &Place,
+    ) -> Result<Vec<u8>, RegistryError> {
+        if refuse_over && resp.content_length().is_some_and(|n| n > limit) {
+            return Err(RegistryError::TooLarge {
+                place: place.clone(),
+                limit,
+            });
+        }
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                network_error(&e, place, &self.options, &Request::new(Method::GET, ""))
+            })?;
+            self.traffic.add_bytes(chunk.len() as u64);
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                if refuse_over {
+                    return Err(RegistryError::TooLarge {
+                        place: place.clone(),
+                        limit,
+                    });
+                }
+                let room = (limit as usize).saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+/// Maps a reqwest failure to the error a person can act on, without echoing URLs that may
+/// carry tokens in their query.
+pub(crate) fn network_error(
+    e: &reqwest::Error,
+    place: &Place,
+    options: &TransportOptions,
+    req: &Request,
+) -> RegistryError {
+    let chain = error_chain(e);
+    let lower = chain.to_lowercase();
+    if e.is_timeout() || lower.contains("timed out") {
+        let during = if e.is_connect() {
+            "connecting"
+        } else if e.is_body() || e.is_decode() || req.url.is_empty() {
+            "reading the response body"
+        } else {
+            "waiting for the response"
+        };
+        let after = if e.is_connect() {
+            options.connect_timeout
+        } else {
+            options.read_timeout
+        };
+        return RegistryError::Timeout {
+            place: place.clone(),
+            after,
+            during,
+        };
+    }
+    let tls_words = [
+        "certificate",
+        "tls",
+        "handshake",
+        "unknownissuer",
+        "invalidcertificate",
+    ];
+    if tls_words.iter().any(|w| lower.contains(w)) {
+        return RegistryError::Tls {
+            place: place.clone(),
+            detail: chain,
+        };
+    }
+    if e.is_connect() || e.is_request() || e.is_body() {
+        return RegistryError::Unreachable {
+            place: place.clone(),
+            detail: chain,
+        };
+    }
+    RegistryError::Other {
+        place: place.clone(),
+        detail: chain,
+    }
+}
+
+/// The error and its causes, joined, with any URL stripped of its query string.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = vec![e.without_url_string()];
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}
+
+trait WithoutUrl {
+    fn without_url_string(&self) -> String;
+}
+impl WithoutUrl for reqwest::Error {
+    fn without_url_string(&self) -> String {
+        let mut s = self.to_string();
+        if let Some(url) = self.url() {
+            s = s.replace(url.as_str(), &redact_query(url.as_str()));
+        }
+        s
+    }
+}
+
+/// A URL with its query replaced by `?…`: token endpoints carry scopes and sometimes
+/// secrets there.
+pub fn redact_query(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?…"),
+        None => url.to_string(),
+    }
+}
