@@ -1,1 +1,127 @@
 //! Lifecycle and cleanup policy evaluators (ECR, Artifact Registry, ACR purge, Harbor) producing a deletion plan.
+//!
+//! Every evaluator is a pure function over inventory records (`model::Image`) and an
+//! injected clock: `now` is always a parameter, never read inside. Evaluators say what the
+//! registry's own cleanup would do ([`Evaluation`]); [`plan`] then adds what regscope
+//! guarantees on top (children of surviving indexes, referrers of surviving subjects,
+//! images in use and locked images are protected) and the honest reclaim figure.
+
+pub mod compare;
+pub mod detect;
+pub mod ecr;
+pub mod error;
+pub mod graph;
+pub mod inuse;
+pub mod plan;
+pub mod reclaim;
+pub mod switches;
+pub mod time;
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod plan_tests;
+
+pub use detect::{detect_format, PolicyFormat};
+pub use error::PolicyError;
+pub use plan::{DeletionPlan, PlanAction, PlanOptions, Protected, PLAN_SCHEMA};
+pub use switches::Switches;
+
+use crate::model::Image;
+use chrono::{DateTime, Utc};
+
+/// What an evaluator decided for one image (or one tag of it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Index into the image slice the evaluator was given.
+    pub image: usize,
+    pub action: ActionKind,
+    /// The tag removed, for `Untag` only.
+    pub tag: Option<String>,
+    /// ECR `rulePriority`, GAR policy name, ACR filter, Harbor rule list.
+    pub rule: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActionKind {
+    /// ECR expire: the image and all its tags go.
+    Expire,
+    /// ECR transition to archive: the image stays but cannot be pulled.
+    Transition,
+    /// GAR / ACR / Harbor delete of the digest with all its tags.
+    Delete,
+    /// ACR purge: one tag is removed, the manifest stays.
+    Untag,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Expire => "expire",
+            ActionKind::Transition => "transition",
+            ActionKind::Delete => "delete",
+            ActionKind::Untag => "untag",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "expire" => ActionKind::Expire,
+            "transition" => ActionKind::Transition,
+            "delete" => ActionKind::Delete,
+            "untag" => ActionKind::Untag,
+            _ => return None,
+        })
+    }
+    /// Whether the manifest itself disappears from the registry.
+    pub fn removes_manifest(self) -> bool {
+        matches!(self, ActionKind::Expire | ActionKind::Delete)
+    }
+}
+
+/// An image the evaluator itself refuses to act on (Harbor IMMUTABLE, ACR locks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvaluatorProtection {
+    pub image: usize,
+    pub why: String,
+}
+
+/// The registry's view of a cleanup, before regscope's own protections.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evaluation {
+    pub decisions: Vec<Decision>,
+    pub protected: Vec<EvaluatorProtection>,
+    pub warnings: Vec<String>,
+    /// Whether deleting an index also takes its untagged children not referenced elsewhere
+    /// (Harbor does; ECR frees them only on a later run).
+    pub children_follow_index: bool,
+}
+
+/// A parsed policy of any supported format.
+#[derive(Clone, Debug)]
+pub enum Policy {
+    Ecr(ecr::EcrPolicy),
+}
+
+impl Policy {
+    /// Parses and validates `text` as `format`; `file` names the file in errors.
+    pub fn parse(format: PolicyFormat, text: &str, file: &str) -> Result<Policy, PolicyError> {
+        let r = match format {
+            PolicyFormat::Ecr => ecr::EcrPolicy::parse(text).map(Policy::Ecr),
+            other => Err(PolicyError::policy(format!("the {other} evaluator is not available yet"))),
+        };
+        r.map_err(|e| e.in_file(file))
+    }
+
+    pub fn format(&self) -> PolicyFormat {
+        match self {
+            Policy::Ecr(_) => PolicyFormat::Ecr,
+        }
+    }
+
+    /// Evaluates over `images` as of `now`.
+    pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
+        match self {
+            Policy::Ecr(p) => p.evaluate(images, now, sw),
+        }
+    }
+}
