@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod plan;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "regscope",
@@ -16,7 +18,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Preview a cleanup policy as a reviewable deletion plan.
+    Plan(plan::PlanArgs),
+}
 
 /// Runs the command line; returns the process exit code.
 pub fn run() -> i32 {
@@ -26,6 +31,17 @@ pub fn run() -> i32 {
             eprintln!("regscope: the interactive explorer is not built yet; see `regscope --help`");
             2
         }
-        Some(c) => match c {},
+        Some(c) => {
+            let r = match c {
+                Command::Plan(a) => plan::run(a),
+            };
+            match r {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("regscope: {e:#}");
+                    2
+                }
+            }
+        }
     }
 }

@@ -24,9 +24,23 @@ pub fn compare(current: &DeletionPlan, proposed: &DeletionPlan) -> PlanCompariso
     let cur: HashSet<_> = current.actions.iter().map(key).collect();
     let prop: HashSet<_> = proposed.actions.iter().map(key).collect();
     PlanComparison {
-        only_proposed: proposed.actions.iter().filter(|a| !cur.contains(&key(a))).cloned().collect(),
-        only_current: current.actions.iter().filter(|a| !prop.contains(&key(a))).cloned().collect(),
-        both: proposed.actions.iter().filter(|a| cur.contains(&key(a))).count(),
+        only_proposed: proposed
+            .actions
+            .iter()
+            .filter(|a| !cur.contains(&key(a)))
+            .cloned()
+            .collect(),
+        only_current: current
+            .actions
+            .iter()
+            .filter(|a| !prop.contains(&key(a)))
+            .cloned()
+            .collect(),
+        both: proposed
+            .actions
+            .iter()
+            .filter(|a| cur.contains(&key(a)))
+            .count(),
         proposed_reclaimed_bytes: proposed.summary.reclaimed_bytes,
         current_reclaimed_bytes: current.summary.reclaimed_bytes,
     }

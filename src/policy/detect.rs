@@ -47,28 +47,45 @@ pub fn detect_format(text: &str) -> Result<(PolicyFormat, String), String> {
             let first = rules.and_then(|r| r.first()).and_then(Value::as_object);
             if let Some(r) = first {
                 if r.contains_key("template") || r.contains_key("tag_selectors") {
-                    return Ok((PolicyFormat::Harbor, "rules carry \"template\"/\"tag_selectors\" (Harbor retention)".into()));
+                    return Ok((
+                        PolicyFormat::Harbor,
+                        "rules carry \"template\"/\"tag_selectors\" (Harbor retention)".into(),
+                    ));
                 }
                 if r.contains_key("rulePriority") || r.contains_key("selection") {
-                    return Ok((PolicyFormat::Ecr, "rules carry \"rulePriority\"/\"selection\" (ECR lifecycle policy)".into()));
+                    return Ok((
+                        PolicyFormat::Ecr,
+                        "rules carry \"rulePriority\"/\"selection\" (ECR lifecycle policy)".into(),
+                    ));
                 }
             }
             if o.contains_key("algorithm") || o.contains_key("scope") {
-                return Ok((PolicyFormat::Harbor, "object with \"algorithm\"/\"scope\" (Harbor retention)".into()));
+                return Ok((
+                    PolicyFormat::Harbor,
+                    "object with \"algorithm\"/\"scope\" (Harbor retention)".into(),
+                ));
             }
             if o.contains_key("rules") {
-                return Ok((PolicyFormat::Ecr, "object with \"rules\" (ECR lifecycle policy)".into()));
+                return Ok((
+                    PolicyFormat::Ecr,
+                    "object with \"rules\" (ECR lifecycle policy)".into(),
+                ));
             }
             Err("a JSON object without \"rules\"; pass --format".into())
         }
         Some(Value::Array(a)) => {
             let gar = a.iter().filter_map(Value::as_object).any(|p| {
-                p.contains_key("condition") || p.contains_key("mostRecentVersions") || p.contains_key("action")
+                p.contains_key("condition")
+                    || p.contains_key("mostRecentVersions")
+                    || p.contains_key("action")
             });
             if gar || a.is_empty() {
                 Ok((PolicyFormat::Gar, "a JSON list of policies with \"action\"/\"condition\" (Artifact Registry cleanup policies)".into()))
             } else {
-                Err("a JSON list that does not look like Artifact Registry policies; pass --format".into())
+                Err(
+                    "a JSON list that does not look like Artifact Registry policies; pass --format"
+                        .into(),
+                )
             }
         }
         Some(_) => Err("JSON that is neither an object nor a list; pass --format".into()),
@@ -78,9 +95,15 @@ pub fn detect_format(text: &str) -> Result<(PolicyFormat, String), String> {
                 .iter()
                 .any(|f| text.contains(f));
             if looks_acr {
-                Ok((PolicyFormat::Acr, "not JSON; holds `acr purge` flags".into()))
+                Ok((
+                    PolicyFormat::Acr,
+                    "not JSON; holds `acr purge` flags".into(),
+                ))
             } else if t.starts_with('{') || t.starts_with('[') {
-                Err("looks like JSON but does not parse; pass --format to see the syntax error".into())
+                Err(
+                    "looks like JSON but does not parse; pass --format to see the syntax error"
+                        .into(),
+                )
             } else {
                 Err("neither JSON nor `acr purge` arguments; pass --format".into())
             }
@@ -100,8 +123,15 @@ mod tests {
         assert_eq!(detect_format(harbor).unwrap().0, PolicyFormat::Harbor);
         let gar = r#"[{"name":"x","action":{"type":"Delete"},"condition":{}}]"#;
         assert_eq!(detect_format(gar).unwrap().0, PolicyFormat::Gar);
-        assert_eq!(detect_format("acr purge --filter 'a:b' --ago 1d").unwrap().0, PolicyFormat::Acr);
-        assert!(detect_format("{ broken").unwrap_err().contains("does not parse"));
+        assert_eq!(
+            detect_format("acr purge --filter 'a:b' --ago 1d")
+                .unwrap()
+                .0,
+            PolicyFormat::Acr
+        );
+        assert!(detect_format("{ broken")
+            .unwrap_err()
+            .contains("does not parse"));
         assert!(detect_format("hello").is_err());
     }
 }

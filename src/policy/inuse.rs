@@ -37,7 +37,13 @@ impl ImageRef {
         }
         if rest.starts_with("sha256:") {
             let d = Digest::parse(rest).ok()?;
-            return Some(ImageRef { raw, host: None, path: None, tag: None, digest: Some(d) });
+            return Some(ImageRef {
+                raw,
+                host: None,
+                path: None,
+                tag: None,
+                digest: Some(d),
+            });
         }
         let (name, digest) = match rest.split_once('@') {
             Some((n, d)) => (n, Some(Digest::parse(d).ok()?)),
@@ -48,12 +54,28 @@ impl ImageRef {
             _ => (name, None),
         };
         let (host, path) = match name.split_once('/') {
-            Some((h, p)) if h.contains('.') || h.contains(':') || h == "localhost" => (h.to_string(), p.to_string()),
+            Some((h, p)) if h.contains('.') || h.contains(':') || h == "localhost" => {
+                (h.to_string(), p.to_string())
+            }
             _ => ("docker.io".to_string(), name.to_string()),
         };
-        let path = if host == "docker.io" && !path.contains('/') { format!("library/{path}") } else { path };
-        let tag = if tag.is_none() && digest.is_none() { Some("latest".to_string()) } else { tag };
-        Some(ImageRef { raw, host: Some(host), path: Some(path), tag, digest })
+        let path = if host == "docker.io" && !path.contains('/') {
+            format!("library/{path}")
+        } else {
+            path
+        };
+        let tag = if tag.is_none() && digest.is_none() {
+            Some("latest".to_string())
+        } else {
+            tag
+        };
+        Some(ImageRef {
+            raw,
+            host: Some(host),
+            path: Some(path),
+            tag,
+            digest,
+        })
     }
 }
 
@@ -64,28 +86,54 @@ impl InUse {
             let pods: Vec<&Value> = match v.get("items").and_then(Value::as_array) {
                 Some(items) => items.iter().collect(),
                 None if v.get("spec").is_some() => vec![&v],
-                None => return Err("JSON that is not `kubectl get pods -o json` output (no \"items\" or \"spec\")".into()),
+                None => return Err(
+                    "JSON that is not `kubectl get pods -o json` output (no \"items\" or \"spec\")"
+                        .into(),
+                ),
             };
             let mut refs = Vec::new();
             for pod in &pods {
                 for key in ["containers", "initContainers", "ephemeralContainers"] {
-                    for c in pod.pointer(&format!("/spec/{key}")).and_then(Value::as_array).into_iter().flatten() {
-                        if let Some(r) = c.get("image").and_then(Value::as_str).and_then(ImageRef::parse) {
+                    for c in pod
+                        .pointer(&format!("/spec/{key}"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(r) = c
+                            .get("image")
+                            .and_then(Value::as_str)
+                            .and_then(ImageRef::parse)
+                        {
                             refs.push(r);
                         }
                     }
                 }
-                for key in ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"] {
-                    for c in pod.pointer(&format!("/status/{key}")).and_then(Value::as_array).into_iter().flatten() {
+                for key in [
+                    "containerStatuses",
+                    "initContainerStatuses",
+                    "ephemeralContainerStatuses",
+                ] {
+                    for c in pod
+                        .pointer(&format!("/status/{key}"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         for f in ["image", "imageID"] {
-                            if let Some(r) = c.get(f).and_then(Value::as_str).and_then(ImageRef::parse) {
+                            if let Some(r) =
+                                c.get(f).and_then(Value::as_str).and_then(ImageRef::parse)
+                            {
                                 refs.push(r);
                             }
                         }
                     }
                 }
             }
-            return Ok(InUse { refs, source: format!("kubectl pod list ({} pods)", pods.len()) });
+            return Ok(InUse {
+                refs,
+                source: format!("kubectl pod list ({} pods)", pods.len()),
+            });
         }
         let mut refs = Vec::new();
         for (n, line) in text.lines().enumerate() {
@@ -93,7 +141,10 @@ impl InUse {
             if line.is_empty() {
                 continue;
             }
-            refs.push(ImageRef::parse(line).ok_or_else(|| format!("line {}: {line:?} is not an image reference", n + 1))?);
+            refs.push(
+                ImageRef::parse(line)
+                    .ok_or_else(|| format!("line {}: {line:?} is not an image reference", n + 1))?,
+            );
         }
         let source = format!("reference list ({} references)", refs.len());
         Ok(InUse { refs, source })
@@ -116,7 +167,9 @@ impl InUse {
                 return Some(format!("in use by digest ({})", r.raw));
             }
             match &r.tag {
-                Some(t) if r.digest.is_none() && im.tags.iter().any(|x| x == t) => Some(format!("in use by tag ({})", r.raw)),
+                Some(t) if r.digest.is_none() && im.tags.iter().any(|x| x == t) => {
+                    Some(format!("in use by tag ({})", r.raw))
+                }
                 _ => None,
             }
         })
@@ -125,9 +178,14 @@ impl InUse {
     /// Whether tag `tag` of `im` is referenced by name.
     pub fn tag_in_use(&self, registry: &str, im: &Image, tag: &str) -> Option<String> {
         self.refs.iter().find_map(|r| {
-            let path_ok = r.path.as_deref().is_some_and(|p| p == im.repository || p.ends_with(&format!("/{}", im.repository)));
-            (host_compatible(registry, r.host.as_deref()) && path_ok && r.tag.as_deref() == Some(tag))
-                .then(|| format!("tag in use ({})", r.raw))
+            let path_ok = r
+                .path
+                .as_deref()
+                .is_some_and(|p| p == im.repository || p.ends_with(&format!("/{}", im.repository)));
+            (host_compatible(registry, r.host.as_deref())
+                && path_ok
+                && r.tag.as_deref() == Some(tag))
+            .then(|| format!("tag in use ({})", r.raw))
         })
     }
 }
@@ -139,7 +197,8 @@ fn host_compatible(registry: &str, host: Option<&str>) -> bool {
     match host {
         Some(h) if plain => {
             let reg = registry.split('/').next().unwrap_or(registry);
-            h == reg || (h == "docker.io" && matches!(reg, "registry-1.docker.io" | "index.docker.io"))
+            h == reg
+                || (h == "docker.io" && matches!(reg, "registry-1.docker.io" | "index.docker.io"))
         }
         _ => true,
     }
@@ -153,9 +212,15 @@ mod tests {
     #[test]
     fn parses_references() {
         let r = ImageRef::parse("nginx").unwrap();
-        assert_eq!((r.host.as_deref(), r.path.as_deref(), r.tag.as_deref()), (Some("docker.io"), Some("library/nginx"), Some("latest")));
+        assert_eq!(
+            (r.host.as_deref(), r.path.as_deref(), r.tag.as_deref()),
+            (Some("docker.io"), Some("library/nginx"), Some("latest"))
+        );
         let r = ImageRef::parse("localhost:5000/team/app:v1").unwrap();
-        assert_eq!((r.host.as_deref(), r.path.as_deref(), r.tag.as_deref()), (Some("localhost:5000"), Some("team/app"), Some("v1")));
+        assert_eq!(
+            (r.host.as_deref(), r.path.as_deref(), r.tag.as_deref()),
+            (Some("localhost:5000"), Some("team/app"), Some("v1"))
+        );
         let d = dg("x");
         let r = ImageRef::parse(&format!("docker-pullable://127.0.0.1:5000/app@{d}")).unwrap();
         assert_eq!(r.digest, Some(d.clone()));
@@ -175,7 +240,10 @@ mod tests {
         assert!(u.why("127.0.0.1:5000", &a).unwrap().contains("by digest"));
         let b = img("team/app", "B", &["v1"], "1d");
         assert!(u.why("127.0.0.1:5000", &b).unwrap().contains("by tag"));
-        assert!(u.why("other.example:443", &b).is_none(), "another host does not protect");
+        assert!(
+            u.why("other.example:443", &b).is_none(),
+            "another host does not protect"
+        );
         let c = img("team/app", "C", &["v2"], "1d");
         assert!(u.why("127.0.0.1:5000", &c).is_none());
         let list = InUse::parse("# deployed\n127.0.0.1:5000/team/app:v2\n\n").unwrap();

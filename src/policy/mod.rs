@@ -13,13 +13,13 @@ pub mod error;
 pub mod graph;
 pub mod inuse;
 pub mod plan;
-pub mod reclaim;
-pub mod switches;
-pub mod time;
-#[cfg(test)]
-pub(crate) mod testkit;
 #[cfg(test)]
 mod plan_tests;
+pub mod reclaim;
+pub mod switches;
+#[cfg(test)]
+pub(crate) mod testkit;
+pub mod time;
 
 pub use detect::{detect_format, PolicyFormat};
 pub use error::PolicyError;
@@ -107,7 +107,9 @@ impl Policy {
     pub fn parse(format: PolicyFormat, text: &str, file: &str) -> Result<Policy, PolicyError> {
         let r = match format {
             PolicyFormat::Ecr => ecr::EcrPolicy::parse(text).map(Policy::Ecr),
-            other => Err(PolicyError::policy(format!("the {other} evaluator is not available yet"))),
+            other => Err(PolicyError::policy(format!(
+                "the {other} evaluator is not available yet"
+            ))),
         };
         r.map_err(|e| e.in_file(file))
     }
@@ -116,6 +118,11 @@ impl Policy {
         match self {
             Policy::Ecr(_) => PolicyFormat::Ecr,
         }
+    }
+
+    /// Whether the policy lifts registry locks (ACR `--include-locked`).
+    pub fn unlocks(&self) -> bool {
+        false
     }
 
     /// Evaluates over `images` as of `now`.

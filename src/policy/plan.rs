@@ -109,11 +109,20 @@ impl DeletionPlan {
         struct Head {
             schema: Option<String>,
         }
-        let head: Head = serde_json::from_str(text).map_err(|e| format!("not a plan document: {e}"))?;
+        let head: Head =
+            serde_json::from_str(text).map_err(|e| format!("not a plan document: {e}"))?;
         match head.schema.as_deref() {
             Some(PLAN_SCHEMA) => {}
-            Some(other) => return Err(format!("plan schema {other:?} is not supported; this regscope reads {PLAN_SCHEMA:?}")),
-            None => return Err(format!("missing \"schema\" field; expected {PLAN_SCHEMA:?}")),
+            Some(other) => {
+                return Err(format!(
+                    "plan schema {other:?} is not supported; this regscope reads {PLAN_SCHEMA:?}"
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "missing \"schema\" field; expected {PLAN_SCHEMA:?}"
+                ))
+            }
         }
         serde_json::from_str(text).map_err(|e| format!("invalid plan document: {e}"))
     }
@@ -123,7 +132,12 @@ impl DeletionPlan {
         Self::build_with_graph(images, &Graph::build(images), ev, opts)
     }
 
-    pub fn build_with_graph(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions) -> DeletionPlan {
+    pub fn build_with_graph(
+        images: &[Image],
+        g: &Graph,
+        ev: &Evaluation,
+        opts: &PlanOptions,
+    ) -> DeletionPlan {
         let n = images.len();
         let mut state = vec![State::Keep; n];
         let mut why: Vec<Option<String>> = vec![None; n];
@@ -156,10 +170,11 @@ impl DeletionPlan {
                 }
             }
         }
-        let removes = |s: &[State], ds: &[super::Decision], extra: &[super::Decision], i: usize| match s[i] {
-            State::Planned(k) => decision(ds, extra, k).action.removes_manifest(),
-            _ => false,
-        };
+        let removes =
+            |s: &[State], ds: &[super::Decision], extra: &[super::Decision], i: usize| match s[i] {
+                State::Planned(k) => decision(ds, extra, k).action.removes_manifest(),
+                _ => false,
+            };
         // Followers: referrers of a removed subject go with it; Harbor also takes the
         // untagged children of a removed index.
         loop {
@@ -169,21 +184,28 @@ impl DeletionPlan {
                     continue;
                 }
                 let subj = g.subject[i];
-                if subj != super::graph::NONE && removes(&state, &ev.decisions, &extra, subj as usize) {
+                if subj != super::graph::NONE
+                    && removes(&state, &ev.decisions, &extra, subj as usize)
+                {
                     let k = ev.decisions.len() + extra.len();
                     extra.push(super::Decision {
                         image: i,
                         action: follow_action(opts.format),
                         tag: None,
                         rule: "follows subject".into(),
-                        reason: format!("referrer of {} which is removed", images[subj as usize].digest.short()),
+                        reason: format!(
+                            "referrer of {} which is removed",
+                            images[subj as usize].digest.short()
+                        ),
                     });
                     state[i] = State::Planned(k);
                     changed = true;
                 } else if ev.children_follow_index
                     && images[i].tags.is_empty()
                     && !g.parents[i].is_empty()
-                    && g.parents[i].iter().all(|&p| removes(&state, &ev.decisions, &extra, p as usize))
+                    && g.parents[i]
+                        .iter()
+                        .all(|&p| removes(&state, &ev.decisions, &extra, p as usize))
                 {
                     let k = ev.decisions.len() + extra.len();
                     extra.push(super::Decision {
@@ -191,7 +213,10 @@ impl DeletionPlan {
                         action: ActionKind::Delete,
                         tag: None,
                         rule: "follows index".into(),
-                        reason: format!("untagged child of {} which is removed", images[g.parents[i][0] as usize].digest.short()),
+                        reason: format!(
+                            "untagged child of {} which is removed",
+                            images[g.parents[i][0] as usize].digest.short()
+                        ),
                     });
                     state[i] = State::Planned(k);
                     changed = true;
@@ -199,28 +224,42 @@ impl DeletionPlan {
             }
             // Protection fixpoint: a surviving parent or subject protects.
             for i in 0..n {
-                let State::Planned(k) = state[i] else { continue };
+                let State::Planned(k) = state[i] else {
+                    continue;
+                };
                 let act = decision(&ev.decisions, &extra, k).action;
                 for &p in &g.parents[i] {
                     let parent_ok = match state[p as usize] {
                         State::Planned(pk) => {
                             let pa = decision(&ev.decisions, &extra, pk).action;
-                            pa.removes_manifest() || (act == ActionKind::Transition && pa == ActionKind::Transition)
+                            pa.removes_manifest()
+                                || (act == ActionKind::Transition && pa == ActionKind::Transition)
                         }
                         _ => false,
                     };
                     if !parent_ok {
                         state[i] = State::Protected;
-                        why[i] = Some(format!("child of surviving index {}{}", images[p as usize].digest.short(), tag_note(&images[p as usize])));
+                        why[i] = Some(format!(
+                            "child of surviving index {}{}",
+                            images[p as usize].digest.short(),
+                            tag_note(&images[p as usize])
+                        ));
                         changed = true;
                         break;
                     }
                 }
                 if state[i] != State::Protected {
                     let s = g.subject[i];
-                    if s != super::graph::NONE && !removes(&state, &ev.decisions, &extra, s as usize) && act.removes_manifest() {
+                    if s != super::graph::NONE
+                        && !removes(&state, &ev.decisions, &extra, s as usize)
+                        && act.removes_manifest()
+                    {
                         state[i] = State::Protected;
-                        why[i] = Some(format!("referrer of surviving subject {}{}", images[s as usize].digest.short(), tag_note(&images[s as usize])));
+                        why[i] = Some(format!(
+                            "referrer of surviving subject {}{}",
+                            images[s as usize].digest.short(),
+                            tag_note(&images[s as usize])
+                        ));
                         changed = true;
                     }
                 }
@@ -240,7 +279,12 @@ impl DeletionPlan {
                     actions.push(action_of(&images[i], d));
                 }
                 State::Protected => {
-                    if let Some(d) = ev.decisions.iter().chain(&extra).find(|d| d.image == i && d.action != ActionKind::Untag) {
+                    if let Some(d) = ev
+                        .decisions
+                        .iter()
+                        .chain(&extra)
+                        .find(|d| d.image == i && d.action != ActionKind::Untag)
+                    {
                         protected.push(Protected {
                             repository: images[i].repository.clone(),
                             digest: images[i].digest.clone(),
@@ -249,21 +293,44 @@ impl DeletionPlan {
                             would: Some(format!("{} by rule {}", d.action.as_str(), d.rule)),
                         });
                     } else if let Some(w) = &why[i] {
-                        protected.push(Protected { repository: images[i].repository.clone(), digest: images[i].digest.clone(), why: w.clone(), tag: None, would: None });
+                        protected.push(Protected {
+                            repository: images[i].repository.clone(),
+                            digest: images[i].digest.clone(),
+                            why: w.clone(),
+                            tag: None,
+                            would: None,
+                        });
                     }
                 }
                 State::Keep => {
                     if let Some(w) = &why[i] {
-                        protected.push(Protected { repository: images[i].repository.clone(), digest: images[i].digest.clone(), why: w.clone(), tag: None, would: None });
+                        protected.push(Protected {
+                            repository: images[i].repository.clone(),
+                            digest: images[i].digest.clone(),
+                            why: w.clone(),
+                            tag: None,
+                            would: None,
+                        });
                     }
                 }
             }
         }
-        untag_actions(images, ev, &untags, &removed, opts, &mut actions, &mut protected);
+        untag_actions(
+            images,
+            ev,
+            &untags,
+            &removed,
+            opts,
+            &mut actions,
+            &mut protected,
+        );
         transition_and_graph_warnings(images, g, &actions, &removed, &mut warnings);
         let est = estimate(images, g, &removed, opts.scope);
         if est.unknown_sizes > 0 {
-            warnings.push(format!("{} removed images have no known size; the byte figures leave them out", est.unknown_sizes));
+            warnings.push(format!(
+                "{} removed images have no known size; the byte figures leave them out",
+                est.unknown_sizes
+            ));
         }
         DeletionPlan {
             schema: PLAN_SCHEMA.into(),
@@ -289,7 +356,11 @@ impl DeletionPlan {
     }
 }
 
-fn decision<'a>(ds: &'a [super::Decision], extra: &'a [super::Decision], k: usize) -> &'a super::Decision {
+fn decision<'a>(
+    ds: &'a [super::Decision],
+    extra: &'a [super::Decision],
+    k: usize,
+) -> &'a super::Decision {
     if k < ds.len() {
         &ds[k]
     } else {
@@ -314,7 +385,9 @@ fn tag_note(im: &Image) -> String {
 }
 
 fn is_locked(im: &Image) -> bool {
-    im.locked.as_ref().is_some_and(|l| !l.delete_enabled || !l.write_enabled)
+    im.locked
+        .as_ref()
+        .is_some_and(|l| !l.delete_enabled || !l.write_enabled)
 }
 
 fn action_of(im: &Image, d: &super::Decision) -> PlanAction {
@@ -323,7 +396,11 @@ fn action_of(im: &Image, d: &super::Decision) -> PlanAction {
         digest: im.digest.clone(),
         action: d.action.as_str().into(),
         tag: d.tag.clone(),
-        tags: if d.action == ActionKind::Untag { d.tag.iter().cloned().collect() } else { im.tags.clone() },
+        tags: if d.action == ActionKind::Untag {
+            d.tag.iter().cloned().collect()
+        } else {
+            im.tags.clone()
+        },
         rule: d.rule.clone(),
         reason: d.reason.clone(),
         bytes: im.size_bytes,
@@ -371,8 +448,18 @@ fn untag_actions(
     }
 }
 
-fn transition_and_graph_warnings(images: &[Image], g: &Graph, actions: &[PlanAction], removed: &[bool], warnings: &mut Vec<String>) {
-    let archived_tags: usize = actions.iter().filter(|a| a.action == "transition").map(|a| a.tags.len()).sum();
+fn transition_and_graph_warnings(
+    images: &[Image],
+    g: &Graph,
+    actions: &[PlanAction],
+    removed: &[bool],
+    warnings: &mut Vec<String>,
+) {
+    let archived_tags: usize = actions
+        .iter()
+        .filter(|a| a.action == "transition")
+        .map(|a| a.tags.len())
+        .sum();
     if archived_tags > 0 {
         warnings.push(format!(
             "{archived_tags} tags become unpullable: archived images answer 404 until restored (restore takes about 20 minutes)"

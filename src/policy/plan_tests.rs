@@ -24,10 +24,21 @@ fn opts() -> PlanOptions {
 }
 
 fn any_older_than(days: u64) -> super::ecr::EcrPolicy {
-    policy(&[rule(1, r#""tagStatus":"any""#, "sinceImagePushed", days, "expire")])
+    policy(&[rule(
+        1,
+        r#""tagStatus":"any""#,
+        "sinceImagePushed",
+        days,
+        "expire",
+    )])
 }
 
-fn plan(images: &[Image], p: &super::ecr::EcrPolicy, sw: &Switches, o: &PlanOptions) -> DeletionPlan {
+fn plan(
+    images: &[Image],
+    p: &super::ecr::EcrPolicy,
+    sw: &Switches,
+    o: &PlanOptions,
+) -> DeletionPlan {
     DeletionPlan::build(images, &p.evaluate(images, now(), sw), o)
 }
 
@@ -48,7 +59,12 @@ fn children_of_a_surviving_index_are_protected_even_when_ranked() {
     let p = plan(&images, &any_older_than(30), &sw, &opts());
     assert!(p.actions.is_empty(), "{:?}", p.actions);
     assert_eq!(p.protected.len(), 1);
-    assert!(p.protected[0].why.contains("child of surviving index") && p.protected[0].why.contains("v1"), "{:?}", p.protected);
+    assert!(
+        p.protected[0].why.contains("child of surviving index")
+            && p.protected[0].why.contains("v1"),
+        "{:?}",
+        p.protected
+    );
 }
 
 #[test]
@@ -85,8 +101,15 @@ fn referrers_of_a_surviving_subject_are_never_planned() {
 #[test]
 fn in_use_and_locked_images_are_protected_with_reasons() {
     let mut locked = img("r", "L", &["old-2"], "100d");
-    locked.locked = Some(Lock { write_enabled: false, delete_enabled: true });
-    let images = vec![img("r", "U", &["old-1"], "100d"), locked, img("r", "X", &[], "100d")];
+    locked.locked = Some(Lock {
+        write_enabled: false,
+        delete_enabled: true,
+    });
+    let images = vec![
+        img("r", "U", &["old-1"], "100d"),
+        locked,
+        img("r", "X", &[], "100d"),
+    ];
     let mut o = opts();
     o.in_use = Some(InUse::parse("127.0.0.1:5000/r:old-1\n").unwrap());
     let p = plan(&images, &any_older_than(30), &Switches::default(), &o);
@@ -94,11 +117,17 @@ fn in_use_and_locked_images_are_protected_with_reasons() {
     let whys: Vec<&str> = p.protected.iter().map(|x| x.why.as_str()).collect();
     assert!(whys.iter().any(|w| w.contains("in use by tag")), "{whys:?}");
     assert!(whys.iter().any(|w| w.contains("locked")), "{whys:?}");
-    assert!(p.protected.iter().all(|x| x.would.as_deref() == Some("expire by rule 1")));
+    assert!(p
+        .protected
+        .iter()
+        .all(|x| x.would.as_deref() == Some("expire by rule 1")));
 }
 
 fn blob(id: &str, size: u64) -> BlobRef {
-    BlobRef { digest: dg(id), size }
+    BlobRef {
+        digest: dg(id),
+        size,
+    }
 }
 
 #[test]
@@ -133,7 +162,11 @@ fn reclaim_falls_back_honestly_without_blob_lists() {
     let p = plan(&images, &any_older_than(30), &Switches::default(), &opts());
     assert_eq!(p.summary.naive_bytes, MB100);
     assert_eq!(p.summary.reclaimed_bytes, 40);
-    assert!(p.reclaim_method.contains("approximate") && p.reclaim_method.contains("lower bound"), "{}", p.reclaim_method);
+    assert!(
+        p.reclaim_method.contains("approximate") && p.reclaim_method.contains("lower bound"),
+        "{}",
+        p.reclaim_method
+    );
 }
 
 #[test]
@@ -156,25 +189,53 @@ fn wire_format_round_trips_and_refuses_other_versions() {
     assert_eq!(DeletionPlan::from_json(&text).unwrap(), p);
     let other = text.replace(PLAN_SCHEMA, "regscope.plan/v2");
     let e = DeletionPlan::from_json(&other).unwrap_err();
-    assert!(e.contains("regscope.plan/v2") && e.contains(PLAN_SCHEMA), "{e}");
+    assert!(
+        e.contains("regscope.plan/v2") && e.contains(PLAN_SCHEMA),
+        "{e}"
+    );
 }
 
 #[test]
 fn archiving_tagged_images_warns_that_tags_become_unpullable() {
     let images = vec![img("r", "A", &["x"], "100d")];
-    let p = plan(&images, &policy(&[rule(1, r#""tagStatus":"any""#, "sinceImagePushed", 30, "transition")]), &Switches::default(), &opts());
+    let p = plan(
+        &images,
+        &policy(&[rule(
+            1,
+            r#""tagStatus":"any""#,
+            "sinceImagePushed",
+            30,
+            "transition",
+        )]),
+        &Switches::default(),
+        &opts(),
+    );
     assert_eq!(p.actions[0].action, "transition");
-    assert!(p.warnings.iter().any(|w| w.contains("unpullable")), "{:?}", p.warnings);
+    assert!(
+        p.warnings.iter().any(|w| w.contains("unpullable")),
+        "{:?}",
+        p.warnings
+    );
     assert_eq!(p.summary.naive_bytes, 0, "a transition frees nothing");
 }
 
 #[test]
 fn compare_reports_both_directions() {
-    let images = vec![img("r", "A", &[], "100d"), img("r", "B", &[], "40d"), img("r", "C", &[], "1d")];
+    let images = vec![
+        img("r", "A", &[], "100d"),
+        img("r", "B", &[], "40d"),
+        img("r", "C", &[], "1d"),
+    ];
     let cur = plan(&images, &any_older_than(60), &Switches::default(), &opts());
     let prop = plan(&images, &any_older_than(30), &Switches::default(), &opts());
     let c = super::compare::compare(&cur, &prop);
-    assert_eq!(c.only_proposed.iter().map(|a| a.digest.clone()).collect::<Vec<_>>(), [dg("B")]);
+    assert_eq!(
+        c.only_proposed
+            .iter()
+            .map(|a| a.digest.clone())
+            .collect::<Vec<_>>(),
+        [dg("B")]
+    );
     assert!(c.only_current.is_empty());
     assert_eq!(c.both, 1);
 }
@@ -183,7 +244,12 @@ fn compare_reports_both_directions() {
 
 fn arb_images() -> impl Strategy<Value = Vec<Image>> {
     let one = (
-        prop::collection::vec(prop::sample::select(vec!["prod-1", "prod-2", "beta-1", "v1", "v2", "latest", "sha-a"]), 0..3),
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "prod-1", "prod-2", "beta-1", "v1", "v2", "latest", "sha-a",
+            ]),
+            0..3,
+        ),
         0i64..400,
         prop::collection::vec(0usize..8, 1..4),
         0u8..10,
@@ -196,7 +262,11 @@ fn arb_images() -> impl Strategy<Value = Vec<Image>> {
             .map(|(i, (tags, age, blobs, _))| {
                 let mut im = img("r", &format!("p{i}"), tags, &format!("{age}d"));
                 let mut seen = std::collections::BTreeSet::new();
-                let bl: Vec<BlobRef> = blobs.iter().filter(|b| seen.insert(**b)).map(|b| blob(&format!("blob{b}"), 10 + *b as u64)).collect();
+                let bl: Vec<BlobRef> = blobs
+                    .iter()
+                    .filter(|b| seen.insert(**b))
+                    .map(|b| blob(&format!("blob{b}"), 10 + *b as u64))
+                    .collect();
                 im.size_bytes = Some(bl.iter().map(|b| b.size).sum());
                 im.blobs = Some(bl);
                 im
@@ -207,7 +277,8 @@ fn arb_images() -> impl Strategy<Value = Vec<Image>> {
             let shape = specs[i].3;
             if shape < 2 && i + 2 < n {
                 images[i].kind = ImageKind::Index;
-                images[i].children = vec![images[i + 1].digest.clone(), images[i + 2].digest.clone()];
+                images[i].children =
+                    vec![images[i + 1].digest.clone(), images[i + 2].digest.clone()];
             } else if shape == 2 && i > 0 {
                 images[i].subject = Some(images[i - 1].digest.clone());
             }
@@ -217,29 +288,62 @@ fn arb_images() -> impl Strategy<Value = Vec<Image>> {
 }
 
 fn arb_policy() -> impl Strategy<Value = super::ecr::EcrPolicy> {
-    let tagged = prop::sample::select(vec![r#"["prod*"]"#, r#"["beta*"]"#, r#"["v*"]"#, r#"["*"]"#, r#"["prod*","v*"]"#, r#"["sha-*"]"#]);
-    (prop::collection::vec((tagged, 0u8..2, 1u64..60), 0..3), 0u8..3, 1u64..4, 0u8..2).prop_map(|(ts, untagged, un, any)| {
-        let mut rules = Vec::new();
-        let mut prio = 1;
-        let mut used = std::collections::HashSet::new();
-        for (list, kind, n) in ts {
-            if !used.insert(list) {
-                continue;
+    let tagged = prop::sample::select(vec![
+        r#"["prod*"]"#,
+        r#"["beta*"]"#,
+        r#"["v*"]"#,
+        r#"["*"]"#,
+        r#"["prod*","v*"]"#,
+        r#"["sha-*"]"#,
+    ]);
+    (
+        prop::collection::vec((tagged, 0u8..2, 1u64..60), 0..3),
+        0u8..3,
+        1u64..4,
+        0u8..2,
+    )
+        .prop_map(|(ts, untagged, un, any)| {
+            let mut rules = Vec::new();
+            let mut prio = 1;
+            let mut used = std::collections::HashSet::new();
+            for (list, kind, n) in ts {
+                if !used.insert(list) {
+                    continue;
+                }
+                let sel = format!(r#""tagStatus":"tagged","tagPatternList":{list}"#);
+                let ct = if kind == 0 {
+                    "imageCountMoreThan"
+                } else {
+                    "sinceImagePushed"
+                };
+                rules.push(rule(prio, &sel, ct, n, "expire"));
+                prio += 1;
             }
-            let sel = format!(r#""tagStatus":"tagged","tagPatternList":{list}"#);
-            let ct = if kind == 0 { "imageCountMoreThan" } else { "sinceImagePushed" };
-            rules.push(rule(prio, &sel, ct, n, "expire"));
-            prio += 1;
-        }
-        if untagged > 0 {
-            rules.push(rule(prio, r#""tagStatus":"untagged""#, if untagged == 1 { "imageCountMoreThan" } else { "sinceImagePushed" }, un, "expire"));
-            prio += 1;
-        }
-        if any > 0 || rules.is_empty() {
-            rules.push(rule(prio, r#""tagStatus":"any""#, "sinceImagePushed", 30, "expire"));
-        }
-        policy(&rules)
-    })
+            if untagged > 0 {
+                rules.push(rule(
+                    prio,
+                    r#""tagStatus":"untagged""#,
+                    if untagged == 1 {
+                        "imageCountMoreThan"
+                    } else {
+                        "sinceImagePushed"
+                    },
+                    un,
+                    "expire",
+                ));
+                prio += 1;
+            }
+            if any > 0 || rules.is_empty() {
+                rules.push(rule(
+                    prio,
+                    r#""tagStatus":"any""#,
+                    "sinceImagePushed",
+                    30,
+                    "expire",
+                ));
+            }
+            policy(&rules)
+        })
 }
 
 proptest! {
@@ -247,8 +351,7 @@ proptest! {
 
     #[test]
     fn a_higher_priority_claim_is_never_expired_by_a_lower_rule(images in arb_images(), p in arb_policy(), rank_children in any::<bool>()) {
-        let mut sw = Switches::default();
-        sw.ecr_rank_index_children = rank_children;
+        let sw = Switches { ecr_rank_index_children: rank_children, ..Switches::default() };
         let ev = p.evaluate(&images, now(), &sw);
         for d in &ev.decisions {
             let prio: i64 = d.rule.parse().unwrap();
@@ -261,8 +364,7 @@ proptest! {
 
     #[test]
     fn no_child_of_a_surviving_index_or_referrer_of_a_surviving_subject_is_planned(images in arb_images(), p in arb_policy(), rank_children in any::<bool>()) {
-        let mut sw = Switches::default();
-        sw.ecr_rank_index_children = rank_children;
+        let sw = Switches { ecr_rank_index_children: rank_children, ..Switches::default() };
         let plan = plan(&images, &p, &sw, &opts());
         let gone: std::collections::HashSet<&Digest> = plan.actions.iter().filter(|a| a.action == "expire").map(|a| &a.digest).collect();
         for im in &images {

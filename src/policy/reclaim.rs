@@ -38,7 +38,12 @@ pub struct ReclaimEstimate {
 }
 
 /// Computes the estimate; `removed[i]` says whether image `i` leaves the registry.
-pub fn estimate(images: &[Image], g: &Graph, removed: &[bool], scope: ReclaimScope) -> ReclaimEstimate {
+pub fn estimate(
+    images: &[Image],
+    g: &Graph,
+    removed: &[bool],
+    scope: ReclaimScope,
+) -> ReclaimEstimate {
     let mut naive = 0u64;
     let mut unknown = 0usize;
     let mut any_removed = false;
@@ -52,7 +57,12 @@ pub fn estimate(images: &[Image], g: &Graph, removed: &[bool], scope: ReclaimSco
         }
     }
     if !any_removed {
-        return ReclaimEstimate { naive_bytes: 0, reclaimed_bytes: 0, method: "blobs (nothing removed)".into(), unknown_sizes: 0 };
+        return ReclaimEstimate {
+            naive_bytes: 0,
+            reclaimed_bytes: 0,
+            method: "blobs (nothing removed)".into(),
+            unknown_sizes: 0,
+        };
     }
     // Which repositories matter: with per-repository storage only those losing something.
     let mut repo_relevant = vec![scope == ReclaimScope::Registry; g.repos.len()];
@@ -79,7 +89,11 @@ pub fn estimate(images: &[Image], g: &Graph, removed: &[bool], scope: ReclaimSco
         if !repo_relevant[r as usize] {
             continue;
         }
-        let space = if scope == ReclaimScope::Registry { 0 } else { r };
+        let space = if scope == ReclaimScope::Registry {
+            0
+        } else {
+            r
+        };
         let gone = removed[i];
         let mut note = |key: u128, size: u64| {
             let e = blobs.entry((space, key)).or_insert((size, false, false));
@@ -97,7 +111,11 @@ pub fn estimate(images: &[Image], g: &Graph, removed: &[bool], scope: ReclaimSco
             note(digest_key(&b.digest), b.size);
         }
     }
-    let reclaimed: u64 = blobs.values().filter(|(_, alive, gone)| *gone && !*alive).map(|(s, _, _)| *s).sum();
+    let reclaimed: u64 = blobs
+        .values()
+        .filter(|(_, alive, gone)| *gone && !*alive)
+        .map(|(s, _, _)| *s)
+        .sum();
     ReclaimEstimate {
         naive_bytes: naive,
         reclaimed_bytes: reclaimed,
@@ -106,7 +124,13 @@ pub fn estimate(images: &[Image], g: &Graph, removed: &[bool], scope: ReclaimSco
     }
 }
 
-fn fallback(images: &[Image], removed: &[bool], naive: u64, unknown: usize, missing: usize) -> ReclaimEstimate {
+fn fallback(
+    images: &[Image],
+    removed: &[bool],
+    naive: u64,
+    unknown: usize,
+    missing: usize,
+) -> ReclaimEstimate {
     let mut reclaimed = 0u64;
     let mut no_unique = 0usize;
     for (i, im) in images.iter().enumerate() {
@@ -121,7 +145,14 @@ fn fallback(images: &[Image], removed: &[bool], naive: u64, unknown: usize, miss
         "approximate: blob lists are missing for {missing} images, so reclaimed is the sum of each removed image's unique bytes (a lower bound where removed images share blobs among themselves; per-repository uniqueness)"
     );
     if no_unique > 0 {
-        method.push_str(&format!("; {no_unique} removed images have no unique size and count as 0"));
+        method.push_str(&format!(
+            "; {no_unique} removed images have no unique size and count as 0"
+        ));
     }
-    ReclaimEstimate { naive_bytes: naive, reclaimed_bytes: reclaimed, method, unknown_sizes: unknown }
+    ReclaimEstimate {
+        naive_bytes: naive,
+        reclaimed_bytes: reclaimed,
+        method,
+        unknown_sizes: unknown,
+    }
 }

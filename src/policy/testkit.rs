@@ -14,12 +14,13 @@ pub fn now() -> DateTime<Utc> {
 pub fn ago(s: &str) -> DateTime<Utc> {
     let (n, unit) = s.split_at(s.len() - 1);
     let n: i64 = n.parse().unwrap();
-    now() - match unit {
-        "d" => Duration::days(n),
-        "h" => Duration::hours(n),
-        "m" => Duration::minutes(n),
-        _ => panic!("unit {unit}"),
-    }
+    now()
+        - match unit {
+            "d" => Duration::days(n),
+            "h" => Duration::hours(n),
+            "m" => Duration::minutes(n),
+            _ => panic!("unit {unit}"),
+        }
 }
 
 pub fn dg(id: &str) -> Digest {
@@ -28,7 +29,12 @@ pub fn dg(id: &str) -> Digest {
 
 /// A 100 MB image `id` in `repo` with `tags`, pushed `age` ago.
 pub fn img(repo: &str, id: &str, tags: &[&str], age: &str) -> Image {
-    let mut im = Image::new(repo, dg(id), "application/vnd.oci.image.manifest.v1+json", ImageKind::Image);
+    let mut im = Image::new(
+        repo,
+        dg(id),
+        "application/vnd.oci.image.manifest.v1+json",
+        ImageKind::Image,
+    );
     let mut tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
     tags.sort();
     im.tags = tags;
@@ -72,7 +78,11 @@ fn id_lookup(images: &[Image]) -> Vec<String> {
         let n = n.borrow();
         images
             .iter()
-            .map(|im| n.get(&im.digest).cloned().unwrap_or_else(|| im.digest.short().to_string()))
+            .map(|im| {
+                n.get(&im.digest)
+                    .cloned()
+                    .unwrap_or_else(|| im.digest.short().to_string())
+            })
             .collect()
     })
 }

@@ -52,7 +52,10 @@ impl EcrPolicy {
             .collect();
         let mut claimed = vec![false; images.len()];
         let mut s: Vec<u32> = Vec::new();
-        let has_untagged_rule = self.rules.iter().any(|r| r.tag_status == TagStatus::Untagged);
+        let has_untagged_rule = self
+            .rules
+            .iter()
+            .any(|r| r.tag_status == TagStatus::Untagged);
         let mut start = 0;
         while start < order.len() {
             let repo = g.repo[order[start] as usize];
@@ -62,7 +65,9 @@ impl EcrPolicy {
             }
             let group = &order[start..end];
             if has_untagged_rule
-                && group.iter().any(|&i| images[i as usize].kind == ImageKind::Index)
+                && group
+                    .iter()
+                    .any(|&i| images[i as usize].kind == ImageKind::Index)
             {
                 ev.warnings.push(format!(
                     "repository {}: an untagged rule in a repository holding multi-arch indexes; ECR's guard for their untagged children is reported unreliable; regscope protects children of surviving indexes",
@@ -77,7 +82,17 @@ impl EcrPolicy {
                         && im.storage_class.unwrap_or(StorageClass::Standard) == rule.storage_class
                         && tag_requirement_matches(rule, im, sw.ecr_pattern_case_sensitive)
                 }));
-                mark(rule, &s, images, &rank_time, now, sw, &claimed, &g.repos[repo as usize], &mut ev);
+                mark(
+                    rule,
+                    &s,
+                    images,
+                    &rank_time,
+                    now,
+                    sw,
+                    &claimed,
+                    &g.repos[repo as usize],
+                    &mut ev,
+                );
                 for &i in &s {
                     claimed[i as usize] = true;
                 }
@@ -182,7 +197,10 @@ fn mark(
                 };
                 if let Some(t) = t {
                     if older_than(age_secs(now, t), n, sw.ecr_age_boundary) {
-                        push(i, format!("{what} {} ago (more than {n} days)", human_age(now, t)));
+                        push(
+                            i,
+                            format!("{what} {} ago (more than {n} days)", human_age(now, t)),
+                        );
                     }
                 }
             }
@@ -193,7 +211,10 @@ fn mark(
                 let (t, what) = pull_reference(im);
                 if let Some(t) = t {
                     if older_than(age_secs(now, t), n, sw.ecr_age_boundary) {
-                        push(i, format!("{what} {} ago (more than {n} days)", human_age(now, t)));
+                        push(
+                            i,
+                            format!("{what} {} ago (more than {n} days)", human_age(now, t)),
+                        );
                     }
                 }
             }
@@ -202,7 +223,10 @@ fn mark(
             for &i in s {
                 if let Some(t) = images[i as usize].archived_at {
                     if older_than(age_secs(now, t), n, sw.ecr_age_boundary) {
-                        push(i, format!("archived {} ago (more than {n} days)", human_age(now, t)));
+                        push(
+                            i,
+                            format!("archived {} ago (more than {n} days)", human_age(now, t)),
+                        );
                     }
                 }
             }

@@ -59,7 +59,11 @@ impl EcrPolicy {
             }
         };
         if top.get("rules").is_some_and(Value::is_array) && rules.is_empty() {
-            errs.push(PolicyError::new(None, Some("rules"), "needs at least one rule"));
+            errs.push(PolicyError::new(
+                None,
+                Some("rules"),
+                "needs at least one rule",
+            ));
         }
         if rules.len() > MAX_RULES {
             errs.push(PolicyError::new(
@@ -212,7 +216,11 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
         &mut errs,
     );
     match prio_v {
-        None => errs.push(PolicyError::new(Some(rn.clone()), Some("rulePriority"), "is required")),
+        None => errs.push(PolicyError::new(
+            Some(rn.clone()),
+            Some("rulePriority"),
+            "is required",
+        )),
         Some(Value::Null) => errs.push(null_error(Some(rn.clone()), "rulePriority")),
         Some(v) if prio.is_none() || v.is_f64() => errs.push(PolicyError::new(
             Some(rn.clone()),
@@ -230,7 +238,11 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
     let description = match get(obj, "description", "description", &rn, &mut errs) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => {
-            errs.push(PolicyError::new(Some(rn.clone()), Some("description"), "must be a string"));
+            errs.push(PolicyError::new(
+                Some(rn.clone()),
+                Some("description"),
+                "must be a string",
+            ));
             None
         }
         None => None,
@@ -239,12 +251,20 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
     let sel = match get(obj, "selection", "selection", &rn, &mut errs) {
         Some(Value::Object(m)) => m,
         Some(_) => {
-            errs.push(PolicyError::new(Some(rn.clone()), Some("selection"), "must be an object"));
+            errs.push(PolicyError::new(
+                Some(rn.clone()),
+                Some("selection"),
+                "must be an object",
+            ));
             &empty
         }
         None => {
             if !obj.contains_key("selection") {
-                errs.push(PolicyError::new(Some(rn.clone()), Some("selection"), "is required"));
+                errs.push(PolicyError::new(
+                    Some(rn.clone()),
+                    Some("selection"),
+                    "is required",
+                ));
             }
             &empty
         }
@@ -277,16 +297,32 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
         _ => TagStatus::Any,
     });
     if !sel.contains_key("tagStatus") && !sel.is_empty() {
-        errs.push(PolicyError::new(Some(rn.clone()), Some("selection.tagStatus"), "is required"));
+        errs.push(PolicyError::new(
+            Some(rn.clone()),
+            Some("selection.tagStatus"),
+            "is required",
+        ));
     }
     let patterns = string_list(
-        get(sel, "tagPatternList", "selection.tagPatternList", &rn, &mut errs),
+        get(
+            sel,
+            "tagPatternList",
+            "selection.tagPatternList",
+            &rn,
+            &mut errs,
+        ),
         "selection.tagPatternList",
         &rn,
         &mut errs,
     );
     let prefixes = string_list(
-        get(sel, "tagPrefixList", "selection.tagPrefixList", &rn, &mut errs),
+        get(
+            sel,
+            "tagPrefixList",
+            "selection.tagPrefixList",
+            &rn,
+            &mut errs,
+        ),
         "selection.tagPrefixList",
         &rn,
         &mut errs,
@@ -329,13 +365,23 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
             }),
             format!(
                 "tag lists are only allowed with tagStatus \"tagged\", not {:?}",
-                if s == TagStatus::Any { "any" } else { "untagged" }
+                if s == TagStatus::Any {
+                    "any"
+                } else {
+                    "untagged"
+                }
             ),
         )),
         _ => {}
     }
     let storage_class_given = enum_str(
-        get(sel, "storageClass", "selection.storageClass", &rn, &mut errs),
+        get(
+            sel,
+            "storageClass",
+            "selection.storageClass",
+            &rn,
+            &mut errs,
+        ),
         "selection.storageClass",
         &["standard", "archive"],
         &rn,
@@ -364,7 +410,11 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
         _ => CountType::SinceImageTransitioned,
     });
     if !sel.contains_key("countType") && !sel.is_empty() {
-        errs.push(PolicyError::new(Some(rn.clone()), Some("selection.countType"), "is required"));
+        errs.push(PolicyError::new(
+            Some(rn.clone()),
+            Some("selection.countType"),
+            "is required",
+        ));
     }
     let unit = enum_str(
         get(sel, "countUnit", "selection.countUnit", &rn, &mut errs),
@@ -387,7 +437,11 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
         },
         None => {
             if !sel.contains_key("countNumber") && !sel.is_empty() {
-                errs.push(PolicyError::new(Some(rn.clone()), Some("selection.countNumber"), "is required"));
+                errs.push(PolicyError::new(
+                    Some(rn.clone()),
+                    Some("selection.countNumber"),
+                    "is required",
+                ));
             }
             None
         }
@@ -429,7 +483,10 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
             errs.push(PolicyError::new(
                 Some(rn.clone()),
                 Some("selection.storageClass"),
-                format!("\"archive\" is only allowed with sinceImageTransitioned, not {}", ct.as_str()),
+                format!(
+                    "\"archive\" is only allowed with sinceImageTransitioned, not {}",
+                    ct.as_str()
+                ),
             ));
         }
     }
@@ -460,12 +517,20 @@ fn parse_action(
     let act = match get(obj, "action", "action", rn, errs) {
         Some(Value::Object(m)) => m,
         Some(_) => {
-            errs.push(PolicyError::new(Some(rn.into()), Some("action"), "must be an object"));
+            errs.push(PolicyError::new(
+                Some(rn.into()),
+                Some("action"),
+                "must be an object",
+            ));
             return None;
         }
         None => {
             if !obj.contains_key("action") {
-                errs.push(PolicyError::new(Some(rn.into()), Some("action"), "is required"));
+                errs.push(PolicyError::new(
+                    Some(rn.into()),
+                    Some("action"),
+                    "is required",
+                ));
             }
             return None;
         }
@@ -479,10 +544,20 @@ fn parse_action(
         errs,
     );
     if !act.contains_key("type") {
-        errs.push(PolicyError::new(Some(rn.into()), Some("action.type"), "is required"));
+        errs.push(PolicyError::new(
+            Some(rn.into()),
+            Some("action.type"),
+            "is required",
+        ));
     }
     let target = enum_str(
-        get(act, "targetStorageClass", "action.targetStorageClass", rn, errs),
+        get(
+            act,
+            "targetStorageClass",
+            "action.targetStorageClass",
+            rn,
+            errs,
+        ),
         "action.targetStorageClass",
         &["archive"],
         rn,
@@ -500,7 +575,7 @@ fn parse_action(
             EcrAction::Transition
         }
         _ => {
-            if act.contains_key("targetStorageClass") {
+            if act.get("targetStorageClass").is_some_and(|v| !v.is_null()) {
                 errs.push(PolicyError::new(
                     Some(rn.into()),
                     Some("action.targetStorageClass"),
@@ -564,7 +639,10 @@ fn cross_rule_checks(rules: &[EcrRule], errs: &mut Vec<PolicyError>) {
                 ));
             }
         }
-        let any_count = in_class.iter().filter(|r| r.tag_status == TagStatus::Any).count();
+        let any_count = in_class
+            .iter()
+            .filter(|r| r.tag_status == TagStatus::Any)
+            .count();
         if any_count > 1 {
             errs.push(PolicyError::new(
                 None,

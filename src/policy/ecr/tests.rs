@@ -7,7 +7,11 @@ use crate::policy::Switches;
 
 /// `rule(1, r#""tagStatus":"tagged","tagPatternList":["prod*"]"#, "imageCountMoreThan", 1, "expire")`
 pub fn rule(prio: i64, tags: &str, count: &str, n: u64, action: &str) -> String {
-    let unit = if count == "imageCountMoreThan" { "" } else { r#","countUnit":"days""# };
+    let unit = if count == "imageCountMoreThan" {
+        ""
+    } else {
+        r#","countUnit":"days""#
+    };
     let action = if action == "transition" {
         r#"{"type":"transition","targetStorageClass":"archive"}"#.to_string()
     } else {
@@ -41,14 +45,38 @@ fn ecr_d1_priority_claim() {
         img("r", "C", &["beta-3"], "8d"),
     ];
     let p = policy(&[
-        rule(1, &patterns(r#"["prod*"]"#), "imageCountMoreThan", 1, "expire"),
-        rule(2, &patterns(r#"["beta*"]"#), "imageCountMoreThan", 1, "expire"),
+        rule(
+            1,
+            &patterns(r#"["prod*"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
+        rule(
+            2,
+            &patterns(r#"["beta*"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
     ]);
     assert_eq!(run(&p, &images), ["A(1)"]);
     // The older doc revision with prefixes gives the same outcome.
     let p = policy(&[
-        rule(1, &format!(r#"{TAGGED},"tagPrefixList":["prod"]"#), "imageCountMoreThan", 1, "expire"),
-        rule(2, &format!(r#"{TAGGED},"tagPrefixList":["beta"]"#), "imageCountMoreThan", 1, "expire"),
+        rule(
+            1,
+            &format!(r#"{TAGGED},"tagPrefixList":["prod"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
+        rule(
+            2,
+            &format!(r#"{TAGGED},"tagPrefixList":["beta"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
     ]);
     assert_eq!(run(&p, &images), ["A(1)"]);
 }
@@ -61,8 +89,20 @@ fn ecr_d2_priorities_swapped() {
         img("r", "C", &["beta-3"], "8d"),
     ];
     let p = policy(&[
-        rule(1, &patterns(r#"["beta*"]"#), "imageCountMoreThan", 1, "expire"),
-        rule(2, &patterns(r#"["prod*"]"#), "imageCountMoreThan", 1, "expire"),
+        rule(
+            1,
+            &patterns(r#"["beta*"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
+        rule(
+            2,
+            &patterns(r#"["prod*"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
     ]);
     assert_eq!(run(&p, &images), ["A(1)", "B(1)"]);
 }
@@ -77,7 +117,13 @@ fn ecr_d3_and_list_with_age() {
         img("r", "E", &["beta-3"], "3d"),
         img("r", "F", &["alpha-4", "beta-4"], "2d"),
     ];
-    let p = policy(&[rule(1, &patterns(r#"["alpha*","beta*"]"#), "sinceImagePushed", 5, "expire")]);
+    let p = policy(&[rule(
+        1,
+        &patterns(r#"["alpha*","beta*"]"#),
+        "sinceImagePushed",
+        5,
+        "expire",
+    )]);
     assert_eq!(run(&p, &images), ["C(1)"]);
 }
 
@@ -88,7 +134,13 @@ fn ecr_d4_tags_are_not_exclusive() {
         img("r", "B", &["alpha-2", "beta-2"], "9d"),
         img("r", "C", &["alpha-3", "beta-3", "gamma-2"], "8d"),
     ];
-    let p = policy(&[rule(1, &patterns(r#"["alpha*","beta*"]"#), "imageCountMoreThan", 1, "expire")]);
+    let p = policy(&[rule(
+        1,
+        &patterns(r#"["alpha*","beta*"]"#),
+        "imageCountMoreThan",
+        1,
+        "expire",
+    )]);
     assert_eq!(run(&p, &images), ["A(1)", "B(1)"]);
 }
 
@@ -100,7 +152,13 @@ fn ecr_d5_any_with_count() {
         img("r", "C", &[], "2d"),
         img("r", "D", &["alpha-2"], "1d"),
     ];
-    let p = policy(&[rule(1, r#""tagStatus":"any""#, "imageCountMoreThan", 1, "expire")]);
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"any""#,
+        "imageCountMoreThan",
+        1,
+        "expire",
+    )]);
     assert_eq!(run(&p, &images), ["A(1)", "B(1)", "C(1)"]);
 }
 
@@ -114,8 +172,20 @@ fn ecr_d6_three_rule_kinds_combined() {
         img("r", "E", &[], "23h"),
     ];
     let p = policy(&[
-        rule(1, &patterns(r#"["alpha*"]"#), "imageCountMoreThan", 1, "expire"),
-        rule(2, r#""tagStatus":"untagged""#, "sinceImagePushed", 1, "expire"),
+        rule(
+            1,
+            &patterns(r#"["alpha*"]"#),
+            "imageCountMoreThan",
+            1,
+            "expire",
+        ),
+        rule(
+            2,
+            r#""tagStatus":"untagged""#,
+            "sinceImagePushed",
+            1,
+            "expire",
+        ),
         rule(3, r#""tagStatus":"any""#, "imageCountMoreThan", 1, "expire"),
     ]);
     assert_eq!(run(&p, &images), ["A(1)", "B(2)", "D(3)"]);
@@ -131,7 +201,13 @@ fn ecr_x1_protect_then_sweep() {
         img("r", "S2", &["sha-ccc"], "10d"),
     ];
     let p = policy(&[
-        rule(1, &patterns(r#"["v*"]"#), "imageCountMoreThan", 9999, "expire"),
+        rule(
+            1,
+            &patterns(r#"["v*"]"#),
+            "imageCountMoreThan",
+            9999,
+            "expire",
+        ),
         rule(2, r#""tagStatus":"any""#, "sinceImagePushed", 30, "expire"),
     ]);
     assert_eq!(run(&p, &images), ["S1(2)", "U1(2)"]);
@@ -143,7 +219,13 @@ fn ecr_x2_partial_tag_match_deletes_the_whole_image() {
         img("r", "M", &["sha-abc", "v2.0.0"], "30d"),
         img("r", "N", &["sha-def"], "3d"),
     ];
-    let p = policy(&[rule(1, &patterns(r#"["sha-*"]"#), "sinceImagePushed", 7, "expire")]);
+    let p = policy(&[rule(
+        1,
+        &patterns(r#"["sha-*"]"#),
+        "sinceImagePushed",
+        7,
+        "expire",
+    )]);
     assert_eq!(run(&p, &images), ["M(1)"]);
 }
 
@@ -180,8 +262,20 @@ fn ecr_x7_archive_pull_and_transitioned_semantics() {
     e.archived_at = Some(ago("100d"));
     let images = vec![a, b, c, d, e];
     let p = policy(&[
-        rule(1, r#""tagStatus":"any""#, "sinceImagePulled", 90, "transition"),
-        rule(2, r#""tagStatus":"any","storageClass":"archive""#, "sinceImageTransitioned", 365, "expire"),
+        rule(
+            1,
+            r#""tagStatus":"any""#,
+            "sinceImagePulled",
+            90,
+            "transition",
+        ),
+        rule(
+            2,
+            r#""tagStatus":"any","storageClass":"archive""#,
+            "sinceImageTransitioned",
+            365,
+            "expire",
+        ),
     ]);
     let ev = p.evaluate(&images, now(), &Switches::default());
     assert_eq!(acted(&images, &ev, "transition"), ["A"]);
@@ -194,10 +288,20 @@ fn ecr_x8_children_of_a_surviving_index_are_not_candidates() {
     i.kind = ImageKind::Index;
     i.children = vec![dg("c1"), dg("c2")];
     let images = vec![i, img("r", "c1", &[], "10d"), img("r", "c2", &[], "10d")];
-    let p = policy(&[rule(1, r#""tagStatus":"untagged""#, "sinceImagePushed", 1, "expire")]);
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"untagged""#,
+        "sinceImagePushed",
+        1,
+        "expire",
+    )]);
     let ev = p.evaluate(&images, now(), &Switches::default());
     assert!(ev.decisions.is_empty(), "{:?}", ev.decisions);
-    assert!(ev.warnings.iter().any(|w| w.contains("untagged rule")), "{:?}", ev.warnings);
+    assert!(
+        ev.warnings.iter().any(|w| w.contains("untagged rule")),
+        "{:?}",
+        ev.warnings
+    );
     // Once the index is gone, the children are eligible.
     let ev = p.evaluate(&images[1..], now(), &Switches::default());
     assert_eq!(acted(&images[1..], &ev, "expire"), ["c1", "c2"]);
@@ -215,7 +319,13 @@ fn own_claim_without_mark_blocks_lower_rules_even_when_older() {
         img("r", "X", &["feature-x"], "300d"),
     ];
     let p = policy(&[
-        rule(1, &patterns(r#"["release-*"]"#), "imageCountMoreThan", 100, "expire"),
+        rule(
+            1,
+            &patterns(r#"["release-*"]"#),
+            "imageCountMoreThan",
+            100,
+            "expire",
+        ),
         rule(2, r#""tagStatus":"any""#, "sinceImagePushed", 30, "expire"),
     ]);
     assert_eq!(run(&p, &images), ["X(2)"]);
@@ -232,7 +342,13 @@ fn own_lower_count_rule_ranks_claimed_images() {
         img("r", "O3", &["x3"], "4d"),
     ];
     let p = policy(&[
-        rule(1, &patterns(r#"["keep-*"]"#), "imageCountMoreThan", 50, "expire"),
+        rule(
+            1,
+            &patterns(r#"["keep-*"]"#),
+            "imageCountMoreThan",
+            50,
+            "expire",
+        ),
         rule(2, r#""tagStatus":"any""#, "imageCountMoreThan", 2, "expire"),
     ]);
     assert_eq!(run(&p, &images), ["O2(2)", "O3(2)"]);
@@ -245,26 +361,59 @@ fn own_repositories_are_evaluated_separately() {
         img("a", "A2", &["v2"], "2d"),
         img("b", "B1", &["v1"], "3d"),
     ];
-    let p = policy(&[rule(1, r#""tagStatus":"any""#, "imageCountMoreThan", 1, "expire")]);
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"any""#,
+        "imageCountMoreThan",
+        1,
+        "expire",
+    )]);
     assert_eq!(run(&p, &images), ["A1(1)"]);
 }
 
 #[test]
 fn own_tie_at_the_boundary_is_broken_by_digest_and_flagged() {
     let images = vec![img("r", "T1", &["a"], "2d"), img("r", "T2", &["b"], "2d")];
-    let p = policy(&[rule(1, r#""tagStatus":"any""#, "imageCountMoreThan", 1, "expire")]);
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"any""#,
+        "imageCountMoreThan",
+        1,
+        "expire",
+    )]);
     let ev = p.evaluate(&images, now(), &Switches::default());
     assert_eq!(ev.decisions.len(), 1);
-    let (lo, hi) = if dg("T1") < dg("T2") { ("T1", "T2") } else { ("T2", "T1") };
-    assert_eq!(acted(&images, &ev, "expire"), [hi], "{lo} sorts first and is kept");
-    assert!(ev.warnings.iter().any(|w| w.contains("tie")), "{:?}", ev.warnings);
+    let (lo, hi) = if dg("T1") < dg("T2") {
+        ("T1", "T2")
+    } else {
+        ("T2", "T1")
+    };
+    assert_eq!(
+        acted(&images, &ev, "expire"),
+        [hi],
+        "{lo} sorts first and is kept"
+    );
+    assert!(
+        ev.warnings.iter().any(|w| w.contains("tie")),
+        "{:?}",
+        ev.warnings
+    );
 }
 
 #[test]
 fn own_age_boundary_switch() {
     let images = vec![img("r", "E", &[], "5d")];
-    let p = policy(&[rule(1, r#""tagStatus":"untagged""#, "sinceImagePushed", 5, "expire")]);
-    assert!(p.evaluate(&images, now(), &Switches::default()).decisions.is_empty());
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"untagged""#,
+        "sinceImagePushed",
+        5,
+        "expire",
+    )]);
+    assert!(p
+        .evaluate(&images, now(), &Switches::default())
+        .decisions
+        .is_empty());
     let mut sw = Switches::default();
     sw.set("ecr.age_boundary=>=").unwrap();
     assert_eq!(p.evaluate(&images, now(), &sw).decisions.len(), 1);
@@ -275,8 +424,17 @@ fn own_restore_time_counts_for_since_pushed_and_ordering() {
     let mut r = img("r", "R", &[], "400d");
     r.activated_at = Some(ago("2d"));
     let images = vec![r];
-    let p = policy(&[rule(1, r#""tagStatus":"untagged""#, "sinceImagePushed", 30, "expire")]);
-    assert!(p.evaluate(&images, now(), &Switches::default()).decisions.is_empty());
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"untagged""#,
+        "sinceImagePushed",
+        30,
+        "expire",
+    )]);
+    assert!(p
+        .evaluate(&images, now(), &Switches::default())
+        .decisions
+        .is_empty());
     let mut sw = Switches::default();
     sw.set("ecr.restore_affects_since_pushed=false").unwrap();
     assert_eq!(p.evaluate(&images, now(), &sw).decisions.len(), 1);
@@ -286,8 +444,17 @@ fn own_restore_time_counts_for_since_pushed_and_ordering() {
 fn own_case_sensitivity_switch_and_unknown_push_time() {
     let mut u = img("r", "U", &["PROD-1"], "100d");
     let images = vec![u.clone()];
-    let p = policy(&[rule(1, &patterns(r#"["prod*"]"#), "sinceImagePushed", 5, "expire")]);
-    assert!(p.evaluate(&images, now(), &Switches::default()).decisions.is_empty());
+    let p = policy(&[rule(
+        1,
+        &patterns(r#"["prod*"]"#),
+        "sinceImagePushed",
+        5,
+        "expire",
+    )]);
+    assert!(p
+        .evaluate(&images, now(), &Switches::default())
+        .decisions
+        .is_empty());
     let mut sw = Switches::default();
     sw.set("ecr.pattern_case_sensitive=false").unwrap();
     assert_eq!(p.evaluate(&images, now(), &sw).decisions.len(), 1);
@@ -302,6 +469,15 @@ fn own_referrers_are_not_independent_candidates() {
     let mut sig = img("r", "SIG", &[], "100d");
     sig.subject = Some(dg("S"));
     let images = vec![img("r", "S", &["v1"], "1d"), sig];
-    let p = policy(&[rule(1, r#""tagStatus":"untagged""#, "sinceImagePushed", 1, "expire")]);
-    assert!(p.evaluate(&images, now(), &Switches::default()).decisions.is_empty());
+    let p = policy(&[rule(
+        1,
+        r#""tagStatus":"untagged""#,
+        "sinceImagePushed",
+        1,
+        "expire",
+    )]);
+    assert!(p
+        .evaluate(&images, now(), &Switches::default())
+        .decisions
+        .is_empty());
 }

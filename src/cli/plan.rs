@@ -1,0 +1,365 @@
+//! `regscope plan`: evaluate a cleanup policy over an inventory (saved or live) and print
+//! the deletion plan, or write it as `regscope.plan/v1` JSON for `regscope delete`.
+
+use crate::model::{Image, Inventory};
+use crate::policy::compare::{compare, PlanComparison};
+use crate::policy::inuse::InUse;
+use crate::policy::reclaim::ReclaimScope;
+use crate::policy::{detect_format, DeletionPlan, PlanOptions, Policy, PolicyFormat, Switches};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// TARGET[/REPO-PREFIX]: a registry to crawl, or with --inventory a repository prefix to keep.
+    pub target: Option<String>,
+    /// The policy file (ECR lifecycle JSON, Artifact Registry cleanup list, `acr purge`
+    /// arguments, Harbor retention JSON).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// The policy format; detected from the file when absent (and the detection is stated).
+    #[arg(long, value_parser = ["ecr", "gar", "acr", "harbor"])]
+    pub format: Option<String>,
+    /// Evaluate as of this instant (RFC 3339) instead of now.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Images in use: `kubectl get pods -A -o json` output or one reference per line.
+    #[arg(long)]
+    pub in_use: Option<PathBuf>,
+    /// Print the plan as regscope.plan/v1 JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// A saved `regscope images --json` to evaluate instead of crawling TARGET.
+    #[arg(long)]
+    pub inventory: Option<PathBuf>,
+    /// The current policy to compare against (--policy is the proposed one).
+    #[arg(long)]
+    pub compare: Option<PathBuf>,
+    /// Write the plan JSON to this file as well (for `regscope delete --plan`).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Set an ambiguity switch, NAME=VALUE (lifecycle.md §7.1), e.g. ecr.tie_break=as_listed.
+    #[arg(long = "switch", value_name = "NAME=VALUE")]
+    pub switches: Vec<String>,
+    /// Where blob storage is shared for reclaimed bytes (default: by registry kind).
+    #[arg(long, value_parser = ["registry", "repository"])]
+    pub reclaim_scope: Option<String>,
+}
+
+pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read policy file {}", path.display()))?;
+    let file = path.display().to_string();
+    let (fmt, how) = match format {
+        Some(f) => (
+            PolicyFormat::parse(f).expect("clap checked"),
+            "given with --format".to_string(),
+        ),
+        None => {
+            let (f, why) = detect_format(&text)
+                .map_err(|e| anyhow!("{file}: cannot tell the policy format: {e}"))?;
+            (f, format!("detected: {why}"))
+        }
+    };
+    let policy = Policy::parse(fmt, &text, &file)
+        .map_err(|e| anyhow!("policy refused, nothing evaluated:\n{e}"))?;
+    Ok(LoadedPolicy {
+        policy,
+        source: format!("{file} ({fmt}, {how})"),
+    })
+}
+
+fn load_inventory(args: &PlanArgs) -> Result<Inventory> {
+    let Some(path) = &args.inventory else {
+        bail!(
+            "evaluating a live target needs a crawl; save one with `regscope images TARGET --json > inv.json` and pass --inventory inv.json"
+        );
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read inventory {}", path.display()))?;
+    let mut inv = Inventory::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    if let Some(prefix) = args.target.as_deref().and_then(prefix_of) {
+        inv.images.retain(|im| {
+            im.repository == prefix || im.repository.starts_with(&format!("{prefix}/"))
+        });
+    }
+    Ok(inv)
+}
+
+/// With `--inventory`, TARGET is `[HOST/]PREFIX`; the part after the host filters.
+fn prefix_of(target: &str) -> Option<String> {
+    let t = target.trim_matches('/');
+    let first = t.split('/').next().unwrap_or("");
+    let rest = if first.contains('.') || first.contains(':') || first == "localhost" {
+        t.split_once('/').map(|(_, r)| r).unwrap_or("")
+    } else {
+        t
+    };
+    (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// Registry-wide blob stores (distribution) share storage across repositories; an OCI
+/// layout keeps blobs per layout. For ECR the registry-wide scope is the conservative one.
+fn default_scope(registry: &str) -> ReclaimScope {
+    if registry.starts_with("oci:") {
+        ReclaimScope::Repository
+    } else {
+        ReclaimScope::Registry
+    }
+}
+
+pub fn build_plan(
+    images: &[Image],
+    registry: &str,
+    loaded: &LoadedPolicy,
+    now: DateTime<Utc>,
+    sw: &Switches,
+    scope: ReclaimScope,
+    in_use: Option<InUse>,
+) -> DeletionPlan {
+    let ev = loaded.policy.evaluate(images, now, sw);
+    let fmt = loaded.policy.format();
+    let opts = PlanOptions {
+        registry: registry.to_string(),
+        format: fmt,
+        evaluated_at: now,
+        policy_source: Some(loaded.source.clone()),
+        switches: sw.describe(fmt),
+        scope,
+        in_use,
+        unlock: loaded.policy.unlocks(),
+    };
+    DeletionPlan::build(images, &ev, &opts)
+}
+
+/// A policy read from a file, with how its format was chosen.
+pub struct LoadedPolicy {
+    pub policy: Policy,
+    pub source: String,
+}
+
+pub fn run(args: PlanArgs) -> Result<i32> {
+    let Some(policy_path) = &args.policy else {
+        bail!("--policy FILE is required (reading each ECR repository's current policy needs a live ECR target, which `plan` does not crawl yet)");
+    };
+    let loaded = load_policy(policy_path, args.format.as_deref())?;
+    let current = match &args.compare {
+        Some(p) => Some(load_policy(p, None)?),
+        None => None,
+    };
+    let mut sw = Switches::default();
+    for s in &args.switches {
+        sw.set(s).map_err(|e| anyhow!("--switch: {e}"))?;
+    }
+    let now = match &args.now {
+        Some(t) => DateTime::parse_from_rfc3339(t)
+            .map_err(|e| anyhow!("--now {t:?} is not RFC 3339 (2026-01-01T00:00:00Z): {e}"))?
+            .with_timezone(&Utc),
+        None => Utc::now(),
+    };
+    let in_use = match &args.in_use {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Some(InUse::parse(&text).map_err(|e| anyhow!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
+    let inv = load_inventory(&args)?;
+    let scope = match args.reclaim_scope.as_deref() {
+        Some("repository") => ReclaimScope::Repository,
+        Some(_) => ReclaimScope::Registry,
+        None => default_scope(&inv.registry),
+    };
+    let plan = build_plan(
+        &inv.images,
+        &inv.registry,
+        &loaded,
+        now,
+        &sw,
+        scope,
+        in_use.clone(),
+    );
+    let comparison = current.map(|c| {
+        let cur = build_plan(
+            &inv.images,
+            &inv.registry,
+            &c,
+            now,
+            &sw,
+            scope,
+            in_use.clone(),
+        );
+        (c.source, compare(&cur, &plan))
+    });
+    if let Some(out) = &args.output {
+        let text = serde_json::to_string_pretty(&plan)?;
+        std::fs::write(out, text + "\n")
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if args.json {
+        let text = match &comparison {
+            None => serde_json::to_string_pretty(&plan)?,
+            Some((src, c)) => serde_json::to_string_pretty(&serde_json::json!({
+                "schema": "regscope.plan-comparison/v1",
+                "current_policy": src,
+                "proposed": plan,
+                "comparison": c,
+            }))?,
+        };
+        println!("{text}");
+    } else {
+        print!("{}", render(&plan, inv.errors.len(), in_use.as_ref()));
+        if let Some((src, c)) = &comparison {
+            print!("{}", render_comparison(src, c));
+        }
+        if let Some(out) = &args.output {
+            println!(
+                "Plan written to {} (review it, then `regscope delete --plan {}`)",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn bytes(n: u64) -> String {
+    humansize::format_size(n, humansize::DECIMAL)
+}
+
+/// The plan as a person reads it: grouped by action, then protections, warnings, bytes.
+pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUse>) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Plan for {} as of {} ({} images)",
+        plan.registry,
+        plan.evaluated_at.to_rfc3339(),
+        plan.summary.images
+    );
+    if let Some(src) = &plan.policy_source {
+        let _ = writeln!(s, "Policy: {src}");
+    }
+    let _ = writeln!(s, "Switches: {}", plan.switches.join(" "));
+    if let Some(u) = in_use {
+        let _ = writeln!(s, "In use: {}", u.source);
+    }
+    if inventory_errors > 0 {
+        let _ = writeln!(
+            s,
+            "! the inventory is partial: {inventory_errors} items failed while crawling"
+        );
+    }
+    for kind in ["expire", "delete", "transition", "untag"] {
+        let rows: Vec<_> = plan.actions.iter().filter(|a| a.action == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{} ({})", kind.to_uppercase(), rows.len());
+        for a in rows {
+            let tags = if a.tags.is_empty() {
+                "<untagged>".to_string()
+            } else {
+                a.tags.join(", ")
+            };
+            let size = a.bytes.map(bytes).unwrap_or_else(|| "—".into());
+            let _ = writeln!(
+                s,
+                "  {} @{}  [{}]  {}  rule {}: {}",
+                a.repository,
+                a.digest.short(),
+                tags,
+                size,
+                a.rule,
+                a.reason
+            );
+        }
+    }
+    if !plan.protected.is_empty() {
+        let _ = writeln!(s, "\nPROTECTED ({})", plan.protected.len());
+        for p in &plan.protected {
+            let tag = p
+                .tag
+                .as_deref()
+                .map(|t| format!(" tag {t}"))
+                .unwrap_or_default();
+            let would = p
+                .would
+                .as_deref()
+                .map(|w| format!(" (policy: {w})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {} @{}{}  {}{}",
+                p.repository,
+                p.digest.short(),
+                tag,
+                p.why,
+                would
+            );
+        }
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(s, "\nWARNINGS");
+        for w in &plan.warnings {
+            let _ = writeln!(s, "  ! {w}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{} actions. Naive {} (sum of image sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
+        plan.summary.actions,
+        bytes(plan.summary.naive_bytes),
+        bytes(plan.summary.reclaimed_bytes),
+        plan.reclaim_scope,
+        plan.reclaim_method
+    );
+    if plan.summary.actions > 0 {
+        let _ = writeln!(
+            s,
+            "Space returns after the registry's garbage collection where the registry needs one."
+        );
+    }
+    s
+}
+
+pub fn render_comparison(current: &str, c: &PlanComparison) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "\nCOMPARED WITH the current policy {current}");
+    let _ = writeln!(s, "  both act on {} items", c.both);
+    let _ = writeln!(s, "  only the proposed policy ({}):", c.only_proposed.len());
+    for a in &c.only_proposed {
+        let _ = writeln!(
+            s,
+            "    + {} {} @{} [{}] rule {}",
+            a.action,
+            a.repository,
+            a.digest.short(),
+            a.tags.join(", "),
+            a.rule
+        );
+    }
+    let _ = writeln!(s, "  only the current policy ({}):", c.only_current.len());
+    for a in &c.only_current {
+        let _ = writeln!(
+            s,
+            "    - {} {} @{} [{}] rule {}",
+            a.action,
+            a.repository,
+            a.digest.short(),
+            a.tags.join(", "),
+            a.rule
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  reclaimed: proposed {} vs current {}",
+        bytes(c.proposed_reclaimed_bytes),
+        bytes(c.current_reclaimed_bytes)
+    );
+    s
+}
