@@ -1,0 +1,180 @@
+//! The `:` command line. A command is one row in [`COMMANDS`]; every action of the keymap
+//! vocabulary also runs as `:NAME`, so `:quit`, `:help` and `:wide` need no row here.
+
+use super::action::{Action, ACTIONS};
+use super::effect::Effect;
+use super::state::{Pane, State};
+use super::update::dispatch;
+use super::views::fleet::state::TreeRow;
+use super::views::images::column::ImageColumn;
+use crate::model::Platform;
+
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub args: &'static str,
+    pub about: &'static str,
+    pub run: fn(&mut State, &str) -> Result<Vec<Effect>, String>,
+}
+
+/// Commands beyond the action vocabulary. Others add `:plan`, `:doctor`, `:cve` here.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "registry",
+        args: "NAME",
+        about: "jump to a registry",
+        run: registry,
+    },
+    CommandSpec {
+        name: "repo",
+        args: "PREFIX",
+        about: "open the first repository starting with PREFIX",
+        run: repo,
+    },
+    CommandSpec {
+        name: "platform",
+        args: "[OS/ARCH[/VARIANT]]",
+        about: "show only images for a platform (no argument: all)",
+        run: platform,
+    },
+    CommandSpec {
+        name: "sort",
+        args: "COLUMN [asc|desc]",
+        about: "sort images by a column (tags, digest, kind, platforms, size, unique, created, pushed, pulled)",
+        run: sort,
+    },
+    CommandSpec {
+        name: "q",
+        args: "",
+        about: "quit",
+        run: |s, _| Ok(dispatch(s, Action::Quit)),
+    },
+];
+
+pub fn run(state: &mut State, line: &str) -> Vec<Effect> {
+    let line = line.trim().trim_start_matches(':');
+    if line.is_empty() {
+        return vec![];
+    }
+    let (name, args) = line.split_once(' ').unwrap_or((line, ""));
+    let args = args.trim();
+    let result = if let Some(c) = COMMANDS.iter().find(|c| c.name == name) {
+        (c.run)(state, args)
+    } else if let Some(a) = Action::by_name(name) {
+        Ok(dispatch(state, a))
+    } else {
+        Err(format!("unknown command :{name} (? lists commands)"))
+    };
+    match result {
+        Ok(fx) => fx,
+        Err(e) => {
+            state.flash(e, true);
+            vec![]
+        }
+    }
+}
+
+/// Completes a command name from its unique prefix.
+pub fn complete(text: &str) -> Option<String> {
+    if text.contains(' ') {
+        return None;
+    }
+    let names = COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .chain(ACTIONS.iter().map(|a| a.name));
+    let hits: Vec<&str> = names.filter(|n| n.starts_with(text)).collect();
+    match hits.as_slice() {
+        [one] => Some(format!("{one} ")),
+        _ => None,
+    }
+}
+
+fn registry(state: &mut State, name: &str) -> Result<Vec<Effect>, String> {
+    if name.is_empty() {
+        return Err(":registry needs a NAME".into());
+    }
+    let f = &mut state.fleet;
+    let ri = f
+        .registries
+        .iter()
+        .position(|r| r.name == name)
+        .or_else(|| f.registries.iter().position(|r| r.answers_to(name)))
+        .or_else(|| f.registries.iter().position(|r| r.name.contains(name)))
+        .ok_or_else(|| format!("no registry named {name:?}"))?;
+    f.registries[ri].expanded = true;
+    f.rebuild_rows();
+    let pos = f
+        .rows
+        .iter()
+        .position(|r| *r == TreeRow::Registry(ri))
+        .unwrap_or(0);
+    let delta = pos as isize - f.cursor as isize;
+    state.focus = Pane::Fleet;
+    state.detail.open = false;
+    Ok(super::views::fleet::update::move_cursor(state, delta))
+}
+
+fn repo(state: &mut State, prefix: &str) -> Result<Vec<Effect>, String> {
+    if prefix.is_empty() {
+        return Err(":repo needs a PREFIX".into());
+    }
+    let f = &mut state.fleet;
+    let current = match f.selected() {
+        Some(TreeRow::Registry(r)) => Some(r),
+        Some(TreeRow::Repo(i)) => Some(f.repos[i].registry),
+        None => None,
+    };
+    let matches = |i: usize| f.repos[i].name.starts_with(prefix);
+    let found = (0..f.repos.len())
+        .filter(|&i| matches(i))
+        .min_by_key(|&i| {
+            (
+                Some(f.repos[i].registry) != current,
+                f.repos[i].name.clone(),
+            )
+        })
+        .ok_or_else(|| format!("no repository starts with {prefix:?}"))?;
+    let ri = f.repos[found].registry;
+    f.registries[ri].expanded = true;
+    f.rebuild_rows();
+    let pos = f
+        .rows
+        .iter()
+        .position(|r| *r == TreeRow::Repo(found))
+        .unwrap_or(0);
+    let delta = pos as isize - f.cursor as isize;
+    state.detail.open = false;
+    let fx = super::views::fleet::update::move_cursor(state, delta);
+    state.focus = if state.images.table.is_some() {
+        Pane::Images
+    } else {
+        Pane::Fleet
+    };
+    Ok(fx)
+}
+
+fn platform(state: &mut State, arg: &str) -> Result<Vec<Effect>, String> {
+    state.images.platform = if arg.is_empty() {
+        None
+    } else {
+        Some(Platform::parse(arg)?)
+    };
+    Ok(state.images.refresh())
+}
+
+fn sort(state: &mut State, arg: &str) -> Result<Vec<Effect>, String> {
+    let mut words = arg.split_whitespace();
+    let col = words
+        .next()
+        .and_then(ImageColumn::parse)
+        .ok_or_else(|| format!(":sort needs a column, not {arg:?}"))?;
+    let desc = match words.next() {
+        None => col.default_descending(),
+        Some("asc") => false,
+        Some("desc") => true,
+        Some(other) => return Err(format!(":sort direction is asc or desc, not {other:?}")),
+    };
+    state.images.sort.column = col;
+    state.images.sort.descending = desc;
+    Ok(state.images.refresh())
+}

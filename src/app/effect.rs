@@ -1,0 +1,18 @@
+//! What a reducer asks the outside world to do. Only `tasks/` performs these.
+
+use super::tasks::detail::DetailRequest;
+use super::tasks::filter::ViewRequest;
+
+#[derive(Debug)]
+pub enum Effect {
+    /// Sort/filter a table off the UI thread.
+    ComputeView(ViewRequest),
+    /// Fetch an image's manifest, config and referrers (latest wins).
+    FetchDetail(DetailRequest),
+    /// Put text on the clipboard (system tool, else OSC 52).
+    Copy(String),
+    /// Turn mouse capture on or off.
+    SetMouse(bool),
+    /// Crawl every registry again.
+    Refresh,
+}

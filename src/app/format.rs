@@ -1,0 +1,116 @@
+//! How numbers and times read on screen. Unknown is `—`, never zero.
+
+use chrono::{DateTime, Datelike, Utc};
+
+pub const UNKNOWN: &str = "—";
+
+/// Compressed bytes in binary units: `532 MiB`, `1.2 GiB`.
+pub fn size(bytes: Option<u64>) -> String {
+    let Some(b) = bytes else {
+        return UNKNOWN.into();
+    };
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else if v < 10.0 {
+        format!("{v:.1} {}", UNITS[u])
+    } else {
+        format!("{v:.0} {}", UNITS[u])
+    }
+}
+
+/// Build tools that zero timestamps for reproducibility write 1970 or 1980: flag them.
+pub fn suspicious(t: DateTime<Utc>) -> bool {
+    t.year() <= 1980
+}
+
+/// `3h ago`, `4d ago`, `11mo ago`; `—` when unknown; `⚠1970` for zeroed build dates.
+pub fn ago(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
+    let Some(t) = t else {
+        return UNKNOWN.into();
+    };
+    if suspicious(t) {
+        return format!("⚠{}", t.year());
+    }
+    let s = (now - t).num_seconds();
+    if s < 0 {
+        return "future".into();
+    }
+    let (n, unit) = match s {
+        0..60 => (s, "s"),
+        60..3600 => (s / 60, "m"),
+        3600..86_400 => (s / 3600, "h"),
+        86_400..2_592_000 => (s / 86_400, "d"),
+        2_592_000..31_536_000 => (s / 2_592_000, "mo"),
+        _ => (s / 31_536_000, "y"),
+    };
+    format!("{n}{unit} ago")
+}
+
+pub fn absolute(t: Option<DateTime<Utc>>) -> String {
+    match t {
+        Some(t) if suspicious(t) => {
+            format!("{} (suspicious build date)", t.format("%Y-%m-%d %H:%M UTC"))
+        }
+        Some(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => "unknown".into(),
+    }
+}
+
+/// `1,234,567`.
+pub fn count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Cuts `s` to `width` columns with an ellipsis.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn sizes_and_unknowns() {
+        assert_eq!(size(None), "—");
+        assert_eq!(size(Some(0)), "0 B");
+        assert_eq!(size(Some(1536)), "1.5 KiB");
+        assert_eq!(size(Some(532 * 1024 * 1024)), "532 MiB");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn relative_times_flag_zeroed_dates() {
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+        assert_eq!(ago(now, Some(now - chrono::Duration::hours(3))), "3h ago");
+        assert_eq!(ago(now, None), "—");
+        let epoch = Utc.timestamp_opt(0, 0).unwrap();
+        assert_eq!(ago(now, Some(epoch)), "⚠1970");
+        assert!(absolute(Some(epoch)).contains("suspicious"));
+    }
+}

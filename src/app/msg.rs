@@ -1,0 +1,69 @@
+//! Everything that can happen to the app: input, time, and results of background tasks.
+
+use super::tasks::detail::DetailResult;
+use super::views::fleet::state::Weekly;
+use super::views::images::state::RowView;
+use super::views::images::table::ImageTable;
+use crate::model::{InventoryIssue, RepositorySummary};
+use crate::registry::TrafficStats;
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseEvent};
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The clock moved (spinners, relative times). Tests inject fixed times.
+    Tick(DateTime<Utc>),
+    Inventory(InventoryUpdate),
+    ViewReady {
+        generation: u64,
+        view: RowView,
+    },
+    Detail(DetailResult),
+    /// The runner abandoned the fetch for this digest in favour of a newer one.
+    DetailAbandoned(String),
+    /// Text for the terminal's clipboard (OSC 52), written by the loop between frames.
+    Osc52(String),
+    /// A short message for the status line (clipboard, refresh, ...).
+    Flash {
+        text: String,
+        error: bool,
+    },
+}
+
+/// An inventory event after the task has turned images into a compact table, so the UI
+/// thread never converts a large repository.
+#[derive(Debug)]
+pub enum InventoryUpdate {
+    Listed {
+        registry: String,
+        repositories: Vec<String>,
+    },
+    Loaded {
+        registry: String,
+        repository: String,
+        table: Arc<ImageTable>,
+        summary: RepositorySummary,
+        weekly: Weekly,
+    },
+    Issue {
+        registry: String,
+        issue: InventoryIssue,
+    },
+    Progress {
+        registry: String,
+        done: usize,
+        total: usize,
+        stats: TrafficStats,
+    },
+    Finished {
+        registry: String,
+        stats: TrafficStats,
+        fatal: Option<String>,
+    },
+    /// A refresh started: forget what this registry reported.
+    Restarted { registry: String },
+}

@@ -1,0 +1,153 @@
+//! The one owner of everything the UI shows. Reducers change it; views only read it. Focus
+//! and the modal stack are enums, and the layer that receives keys is derived in one place
+//! ([`State::layer`]).
+
+use super::action::Scope;
+use super::config::theme::Theme;
+use super::keymap::Keymap;
+use super::views::detail::state::DetailState;
+use super::views::errors::state::ErrorsState;
+use super::views::fleet::state::FleetState;
+use super::views::images::state::ImagesState;
+use crate::config::RegistrySettings;
+use crate::registry::Target;
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Fleet,
+    Images,
+    Detail,
+}
+
+/// Top-level views (number keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Explorer,
+    Charts,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Filter,
+    Command,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+    /// The filter before editing began, restored when the prompt is cancelled.
+    pub before: String,
+}
+
+/// Overlays, drawn in stack order; keys go to the top one first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Modal {
+    Help { scroll: u16 },
+    Errors,
+    Prompt(Prompt),
+}
+
+/// Who gets the next key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Prompt,
+    Help,
+    Errors,
+    Pane(Pane),
+    Charts,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub now: DateTime<Utc>,
+    /// Terminal size (columns, rows), for paging and mouse hits.
+    pub size: (u16, u16),
+    pub view: View,
+    pub focus: Pane,
+    pub modals: Vec<Modal>,
+    pub fleet: FleetState,
+    pub images: ImagesState,
+    pub detail: DetailState,
+    pub errors: ErrorsState,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub wide: bool,
+    pub mouse: bool,
+    pub flash: Option<Flash>,
+    /// Frames of the spinner, advanced by ticks while something loads.
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(targets: Vec<(Target, RegistrySettings)>, now: DateTime<Utc>) -> Self {
+        State {
+            now,
+            size: (80, 24),
+            view: View::Explorer,
+            focus: Pane::Fleet,
+            modals: Vec::new(),
+            fleet: FleetState::new(targets),
+            images: ImagesState::default(),
+            detail: DetailState::default(),
+            errors: ErrorsState::default(),
+            keymap: Keymap::defaults(),
+            theme: Theme::dark(),
+            wide: false,
+            mouse: false,
+            flash: None,
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    pub fn layer(&self) -> Layer {
+        match self.modals.last() {
+            Some(Modal::Prompt(_)) => Layer::Prompt,
+            Some(Modal::Help { .. }) => Layer::Help,
+            Some(Modal::Errors) => Layer::Errors,
+            None if self.view == View::Charts => Layer::Charts,
+            None => Layer::Pane(self.focus),
+        }
+    }
+
+    /// The keymap scope of the current layer.
+    pub fn scope(&self) -> Scope {
+        match self.layer() {
+            Layer::Errors => Scope::Errors,
+            Layer::Pane(Pane::Fleet) => Scope::Fleet,
+            Layer::Pane(Pane::Images) => Scope::Images,
+            Layer::Pane(Pane::Detail) => Scope::Detail,
+            Layer::Prompt | Layer::Help | Layer::Charts => Scope::Global,
+        }
+    }
+
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.modals.iter().rev().find_map(|m| match m {
+            Modal::Prompt(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn flash(&mut self, text: impl Into<String>, error: bool) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error,
+            at: self.now,
+        });
+    }
+
+    /// Whether anything is still streaming in (drives the spinner).
+    pub fn busy(&self) -> bool {
+        !self.fleet.all_finished() || self.images.computing
+    }
+}

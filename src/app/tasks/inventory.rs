@@ -1,0 +1,114 @@
+//! Runs a crawl and turns its events into UI messages off the UI thread: a repository's
+//! images become a compact table (and weekly counts) here, and events are read in batches.
+
+use crate::app::backend::Backend;
+use crate::app::msg::{InventoryUpdate, Msg};
+use crate::app::views::fleet::state::Weekly;
+use crate::app::views::images::table::ImageTable;
+use crate::config::RegistrySettings;
+use crate::inventory::InventoryEvent;
+use crate::model::{Image, RepositorySummary};
+use crate::registry::Target;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+const BATCH: usize = 256;
+
+pub fn weekly(images: &[Image]) -> Weekly {
+    let week = |t: chrono::DateTime<chrono::Utc>| t.timestamp().div_euclid(7 * 86_400);
+    let mut w = Weekly::new();
+    for i in images {
+        if let Some(c) = i.created_at {
+            w.entry(week(c)).or_default().0 += 1;
+        }
+        if let Some(p) = i.pushed_at {
+            w.entry(week(p)).or_default().1 += 1;
+        }
+    }
+    w
+}
+
+/// Converts one inventory event.
+pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
+    match ev {
+        InventoryEvent::RepositoriesListed {
+            registry,
+            repositories,
+        } => InventoryUpdate::Listed {
+            registry,
+            repositories,
+        },
+        InventoryEvent::RepositoryImages {
+            registry,
+            repository,
+            images,
+        } => {
+            let summary = RepositorySummary::from_images(&registry, &repository, &images);
+            let weekly = weekly(&images);
+            let table = Arc::new(ImageTable::from_images(&registry, &repository, &images));
+            InventoryUpdate::Loaded {
+                registry,
+                repository,
+                table,
+                summary,
+                weekly,
+            }
+        }
+        InventoryEvent::Issue { registry, issue } => InventoryUpdate::Issue { registry, issue },
+        InventoryEvent::Progress {
+            registry,
+            repositories_done,
+            repositories_total,
+            stats,
+        } => InventoryUpdate::Progress {
+            registry,
+            done: repositories_done,
+            total: repositories_total,
+            stats,
+        },
+        InventoryEvent::Finished {
+            registry,
+            stats,
+            fatal,
+        } => InventoryUpdate::Finished {
+            registry,
+            stats,
+            fatal,
+        },
+    }
+}
+
+/// Starts crawling one registry; returns the crawl and the converter tasks.
+pub fn spawn(
+    backend: Arc<dyn Backend>,
+    target: Target,
+    settings: RegistrySettings,
+    ui: mpsc::UnboundedSender<Msg>,
+) -> Vec<JoinHandle<()>> {
+    let (tx, mut rx) = mpsc::channel::<InventoryEvent>(1024);
+    let name = settings.name.clone();
+    let crawl = tokio::spawn(backend.crawl(target, settings, tx));
+    let convert_task = tokio::spawn(async move {
+        let mut buf = Vec::with_capacity(BATCH);
+        let mut finished = false;
+        while rx.recv_many(&mut buf, BATCH).await > 0 {
+            for ev in buf.drain(..) {
+                finished |= matches!(ev, InventoryEvent::Finished { .. });
+                let msg = Msg::Inventory(convert(ev));
+                if ui.send(msg).is_err() {
+                    return;
+                }
+            }
+        }
+        if !finished {
+            // The crawl ended without saying so (it panicked or was cut off).
+            let _ = ui.send(Msg::Inventory(InventoryUpdate::Finished {
+                registry: name,
+                stats: Default::default(),
+                fatal: Some("the crawl stopped unexpectedly (see the log)".into()),
+            }));
+        }
+    });
+    vec![crawl, convert_task]
+}

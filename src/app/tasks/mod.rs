@@ -1,0 +1,150 @@
+//! Where effects become work: crawls, the filter worker, detail fetches (latest wins,
+//! debounced), the clipboard. Results come back to the loop as [`Msg`]s.
+
+pub mod clipboard;
+pub mod detail;
+pub mod filter;
+pub mod inventory;
+
+use super::backend::Backend;
+use super::effect::Effect;
+use super::msg::{InventoryUpdate, Msg};
+use crate::config::RegistrySettings;
+use crate::registry::{ManifestSource, RegistryError, Target};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+/// Moving fast through the list should not fetch every image passed over.
+const DETAIL_DEBOUNCE: Duration = Duration::from_millis(80);
+
+/// What the loop must do to the terminal itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TerminalOp {
+    Mouse(bool),
+}
+
+pub struct Runner {
+    backend: Arc<dyn Backend>,
+    targets: Vec<(Target, RegistrySettings)>,
+    tx: UnboundedSender<Msg>,
+    filter: filter::FilterWorker,
+    crawls: Vec<JoinHandle<()>>,
+    detail: Option<(JoinHandle<()>, String)>,
+    sources: HashMap<usize, Arc<dyn ManifestSource>>,
+}
+
+impl Runner {
+    pub fn new(
+        backend: Arc<dyn Backend>,
+        targets: Vec<(Target, RegistrySettings)>,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        let ftx = tx.clone();
+        let filter = filter::FilterWorker::spawn(move |generation, view| {
+            let _ = ftx.send(Msg::ViewReady { generation, view });
+        });
+        Runner {
+            backend,
+            targets,
+            tx,
+            filter,
+            crawls: Vec::new(),
+            detail: None,
+            sources: HashMap::new(),
+        }
+    }
+
+    pub fn start_crawls(&mut self) {
+        for h in self.crawls.drain(..) {
+            h.abort();
+        }
+        for (t, s) in &self.targets {
+            let _ = self.tx.send(Msg::Inventory(InventoryUpdate::Restarted {
+                registry: s.name.clone(),
+            }));
+            self.crawls.extend(inventory::spawn(
+                self.backend.clone(),
+                t.clone(),
+                s.clone(),
+                self.tx.clone(),
+            ));
+        }
+    }
+
+    pub fn run(&mut self, effect: Effect) -> Option<TerminalOp> {
+        match effect {
+            Effect::ComputeView(req) => self.filter.submit(req),
+            Effect::FetchDetail(req) => self.fetch_detail(req),
+            Effect::Copy(text) => {
+                tokio::spawn(clipboard::copy(text, self.tx.clone()));
+            }
+            Effect::SetMouse(on) => return Some(TerminalOp::Mouse(on)),
+            Effect::Refresh => self.start_crawls(),
+        }
+        None
+    }
+
+    fn source(&mut self, registry: usize) -> Result<Arc<dyn ManifestSource>, String> {
+        if let Some(s) = self.sources.get(&registry) {
+            return Ok(s.clone());
+        }
+        let (t, s) = self
+            .targets
+            .get(registry)
+            .ok_or_else(|| format!("no registry #{registry}"))?;
+        let src = self.backend.source(t, s)?;
+        self.sources.insert(registry, src.clone());
+        Ok(src)
+    }
+
+    fn fetch_detail(&mut self, req: detail::DetailRequest) {
+        if let Some((h, digest)) = self.detail.take() {
+            if !h.is_finished() {
+                h.abort();
+                let _ = self.tx.send(Msg::DetailAbandoned(digest));
+            }
+        }
+        let tx = self.tx.clone();
+        let digest = req.digest.clone();
+        let source = self.source(req.registry);
+        let registry_name = self
+            .targets
+            .get(req.registry)
+            .map(|(_, s)| s.name.clone())
+            .unwrap_or_default();
+        let handle = tokio::spawn(async move {
+            tokio::time::sleep(DETAIL_DEBOUNCE).await;
+            let outcome = match source {
+                Ok(src) => detail::fetch(src, &req).await.map(Arc::new),
+                Err(why) => Err(RegistryError::Other {
+                    place: crate::registry::Place {
+                        registry: registry_name,
+                        repository: Some(req.repository.clone()),
+                        reference: Some(req.digest.to_string()),
+                    },
+                    detail: why,
+                }),
+            };
+            let _ = tx.send(Msg::Detail(detail::DetailResult {
+                ticket: req.ticket,
+                digest: req.digest.clone(),
+                outcome,
+            }));
+        });
+        self.detail = Some((handle, digest.to_string()));
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        for h in self.crawls.drain(..) {
+            h.abort();
+        }
+        if let Some((h, _)) = self.detail.take() {
+            h.abort();
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The root reducer: routes a message to the layer that owns it and returns the effects
+//! the runner must perform. Synchronous, no I/O: tests drive it with keys and read state.
+
+use super::action::Action;
+use super::effect::Effect;
+use super::keymap::KeyChord;
+use super::msg::Msg;
+use super::state::{Layer, Modal, Pane, Prompt, PromptKind, State, View};
+use super::views::{detail, errors, fleet, images, prompt};
+use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
+
+/// Flash messages fade after this long.
+const FLASH_SECS: i64 = 6;
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) if k.kind != KeyEventKind::Release => on_key(state, KeyChord::from_event(&k)),
+        Msg::Key(_) => vec![],
+        Msg::Mouse(m) => on_mouse(state, m),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            let page = super::layout::image_page(state);
+            state.images.scroll_into_view(page);
+            let fpage = super::layout::fleet_page(state);
+            state.fleet.move_by(0, fpage);
+            vec![]
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            state.spinner = state.spinner.wrapping_add(1);
+            if state
+                .flash
+                .as_ref()
+                .is_some_and(|f| (now - f.at).num_seconds() >= FLASH_SECS)
+            {
+                state.flash = None;
+            }
+            vec![]
+        }
+        Msg::Inventory(u) => fleet::update::on_inventory(state, u),
+        Msg::ViewReady { generation, view } => {
+            if state.images.apply_view(generation, view) {
+                let page = super::layout::image_page(state);
+                state.images.scroll_into_view(page);
+                detail::update::follow(state)
+            } else {
+                vec![]
+            }
+        }
+        Msg::Detail(r) => detail::update::on_result(state, r),
+        Msg::DetailAbandoned(d) => {
+            detail::update::abandoned(state, &d);
+            vec![]
+        }
+        // The run loop writes these itself; nothing to remember.
+        Msg::Osc52(_) => vec![],
+        Msg::Flash { text, error } => {
+            state.flash(text, error);
+            vec![]
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
+    if state.layer() == Layer::Prompt {
+        return prompt::update::on_key(state, key);
+    }
+    match state.keymap.action(state.scope(), key) {
+        Some(a) => dispatch(state, a),
+        None => vec![],
+    }
+}
+
+/// Runs one action in the current layer. Also what `:NAME` runs.
+pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            return vec![];
+        }
+        Action::Help => {
+            if matches!(state.modals.last(), Some(Modal::Help { .. })) {
+                state.modals.pop();
+            } else {
+                state.modals.push(Modal::Help { scroll: 0 });
+            }
+            return vec![];
+        }
+        Action::Command => {
+            state.modals.push(Modal::Prompt(Prompt {
+                kind: PromptKind::Command,
+                text: String::new(),
+                before: String::new(),
+            }));
+            return vec![];
+        }
+        Action::Errors => {
+            if state.modals.last() == Some(&Modal::Errors) {
+                state.modals.pop();
+            } else {
+                state.modals.retain(|m| *m != Modal::Errors);
+                state.modals.push(Modal::Errors);
+            }
+            return vec![];
+        }
+        Action::Mouse => {
+            state.mouse = !state.mouse;
+            state.flash(
+                if state.mouse {
+                    "mouse on (m turns it off; hold shift to select text)"
+                } else {
+                    "mouse off"
+                },
+                false,
+            );
+            return vec![Effect::SetMouse(state.mouse)];
+        }
+        Action::Refresh => {
+            state.flash("crawling every registry again", false);
+            return vec![Effect::Refresh];
+        }
+        Action::ViewExplorer => {
+            state.view = View::Explorer;
+            return vec![];
+        }
+        Action::ViewCharts => {
+            state.view = View::Charts;
+            return vec![];
+        }
+        _ => {}
+    }
+    match state.layer() {
+        Layer::Prompt => vec![],
+        Layer::Help => {
+            if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
+                match action {
+                    Action::Back => {
+                        state.modals.pop();
+                    }
+                    Action::Down => *scroll = scroll.saturating_add(1),
+                    Action::Up => *scroll = scroll.saturating_sub(1),
+                    Action::PageDown | Action::HalfPageDown => *scroll = scroll.saturating_add(10),
+                    Action::PageUp | Action::HalfPageUp => *scroll = scroll.saturating_sub(10),
+                    Action::Top => *scroll = 0,
+                    _ => {}
+                }
+            }
+            vec![]
+        }
+        Layer::Errors => errors::update::on_action(state, action),
+        Layer::Charts => {
+            if action == Action::Back {
+                state.view = View::Explorer;
+            }
+            vec![]
+        }
+        Layer::Pane(pane) => match action {
+            Action::NextPane | Action::PrevPane => {
+                cycle_pane(state, action == Action::NextPane);
+                vec![]
+            }
+            _ => match pane {
+                Pane::Fleet => fleet::update::on_action(state, action),
+                Pane::Images => images::update::on_action(state, action),
+                Pane::Detail => detail::update::on_action(state, action),
+            },
+        },
+    }
+}
+
+fn cycle_pane(state: &mut State, forward: bool) {
+    let panes: &[Pane] = if state.detail.open {
+        &[Pane::Images, Pane::Detail]
+    } else {
+        &[Pane::Fleet, Pane::Images]
+    };
+    let i = panes.iter().position(|p| *p == state.focus).unwrap_or(0) as isize;
+    let n = panes.len() as isize;
+    state.focus = panes[(i + if forward { 1 } else { -1 }).rem_euclid(n) as usize];
+}
+
+fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
+    if !state.mouse || !state.modals.is_empty() || state.view != View::Explorer {
+        return vec![];
+    }
+    let a = super::layout::areas(state);
+    let hit = |r: Option<ratatui::layout::Rect>| {
+        r.is_some_and(|r| {
+            m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+        })
+    };
+    let pane = if hit(a.fleet) {
+        Pane::Fleet
+    } else if hit(a.images) {
+        Pane::Images
+    } else if hit(a.detail) {
+        Pane::Detail
+    } else {
+        return vec![];
+    };
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            state.focus = pane;
+            let act = if m.kind == MouseEventKind::ScrollDown {
+                Action::Down
+            } else {
+                Action::Up
+            };
+            let mut fx = dispatch(state, act);
+            fx.extend(dispatch(state, act));
+            fx.extend(dispatch(state, act));
+            fx
+        }
+        MouseEventKind::Down(_) => {
+            state.focus = pane;
+            match (pane, a.images, a.fleet) {
+                (Pane::Images, Some(r), _) => {
+                    // Border and header rows come first.
+                    let row = m.row.saturating_sub(r.y + 2) as usize;
+                    let target = state.images.offset + row;
+                    let delta = target as isize - state.images.cursor as isize;
+                    images::update::move_cursor(state, delta)
+                }
+                (Pane::Fleet, _, Some(r)) => {
+                    let row = m.row.saturating_sub(r.y + 1) as usize;
+                    let target = state.fleet.offset + row;
+                    let delta = target as isize - state.fleet.cursor as isize;
+                    fleet::update::move_cursor(state, delta)
+                }
+                _ => vec![],
+            }
+        }
+        _ => vec![],
+    }
+}

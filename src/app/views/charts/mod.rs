@@ -1,0 +1,2 @@
+//! Charts: bytes per repository and builds per week.
+pub mod view;

@@ -1,0 +1,4 @@
+//! The detail view.
+pub mod state;
+pub mod update;
+pub mod view;

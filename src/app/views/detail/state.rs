@@ -1,0 +1,60 @@
+//! The detail pane: which tab, scroll, and the cache of fetched details by digest.
+
+use crate::app::tasks::detail::DetailData;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetailTab {
+    Overview,
+    Layers,
+    Raw,
+}
+
+impl DetailTab {
+    pub const ALL: [DetailTab; 3] = [DetailTab::Overview, DetailTab::Layers, DetailTab::Raw];
+    pub fn title(self) -> &'static str {
+        match self {
+            DetailTab::Overview => "overview",
+            DetailTab::Layers => "layers",
+            DetailTab::Raw => "raw",
+        }
+    }
+    pub fn step(self, delta: isize) -> Self {
+        let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0) as isize;
+        Self::ALL[(i + delta).rem_euclid(Self::ALL.len() as isize) as usize]
+    }
+}
+
+/// What the detail pane knows about one digest.
+#[derive(Clone, Debug)]
+pub enum DetailEntry {
+    Loading,
+    Ready(Arc<DetailData>),
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub struct DetailState {
+    pub open: bool,
+    pub tab: DetailTab,
+    /// In the raw tab: the config instead of the manifest.
+    pub raw_config: bool,
+    pub scroll: u16,
+    /// Ticket of the newest request.
+    pub ticket: u64,
+    pub cache: HashMap<String, DetailEntry>,
+}
+
+impl Default for DetailState {
+    fn default() -> Self {
+        DetailState {
+            open: false,
+            tab: DetailTab::Overview,
+            raw_config: false,
+            scroll: 0,
+            ticket: 0,
+            cache: HashMap::new(),
+        }
+    }
+}

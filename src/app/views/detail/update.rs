@@ -1,0 +1,102 @@
+//! Reducer for the detail pane: lazy, latest-wins fetches cached by digest; tabs; scroll.
+
+use super::state::{DetailEntry, DetailTab};
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::state::{Pane, State};
+use crate::app::tasks::detail::{DetailRequest, DetailResult};
+use crate::app::views::errors::state::ErrorEntry;
+use crate::app::views::images;
+
+/// Makes sure the selected image's detail is cached or on its way. A new request gets a
+/// new ticket; the runner abandons the previous fetch.
+pub fn follow(state: &mut State) -> Vec<Effect> {
+    if !state.detail.open {
+        return vec![];
+    }
+    let Some(row) = state.images.selected() else {
+        return vec![];
+    };
+    let digest = row.digest_str().to_string();
+    if state.detail.cache.contains_key(&digest) {
+        return vec![];
+    }
+    let Some(table) = state.images.table.clone() else {
+        return vec![];
+    };
+    let Some(registry) = state.fleet.registry_index(&table.registry) else {
+        return vec![];
+    };
+    let digest_parsed = row.digest();
+    state.detail.ticket += 1;
+    state.detail.cache.insert(digest, DetailEntry::Loading);
+    state.detail.scroll = 0;
+    vec![Effect::FetchDetail(DetailRequest {
+        ticket: state.detail.ticket,
+        registry,
+        repository: table.repository.clone(),
+        digest: digest_parsed,
+        table,
+    })]
+}
+
+pub fn on_result(state: &mut State, r: DetailResult) -> Vec<Effect> {
+    let key = r.digest.as_str().to_string();
+    match r.outcome {
+        Ok(data) => {
+            state.detail.cache.insert(key, DetailEntry::Ready(data));
+        }
+        Err(e) => {
+            state
+                .detail
+                .cache
+                .insert(key, DetailEntry::Failed(e.to_string()));
+            state
+                .errors
+                .push(ErrorEntry::from_registry_error(state.now, &e));
+        }
+    }
+    vec![]
+}
+
+/// Called by the runner when a fetch was abandoned for a newer one: forget the
+/// placeholder so coming back to that image fetches again.
+pub fn abandoned(state: &mut State, digest: &str) {
+    if matches!(state.detail.cache.get(digest), Some(DetailEntry::Loading)) {
+        state.detail.cache.remove(digest);
+    }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let d = &mut state.detail;
+    match action {
+        Action::Up => d.scroll = d.scroll.saturating_sub(1),
+        Action::Down => d.scroll = d.scroll.saturating_add(1),
+        Action::PageUp | Action::HalfPageUp => d.scroll = d.scroll.saturating_sub(10),
+        Action::PageDown | Action::HalfPageDown => d.scroll = d.scroll.saturating_add(10),
+        Action::Top => d.scroll = 0,
+        Action::Bottom => d.scroll = u16::MAX / 2,
+        Action::NextTab => {
+            d.tab = d.tab.step(1);
+            d.scroll = 0;
+        }
+        Action::PrevTab => {
+            d.tab = d.tab.step(-1);
+            d.scroll = 0;
+        }
+        Action::Raw => {
+            if d.tab == DetailTab::Raw {
+                d.raw_config = !d.raw_config;
+            }
+            d.tab = DetailTab::Raw;
+            d.scroll = 0;
+        }
+        Action::Copy => return images::update::copy_selected(state),
+        Action::Back => {
+            d.open = false;
+            state.focus = Pane::Images;
+        }
+        _ => {}
+    }
+    vec![]
+}

@@ -1,0 +1,234 @@
+//! Draws the detail pane: tabs for overview, layers (size bars and `created_by`) and raw
+//! JSON, for the image selected in the table. Values say which platform they belong to.
+
+use super::state::{DetailEntry, DetailTab};
+use crate::app::config::theme::Role;
+use crate::app::format;
+use crate::app::state::{Pane, State};
+use crate::app::tasks::detail::{referrer_label, DetailData};
+use crate::app::views::images::table::RowRef;
+use crate::app::widgets::bar;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let t = &state.theme;
+    let d = &state.detail;
+    let focused = state.focus == Pane::Detail;
+    let mut tabs = vec![Span::styled(" detail ", t.fg(Role::Title))];
+    for tab in DetailTab::ALL {
+        let label = if tab == DetailTab::Raw {
+            if d.raw_config {
+                "raw: config"
+            } else {
+                "raw: manifest"
+            }
+        } else {
+            tab.title()
+        };
+        let style = if tab == d.tab {
+            t.selection()
+        } else {
+            t.fg(Role::Muted)
+        };
+        tabs.push(Span::styled(format!(" {label} "), style));
+        tabs.push(Span::raw(" "));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(focused))
+        .title(Line::from(tabs));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(row) = state.images.selected() else {
+        return;
+    };
+    let entry = d.cache.get(row.digest_str());
+    let lines: Vec<Line> = match (d.tab, entry) {
+        (DetailTab::Overview, e) => overview(state, row, e),
+        (_, None | Some(DetailEntry::Loading)) => vec![Line::from(Span::styled(
+            "fetching manifest and config…",
+            t.fg(Role::Info),
+        ))],
+        (_, Some(DetailEntry::Failed(e))) => vec![Line::from(Span::styled(
+            format!("✖ {e}"),
+            t.fg(Role::Danger),
+        ))],
+        (DetailTab::Layers, Some(DetailEntry::Ready(data))) => layers(state, data, inner.width),
+        (DetailTab::Raw, Some(DetailEntry::Ready(data))) => {
+            let text = if d.raw_config {
+                data.config_json
+                    .as_deref()
+                    .unwrap_or("(no config: this is an index)")
+            } else {
+                &data.manifest_json
+            };
+            text.lines()
+                .map(|l| Line::from(Span::styled(l.to_string(), t.fg(Role::Text))))
+                .collect()
+        }
+    };
+    let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
+    let para = Paragraph::new(lines).scroll((d.scroll.min(max_scroll), 0));
+    let para = if d.tab == DetailTab::Raw {
+        para
+    } else {
+        para.wrap(Wrap { trim: false })
+    };
+    frame.render_widget(para, inner);
+}
+
+fn kv<'a>(state: &State, k: &str, v: String) -> Line<'a> {
+    let t = &state.theme;
+    Line::from(vec![
+        Span::styled(format!("{k:<11}"), t.fg(Role::Muted)),
+        Span::styled(v, t.fg(Role::Text)),
+    ])
+}
+
+fn overview<'a>(state: &State, row: RowRef<'_>, entry: Option<&'a DetailEntry>) -> Vec<Line<'a>> {
+    let t = &state.theme;
+    let mut out = vec![
+        kv(state, "reference", row.reference()),
+        kv(state, "media type", row.media_type().to_string()),
+        kv(
+            state,
+            "tags",
+            if row.tag_count() == 0 {
+                "untagged".into()
+            } else {
+                row.tags_text().replace(' ', ", ")
+            },
+        ),
+        kv(
+            state,
+            "size",
+            format!(
+                "{} compressed, {} unique (freed by deleting it alone)",
+                format::size(row.size()),
+                format::size(row.unique())
+            ),
+        ),
+        kv(state, "created", format::absolute(row.created())),
+        kv(state, "pushed", format::absolute(row.pushed())),
+        kv(state, "last pull", format::absolute(row.pulled())),
+    ];
+    let data: Option<&DetailData> = match entry {
+        Some(DetailEntry::Ready(d)) => Some(d),
+        _ => None,
+    };
+    if let Some(os) = data.and_then(|d| d.os_arch.clone()) {
+        out.push(kv(state, "platform", os));
+    }
+    match data {
+        Some(d) if !d.platforms.is_empty() => {
+            out.push(Line::from(Span::styled("platforms", t.fg(Role::Header))));
+            for p in &d.platforms {
+                let style = if p.attestation {
+                    t.fg(Role::Muted)
+                } else {
+                    t.fg(Role::Text)
+                };
+                out.push(Line::from(Span::styled(
+                    format!(
+                        "  {:<22} {:>9}  {}",
+                        p.platform,
+                        format::size(p.size),
+                        &p.digest.hex()[..12]
+                    ),
+                    style,
+                )));
+            }
+        }
+        _ if row.platforms().len() > 1 => {
+            let list: Vec<String> = row.platforms().iter().map(|p| p.to_string()).collect();
+            out.push(kv(state, "platforms", list.join(", ")));
+        }
+        _ => {}
+    }
+    out.push(Line::from(Span::styled("referrers", t.fg(Role::Header))));
+    match (entry, data.map(|d| &d.referrers)) {
+        (_, Some(Ok(list))) if list.is_empty() => out.push(Line::from(Span::styled(
+            "  none (the registry listed no referrers)",
+            t.fg(Role::Muted),
+        ))),
+        (_, Some(Ok(list))) => {
+            for r in list {
+                out.push(Line::from(Span::styled(
+                    format!(
+                        "  {:<11} {}  {}",
+                        r.label,
+                        &r.digest.hex()[..12],
+                        r.artifact_type.as_deref().unwrap_or("")
+                    ),
+                    t.fg(Role::Text),
+                )));
+            }
+        }
+        (_, Some(Err(why))) => {
+            out.push(Line::from(Span::styled(
+                format!("  {why}"),
+                t.fg(Role::Warning),
+            )));
+            // The inventory may still know some from the tag-schema fallback.
+            for r in row.extra().map(|e| e.referrers.as_slice()).unwrap_or(&[]) {
+                out.push(Line::from(Span::styled(
+                    format!(
+                        "  {:<11} {}",
+                        referrer_label(r.artifact_type.as_deref()),
+                        &r.digest.hex()[..12]
+                    ),
+                    t.fg(Role::Text),
+                )));
+            }
+        }
+        (Some(DetailEntry::Failed(e)), None) => out.push(Line::from(Span::styled(
+            format!("  ✖ {e}"),
+            t.fg(Role::Danger),
+        ))),
+        _ => out.push(Line::from(Span::styled("  fetching…", t.fg(Role::Info)))),
+    }
+    if let Some(s) = row.extra().and_then(|e| e.subject.clone()) {
+        out.push(kv(state, "subject", s.to_string()));
+    }
+    out
+}
+
+fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> {
+    let t = &state.theme;
+    if data.layers.is_empty() {
+        return vec![Line::from(Span::styled(
+            "no layers (an index: open a platform's manifest for its layers)",
+            t.fg(Role::Muted),
+        ))];
+    }
+    let max = data.layers.iter().map(|l| l.size).max().unwrap_or(0);
+    let total: u64 = data.layers.iter().map(|l| l.size).sum();
+    let bar_w = (width as usize / 5).clamp(6, 24);
+    let mut out = vec![Line::from(Span::styled(
+        format!(
+            "{} layers, {} compressed",
+            data.layers.len(),
+            format::size(Some(total))
+        ),
+        t.fg(Role::Header),
+    ))];
+    for l in &data.layers {
+        out.push(Line::from(vec![
+            Span::styled(bar(l.size, max, bar_w), t.fg(Role::BarTotal)),
+            Span::styled(
+                format!(" {:>9} ", format::size(Some(l.size))),
+                t.fg(Role::Text),
+            ),
+            Span::styled(
+                l.created_by
+                    .clone()
+                    .unwrap_or_else(|| format!("{} (no history)", &l.digest.hex()[..12])),
+                t.fg(Role::Muted),
+            ),
+        ]));
+    }
+    out
+}

@@ -1,0 +1,4 @@
+//! The errors view.
+pub mod state;
+pub mod update;
+pub mod view;

@@ -1,0 +1,253 @@
+//! The registries & repositories tree: a flat vector of visible rows over registries and
+//! their repositories, with per-registry crawl progress and per-repository rollups.
+
+use crate::app::views::images::table::ImageTable;
+use crate::config::RegistrySettings;
+use crate::model::RepositorySummary;
+use crate::registry::{Target, TrafficStats};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Images created and pushed per week (weeks since the Unix epoch).
+pub type Weekly = BTreeMap<i64, (u32, u32)>;
+
+#[derive(Debug)]
+pub struct RegistryNode {
+    pub name: String,
+    pub target: Target,
+    pub settings: RegistrySettings,
+    /// Repositories listed so far (`None` until the listing arrives).
+    pub listed: Option<usize>,
+    pub done: usize,
+    pub stats: TrafficStats,
+    pub finished: bool,
+    pub fatal: Option<String>,
+    pub issues: usize,
+    pub expanded: bool,
+}
+
+impl RegistryNode {
+    pub fn new(target: Target, settings: RegistrySettings) -> Self {
+        RegistryNode {
+            name: settings.name.clone(),
+            target,
+            settings,
+            listed: None,
+            done: 0,
+            stats: TrafficStats::default(),
+            finished: false,
+            fatal: None,
+            issues: 0,
+            expanded: true,
+        }
+    }
+    /// Whether an inventory event's registry name means this node.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.name == name || self.settings.address == name || self.target.display_name() == name
+    }
+}
+
+#[derive(Debug)]
+pub struct RepoNode {
+    pub registry: usize,
+    pub name: String,
+    pub summary: Option<RepositorySummary>,
+    pub table: Option<Arc<ImageTable>>,
+    pub weekly: Weekly,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeRow {
+    Registry(usize),
+    Repo(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepoSortColumn {
+    Name,
+    Images,
+    Total,
+    Unique,
+    Pushed,
+}
+
+impl RepoSortColumn {
+    pub const ALL: [RepoSortColumn; 5] = [
+        RepoSortColumn::Name,
+        RepoSortColumn::Images,
+        RepoSortColumn::Total,
+        RepoSortColumn::Unique,
+        RepoSortColumn::Pushed,
+    ];
+    pub fn next(self) -> Self {
+        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            RepoSortColumn::Name => "name",
+            RepoSortColumn::Images => "images",
+            RepoSortColumn::Total => "total",
+            RepoSortColumn::Unique => "unique",
+            RepoSortColumn::Pushed => "pushed",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct FleetState {
+    pub registries: Vec<RegistryNode>,
+    pub repos: Vec<RepoNode>,
+    pub rows: Vec<TreeRow>,
+    pub cursor: usize,
+    pub offset: usize,
+    pub sort: RepoSortColumn,
+    pub descending: bool,
+}
+
+impl FleetState {
+    pub fn new(targets: Vec<(Target, RegistrySettings)>) -> Self {
+        let mut f = FleetState {
+            registries: targets
+                .into_iter()
+                .map(|(t, s)| RegistryNode::new(t, s))
+                .collect(),
+            repos: Vec::new(),
+            rows: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            sort: RepoSortColumn::Name,
+            descending: false,
+        };
+        f.rebuild_rows();
+        f
+    }
+
+    pub fn registry_index(&self, name: &str) -> Option<usize> {
+        self.registries.iter().position(|r| r.answers_to(name))
+    }
+
+    pub fn repo_index(&self, registry: usize, name: &str) -> Option<usize> {
+        self.repos
+            .iter()
+            .position(|r| r.registry == registry && r.name == name)
+    }
+
+    pub fn selected(&self) -> Option<TreeRow> {
+        self.rows.get(self.cursor).copied()
+    }
+
+    pub fn selected_repo(&self) -> Option<&RepoNode> {
+        match self.selected()? {
+            TreeRow::Repo(i) => self.repos.get(i),
+            TreeRow::Registry(_) => None,
+        }
+    }
+
+    /// Recomputes the visible rows (after listing, expanding or sorting), keeping the cursor
+    /// on the same node.
+    pub fn rebuild_rows(&mut self) {
+        let keep = self.selected();
+        let mut rows = Vec::with_capacity(self.registries.len() + self.repos.len());
+        for (ri, reg) in self.registries.iter().enumerate() {
+            rows.push(TreeRow::Registry(ri));
+            if !reg.expanded {
+                continue;
+            }
+            let mut repos: Vec<usize> = (0..self.repos.len())
+                .filter(|&i| self.repos[i].registry == ri)
+                .collect();
+            repos.sort_by(|&a, &b| self.compare(a, b));
+            rows.extend(repos.into_iter().map(TreeRow::Repo));
+        }
+        self.rows = rows;
+        if let Some(k) = keep {
+            if let Some(p) = self.rows.iter().position(|r| *r == k) {
+                self.cursor = p;
+            }
+        }
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    fn compare(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let (ra, rb) = (&self.repos[a], &self.repos[b]);
+        let key = |r: &RepoNode| -> Option<i128> {
+            let s = r.summary.as_ref()?;
+            match self.sort {
+                RepoSortColumn::Name => None,
+                RepoSortColumn::Images => Some(s.images as i128),
+                RepoSortColumn::Total => s.total_bytes.map(i128::from),
+                RepoSortColumn::Unique => s.unique_bytes.map(i128::from),
+                RepoSortColumn::Pushed => s
+                    .newest_push
+                    .or(s.newest_created)
+                    .map(|d| d.timestamp() as i128),
+            }
+        };
+        let dir = |o: Ordering| if self.descending { o.reverse() } else { o };
+        let ord = if self.sort == RepoSortColumn::Name {
+            dir(ra.name.cmp(&rb.name))
+        } else {
+            match (key(ra), key(rb)) {
+                (Some(x), Some(y)) => dir(x.cmp(&y)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        };
+        ord.then_with(|| ra.name.cmp(&rb.name))
+    }
+
+    pub fn move_by(&mut self, delta: isize, page: usize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let c = (self.cursor as isize + delta).clamp(0, self.rows.len() as isize - 1);
+        self.cursor = c as usize;
+        let page = page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+    }
+
+    /// "212 of 415 repositories" across every registry, plus summed traffic.
+    pub fn progress(&self) -> (usize, Option<usize>, TrafficStats) {
+        let mut stats = TrafficStats::default();
+        let mut total = Some(0usize);
+        let mut done = 0;
+        for (ri, r) in self.registries.iter().enumerate() {
+            done += self.done_of(ri);
+            total = match (total, r.listed) {
+                (Some(t), Some(l)) => Some(t + l),
+                _ => None,
+            };
+            stats.requests += r.stats.requests;
+            stats.retries += r.stats.retries;
+            stats.throttled += r.stats.throttled;
+            stats.errors += r.stats.errors;
+            stats.bytes += r.stats.bytes;
+            if r.stats.rate_limit.is_some() {
+                stats.rate_limit = r.stats.rate_limit.clone();
+            }
+        }
+        (done, total, stats)
+    }
+
+    /// Repositories of a registry that are done: the crawl's count, or the loaded ones if
+    /// they arrived before its next progress report.
+    pub fn done_of(&self, registry: usize) -> usize {
+        let loaded = self
+            .repos
+            .iter()
+            .filter(|x| x.registry == registry && x.summary.is_some())
+            .count();
+        self.registries[registry].done.max(loaded)
+    }
+
+    pub fn all_finished(&self) -> bool {
+        self.registries.iter().all(|r| r.finished)
+    }
+}

@@ -1,0 +1,190 @@
+//! Reducer for the registries & repositories tree and for the inventory stream behind it.
+
+use super::state::{RepoNode, TreeRow};
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::layout::fleet_page;
+use crate::app::msg::InventoryUpdate;
+use crate::app::state::{Pane, State};
+use crate::app::views::errors::state::ErrorEntry;
+
+pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
+    let now = state.now;
+    let f = &mut state.fleet;
+    match u {
+        InventoryUpdate::Listed {
+            registry,
+            repositories,
+        } => {
+            let Some(ri) = f.registry_index(&registry) else {
+                return vec![];
+            };
+            f.registries[ri].listed = Some(repositories.len());
+            for name in repositories {
+                if f.repo_index(ri, &name).is_none() {
+                    f.repos.push(RepoNode {
+                        registry: ri,
+                        name,
+                        summary: None,
+                        table: None,
+                        weekly: Default::default(),
+                    });
+                }
+            }
+            f.rebuild_rows();
+            follow(state)
+        }
+        InventoryUpdate::Loaded {
+            registry,
+            repository,
+            table,
+            summary,
+            weekly,
+        } => {
+            let Some(ri) = f.registry_index(&registry) else {
+                return vec![];
+            };
+            let idx = match f.repo_index(ri, &repository) {
+                Some(i) => i,
+                None => {
+                    f.repos.push(RepoNode {
+                        registry: ri,
+                        name: repository.clone(),
+                        summary: None,
+                        table: None,
+                        weekly: Default::default(),
+                    });
+                    f.repos.len() - 1
+                }
+            };
+            let node = &mut f.repos[idx];
+            node.summary = Some(summary);
+            node.table = Some(table);
+            node.weekly = weekly;
+            f.rebuild_rows();
+            follow(state)
+        }
+        InventoryUpdate::Issue { registry, issue } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                f.registries[ri].issues += 1;
+            }
+            state
+                .errors
+                .push(ErrorEntry::from_issue(now, &registry, &issue));
+            vec![]
+        }
+        InventoryUpdate::Progress {
+            registry,
+            done,
+            total,
+            stats,
+        } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                let r = &mut f.registries[ri];
+                r.done = done;
+                r.listed = Some(total);
+                r.stats = stats;
+            }
+            vec![]
+        }
+        InventoryUpdate::Finished {
+            registry,
+            stats,
+            fatal,
+        } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                let r = &mut f.registries[ri];
+                r.finished = true;
+                r.stats = stats;
+                if let Some(msg) = &fatal {
+                    r.fatal = Some(msg.clone());
+                    let (status_entry, addr) = (msg.clone(), r.settings.address.clone());
+                    state.errors.push(ErrorEntry::plain(
+                        now,
+                        &registry,
+                        &status_entry,
+                        &format!("check the address {addr}, your network and credentials; ctrl-r crawls again"),
+                    ));
+                }
+            }
+            vec![]
+        }
+        InventoryUpdate::Restarted { registry } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                let r = &mut f.registries[ri];
+                r.finished = false;
+                r.fatal = None;
+                r.done = 0;
+                r.issues = 0;
+            }
+            vec![]
+        }
+    }
+}
+
+pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
+    let page = fleet_page(state);
+    state.fleet.move_by(delta, page);
+    follow(state)
+}
+
+/// The images pane shows whatever repository the tree cursor is on.
+pub fn follow(state: &mut State) -> Vec<Effect> {
+    let table = state.fleet.selected_repo().and_then(|r| r.table.clone());
+    match table {
+        Some(t)
+            if state
+                .images
+                .table
+                .as_ref()
+                .is_none_or(|cur| !std::sync::Arc::ptr_eq(cur, &t)) =>
+        {
+            state.images.open(t)
+        }
+        _ => vec![],
+    }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = fleet_page(state) as isize;
+    match action {
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::Top => move_cursor(state, isize::MIN / 2),
+        Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::PageUp => move_cursor(state, -page),
+        Action::PageDown => move_cursor(state, page),
+        Action::HalfPageUp => move_cursor(state, -page / 2),
+        Action::HalfPageDown => move_cursor(state, page / 2),
+        Action::Enter => match state.fleet.selected() {
+            Some(TreeRow::Registry(ri)) => {
+                let r = &mut state.fleet.registries[ri];
+                r.expanded = !r.expanded;
+                state.fleet.rebuild_rows();
+                vec![]
+            }
+            Some(TreeRow::Repo(_)) => {
+                let fx = follow(state);
+                if state.images.table.is_some() {
+                    state.focus = Pane::Images;
+                } else {
+                    state.flash("this repository is still loading", false);
+                }
+                fx
+            }
+            None => vec![],
+        },
+        Action::Sort => {
+            state.fleet.sort = state.fleet.sort.next();
+            state.fleet.descending = state.fleet.sort != super::state::RepoSortColumn::Name;
+            state.fleet.rebuild_rows();
+            vec![]
+        }
+        Action::SortReverse => {
+            state.fleet.descending = !state.fleet.descending;
+            state.fleet.rebuild_rows();
+            vec![]
+        }
+        _ => vec![],
+    }
+}

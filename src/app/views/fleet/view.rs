@@ -1,0 +1,138 @@
+//! Draws the registries & repositories tree: per registry its progress, per repository
+//! image count and bytes (wider panes add unique bytes and newest push).
+
+use super::state::TreeRow;
+use crate::app::config::theme::Role;
+use crate::app::format;
+use crate::app::state::{Pane, State};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+use std::str::FromStr;
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let t = &state.theme;
+    let f = &state.fleet;
+    let focused = state.focus == Pane::Fleet;
+    let sort = format!(
+        " sort: {}{} ",
+        f.sort.name(),
+        if f.descending { "▼" } else { "▲" }
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(focused))
+        .title(Span::styled(" registries ", t.fg(Role::Title)))
+        .title_bottom(Line::from(Span::styled(sort, t.fg(Role::Muted))));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let show_more = w >= 56;
+    let num_w = 5 + 1 + 9 + if show_more { 1 + 9 + 1 + 8 } else { 0 };
+    let name_w = w.saturating_sub(num_w + 1).max(6);
+    let page = inner.height as usize;
+    let mut lines = Vec::with_capacity(page);
+    for (pos, row) in f.rows.iter().enumerate().skip(f.offset).take(page) {
+        let selected = pos == f.cursor;
+        let mut line = match *row {
+            TreeRow::Registry(ri) => {
+                let r = &f.registries[ri];
+                let color = r
+                    .settings
+                    .color
+                    .as_deref()
+                    .and_then(|c| Color::from_str(c).ok())
+                    .filter(|_| !t.no_color);
+                let name_style = color.map_or(t.fg(Role::Title), |c| t.fg(Role::Title).fg(c));
+                let arrow = if r.expanded { "▾ " } else { "▸ " };
+                let status = if let Some(_e) = &r.fatal {
+                    Span::styled(" ✖ failed", t.fg(Role::Danger))
+                } else if r.finished {
+                    let n = r.listed.unwrap_or(0);
+                    let warn = if r.issues > 0 {
+                        format!(" ⚠{}", r.issues)
+                    } else {
+                        String::new()
+                    };
+                    Span::styled(
+                        format!(" ✔ {n}{warn}"),
+                        if r.issues > 0 {
+                            t.fg(Role::Warning)
+                        } else {
+                            t.fg(Role::Ok)
+                        },
+                    )
+                } else {
+                    let total = r.listed.map_or("?".into(), |n| n.to_string());
+                    Span::styled(
+                        format!(" {} {}/{total}", SPINNER[state.spinner % 4], f.done_of(ri)),
+                        t.fg(Role::Info),
+                    )
+                };
+                let ro = if r.settings.read_only { " ro" } else { "" };
+                let room = w.saturating_sub(2 + ro.len() + status.width()).max(4);
+                Line::from(vec![
+                    Span::styled(arrow, t.fg(Role::Muted)),
+                    Span::styled(format::truncate(&r.name, room), name_style),
+                    Span::styled(ro, t.fg(Role::Muted)),
+                    status,
+                ])
+            }
+            TreeRow::Repo(i) => {
+                let r = &f.repos[i];
+                let name = format!("  {}", format::truncate(&r.name, name_w.saturating_sub(2)));
+                let mut spans = vec![Span::styled(format!("{name:<name_w$}"), t.fg(Role::Text))];
+                match &r.summary {
+                    Some(s) => {
+                        spans.push(Span::styled(format!(" {:>5}", s.images), t.fg(Role::Muted)));
+                        spans.push(Span::styled(
+                            format!(" {:>9}", format::size(s.total_bytes)),
+                            t.fg(Role::Text),
+                        ));
+                        if show_more {
+                            spans.push(Span::styled(
+                                format!(" {:>9}", format::size(s.unique_bytes)),
+                                t.fg(Role::Muted),
+                            ));
+                            spans.push(Span::styled(
+                                format!(
+                                    " {:>8}",
+                                    format::ago(state.now, s.newest_push.or(s.newest_created))
+                                ),
+                                t.fg(Role::Muted),
+                            ));
+                        }
+                    }
+                    None => spans.push(Span::styled(
+                        format!(" {:>5}", SPINNER[(state.spinner + i) % 4]),
+                        t.fg(Role::Info),
+                    )),
+                }
+                Line::from(spans)
+            }
+        };
+        if selected {
+            let style = if focused {
+                t.selection()
+            } else {
+                t.fg(Role::Accent)
+            };
+            line = line.patch_style(style);
+            if focused {
+                // Fill the row so the highlight reads as a bar, like the table's.
+                let used = line.width();
+                line.spans
+                    .push(Span::styled(" ".repeat(w.saturating_sub(used)), style));
+            }
+        }
+        lines.push(line);
+    }
+    if f.rows.is_empty() {
+        lines.push(Line::from(Span::styled("no registries", t.fg(Role::Muted))));
+    }
+    frame.render_widget(Paragraph::new(lines).style(Style::default()), inner);
+}

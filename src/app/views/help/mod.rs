@@ -1,0 +1,2 @@
+//! The help overlay.
+pub mod view;

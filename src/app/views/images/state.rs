@@ -1,0 +1,234 @@
+//! What the images pane remembers: the repository's table, the current view of it (sort,
+//! filter, platform), the cursor and scroll offset, and marks per repository.
+
+use super::column::SortKey;
+use super::table::{ImageTable, RowRef};
+use crate::app::effect::Effect;
+use crate::app::tasks::filter::ViewRequest;
+use crate::model::Platform;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Which rows are shown, in which order, as positions into the table.
+#[derive(Clone, Debug)]
+pub enum RowView {
+    /// Table order; the state before the first sort arrives.
+    Natural(u32),
+    /// Every row, in a cached sort permutation.
+    Ordered(Arc<[u32]>),
+    /// Rows passing the filter, in sort order.
+    Filtered(Arc<[u32]>),
+}
+
+impl RowView {
+    pub fn len(&self) -> usize {
+        match self {
+            RowView::Natural(n) => *n as usize,
+            RowView::Ordered(v) | RowView::Filtered(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn get(&self, pos: usize) -> u32 {
+        match self {
+            RowView::Natural(_) => pos as u32,
+            RowView::Ordered(v) | RowView::Filtered(v) => v[pos],
+        }
+    }
+    pub fn position_of(&self, id: u32) -> Option<usize> {
+        match self {
+            RowView::Natural(n) => (id < *n).then_some(id as usize),
+            RowView::Ordered(v) | RowView::Filtered(v) => v.iter().position(|x| *x == id),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ImagesState {
+    pub table: Option<Arc<ImageTable>>,
+    pub view: RowView,
+    /// Generation of the newest view request; results from older ones are dropped.
+    pub generation: u64,
+    /// A request is in flight (the title shows a spinner).
+    pub computing: bool,
+    pub sort: SortKey,
+    /// The filter as typed; a leading `!` inverts.
+    pub filter: String,
+    pub platform: Option<Platform>,
+    pub cursor: usize,
+    pub offset: usize,
+    /// Marks per `registry/repository`, by table row id.
+    pub marks: HashMap<String, BTreeSet<u32>>,
+    pub mark_anchor: Option<u32>,
+}
+
+impl Default for ImagesState {
+    fn default() -> Self {
+        ImagesState {
+            table: None,
+            view: RowView::Natural(0),
+            generation: 0,
+            computing: false,
+            sort: SortKey::default(),
+            filter: String::new(),
+            platform: None,
+            cursor: 0,
+            offset: 0,
+            marks: HashMap::new(),
+            mark_anchor: None,
+        }
+    }
+}
+
+fn repo_key(t: &ImageTable) -> String {
+    format!("{}/{}", t.registry, t.repository)
+}
+
+impl ImagesState {
+    /// Shows `table`, keeping sort, filter and platform; returns the view request.
+    pub fn open(&mut self, table: Arc<ImageTable>) -> Vec<Effect> {
+        let same = self
+            .table
+            .as_ref()
+            .is_some_and(|t| repo_key(t) == repo_key(&table));
+        let keep = same.then(|| self.selected_id()).flatten();
+        self.view = match table.sorted_if_ready(self.sort) {
+            Some(p) if !self.has_filter() => RowView::Ordered(p),
+            _ => RowView::Natural(table.len() as u32),
+        };
+        self.table = Some(table);
+        self.mark_anchor = None;
+        if !same {
+            self.cursor = 0;
+            self.offset = 0;
+        } else if let Some(id) = keep {
+            self.cursor = self.view.position_of(id).unwrap_or(0);
+        }
+        self.refresh()
+    }
+
+    pub fn has_filter(&self) -> bool {
+        !self.filter.trim_start_matches('!').trim().is_empty() || self.platform.is_some()
+    }
+
+    /// Asks the worker for the view under the current sort/filter/platform.
+    pub fn refresh(&mut self) -> Vec<Effect> {
+        let Some(table) = self.table.clone() else {
+            return vec![];
+        };
+        self.generation += 1;
+        if !self.has_filter() {
+            if let Some(p) = table.sorted_if_ready(self.sort) {
+                // Cached permutation: apply at once, no round trip.
+                self.apply_view(self.generation, RowView::Ordered(p));
+                return vec![];
+            }
+        }
+        self.computing = true;
+        vec![Effect::ComputeView(ViewRequest {
+            generation: self.generation,
+            table,
+            sort: self.sort,
+            query: self.filter.clone(),
+            platform: self.platform.clone(),
+        })]
+    }
+
+    /// Installs a computed view unless a newer request exists; keeps the selected image
+    /// selected when it is still in view.
+    pub fn apply_view(&mut self, generation: u64, view: RowView) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        let keep = self.selected_id();
+        self.view = view;
+        self.computing = false;
+        self.cursor = keep
+            .and_then(|id| self.view.position_of(id))
+            .unwrap_or(0)
+            .min(self.view.len().saturating_sub(1));
+        true
+    }
+
+    pub fn selected_id(&self) -> Option<u32> {
+        (!self.view.is_empty() && self.table.is_some()).then(|| self.view.get(self.cursor))
+    }
+
+    pub fn selected(&self) -> Option<RowRef<'_>> {
+        let id = self.selected_id()?;
+        Some(self.table.as_ref()?.row(id))
+    }
+
+    pub fn total(&self) -> usize {
+        self.table.as_ref().map_or(0, |t| t.len())
+    }
+
+    pub fn marks(&self) -> Option<&BTreeSet<u32>> {
+        self.marks.get(&repo_key(self.table.as_ref()?))
+    }
+
+    pub fn is_marked(&self, id: u32) -> bool {
+        self.marks().is_some_and(|m| m.contains(&id))
+    }
+
+    pub fn toggle_mark(&mut self) {
+        let (Some(id), Some(t)) = (self.selected_id(), self.table.as_ref()) else {
+            return;
+        };
+        let set = self.marks.entry(repo_key(t)).or_default();
+        if !set.remove(&id) {
+            set.insert(id);
+        }
+        self.mark_anchor = Some(id);
+    }
+
+    /// Marks every row between the last toggled row and the cursor, in view order.
+    pub fn mark_range(&mut self) {
+        let (Some(id), Some(t)) = (self.selected_id(), self.table.as_ref()) else {
+            return;
+        };
+        let from = self
+            .mark_anchor
+            .and_then(|a| self.view.position_of(a))
+            .unwrap_or(self.cursor);
+        let (lo, hi) = (from.min(self.cursor), from.max(self.cursor));
+        let ids: Vec<u32> = (lo..=hi).map(|p| self.view.get(p)).collect();
+        self.marks.entry(repo_key(t)).or_default().extend(ids);
+        self.mark_anchor = Some(id);
+    }
+
+    pub fn clear_marks(&mut self) {
+        if let Some(t) = &self.table {
+            self.marks.remove(&repo_key(t));
+        }
+        self.mark_anchor = None;
+    }
+
+    /// Moves the cursor by `delta` rows (clamped) and scrolls so it stays in `page` rows.
+    pub fn move_by(&mut self, delta: isize, page: usize) {
+        let len = self.view.len();
+        if len == 0 {
+            self.cursor = 0;
+            self.offset = 0;
+            return;
+        }
+        let c = self.cursor as isize + delta;
+        self.cursor = c.clamp(0, len as isize - 1) as usize;
+        self.scroll_into_view(page);
+    }
+
+    pub fn scroll_into_view(&mut self, page: usize) {
+        let page = page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        let len = self.view.len();
+        self.offset = self.offset.min(len.saturating_sub(page));
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        }
+    }
+}

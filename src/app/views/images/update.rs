@@ -1,0 +1,106 @@
+//! Reducer for the images pane: movement, sort, filter, marks, copy, drill-in.
+
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::layout::image_page;
+use crate::app::state::{Modal, Pane, Prompt, PromptKind, State};
+use crate::app::views::detail;
+use crate::app::views::detail::state::DetailTab;
+
+pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
+    let page = image_page(state);
+    state.images.move_by(delta, page);
+    detail::update::follow(state)
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = image_page(state) as isize;
+    match action {
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::Top => move_cursor(state, isize::MIN / 2),
+        Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::PageUp => move_cursor(state, -page),
+        Action::PageDown => move_cursor(state, page),
+        Action::HalfPageUp => move_cursor(state, -page / 2),
+        Action::HalfPageDown => move_cursor(state, page / 2),
+        Action::Enter => open_detail(state, DetailTab::Overview),
+        Action::Raw => open_detail(state, DetailTab::Raw),
+        Action::Filter => {
+            let cur = state.images.filter.clone();
+            state.modals.push(Modal::Prompt(Prompt {
+                kind: PromptKind::Filter,
+                text: cur.clone(),
+                before: cur,
+            }));
+            vec![]
+        }
+        Action::Sort => {
+            let col = state.images.sort.column.next();
+            state.images.sort.column = col;
+            state.images.sort.descending = col.default_descending();
+            state.images.refresh()
+        }
+        Action::SortReverse => {
+            state.images.sort.descending = !state.images.sort.descending;
+            state.images.refresh()
+        }
+        Action::Mark => {
+            state.images.toggle_mark();
+            move_cursor(state, 1)
+        }
+        Action::MarkRange => {
+            state.images.mark_range();
+            vec![]
+        }
+        Action::ClearMarks => {
+            state.images.clear_marks();
+            vec![]
+        }
+        Action::Wide => {
+            state.wide = !state.wide;
+            vec![]
+        }
+        Action::Copy => copy_selected(state),
+        Action::Back => {
+            if state.images.has_filter() {
+                state.images.filter.clear();
+                state.images.platform = None;
+                state.images.refresh()
+            } else if state.detail.open {
+                state.detail.open = false;
+                vec![]
+            } else {
+                state.focus = Pane::Fleet;
+                vec![]
+            }
+        }
+        _ => vec![],
+    }
+}
+
+pub fn copy_selected(state: &mut State) -> Vec<Effect> {
+    match state.images.selected() {
+        Some(r) => vec![Effect::Copy(r.reference())],
+        None => {
+            state.flash("nothing selected to copy", true);
+            vec![]
+        }
+    }
+}
+
+fn open_detail(state: &mut State, tab: DetailTab) -> Vec<Effect> {
+    if state.images.selected_id().is_none() {
+        return vec![];
+    }
+    state.detail.open = true;
+    if tab == DetailTab::Raw && state.detail.tab == DetailTab::Raw {
+        state.detail.raw_config = !state.detail.raw_config;
+    }
+    state.detail.tab = tab;
+    state.detail.scroll = 0;
+    state.focus = Pane::Detail;
+    let page = image_page(state);
+    state.images.scroll_into_view(page);
+    detail::update::follow(state)
+}

@@ -1,0 +1,178 @@
+//! Draws the images pane: a bordered virtual table whose title says what is shown
+//! (repository, filter, platform, "N of M", marks) and the sort arrow on its column.
+
+use super::column::ImageColumn;
+use crate::app::config::theme::Role;
+use crate::app::format;
+use crate::app::state::{Pane, State};
+use crate::app::widgets::vtable::{cell, VirtualTable};
+use crate::model::ImageKind;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
+
+fn kind_label(k: ImageKind) -> &'static str {
+    match k {
+        ImageKind::Image => "image",
+        ImageKind::Index => "index",
+        ImageKind::Signature => "sig",
+        ImageKind::Attestation => "att",
+        ImageKind::Artifact => "artif",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let t = &state.theme;
+    let im = &state.images;
+    let focused = state.focus == Pane::Images || state.focus == Pane::Detail && !state.detail.open;
+    let mut title = vec![Span::styled(" images ", t.fg(Role::Title))];
+    if let Some(table) = &im.table {
+        title.push(Span::styled(
+            format!("{} ", table.repository),
+            t.fg(Role::Accent),
+        ));
+        title.push(Span::styled(
+            format!(
+                "{} of {} ",
+                format::count(im.view.len()),
+                format::count(table.len())
+            ),
+            t.fg(Role::Text),
+        ));
+        if im.computing {
+            title.push(Span::styled(
+                format!("{} ", SPINNER[state.spinner % SPINNER.len()]),
+                t.fg(Role::Info),
+            ));
+        }
+    }
+    if !im.filter.is_empty() {
+        title.push(Span::styled(format!("/{} ", im.filter), t.fg(Role::Filter)));
+    }
+    if let Some(p) = &im.platform {
+        title.push(Span::styled(format!("[{p}] "), t.fg(Role::Filter)));
+    }
+    let marked = im.marks().map_or(0, |m| m.len());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(focused))
+        .title(Line::from(title));
+    let block = if marked > 0 {
+        block.title_bottom(Line::from(Span::styled(
+            format!(" ● {marked} marked "),
+            t.fg(Role::Marked),
+        )))
+    } else {
+        block
+    };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(table) = &im.table else {
+        let msg = match state.fleet.selected_repo() {
+            Some(r) if r.table.is_none() => format!("{} is loading…", r.name),
+            _ => "select a repository".to_string(),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), inner);
+        return;
+    };
+    if im.view.is_empty() {
+        let msg = if table.is_empty() {
+            "no images in this repository"
+        } else {
+            "nothing matches the filter (esc clears it)"
+        };
+        frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), inner);
+        return;
+    }
+    let wide = state.wide;
+    let now = state.now;
+    let cell_fn = |pos: usize, col: ImageColumn| -> Line<'_> {
+        let id = im.view.get(pos);
+        let r = table.row(id);
+        match col {
+            ImageColumn::Tags => {
+                let mark = if im.is_marked(id) { "● " } else { "" };
+                let text = match (r.tag_count(), wide) {
+                    (0, _) => {
+                        return Line::from(vec![
+                            Span::styled(mark, t.fg(Role::Marked)),
+                            Span::styled("<untagged>", t.fg(Role::Muted)),
+                        ])
+                    }
+                    (1, _) | (_, true) => r.tags_text().replace(' ', ", "),
+                    (n, false) => format!("{} +{}", r.first_tag().unwrap_or(""), n - 1),
+                };
+                Line::from(vec![
+                    Span::styled(mark, t.fg(Role::Marked)),
+                    Span::styled(text, t.fg(Role::Text)),
+                ])
+            }
+            ImageColumn::Digest => cell(
+                if wide {
+                    r.digest_str()
+                } else {
+                    r.short_digest()
+                },
+                t.fg(Role::Muted),
+            ),
+            ImageColumn::Kind => cell(kind_label(r.kind()), t.fg(Role::Text)),
+            ImageColumn::Platforms => {
+                let p = r.platforms();
+                let text = match (p.len(), wide) {
+                    (0, _) => format::UNKNOWN.to_string(),
+                    (1, _) => p[0].to_string(),
+                    (_, true) => p
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    (n, false) => format!("{} +{}", p[0], n - 1),
+                };
+                cell(text, t.fg(Role::Text))
+            }
+            ImageColumn::Size => cell(format::size(r.size()), t.fg(Role::Text)),
+            ImageColumn::Unique => cell(format::size(r.unique()), t.fg(Role::Text)),
+            ImageColumn::Created | ImageColumn::Pushed | ImageColumn::Pulled => {
+                let when = match col {
+                    ImageColumn::Created => r.created(),
+                    ImageColumn::Pushed => r.pushed(),
+                    _ => r.pulled(),
+                };
+                let style = match when {
+                    Some(w) if format::suspicious(w) => t.fg(Role::Warning),
+                    None => t.fg(Role::Muted),
+                    _ => t.fg(Role::Text),
+                };
+                cell(format::ago(now, when), style)
+            }
+        }
+    };
+    let row_style = |pos: usize| {
+        if im.is_marked(im.view.get(pos)) {
+            t.fg(Role::Marked)
+        } else {
+            Style::default()
+        }
+    };
+    let widget = VirtualTable {
+        columns: &ImageColumn::ALL,
+        len: im.view.len(),
+        offset: im.offset,
+        cursor: Some(im.cursor),
+        wide,
+        sort: Some((im.sort.column, im.sort.arrow())),
+        header_style: t.fg(Role::Header),
+        selection_style: if focused || state.detail.open {
+            t.selection()
+        } else {
+            t.fg(Role::Accent)
+        },
+        cell: &cell_fn,
+        row_style: &row_style,
+    };
+    frame.render_widget(widget, inner);
+}

@@ -1,0 +1,10 @@
+//! One folder per view: `state.rs` (what it remembers), `update.rs` (its reducer),
+//! `view.rs` (how it draws). New views (plan, doctor, findings) add a folder here.
+
+pub mod charts;
+pub mod detail;
+pub mod errors;
+pub mod fleet;
+pub mod help;
+pub mod images;
+pub mod prompt;

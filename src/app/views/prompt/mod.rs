@@ -1,0 +1,2 @@
+//! The `/` filter and `:` command prompt.
+pub mod update;

@@ -1,0 +1,77 @@
+//! The one-line hint bar: the few keys that matter in the current layer, read from the
+//! live keymap so remapped keys show as remapped.
+
+use crate::app::action::{Action, Scope, ACTIONS};
+use crate::app::config::theme::Role;
+use crate::app::state::{Layer, PromptKind, State};
+use ratatui::text::{Line, Span};
+
+pub fn line(state: &State) -> Line<'static> {
+    let t = &state.theme;
+    let pairs: Vec<(String, String)> = match state.layer() {
+        Layer::Prompt => {
+            let kind = state.prompt().map(|p| p.kind);
+            if kind == Some(PromptKind::Filter) {
+                vec![
+                    ("enter".into(), "keep".into()),
+                    ("esc".into(), "cancel".into()),
+                    ("!".into(), "invert".into()),
+                    ("'x ^x x$".into(), "exact/prefix/suffix".into()),
+                ]
+            } else {
+                vec![
+                    ("enter".into(), "run".into()),
+                    ("tab".into(), "complete".into()),
+                    ("esc".into(), "cancel".into()),
+                ]
+            }
+        }
+        Layer::Help => vec![
+            (state.keymap.label(Action::Back), "close".into()),
+            (state.keymap.label(Action::Down), "scroll".into()),
+        ],
+        Layer::Charts => vec![
+            (state.keymap.label(Action::ViewExplorer), "explorer".into()),
+            (state.keymap.label(Action::Help), "help".into()),
+            (state.keymap.label(Action::Quit), "quit".into()),
+        ],
+        _ => {
+            let scope = state.scope();
+            let specific = ACTIONS.iter().filter(|i| {
+                i.hint.is_some() && i.scopes.contains(&scope) && scope != Scope::Global
+            });
+            let global = ACTIONS
+                .iter()
+                .filter(|i| i.hint.is_some() && i.scopes.contains(&Scope::Global));
+            let mut v: Vec<(String, String)> = specific
+                .chain(global)
+                .map(|i| (first_key(state, i.action), i.hint.unwrap_or("").to_string()))
+                .collect();
+            if scope == Scope::Errors {
+                v.insert(2, (state.keymap.label(Action::Back), "close".into()));
+            }
+            v
+        }
+    };
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let width = state.size.0 as usize;
+    for (k, label) in pairs {
+        let piece = k.chars().count() + label.chars().count() + 3;
+        if used + piece > width {
+            break;
+        }
+        used += piece;
+        spans.push(Span::styled(format!(" {k}"), t.fg(Role::Accent)));
+        spans.push(Span::styled(format!(" {label} "), t.fg(Role::Muted)));
+    }
+    Line::from(spans)
+}
+
+fn first_key(state: &State, a: Action) -> String {
+    state
+        .keymap
+        .keys(a)
+        .first()
+        .map_or_else(|| "(unbound)".into(), |k| k.to_string())
+}

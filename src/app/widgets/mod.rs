@@ -1,0 +1,70 @@
+//! Reusable drawing pieces: the virtual table, popups, bars, the hint bar.
+
+pub mod hint_bar;
+pub mod vtable;
+
+use ratatui::layout::Rect;
+
+/// A rectangle of `pct_w`% × `pct_h`% centred in `area`, at least `min_w` × `min_h`.
+pub fn centered(area: Rect, pct_w: u16, pct_h: u16, min_w: u16, min_h: u16) -> Rect {
+    let w = (area.width * pct_w / 100).max(min_w).min(area.width);
+    let h = (area.height * pct_h / 100).max(min_h).min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// A horizontal bar of `width` cells for `value` out of `max`, with eighth-cell precision.
+pub fn bar(value: u64, max: u64, width: usize) -> String {
+    if max == 0 || width == 0 {
+        return " ".repeat(width);
+    }
+    const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    let eighths = ((value as u128 * width as u128 * 8) / max as u128) as usize;
+    let full = eighths / 8;
+    let mut s: String = "█".repeat(full.min(width));
+    if full < width {
+        let rem = eighths % 8;
+        if rem > 0 {
+            s.push(PARTS[rem - 1]);
+        } else if value > 0 && full == 0 {
+            // Never draw a non-zero value as nothing.
+            s.push('▏');
+        }
+    }
+    let used = s.chars().count();
+    s.push_str(&" ".repeat(width.saturating_sub(used)));
+    s
+}
+
+/// Block characters for a sparkline of `values`.
+pub fn sparkline(values: &[u32]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0);
+    values
+        .iter()
+        .map(|&v| {
+            if v == 0 || max == 0 {
+                ' '
+            } else {
+                LEVELS[((v as usize * 8).div_ceil(max as usize)).clamp(1, 8) - 1]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn bars_and_sparklines() {
+        assert_eq!(bar(10, 10, 4), "████");
+        assert_eq!(bar(0, 10, 4), "    ");
+        assert_eq!(bar(1, 1000, 4), "▏   ");
+        assert_eq!(bar(5, 10, 4), "██  ");
+        assert_eq!(sparkline(&[0, 1, 8]), " ▁█");
+    }
+}
