@@ -35,6 +35,8 @@ pub struct Moto {
     pub dir: tempfile::TempDir,
     /// `http://127.0.0.1:PORT`
     pub url: String,
+    /// The moto_server executable (its virtualenv's python sits beside it).
+    pub bin: PathBuf,
     recording: PathBuf,
     http: reqwest::Client,
 }
@@ -53,7 +55,7 @@ impl Moto {
         let recording = dir.path().join("requests.jsonl");
         // moto_server prints the bound port (` * Running on http://127.0.0.1:PORT`) on
         // stderr when given port 0, so no port is ever guessed.
-        let mut child = Command::new(bin)
+        let mut child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_ENABLE_RECORDING", "true")
             .env("MOTO_RECORDER_FILEPATH", &recording)
@@ -80,6 +82,7 @@ impl Moto {
             child,
             dir,
             url,
+            bin,
             recording,
             http: reqwest::Client::new(),
         };
