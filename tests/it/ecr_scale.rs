@@ -23,7 +23,8 @@ async fn ecr_inventory_scale() {
     let Some(m) = Moto::start() else { return };
     let seed_start = Instant::now();
     for r in 0..REPOS {
-        m.create_repository(&format!("fleet/svc-{r:03}"), false, false).await;
+        m.create_repository(&format!("fleet/svc-{r:03}"), false, false)
+            .await;
     }
     let m = &m;
     stream::iter((0..REPOS).flat_map(|r| (0..IMAGES).map(move |i| (r, i))))
@@ -38,7 +39,11 @@ async fn ecr_inventory_scale() {
             .await;
         })
         .await;
-    eprintln!("seeded {} images in {:?}", REPOS * IMAGES, seed_start.elapsed());
+    eprintln!(
+        "seeded {} images in {:?}",
+        REPOS * IMAGES,
+        seed_start.elapsed()
+    );
 
     let address = format!("ecr://{ACCOUNT}/{REGION}");
     let c = EcrClient::connect(
@@ -102,7 +107,10 @@ print(f"boto3 peer: {n} records, {calls} API calls, wall {time.monotonic() - t:.
     let out = std::process::Command::new(python)
         .args(["-c", script, &m.url, REGION])
         .env("AWS_CONFIG_FILE", m.dir.path().join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", m.dir.path().join("aws-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            m.dir.path().join("aws-credentials"),
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .expect("run python");

@@ -3,6 +3,7 @@
 
 mod distribution;
 mod ecr;
+mod ecr_faults;
 mod ecr_scale;
 mod harness;
 mod layers;

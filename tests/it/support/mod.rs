@@ -1,6 +1,7 @@
 //! Test support: real servers on loopback and an independent client to seed them.
 #![allow(dead_code)]
 
+pub mod fake_ecr;
 pub mod fixtures;
 pub mod moto;
 pub mod registry;
