@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod layers;
 pub mod plan;
+mod source;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Preview a cleanup policy as a reviewable deletion plan.
     Plan(plan::PlanArgs),
+    /// What each layer of an image adds and removes, wasted bytes, efficiency.
+    Layers(layers::LayersArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -34,6 +38,7 @@ pub fn run() -> i32 {
         Some(c) => {
             let r = match c {
                 Command::Plan(a) => plan::run(a),
+                Command::Layers(a) => layers::run(a),
             };
             match r {
                 Ok(code) => code,

@@ -2,5 +2,6 @@
 //! independent model built from `tar -tv` listings, and the whole path against a real
 //! registry (see `registry.rs`).
 
+mod cli;
 mod engine;
 mod model;

@@ -1,0 +1,258 @@
+//! `regscope layers REF`: what each layer of an image adds, modifies and removes, the
+//! wasted bytes and the efficiency score, straight from the registry (or an OCI layout).
+//! `--json` writes the stable report of `layers::report`; the default is a table.
+
+use crate::layers::{
+    analyze_image, hints::hints, resolve, Analysis, AnalyzeOptions, ImageLayers, LayerCache,
+    LayerLimits, LayerProgress, LayersReport,
+};
+use crate::model::Platform;
+use crate::registry::reference::Reference;
+use anyhow::Context;
+use humansize::{format_size, BINARY};
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, clap::Args)]
+pub struct LayersArgs {
+    /// Image reference: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST].
+    pub reference: String,
+    /// Platform to read from a multi-platform index (default: this machine's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Write the stable JSON report instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list every changed path with its layer, size and state.
+    #[arg(long)]
+    pub files: bool,
+    /// Stop reading a layer past this many decompressed bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = LayerLimits::default().max_uncompressed_bytes)]
+    pub max_layer_bytes: u64,
+    /// Stop reading a layer past this many tar entries.
+    #[arg(long, value_name = "N", default_value_t = LayerLimits::default().max_entries)]
+    pub max_layer_entries: u64,
+    /// Read every layer from the registry even if its index is cached.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Rows in the wasted and biggest-files tables.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+}
+
+/// Runs the command; `Ok` carries the exit code (1: the image or a layer could not be read).
+pub fn run(args: LayersArgs) -> anyhow::Result<i32> {
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(execute(&args))
+}
+
+async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
+    let reference = Reference::parse(&args.reference)?;
+    let platform = args
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let source = super::source::open(&reference.target)
+        .await
+        .with_context(|| format!("cannot open {}", reference.registry))?;
+    let image = match resolve(
+        source.as_ref(),
+        &reference.repository,
+        &reference.reference(),
+        platform.as_ref(),
+    )
+    .await
+    {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("regscope layers: {e}");
+            if let crate::layers::LayerError::Registry(r) = &e {
+                eprintln!("  next step: {}", r.next_step());
+            }
+            return Ok(1);
+        }
+    };
+    let opts = AnalyzeOptions {
+        limits: LayerLimits {
+            max_uncompressed_bytes: args.max_layer_bytes,
+            max_entries: args.max_layer_entries,
+        },
+        cache: if args.no_cache {
+            None
+        } else {
+            LayerCache::default_location()
+        },
+        concurrency: 3,
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let progress = move |p: LayerProgress| {
+        if !show_progress {
+            return;
+        }
+        let line = match p {
+            LayerProgress::Started { layer, total } => {
+                format!("reading layer {}/{total}", layer + 1)
+            }
+            LayerProgress::Done {
+                layer,
+                total,
+                cached,
+            } => {
+                format!(
+                    "layer {}/{total} {}",
+                    layer + 1,
+                    if cached { "cached" } else { "read" }
+                )
+            }
+            LayerProgress::Failed { layer, total, .. } => {
+                format!("layer {}/{total} failed", layer + 1)
+            }
+        };
+        eprint!("\r\x1b[2K{line}");
+    };
+    let layers = analyze_image(source.as_ref(), image, &opts, &progress).await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let analysis = match layers.analysis() {
+        Ok(a) => a,
+        Err(failed) => {
+            for (i, e) in failed {
+                eprintln!("regscope layers: layer {i}: {e}");
+            }
+            eprintln!("  the other layers were read; the analysis needs all of them");
+            return Ok(1);
+        }
+    };
+    let report = LayersReport::new(&args.reference, &layers, &analysis, args.files);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_table(&mut out, args, &layers, &analysis, &report)?;
+    }
+    Ok(0)
+}
+
+fn size(b: u64) -> String {
+    format_size(b, BINARY)
+}
+
+fn print_table(
+    out: &mut impl Write,
+    args: &LayersArgs,
+    layers: &ImageLayers,
+    analysis: &Analysis,
+    r: &LayersReport,
+) -> std::io::Result<()> {
+    let img = &layers.image;
+    writeln!(
+        out,
+        "{}  {}  {}",
+        r.reference,
+        r.digest,
+        r.platform.as_deref().unwrap_or("platform unknown")
+    )?;
+    if !img.available.is_empty() {
+        let list: Vec<String> = img.available.iter().map(|p| p.to_string()).collect();
+        writeln!(
+            out,
+            "index {} offers: {}",
+            img.index_digest
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            list.join(", ")
+        )?;
+    }
+    let compressed: u64 = r.layers.iter().map(|l| l.size).sum();
+    writeln!(
+        out,
+        "{} layers, {} compressed, {} of files; wasted {} ; efficiency {:.1}%\n",
+        r.layers.len(),
+        size(compressed),
+        size(r.total_bytes),
+        size(r.wasted_bytes),
+        r.efficiency * 100.0
+    )?;
+    writeln!(
+        out,
+        "{:>3}  {:>10}  {:>10}  {:>6} {:>6} {:>6}  {:>10}  CREATED BY",
+        "#", "SIZE", "FILES", "ADDED", "MOD", "DEL", "UNTARRED"
+    )?;
+    for (i, l) in r.layers.iter().enumerate() {
+        let created = l.created_by.as_deref().unwrap_or("—");
+        let created: String = created.chars().take(100).collect();
+        writeln!(
+            out,
+            "{i:>3}  {:>10}  {:>10}  {:>6} {:>6} {:>6}  {:>10}  {created}",
+            size(l.size),
+            size(l.bytes_added),
+            l.files_added,
+            l.files_modified,
+            l.files_removed,
+            size(l.uncompressed_size),
+        )?;
+    }
+    if !r.wasted.is_empty() {
+        writeln!(
+            out,
+            "\nwasted ({} file versions hidden by later layers; largest {}):",
+            r.wasted.len(),
+            args.top.min(r.wasted.len())
+        )?;
+        for w in r.wasted.iter().take(args.top) {
+            writeln!(
+                out,
+                "  {:>10}  layer {:>2}  {}",
+                size(w.size),
+                w.layer,
+                w.path
+            )?;
+        }
+    }
+    let biggest = analysis.biggest_files(args.top);
+    if !biggest.is_empty() {
+        writeln!(out, "\nbiggest files:")?;
+        for (p, n) in biggest {
+            writeln!(out, "  {:>10}  layer {:>2}  /{p}", size(n.size), n.layer)?;
+        }
+    }
+    let h = hints(analysis);
+    if !h.is_empty() {
+        writeln!(out, "\nhints:")?;
+        for h in h {
+            writeln!(out, "  - {}", h.message())?;
+        }
+    }
+    for (i, l) in layers.layers.iter().enumerate() {
+        for w in l
+            .as_ref()
+            .map(|l| l.warnings.as_slice())
+            .unwrap_or_default()
+        {
+            writeln!(out, "note: layer {i}: {w}")?;
+        }
+    }
+    if let Some(files) = &r.files {
+        writeln!(out, "\nchanges:")?;
+        for f in files {
+            let mark = match f.state {
+                "added" => '+',
+                "modified" => '~',
+                _ => '-',
+            };
+            writeln!(
+                out,
+                "  {mark} layer {:>2}  {:>10}  {:<8} {}",
+                f.layer,
+                size(f.size),
+                f.kind,
+                f.path
+            )?;
+        }
+    }
+    Ok(())
+}
