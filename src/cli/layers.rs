@@ -170,7 +170,7 @@ fn print_table(
     let compressed: u64 = r.layers.iter().map(|l| l.size).sum();
     writeln!(
         out,
-        "{} layers, {} compressed, {} of files; wasted {} ; efficiency {:.1}%\n",
+        "{} layers, {} compressed, {} of files; wasted {}; efficiency {:.1}%\n",
         r.layers.len(),
         size(compressed),
         size(r.total_bytes),
