@@ -6,11 +6,15 @@
 //! guarantees on top (children of surviving indexes, referrers of surviving subjects,
 //! images in use and locked images are protected) and the honest reclaim figure.
 
+pub mod acr;
 pub mod compare;
 pub mod detect;
+pub mod doublestar;
 pub mod ecr;
 pub mod error;
+pub mod gar;
 pub mod graph;
+pub mod harbor;
 pub mod inuse;
 pub mod plan;
 #[cfg(test)]
@@ -100,6 +104,9 @@ pub struct Evaluation {
 #[derive(Clone, Debug)]
 pub enum Policy {
     Ecr(ecr::EcrPolicy),
+    Gar(gar::GarPolicy),
+    Acr(acr::AcrPurge),
+    Harbor(harbor::HarborPolicy),
 }
 
 impl Policy {
@@ -107,9 +114,9 @@ impl Policy {
     pub fn parse(format: PolicyFormat, text: &str, file: &str) -> Result<Policy, PolicyError> {
         let r = match format {
             PolicyFormat::Ecr => ecr::EcrPolicy::parse(text).map(Policy::Ecr),
-            other => Err(PolicyError::policy(format!(
-                "the {other} evaluator is not available yet"
-            ))),
+            PolicyFormat::Gar => gar::GarPolicy::parse(text).map(Policy::Gar),
+            PolicyFormat::Acr => acr::AcrPurge::parse(text).map(Policy::Acr),
+            PolicyFormat::Harbor => harbor::HarborPolicy::parse(text).map(Policy::Harbor),
         };
         r.map_err(|e| e.in_file(file))
     }
@@ -117,18 +124,24 @@ impl Policy {
     pub fn format(&self) -> PolicyFormat {
         match self {
             Policy::Ecr(_) => PolicyFormat::Ecr,
+            Policy::Gar(_) => PolicyFormat::Gar,
+            Policy::Acr(_) => PolicyFormat::Acr,
+            Policy::Harbor(_) => PolicyFormat::Harbor,
         }
     }
 
     /// Whether the policy lifts registry locks (ACR `--include-locked`).
     pub fn unlocks(&self) -> bool {
-        false
+        matches!(self, Policy::Acr(p) if p.include_locked)
     }
 
     /// Evaluates over `images` as of `now`.
     pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
         match self {
             Policy::Ecr(p) => p.evaluate(images, now, sw),
+            Policy::Gar(p) => p.evaluate(images, now, sw),
+            Policy::Acr(p) => p.evaluate(images, now, sw),
+            Policy::Harbor(p) => p.evaluate(images, now, sw),
         }
     }
 }

@@ -1,0 +1,443 @@
+//! Harbor tag retention (lifecycle.md §4): rules say what to *retain*; in every repository
+//! a rule applies to, every candidate artifact no rule retains is deleted. Selectors are
+//! doublestar patterns; repository patterns see the path without the project.
+
+use super::doublestar;
+use crate::model::Image;
+use crate::policy::graph::{digest_key, Graph};
+use crate::policy::switches::TieBreak;
+use crate::policy::time::DAY;
+use crate::policy::{ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Switches};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+const MAX_RULES: usize = 15;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    LatestPushedK,
+    LatestPulledN,
+    NDaysSinceLastPush,
+    NDaysSinceLastPull,
+    Always,
+    LatestActiveK,
+    LastXDays,
+}
+
+impl Template {
+    fn parse(s: &str) -> Option<Template> {
+        Some(match s {
+            "latestPushedK" => Template::LatestPushedK,
+            "latestPulledN" => Template::LatestPulledN,
+            "nDaysSinceLastPush" => Template::NDaysSinceLastPush,
+            "nDaysSinceLastPull" => Template::NDaysSinceLastPull,
+            "always" => Template::Always,
+            "latestActiveK" => Template::LatestActiveK,
+            "lastXDays" => Template::LastXDays,
+            _ => return None,
+        })
+    }
+    fn is_days(self) -> bool {
+        matches!(
+            self,
+            Template::NDaysSinceLastPush | Template::NDaysSinceLastPull | Template::LastXDays
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selector {
+    pub matches: bool,
+    pub pattern: String,
+    /// `extras.untagged`; `None` when `extras` is absent (legacy: untagged always selected).
+    pub untagged: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HarborRule {
+    pub id: String,
+    pub template: Template,
+    pub template_name: String,
+    pub param: i64,
+    pub tag_selectors: Vec<Selector>,
+    pub repo_selectors: Vec<Selector>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HarborPolicy {
+    pub rules: Vec<HarborRule>,
+}
+
+/// Repository path without the project (`lib/team/app` -> `team/app`).
+fn repo_in_project(repo: &str) -> &str {
+    repo.split_once('/').map(|(_, r)| r).unwrap_or(repo)
+}
+
+fn parse_selector(
+    v: &Value,
+    path: &str,
+    rn: &str,
+    repo: bool,
+    errs: &mut Vec<PolicyError>,
+) -> Option<Selector> {
+    let o = v.as_object()?;
+    if let Some(k) = o.get("kind").and_then(Value::as_str) {
+        if k != "doublestar" {
+            errs.push(PolicyError::new(
+                Some(rn.into()),
+                Some(&format!("{path}.kind")),
+                format!("{k:?}: only \"doublestar\" is supported"),
+            ));
+        }
+    }
+    let deco = o.get("decoration").and_then(Value::as_str).unwrap_or("");
+    let matches = match (repo, deco) {
+        (true, "repoMatches") | (false, "matches") => true,
+        (true, "repoExcludes") | (false, "excludes") => false,
+        _ => {
+            errs.push(PolicyError::new(
+                Some(rn.into()),
+                Some(&format!("{path}.decoration")),
+                format!(
+                    "{deco:?} is not {}",
+                    if repo {
+                        "repoMatches or repoExcludes"
+                    } else {
+                        "matches or excludes"
+                    }
+                ),
+            ));
+            return None;
+        }
+    };
+    let pattern = o
+        .get("pattern")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if let Err(e) = doublestar::check(&pattern) {
+        errs.push(PolicyError::new(
+            Some(rn.into()),
+            Some(&format!("{path}.pattern")),
+            e,
+        ));
+    }
+    // `extras` is a JSON string in the API (`"{\"untagged\":true}"`); accept an object too.
+    let extras = match o.get("extras") {
+        Some(Value::String(s)) if !s.is_empty() => serde_json::from_str::<Value>(s).ok(),
+        Some(v @ Value::Object(_)) => Some(v.clone()),
+        _ => None,
+    };
+    let untagged = extras
+        .as_ref()
+        .map(|e| e.get("untagged").and_then(Value::as_bool).unwrap_or(false));
+    Some(Selector {
+        matches,
+        pattern,
+        untagged,
+    })
+}
+
+impl HarborPolicy {
+    pub fn parse(text: &str) -> Result<HarborPolicy, PolicyError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            PolicyError::policy(format!(
+                "not valid JSON: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let Some(top) = v.as_object() else {
+            return Err(PolicyError::policy(
+                "a retention policy is a JSON object with \"rules\"",
+            ));
+        };
+        let mut errs = Vec::new();
+        if let Some(a) = top.get("algorithm").and_then(Value::as_str) {
+            if a != "or" {
+                errs.push(PolicyError::new(
+                    None,
+                    Some("algorithm"),
+                    format!("{a:?}: only \"or\" is supported"),
+                ));
+            }
+        }
+        if let Some(l) = v.pointer("/scope/level").and_then(Value::as_str) {
+            if l != "project" {
+                errs.push(PolicyError::new(
+                    None,
+                    Some("scope.level"),
+                    format!("{l:?}: must be \"project\""),
+                ));
+            }
+        }
+        if let Some(cron) = v.pointer("/trigger/settings/cron").and_then(Value::as_str) {
+            if !cron.is_empty() && cron.split_whitespace().count() != 6 {
+                errs.push(PolicyError::new(
+                    None,
+                    Some("trigger.settings.cron"),
+                    format!("{cron:?}: Harbor cron has 6 fields (seconds first)"),
+                ));
+            }
+        }
+        let rules_v = top
+            .get("rules")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if top.get("rules").is_none() {
+            errs.push(PolicyError::new(None, Some("rules"), "is required"));
+        }
+        if rules_v.len() > MAX_RULES {
+            errs.push(PolicyError::new(
+                None,
+                Some("rules"),
+                format!("{} rules; Harbor allows at most {MAX_RULES}", rules_v.len()),
+            ));
+        }
+        let mut rules = Vec::new();
+        for (i, r) in rules_v.iter().enumerate() {
+            let rn = format!("rule {}", i + 1);
+            if rules_v[..i].contains(r) {
+                errs.push(PolicyError::new(
+                    Some(rn.clone()),
+                    None,
+                    "is identical to an earlier rule (Harbor rejects this as a conflict)",
+                ));
+            }
+            if r.get("disabled").and_then(Value::as_bool) == Some(true) {
+                continue;
+            }
+            if let Some(a) = r.get("action").and_then(Value::as_str) {
+                if a != "retain" {
+                    errs.push(PolicyError::new(
+                        Some(rn.clone()),
+                        Some("action"),
+                        format!("{a:?}: the only action is \"retain\""),
+                    ));
+                }
+            }
+            let tname = r
+                .get("template")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let Some(template) = Template::parse(&tname) else {
+                errs.push(PolicyError::new(
+                    Some(rn.clone()),
+                    Some("template"),
+                    format!("{tname:?} is not a registered template"),
+                ));
+                continue;
+            };
+            let param = if template == Template::Always {
+                0
+            } else {
+                match r
+                    .get("params")
+                    .and_then(|p| p.get(&tname))
+                    .and_then(Value::as_i64)
+                {
+                    Some(n) if template.is_days() && (0..=20_190_904).contains(&n) => n,
+                    Some(n) if !template.is_days() && (0..32_767).contains(&n) => n,
+                    Some(n) => {
+                        errs.push(PolicyError::new(
+                            Some(rn.clone()),
+                            Some(&format!("params.{tname}")),
+                            format!("{n} is out of range"),
+                        ));
+                        continue;
+                    }
+                    None => {
+                        errs.push(PolicyError::new(
+                            Some(rn.clone()),
+                            Some(&format!("params.{tname}")),
+                            "is required and must be an integer",
+                        ));
+                        continue;
+                    }
+                }
+            };
+            let mut sel = |key: &str, repo: bool| -> Vec<Selector> {
+                let arr = if repo {
+                    r.pointer("/scope_selectors/repository")
+                } else {
+                    r.get(key)
+                };
+                arr.and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .enumerate()
+                            .filter_map(|(j, s)| {
+                                parse_selector(s, &format!("{key}[{j}]"), &rn, repo, &mut errs)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let tag_selectors = sel("tag_selectors", false);
+            let repo_selectors = sel("scope_selectors.repository", true);
+            let id = r
+                .get("id")
+                .map(|v| v.to_string())
+                .or_else(|| r.get("priority").map(|p| format!("priority {p}")))
+                .unwrap_or_else(|| format!("{}", i + 1));
+            rules.push(HarborRule {
+                id: format!("rule {id} ({tname})"),
+                template,
+                template_name: tname,
+                param,
+                tag_selectors,
+                repo_selectors,
+            });
+        }
+        match PolicyError::collect(errs) {
+            Some(e) => Err(e),
+            None => Ok(HarborPolicy { rules }),
+        }
+    }
+}
+
+fn repo_selected(rule: &HarborRule, repo: &str) -> bool {
+    let path = repo_in_project(repo);
+    rule.repo_selectors.iter().all(|s| {
+        let hit = s.pattern.is_empty() || doublestar::matches(&s.pattern, path);
+        hit == s.matches
+    })
+}
+
+fn tag_selected(s: &Selector, im: &Image) -> bool {
+    let hit = |t: &str| s.pattern.is_empty() || doublestar::matches(&s.pattern, t);
+    if im.tags.is_empty() {
+        return match s.untagged {
+            None => true,
+            Some(u) => u == s.matches,
+        };
+    }
+    if s.matches {
+        im.tags.iter().any(|t| hit(t))
+    } else {
+        im.tags.iter().any(|t| !hit(t))
+    }
+}
+
+/// PushedTime / PulledTime: max of the artifact's and every tag's; never is 0.
+fn times(im: &Image) -> (i64, i64) {
+    let mut push = im.pushed_at.map(|t| t.timestamp()).unwrap_or(0);
+    let mut pull = im.last_pulled_at.map(|t| t.timestamp()).unwrap_or(0);
+    for t in im.tag_details.iter().flatten() {
+        push = push.max(t.pushed_at.map(|x| x.timestamp()).unwrap_or(0));
+        pull = pull.max(t.pulled_at.map(|x| x.timestamp()).unwrap_or(0));
+    }
+    (push, pull)
+}
+
+impl HarborPolicy {
+    pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
+        let g = Graph::build(images);
+        let mut ev = Evaluation {
+            children_follow_index: true,
+            ..Default::default()
+        };
+        let now_s = now.timestamp();
+        let t: Vec<(i64, i64)> = images.iter().map(times).collect();
+        for (r, group) in g.groups().into_iter().enumerate() {
+            let repo = &g.repos[r];
+            let applying: Vec<&HarborRule> = self
+                .rules
+                .iter()
+                .filter(|rule| repo_selected(rule, repo))
+                .collect();
+            if applying.is_empty() {
+                continue;
+            }
+            // Candidates: tagged artifacts, and untagged ones nothing references; never accessories.
+            let cand: Vec<usize> = group
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| {
+                    images[i].subject.is_none()
+                        && (!images[i].tags.is_empty() || g.parents[i].is_empty())
+                })
+                .collect();
+            let mut retained = vec![false; images.len()];
+            for rule in &applying {
+                let mut sel: Vec<usize> = cand
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        rule.tag_selectors
+                            .iter()
+                            .all(|s| tag_selected(s, &images[i]))
+                    })
+                    .collect();
+                let key = |i: usize| match rule.template {
+                    Template::LatestPulledN | Template::NDaysSinceLastPull => t[i].1,
+                    Template::LatestActiveK => t[i].0.max(t[i].1),
+                    _ => t[i].0,
+                };
+                let k = rule.param.max(0) as usize;
+                match rule.template {
+                    Template::Always => sel.iter().for_each(|&i| retained[i] = true),
+                    Template::LatestPushedK | Template::LatestPulledN | Template::LatestActiveK => {
+                        sel.sort_by(|&a, &b| {
+                            key(b).cmp(&key(a)).then(match sw.harbor_tie_break {
+                                TieBreak::DigestAscending => digest_key(&images[a].digest)
+                                    .cmp(&digest_key(&images[b].digest)),
+                                TieBreak::AsListed => a.cmp(&b),
+                            })
+                        });
+                        if k > 0 && k < sel.len() && key(sel[k - 1]) == key(sel[k]) {
+                            ev.warnings.push(format!(
+                                "repository {repo}, {}: artifacts with equal times straddle the keep-{k} boundary; Harbor's order is arbitrary, regscope breaks the tie by digest",
+                                rule.id
+                            ));
+                        }
+                        sel.iter().take(k).for_each(|&i| retained[i] = true);
+                    }
+                    Template::NDaysSinceLastPush | Template::NDaysSinceLastPull => {
+                        let since = now_s - rule.param * DAY;
+                        sel.iter()
+                            .filter(|&&i| key(i) >= since && key(i) > 0)
+                            .for_each(|&i| retained[i] = true);
+                    }
+                    Template::LastXDays => {
+                        let since = now_s - rule.param * DAY;
+                        sel.iter()
+                            .filter(|&&i| key(i) > since)
+                            .for_each(|&i| retained[i] = true);
+                    }
+                }
+            }
+            let considered = applying
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            for &i in &cand {
+                if retained[i] {
+                    continue;
+                }
+                if images[i].locked.as_ref().is_some_and(|l| !l.write_enabled) {
+                    ev.protected.push(EvaluatorProtection {
+                        image: i,
+                        why: "IMMUTABLE: matches a tag immutability rule; Harbor keeps it".into(),
+                    });
+                    continue;
+                }
+                ev.decisions.push(Decision {
+                    image: i,
+                    action: ActionKind::Delete,
+                    tag: None,
+                    rule: considered.clone(),
+                    reason: "retained by no rule (Harbor deletes everything a rule does not retain in the repositories it covers)".into(),
+                });
+            }
+        }
+        ev
+    }
+}
+
+#[cfg(test)]
+#[path = "harbor_tests.rs"]
+mod tests;
