@@ -4,6 +4,7 @@
 mod distribution;
 mod ecr;
 mod ecr_faults;
+mod ecr_oci;
 mod ecr_scale;
 mod harness;
 mod layers;

@@ -16,6 +16,7 @@ mod paginate;
 mod policy;
 mod repos;
 mod scan;
+mod source;
 mod token;
 
 pub use client::{ApiCallCounter, EcrClient, EcrConnectOptions};
@@ -30,4 +31,5 @@ pub use paginate::{collect_pages, Page, PageSource};
 pub use policy::{EcrLifecyclePolicy, EcrReplicationRule, EcrReplicationState};
 pub use repos::EcrRepository;
 pub use scan::{scan_status, EcrScanReport};
+pub use source::EcrManifestSource;
 pub use token::{EcrRegistryAuth, Secret, REFRESH_MARGIN};
