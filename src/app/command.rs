@@ -39,7 +39,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sort",
         args: "COLUMN [asc|desc]",
-        about: "sort images by a column (tags, digest, kind, platforms, size, unique, created, pushed, pulled)",
+        about: "sort images by a column (tags, digest, kind, platforms, size, unique, critical, high, medium, low, created, pushed, pulled)",
         run: sort,
     },
     CommandSpec {

@@ -2,6 +2,7 @@
 //! and the sort key (column + direction) every view of a table is ordered by.
 
 use crate::app::widgets::vtable::ColumnSpec;
+use crate::model::Severity;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ImageColumn {
@@ -14,10 +15,29 @@ pub enum ImageColumn {
     Created,
     Pushed,
     Pulled,
+    /// Findings of one severity (critical, high, medium, low) where the image was scanned.
+    Severity(Severity),
 }
 
 impl ImageColumn {
-    pub const ALL: [ImageColumn; 9] = [
+    pub const ALL: [ImageColumn; 13] = [
+        ImageColumn::Tags,
+        ImageColumn::Digest,
+        ImageColumn::Kind,
+        ImageColumn::Platforms,
+        ImageColumn::Size,
+        ImageColumn::Unique,
+        ImageColumn::Severity(Severity::Critical),
+        ImageColumn::Severity(Severity::High),
+        ImageColumn::Severity(Severity::Medium),
+        ImageColumn::Severity(Severity::Low),
+        ImageColumn::Created,
+        ImageColumn::Pushed,
+        ImageColumn::Pulled,
+    ];
+    /// The columns when no image of the table carries a scan rollup: four columns of
+    /// "unknown" would only push useful ones off a narrow screen.
+    pub const WITHOUT_SCAN: [ImageColumn; 9] = [
         ImageColumn::Tags,
         ImageColumn::Digest,
         ImageColumn::Kind,
@@ -46,6 +66,7 @@ impl ImageColumn {
             ImageColumn::Created => "created",
             ImageColumn::Pushed => "pushed",
             ImageColumn::Pulled => "pulled",
+            ImageColumn::Severity(s) => s.as_str(),
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -72,6 +93,11 @@ impl ColumnSpec for ImageColumn {
             ImageColumn::Created => "CREATED",
             ImageColumn::Pushed => "PUSHED",
             ImageColumn::Pulled => "PULLED",
+            ImageColumn::Severity(Severity::Critical) => "CRIT",
+            ImageColumn::Severity(Severity::High) => "HIGH",
+            ImageColumn::Severity(Severity::Medium) => "MED",
+            ImageColumn::Severity(Severity::Low) => "LOW",
+            ImageColumn::Severity(_) => "OTHER",
         }
     }
     fn min_width(&self, wide: bool) -> u16 {
@@ -100,6 +126,7 @@ impl ColumnSpec for ImageColumn {
             }
             ImageColumn::Size | ImageColumn::Unique => 9,
             ImageColumn::Created | ImageColumn::Pushed | ImageColumn::Pulled => 8,
+            ImageColumn::Severity(_) => 4,
         }
     }
     fn max_width(&self, wide: bool) -> u16 {
@@ -133,10 +160,18 @@ impl ColumnSpec for ImageColumn {
             ImageColumn::Kind => 6,
             ImageColumn::Platforms => 7,
             ImageColumn::Pulled => 8,
+            // Where scans exist, critical and high findings matter as much as size.
+            ImageColumn::Severity(Severity::Critical) => 2,
+            ImageColumn::Severity(Severity::High) => 3,
+            ImageColumn::Severity(Severity::Medium) => 5,
+            ImageColumn::Severity(_) => 6,
         }
     }
     fn right_aligned(&self) -> bool {
-        matches!(self, ImageColumn::Size | ImageColumn::Unique)
+        matches!(
+            self,
+            ImageColumn::Size | ImageColumn::Unique | ImageColumn::Severity(_)
+        )
     }
 }
 

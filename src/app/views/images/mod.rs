@@ -1,5 +1,6 @@
 //! The images of one repository: compact table, view, reducer, drawing.
 pub mod column;
+pub mod records;
 pub mod state;
 pub mod table;
 pub mod update;

@@ -8,6 +8,7 @@
 //! permutations are computed once per column and direction and cached.
 
 use super::column::{ImageColumn, SortKey};
+use super::records::RecordFacts;
 use crate::model::{Digest, Image, ImageKind, Platform, ReferrerRef};
 use chrono::{DateTime, TimeZone, Utc};
 use std::cmp::Ordering;
@@ -52,6 +53,7 @@ pub struct ImageTable {
     platform_sets: Vec<Box<[Platform]>>,
     media_types: Vec<String>,
     extras: HashMap<u32, ImageExtra>,
+    facts: RecordFacts,
     sorted: [OnceLock<Arc<[u32]>>; ImageColumn::ALL.len() * 2],
 }
 
@@ -85,6 +87,7 @@ impl ImageTableBuilder {
                 platform_sets: Vec::new(),
                 media_types: Vec::new(),
                 extras: HashMap::new(),
+                facts: RecordFacts::default(),
                 sorted: std::array::from_fn(|_| OnceLock::new()),
             },
             platform_ids: HashMap::new(),
@@ -131,6 +134,7 @@ impl ImageTableBuilder {
                 next
             });
         let row_id = t.rows.len() as u32;
+        t.facts.push(row_id, img);
         t.rows.push(ImageRow {
             text_start,
             tags_len,
@@ -203,6 +207,14 @@ impl ImageTable {
     pub fn find_digest(&self, digest: &str) -> Option<u32> {
         (0..self.rows.len() as u32).find(|&i| self.row(i).digest_str() == digest)
     }
+    /// Whether any row carries a scan rollup (the severity columns show then).
+    pub fn has_scans(&self) -> bool {
+        self.facts.has_scans()
+    }
+    /// Scan rollups and the facts a deletion plan needs (see `records`).
+    pub fn facts(&self) -> &RecordFacts {
+        &self.facts
+    }
     /// Bytes held by the table's own storage (benchmarks report it).
     pub fn heap_bytes(&self) -> usize {
         self.rows.capacity() * std::mem::size_of::<ImageRow>() + self.text.capacity()
@@ -256,9 +268,25 @@ impl ImageTable {
             ImageColumn::Created => opt(ra.row.created_opt(), rb.row.created_opt()),
             ImageColumn::Pushed => opt(ra.row.pushed_opt(), rb.row.pushed_opt()),
             ImageColumn::Pulled => opt(ra.row.pulled_opt(), rb.row.pulled_opt()),
+            ImageColumn::Severity(sev) => opt(self.severity_key(a, sev), self.severity_key(b, sev)),
         };
         // Stable, deterministic tie-break so snapshots and tests do not depend on luck.
         ord.then_with(|| a.cmp(&b))
+    }
+}
+
+impl ImageTable {
+    /// Counts from `sev` down to low, as one number: sorting by critical breaks ties by
+    /// high, then medium, then low. Unscanned rows have no key (they sort last).
+    fn severity_key(&self, id: u32, sev: crate::model::Severity) -> Option<i128> {
+        use crate::model::Severity::*;
+        let order = [Critical, High, Medium, Low];
+        let from = order.iter().position(|s| *s == sev).unwrap_or(0);
+        let mut key: i128 = 0;
+        for s in &order[from..] {
+            key = (key << 32) | i128::from(self.facts.count(id, *s)?);
+        }
+        Some(key)
     }
 }
 
@@ -344,6 +372,9 @@ impl<'a> RowRef<'a> {
     }
     pub fn pulled(&self) -> Option<DateTime<Utc>> {
         to_time(self.row.pulled)
+    }
+    pub fn table(&self) -> &'a ImageTable {
+        self.table
     }
     pub fn extra(&self) -> Option<&'a ImageExtra> {
         self.table.extras.get(&self.id)

@@ -6,6 +6,7 @@ use crate::app::layout::image_page;
 use crate::app::state::{Modal, Pane, Prompt, PromptKind, State};
 use crate::app::views::detail;
 use crate::app::views::detail::state::DetailTab;
+use crate::app::views::images::column::ImageColumn;
 
 pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
     let page = image_page(state);
@@ -36,7 +37,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Sort => {
-            let col = state.images.sort.column.next();
+            let scans = state.images.table.as_ref().is_some_and(|t| t.has_scans());
+            let mut col = state.images.sort.column.next();
+            while !scans && matches!(col, ImageColumn::Severity(_)) {
+                col = col.next();
+            }
             state.images.sort.column = col;
             state.images.sort.descending = col.default_descending();
             state.images.refresh()

@@ -2,11 +2,12 @@
 //! (repository, filter, platform, "N of M", marks) and the sort arrow on its column.
 
 use super::column::ImageColumn;
+use super::table::ImageTable;
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::{Pane, State};
 use crate::app::widgets::vtable::{cell, VirtualTable};
-use crate::model::ImageKind;
+use crate::model::{ImageKind, ScanStatus, Severity};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -22,6 +23,36 @@ fn kind_label(k: ImageKind) -> &'static str {
         ImageKind::Signature => "sig",
         ImageKind::Attestation => "att",
         ImageKind::Artifact => "artif",
+    }
+}
+
+/// A severity count: `—` unknown (not scanned is not clean), `…` scanning, `✖` failed,
+/// `n/a` unsupported; a zero is muted, other counts carry the severity's role (bold for
+/// critical and high, so they read without colour too).
+fn severity_cell<'a>(state: &State, table: &ImageTable, id: u32, sev: Severity) -> Line<'a> {
+    let t = &state.theme;
+    let f = table.facts();
+    match f.count(id, sev) {
+        Some(0) => cell("0", t.fg(Role::Muted)),
+        Some(n) => cell(n.to_string(), t.fg(severity_role(sev))),
+        None => match f.scan_status(id) {
+            Some(ScanStatus::Scanning) => cell("…", t.fg(Role::Info)),
+            Some(ScanStatus::Failed) => cell("✖", t.fg(Role::Warning)),
+            Some(ScanStatus::Unsupported) => cell("n/a", t.fg(Role::Muted)),
+            _ => cell(format::UNKNOWN, t.fg(Role::Muted)),
+        },
+    }
+}
+
+/// The theme role of a severity.
+pub fn severity_role(sev: Severity) -> Role {
+    match sev {
+        Severity::Critical => Role::SevCritical,
+        Severity::High => Role::SevHigh,
+        Severity::Medium => Role::SevMedium,
+        Severity::Low => Role::SevLow,
+        Severity::Negligible => Role::SevNegligible,
+        Severity::Unknown => Role::SevUnknown,
     }
 }
 
@@ -136,6 +167,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             }
             ImageColumn::Size => cell(format::size(r.size()), t.fg(Role::Text)),
             ImageColumn::Unique => cell(format::size(r.unique()), t.fg(Role::Text)),
+            ImageColumn::Severity(sev) => severity_cell(state, table, id, sev),
             ImageColumn::Created | ImageColumn::Pushed | ImageColumn::Pulled => {
                 let when = match col {
                     ImageColumn::Created => r.created(),
@@ -159,7 +191,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
     };
     let widget = VirtualTable {
-        columns: &ImageColumn::ALL,
+        columns: if table.has_scans() {
+            &ImageColumn::ALL
+        } else {
+            &ImageColumn::WITHOUT_SCAN
+        },
         len: im.view.len(),
         offset: im.offset,
         cursor: Some(im.cursor),

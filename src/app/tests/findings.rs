@@ -1,0 +1,125 @@
+//! Severity columns: shown only where scans exist, unknown never reads as clean, sortable
+//! with unscanned rows last, coloured by meaning and bold without colour.
+
+use super::{find, Harness};
+use crate::app::config::theme::{Role, Theme};
+use crate::app::inventory_event as ev;
+use crate::app::testing::fleet_images;
+use crate::app::views::images::column::ImageColumn;
+use crate::model::{Image, ScanStatus, ScanSummary, Severity, SeverityCounts};
+use insta::assert_snapshot;
+use ratatui::style::Modifier;
+
+fn scanned(critical: u32, high: u32, medium: u32) -> Option<ScanSummary> {
+    Some(ScanSummary {
+        status: ScanStatus::Scanned,
+        scanned_at: Some(crate::app::testing::fixed_now()),
+        counts: SeverityCounts {
+            critical,
+            high,
+            medium,
+            low: 4,
+            ..Default::default()
+        },
+        source: Some("ecr-basic".into()),
+    })
+}
+
+/// `api` with five images: two scanned with findings, one clean, one never scanned, one
+/// whose scan failed.
+fn scanned_images() -> Vec<Image> {
+    let mut imgs = fleet_images("api", 5);
+    imgs[0].scan = scanned(0, 3, 1);
+    imgs[1].scan = scanned(2, 0, 5);
+    imgs[2].scan = scanned(0, 0, 0);
+    imgs[3].scan = None;
+    imgs[4].scan = Some(ScanSummary {
+        status: ScanStatus::Failed,
+        scanned_at: None,
+        counts: SeverityCounts::default(),
+        source: None,
+    });
+    imgs
+}
+
+fn harness() -> Harness {
+    let mut h = Harness::new(&["prod"]);
+    h.inventory(ev::listed("prod", &["api"]));
+    h.inventory(ev::images("prod", "api", scanned_images()));
+    h.inventory(ev::finished("prod", None));
+    h.keys("j enter");
+    h
+}
+
+#[test]
+fn sort_by_critical_puts_worst_first_and_unknown_last() {
+    let mut h = harness();
+    h.keys(": ");
+    h.type_text("sort critical");
+    h.keys("enter");
+    assert_eq!(
+        h.state.images.sort.column,
+        ImageColumn::Severity(Severity::Critical)
+    );
+    assert!(h.state.images.sort.descending);
+    let order: Vec<u32> = (0..5).map(|p| h.state.images.view.get(p)).collect();
+    // 2 critical; then 0 critical / 3 high; then the clean one; then unknown (3 and 4).
+    assert_eq!(&order[..3], &[1, 0, 2]);
+    assert!(order[3..].contains(&3) && order[3..].contains(&4));
+    h.keys("S");
+    let order: Vec<u32> = (0..5).map(|p| h.state.images.view.get(p)).collect();
+    assert_eq!(&order[..3], &[2, 0, 1], "ascending, unknown still last");
+}
+
+#[test]
+fn sort_key_cycle_skips_severity_without_scans() {
+    let mut h = Harness::loaded();
+    h.keys("G enter");
+    for _ in 0..ImageColumn::ALL.len() {
+        h.keys("s");
+        assert!(!matches!(
+            h.state.images.sort.column,
+            ImageColumn::Severity(_)
+        ));
+    }
+    let mut h = harness();
+    let mut seen = false;
+    for _ in 0..ImageColumn::ALL.len() {
+        h.keys("s");
+        seen |= matches!(h.state.images.sort.column, ImageColumn::Severity(_));
+    }
+    assert!(seen, "with scans the cycle reaches the severity columns");
+}
+
+#[test]
+fn severity_columns_snapshot_and_colours() {
+    let mut h = harness();
+    let buf = h.render(120, 14);
+    let text = super::buffer_text(&buf);
+    assert_snapshot!("severity_columns", text);
+    assert!(text.contains("CRIT") && text.contains("HIGH"));
+    // The row with 2 criticals: the count is in the critical colour and bold.
+    h.state.images.cursor = 4; // keep the selection away from the checked rows
+    let buf = h.render(120, 14);
+    let (x, y) = find(&buf, "v1.0.1 +1").unwrap();
+    let crit_x = find(&buf, "CRIT").unwrap().0 + 3;
+    assert_eq!(buf[(crit_x, y)].symbol(), "2");
+    assert_eq!(
+        buf[(crit_x, y)].fg,
+        h.state.theme.color(Role::SevCritical).unwrap()
+    );
+    assert!(buf[(crit_x, y)].modifier.contains(Modifier::BOLD));
+    let _ = x;
+    // The unscanned row says unknown, not zero.
+    let row3 = &h.state.images.table.as_ref().unwrap().row(3);
+    let (_, y3) = find(&buf, row3.short_digest()).unwrap();
+    assert_eq!(buf[(crit_x, y3)].symbol(), "—");
+
+    // Without colour the count is still bold.
+    let mut t = Theme::dark();
+    t.no_color = true;
+    h.state.theme = t;
+    let buf = h.render(120, 14);
+    assert_eq!(buf[(crit_x, y)].fg, ratatui::style::Color::Reset);
+    assert!(buf[(crit_x, y)].modifier.contains(Modifier::BOLD));
+}
