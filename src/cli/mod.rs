@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod layers;
+pub mod demo;
 pub mod plan;
 mod source;
 
@@ -25,6 +26,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// What each layer of an image adds and removes, wasted bytes, efficiency.
     Layers(layers::LayersArgs),
+    /// Build a realistic demo fleet (first run only) and explore it.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -39,6 +42,7 @@ pub fn run() -> i32 {
             let r = match c {
                 Command::Plan(a) => plan::run(a),
                 Command::Layers(a) => layers::run(a),
+                Command::Demo(a) => demo::run(a),
             };
             match r {
                 Ok(code) => code,

@@ -1,1 +1,3 @@
 //! Vulnerability findings from every source, one rollup.
+
+pub mod artifact;

@@ -150,12 +150,18 @@ impl LayoutDir {
 
     /// Writes a blob under its digest unless it is already there; returns the digest.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<Digest, LayoutFault> {
+        self.write_blob_with(bytes, true)
+    }
+
+    /// As [`Self::write_blob`]; `durable = false` skips the fsync, for layouts built in a
+    /// scratch directory that is renamed into place once complete (the demo).
+    pub fn write_blob_with(&self, bytes: &[u8], durable: bool) -> Result<Digest, LayoutFault> {
         let d = Digest::sha256_of(bytes);
         let p = self.blob_path(&d);
         if self.blob_size(&d) == Some(bytes.len() as u64) {
             return Ok(d);
         }
-        write_atomic(&p, bytes)?;
+        write_file(&p, bytes, durable)?;
         Ok(d)
     }
 }
@@ -183,6 +189,10 @@ pub fn read_capped(p: &Path, limit: u64) -> Result<Vec<u8>, LayoutFault> {
 /// Writes `bytes` to `p` through a uniquely named temp file in the same directory, so a
 /// crash never leaves a truncated file under the final name.
 pub fn write_atomic(p: &Path, bytes: &[u8]) -> Result<(), LayoutFault> {
+    write_file(p, bytes, true)
+}
+
+fn write_file(p: &Path, bytes: &[u8], durable: bool) -> Result<(), LayoutFault> {
     let dir = p.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| LayoutFault::io(dir, e))?;
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("file");
@@ -194,7 +204,9 @@ pub fn write_atomic(p: &Path, bytes: &[u8]) -> Result<(), LayoutFault> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, p)
     })();
     if let Err(e) = result {

@@ -11,6 +11,7 @@ use std::path::Path;
 pub struct LayoutWriter {
     dir: LayoutDir,
     index: LayoutIndex,
+    durable: bool,
 }
 
 impl LayoutWriter {
@@ -29,7 +30,18 @@ impl LayoutWriter {
         } else {
             LayoutIndex::default()
         };
-        Ok(LayoutWriter { dir, index })
+        Ok(LayoutWriter {
+            dir,
+            index,
+            durable: true,
+        })
+    }
+
+    /// Skips fsync of each blob: for layouts built in a scratch directory that is renamed
+    /// into place when complete (thousands of fsyncs would dominate the demo's build time).
+    pub fn without_fsync(mut self) -> Self {
+        self.durable = false;
+        self
     }
 
     pub fn dir(&self) -> &LayoutDir {
@@ -38,7 +50,7 @@ impl LayoutWriter {
 
     /// Stores a blob; returns its descriptor under `media_type`.
     pub fn add_blob(&mut self, media_type: &str, bytes: &[u8]) -> Result<Descriptor, LayoutFault> {
-        let digest = self.dir.write_blob(bytes)?;
+        let digest = self.dir.write_blob_with(bytes, self.durable)?;
         Ok(Descriptor {
             media_type: media_type.to_string(),
             digest,
