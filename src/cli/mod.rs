@@ -1,11 +1,20 @@
 //! The command line: clap definitions and one file per non-interactive command.
+//!
+//! Exit codes of `repos`, `images` and `inspect` (README "Using it"): 0 success, 1 the
+//! command failed, 2 bad usage, 3 partial output (some items failed; each is reported on
+//! stderr).
+
+mod crawl;
+pub mod demo;
+pub mod images;
+pub mod inspect;
+pub mod layers;
+pub mod output;
+pub mod plan;
+pub mod repos;
+mod source;
 
 use clap::{Parser, Subcommand};
-
-pub mod layers;
-pub mod demo;
-pub mod plan;
-mod source;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +37,12 @@ pub enum Command {
     Layers(layers::LayersArgs),
     /// Build a realistic demo fleet (first run only) and explore it.
     Demo(demo::DemoArgs),
+    /// Repositories with image and tag counts, total and unique bytes.
+    Repos(repos::ReposArgs),
+    /// Every manifest of a registry (or of repositories under a prefix), with sizes.
+    Images(images::ImagesArgs),
+    /// One image or index in full: manifest, config, layers, platforms, referrers.
+    Inspect(inspect::InspectArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -39,10 +54,14 @@ pub fn run() -> i32 {
             2
         }
         Some(c) => {
+            init_stderr_logging();
             let r = match c {
                 Command::Plan(a) => plan::run(a),
                 Command::Layers(a) => layers::run(a),
                 Command::Demo(a) => demo::run(a),
+                Command::Repos(a) => block_on(repos::run(a)),
+                Command::Images(a) => block_on(images::run(a)),
+                Command::Inspect(a) => block_on(inspect::run(a)),
             };
             match r {
                 Ok(code) => code,
@@ -53,4 +72,24 @@ pub fn run() -> i32 {
             }
         }
     }
+}
+
+/// Runs an async command on a fresh multi-threaded runtime.
+fn block_on(command: impl std::future::Future<Output = i32>) -> anyhow::Result<i32> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    Ok(rt.block_on(command))
+}
+
+/// Commands log to stderr, quiet unless `REGSCOPE_LOG` asks (e.g. `REGSCOPE_LOG=debug`).
+fn init_stderr_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REGSCOPE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }

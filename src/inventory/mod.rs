@@ -1,7 +1,87 @@
 //! Crawls a registry into inventory records, streaming: repositories, then each
 //! repository's images once all of its manifests are known (unique bytes need the whole
 //! repository). The TUI and the CLI consume the same [`InventoryEvent`] stream.
+//!
+//! [`run`] is the one entry point; [`collect`] gathers the stream into an [`Inventory`]
+//! document for the CLI.
 
+pub mod blobgraph;
+mod collect;
+pub mod config;
+mod crawl;
 mod event;
+mod records;
+mod repository;
+mod source;
+pub mod tags;
 
+pub use collect::{collect, collect_with, CrawlOutcome};
 pub use event::InventoryEvent;
+pub use source::open_source;
+
+use crate::config::RegistrySettings;
+use crate::registry::Target;
+use tokio::sync::mpsc::Sender;
+
+/// How a crawl behaves. `CrawlOptions::for_settings` gives the defaults for a registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrawlOptions {
+    /// Requests this crawl keeps in flight per repository (the transport still applies the
+    /// registry's own limit).
+    pub concurrency: usize,
+    /// Repositories crawled at once.
+    pub repositories_in_flight: usize,
+    /// Resolve tags with HEAD and GET each distinct digest once, for registries that
+    /// meter manifest GETs (Docker Hub). Otherwise one GET per tag.
+    pub head_first: bool,
+    /// Ask the referrers API (once per crawl it learns whether the registry has it).
+    pub referrers: bool,
+}
+
+impl CrawlOptions {
+    pub fn for_settings(target: &Target, settings: &RegistrySettings) -> Self {
+        let metered = matches!(target, Target::Distribution { host, .. }
+            if matches!(host.as_str(), "docker.io" | "index.docker.io" | "registry-1.docker.io"));
+        let concurrency = settings.concurrency();
+        CrawlOptions {
+            concurrency,
+            repositories_in_flight: concurrency.clamp(1, 8),
+            head_first: metered,
+            referrers: true,
+        }
+    }
+}
+
+/// Crawls `target`, sending events to `tx` until it ends with `InventoryEvent::Finished`.
+/// Never panics on bad input: a repository or manifest that fails becomes an
+/// `InventoryEvent::Issue`; only a registry that cannot be opened or listed ends the crawl
+/// early, with `fatal` set.
+pub async fn run(
+    target: &Target,
+    settings: &RegistrySettings,
+    opts: &CrawlOptions,
+    tx: Sender<InventoryEvent>,
+) {
+    match open_source(target, settings) {
+        Ok(source) => crawl::crawl(source, target.prefix(), opts, tx).await,
+        Err(e) => {
+            let _ = tx
+                .send(InventoryEvent::Finished {
+                    registry: target.display_name(),
+                    stats: Default::default(),
+                    fatal: Some(format!("{e} ({})", e.next_step())),
+                })
+                .await;
+        }
+    }
+}
+
+/// Crawls an already opened source (tests, and callers that keep the source for later).
+pub async fn run_source(
+    source: std::sync::Arc<dyn crate::registry::ManifestSource>,
+    prefix: Option<&str>,
+    opts: &CrawlOptions,
+    tx: Sender<InventoryEvent>,
+) {
+    crawl::crawl(source, prefix, opts, tx).await
+}

@@ -7,6 +7,7 @@ mod ecr_faults;
 mod ecr_oci;
 mod ecr_scale;
 mod harness;
+mod inventory;
 mod layers;
 mod layout;
 mod registry_auth;

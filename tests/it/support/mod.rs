@@ -3,6 +3,7 @@
 
 pub mod fake_ecr;
 pub mod fixtures;
+pub mod fleet;
 pub mod moto;
 pub mod registry;
 pub mod seed;

@@ -127,6 +127,22 @@ impl TestRegistry {
     }
 }
 
+impl TestRegistry {
+    /// Replaces a stored blob's (or manifest's) bytes behind the registry's back, so it
+    /// serves content that no longer matches its digest.
+    pub fn overwrite_blob_data(&self, digest: &str, bytes: &[u8]) {
+        let hex = digest.trim_start_matches("sha256:");
+        let p = self
+            .dir
+            .path()
+            .join("data/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data");
+        std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+    }
+}
+
 impl Drop for TestRegistry {
     fn drop(&mut self) {
         let _ = self.child.kill();

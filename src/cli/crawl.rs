@@ -1,0 +1,81 @@
+//! Runs an inventory crawl for a command: parses the target, streams the crawl with a
+//! progress line on a terminal, and reports per-item errors and traffic on stderr.
+
+use super::output::{traffic_line, Progress, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
+use crate::config::RegistrySettings;
+use crate::inventory::{self, CrawlOptions, CrawlOutcome, InventoryEvent};
+use crate::registry::Target;
+
+/// A finished crawl, or the exit code of one that could not start (message printed).
+pub async fn crawl(target_arg: &str, verbose: bool) -> Result<CrawlOutcome, i32> {
+    let target = match Target::parse(target_arg) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("regscope: invalid target {target_arg:?}: {e}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    let registry = target.display_name();
+    let settings = RegistrySettings::for_address(target_arg);
+    let opts = CrawlOptions::for_settings(&target, &settings);
+    let (tx, rx) = tokio::sync::mpsc::channel(256);
+    let runner = tokio::spawn(async move {
+        inventory::run(&target, &settings, &opts, tx).await;
+    });
+    let mut progress = Progress::new();
+    let mut manifests = 0usize;
+    let outcome = inventory::collect_with(&registry, rx, |ev| match ev {
+        InventoryEvent::RepositoriesListed { repositories, .. } => {
+            progress.update(&format!("{registry}: {} repositories listed", repositories.len()))
+        }
+        InventoryEvent::RepositoryImages { images, .. } => manifests += images.len(),
+        InventoryEvent::Progress {
+            repositories_done,
+            repositories_total,
+            ..
+        } => progress.update(&format!(
+            "{registry}: {repositories_done}/{repositories_total} repositories, {manifests} manifests"
+        )),
+        _ => {}
+    })
+    .await;
+    progress.clear();
+    if let Err(e) = runner.await {
+        eprintln!("regscope: internal error in the crawl: {e}");
+        return Err(EXIT_ERROR);
+    }
+    if verbose {
+        eprintln!(
+            "{}",
+            traffic_line(&outcome.inventory.registry, &outcome.stats)
+        );
+    }
+    if let Some(fatal) = &outcome.fatal {
+        eprintln!("regscope: {fatal}");
+        return Err(EXIT_ERROR);
+    }
+    Ok(outcome)
+}
+
+/// Reports per-item errors on stderr and picks the exit code for a crawl's output.
+pub fn report_errors(outcome: &CrawlOutcome) -> i32 {
+    let errors = &outcome.inventory.errors;
+    if errors.is_empty() {
+        return EXIT_OK;
+    }
+    for e in errors {
+        eprintln!("regscope: warning: {}", e.message);
+    }
+    let failed_repos: std::collections::BTreeSet<_> = errors
+        .iter()
+        .filter(|e| e.reference.is_none())
+        .filter_map(|e| e.repository.as_deref())
+        .collect();
+    eprintln!(
+        "regscope: partial inventory: {} errors ({} of {} repositories could not be listed); exit code {EXIT_PARTIAL}",
+        errors.len(),
+        failed_repos.len(),
+        outcome.repositories.len()
+    );
+    EXIT_PARTIAL
+}

@@ -1,0 +1,110 @@
+//! `regscope images TARGET[/REPO-PREFIX]`: every manifest of every repository, with kind,
+//! tags, platforms and honest sizes; `--json` prints the `regscope.inventory/v1` document.
+
+use super::crawl::{crawl, report_errors};
+use super::output::{list, print_stdout, relative, size, Table, EXIT_ERROR};
+use crate::inventory::tags::fallback_subject;
+use crate::model::{Image, ImageKind};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// HOST[:PORT][/REPO-PREFIX], ecr://REGION, or oci:PATH
+    pub target: String,
+    /// Print the regscope.inventory/v1 JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list referrers fallback-tag indexes (bookkeeping manifests tagged sha256-<hex>).
+    #[arg(long)]
+    pub all: bool,
+    /// Show request counts, retries, 429s and rate limits on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+pub async fn run(args: ImagesArgs) -> i32 {
+    let outcome = match crawl(&args.target, args.verbose).await {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&outcome.inventory) {
+            Ok(s) => print_stdout(&(s + "\n")),
+            Err(e) => {
+                eprintln!("regscope: cannot write JSON: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        print_stdout(&table(&outcome.inventory.images, args.all));
+    }
+    report_errors(&outcome)
+}
+
+/// A fallback-tag index: the manifest behind a `sha256-<hex>` referrers tag.
+fn is_bookkeeping(i: &Image) -> bool {
+    i.kind == ImageKind::Artifact
+        && !i.tags.is_empty()
+        && i.tags.iter().all(|t| fallback_subject(t).is_some())
+}
+
+pub fn table(images: &[Image], all: bool) -> String {
+    let now = chrono::Utc::now();
+    let mut rows: Vec<&Image> = images
+        .iter()
+        .filter(|i| all || !is_bookkeeping(i))
+        .collect();
+    let hidden = images.len() - rows.len();
+    // Newest first within a repository; unknown dates last.
+    rows.sort_by(|a, b| {
+        a.repository
+            .cmp(&b.repository)
+            .then_with(|| b.created_at.cmp(&a.created_at))
+            .then_with(|| a.digest.cmp(&b.digest))
+    });
+    let mut t = Table::new(&[
+        "REPOSITORY",
+        "TAGS",
+        "DIGEST",
+        "KIND",
+        "PLATFORMS",
+        "SIZE",
+        "UNIQUE",
+        "CREATED",
+    ])
+    .right_align(&[5, 6]);
+    for i in rows {
+        let platforms: Vec<String> = i.platforms.iter().map(|p| p.to_string()).collect();
+        let kind = match (&i.subject, i.kind) {
+            (Some(s), k) if k != ImageKind::Image && k != ImageKind::Index => {
+                format!("{} of {}", k.as_str(), s.short())
+            }
+            (_, k) => k.as_str().to_string(),
+        };
+        t.row(vec![
+            i.repository.clone(),
+            if i.tags.is_empty() {
+                "<untagged>".into()
+            } else {
+                list(&i.tags, 3)
+            },
+            i.digest.short().to_string(),
+            kind,
+            list(&platforms, 3),
+            size(i.size_bytes),
+            size(i.unique_bytes),
+            relative(i.created_at, now),
+        ]);
+    }
+    let mut out = if t.is_empty() {
+        "no images\n".to_string()
+    } else {
+        t.render()
+    };
+    if hidden > 0 {
+        out.push_str(&format!(
+            "({hidden} referrers fallback-tag indexes hidden; --all shows them)\n"
+        ));
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! `regscope repos TARGET`: repositories with image and tag counts, total size (shared
+//! blobs counted once), unique bytes and the newest creation time.
+
+use super::crawl::{crawl, report_errors};
+use super::output::{print_stdout, relative, size, Table, EXIT_ERROR};
+use crate::model::{Image, RepositorySummary};
+use clap::Args;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Args)]
+pub struct ReposArgs {
+    /// HOST[:PORT][/REPO-PREFIX], ecr://REGION, or oci:PATH
+    pub target: String,
+    /// Print JSON (one object per repository) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Show request counts, retries, 429s and rate limits on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Serialize)]
+struct RepoJson<'a> {
+    registry: &'a str,
+    repository: &'a str,
+    images: usize,
+    tags: usize,
+    total_bytes: Option<u64>,
+    unique_bytes: Option<u64>,
+    newest_created: Option<chrono::DateTime<chrono::Utc>>,
+    /// False when the repository's tags could not be listed (see stderr).
+    complete: bool,
+}
+
+pub async fn run(args: ReposArgs) -> i32 {
+    let outcome = match crawl(&args.target, args.verbose).await {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let registry = outcome.inventory.registry.as_str();
+    let mut by_repo: BTreeMap<&str, Vec<&Image>> = outcome
+        .repositories
+        .iter()
+        .map(|r| (r.as_str(), Vec::new()))
+        .collect();
+    for i in &outcome.inventory.images {
+        by_repo.entry(i.repository.as_str()).or_default().push(i);
+    }
+    let failed: std::collections::HashSet<&str> = outcome
+        .inventory
+        .errors
+        .iter()
+        .filter(|e| e.reference.is_none())
+        .filter_map(|e| e.repository.as_deref())
+        .collect();
+    let summaries: Vec<(RepositorySummary, bool)> = by_repo
+        .iter()
+        .map(|(name, imgs)| {
+            (
+                RepositorySummary::from_images(registry, name, imgs.iter().copied()),
+                !failed.contains(name),
+            )
+        })
+        .collect();
+    if args.json {
+        let rows: Vec<RepoJson> = summaries
+            .iter()
+            .map(|(s, complete)| RepoJson {
+                registry,
+                repository: &s.name,
+                images: s.images,
+                tags: s.tags,
+                total_bytes: s.total_bytes.filter(|_| *complete),
+                unique_bytes: s.unique_bytes.filter(|_| *complete),
+                newest_created: s.newest_created,
+                complete: *complete,
+            })
+            .collect();
+        match serde_json::to_string_pretty(&rows) {
+            Ok(s) => print_stdout(&(s + "\n")),
+            Err(e) => {
+                eprintln!("regscope: cannot write JSON: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        let now = chrono::Utc::now();
+        let mut t = Table::new(&["REPOSITORY", "IMAGES", "TAGS", "SIZE", "UNIQUE", "NEWEST"])
+            .right_align(&[1, 2, 3, 4]);
+        for (s, complete) in &summaries {
+            let n = |v: usize| {
+                if *complete {
+                    v.to_string()
+                } else {
+                    "—".into()
+                }
+            };
+            t.row(vec![
+                s.name.clone(),
+                n(s.images),
+                n(s.tags),
+                size(s.total_bytes.filter(|_| *complete)),
+                size(s.unique_bytes.filter(|_| *complete)),
+                relative(s.newest_created, now),
+            ]);
+        }
+        print_stdout(&if t.is_empty() {
+            "no repositories\n".to_string()
+        } else {
+            t.render()
+        });
+    }
+    report_errors(&outcome)
+}

@@ -1,0 +1,328 @@
+//! The blob graph of one repository: which manifests reach which blobs, so sizes are
+//! honest. `size_bytes` counts every distinct blob a manifest reaches once (an index
+//! reaches its children's blobs); `unique_bytes` counts those that deleting the manifest
+//! alone would free.
+//!
+//! "Deleting it alone frees blob b" is decided on the manifest DAG: b is unique to m when
+//! every manifest that reaches b is m itself, one of its descendants (they go with it) or
+//! one of its ancestors (they only reach b through m). A blob a sibling or an unrelated
+//! image also reaches stays. Blobs and manifests are interned as `u32` ids so a
+//! repository with thousands of images and shared base layers costs a few vectors, not a
+//! string set per image.
+
+use crate::model::Digest;
+use std::collections::HashMap;
+
+/// A manifest's id in the graph (its insertion order).
+pub type NodeId = u32;
+type BlobId = u32;
+
+#[derive(Default)]
+struct Node {
+    blobs: Vec<BlobId>,
+    children: Vec<NodeId>,
+    parents: Vec<NodeId>,
+    /// False when a child could not be fetched (or this manifest's own blobs are unknown):
+    /// its sizes are then unknown rather than too small.
+    complete: bool,
+}
+
+/// Sizes computed for one manifest. `None` where a part of the graph is missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeSizes {
+    pub size_bytes: Option<u64>,
+    pub unique_bytes: Option<u64>,
+}
+
+#[derive(Default)]
+pub struct BlobGraph {
+    blob_ids: HashMap<Digest, BlobId>,
+    blob_sizes: Vec<u64>,
+    nodes: Vec<Node>,
+    node_ids: HashMap<Digest, NodeId>,
+}
+
+impl BlobGraph {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or returns) the node for `digest`. Nodes start incomplete until
+    /// [`BlobGraph::set_blobs`] is called.
+    pub fn node(&mut self, digest: &Digest) -> NodeId {
+        if let Some(&id) = self.node_ids.get(digest) {
+            return id;
+        }
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(Node::default());
+        self.node_ids.insert(digest.clone(), id);
+        id
+    }
+
+    /// Records the config and layer blobs a manifest lists itself; marks it known.
+    /// A blob listed twice (or by several manifests) is interned once; the first size
+    /// seen wins, as the registry stores one blob per digest.
+    pub fn set_blobs<'a>(
+        &mut self,
+        node: NodeId,
+        blobs: impl IntoIterator<Item = (&'a Digest, u64)>,
+    ) {
+        let mut ids = Vec::new();
+        for (d, size) in blobs {
+            let id = match self.blob_ids.get(d) {
+                Some(&id) => id,
+                None => {
+                    let id = self.blob_sizes.len() as BlobId;
+                    self.blob_sizes.push(size);
+                    self.blob_ids.insert(d.clone(), id);
+                    id
+                }
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        let n = &mut self.nodes[node as usize];
+        n.blobs = ids;
+        n.complete = true;
+    }
+
+    /// `parent` (an index) lists `child`.
+    pub fn add_child(&mut self, parent: NodeId, child: NodeId) {
+        if parent == child || self.nodes[parent as usize].children.contains(&child) {
+            return;
+        }
+        self.nodes[parent as usize].children.push(child);
+        self.nodes[child as usize].parents.push(parent);
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Sizes of every node, indexed by `NodeId`.
+    pub fn compute(&self) -> Vec<NodeSizes> {
+        let n = self.nodes.len();
+        // Stamps avoid clearing a visited set per node: a slot is "in" when it holds the
+        // current generation.
+        let mut seen_node = vec![0u32; n];
+        let mut seen_blob = vec![0u32; self.blob_sizes.len()];
+        let mut generation = 0u32;
+
+        // Pass 1: every node's reach (distinct blobs) and whether it is fully known.
+        let mut reach: Vec<Vec<BlobId>> = Vec::with_capacity(n);
+        let mut known: Vec<bool> = Vec::with_capacity(n);
+        for id in 0..n {
+            generation += 1;
+            let mut blobs = Vec::new();
+            let mut complete = true;
+            let mut stack = vec![id as NodeId];
+            seen_node[id] = generation;
+            while let Some(cur) = stack.pop() {
+                let node = &self.nodes[cur as usize];
+                complete &= node.complete;
+                for &b in &node.blobs {
+                    if seen_blob[b as usize] != generation {
+                        seen_blob[b as usize] = generation;
+                        blobs.push(b);
+                    }
+                }
+                for &c in &node.children {
+                    if seen_node[c as usize] != generation {
+                        seen_node[c as usize] = generation;
+                        stack.push(c);
+                    }
+                }
+            }
+            reach.push(blobs);
+            known.push(complete);
+        }
+
+        // Who reaches each blob (each node at most once per blob).
+        let mut reachers: Vec<Vec<NodeId>> = vec![Vec::new(); self.blob_sizes.len()];
+        for (id, blobs) in reach.iter().enumerate() {
+            for &b in blobs {
+                reachers[b as usize].push(id as NodeId);
+            }
+        }
+
+        // Pass 2: unique bytes. Mark m, its descendants and its ancestors; a blob is unique
+        // when all its reachers are marked. Most shared blobs fail on their first reacher.
+        let mut out = Vec::with_capacity(n);
+        for id in 0..n {
+            if !known[id] {
+                out.push(NodeSizes {
+                    size_bytes: None,
+                    unique_bytes: None,
+                });
+                continue;
+            }
+            generation += 1;
+            self.mark(id as NodeId, generation, &mut seen_node, |n| &n.children);
+            self.mark(id as NodeId, generation, &mut seen_node, |n| &n.parents);
+            let mut size = 0u64;
+            let mut unique = 0u64;
+            for &b in &reach[id] {
+                let bytes = self.blob_sizes[b as usize];
+                size += bytes;
+                if reachers[b as usize]
+                    .iter()
+                    .all(|&r| seen_node[r as usize] == generation)
+                {
+                    unique += bytes;
+                }
+            }
+            out.push(NodeSizes {
+                size_bytes: Some(size),
+                unique_bytes: Some(unique),
+            });
+        }
+        out
+    }
+
+    fn mark(
+        &self,
+        start: NodeId,
+        generation: u32,
+        seen: &mut [u32],
+        next: impl Fn(&Node) -> &Vec<NodeId>,
+    ) {
+        seen[start as usize] = generation;
+        let mut stack = vec![start];
+        while let Some(cur) = stack.pop() {
+            for &c in next(&self.nodes[cur as usize]) {
+                if seen[c as usize] != generation {
+                    seen[c as usize] = generation;
+                    stack.push(c);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: u32) -> Digest {
+        Digest::sha256_of(&n.to_le_bytes())
+    }
+
+    /// Builds a graph from (manifest, [(blob, size)], [children]) and returns sizes by
+    /// manifest number.
+    /// (manifest, [(blob, size)], [children])
+    type Spec<'a> = (u32, &'a [(u32, u64)], &'a [u32]);
+
+    fn sizes(spec: &[Spec]) -> HashMap<u32, NodeSizes> {
+        let mut g = BlobGraph::new();
+        let mut ids = HashMap::new();
+        for (m, _, _) in spec {
+            ids.insert(*m, g.node(&d(1000 + m)));
+        }
+        for (m, blobs, children) in spec {
+            let digests: Vec<(Digest, u64)> = blobs.iter().map(|(b, s)| (d(*b), *s)).collect();
+            g.set_blobs(ids[m], digests.iter().map(|(d, s)| (d, *s)));
+            for c in *children {
+                let cid = g.node(&d(1000 + c));
+                ids.entry(*c).or_insert(cid);
+                g.add_child(ids[m], cid);
+            }
+        }
+        let out = g.compute();
+        ids.iter().map(|(m, id)| (*m, out[*id as usize])).collect()
+    }
+
+    fn known(size: u64, unique: u64) -> NodeSizes {
+        NodeSizes {
+            size_bytes: Some(size),
+            unique_bytes: Some(unique),
+        }
+    }
+
+    #[test]
+    fn shared_layers_count_once_and_are_not_unique() {
+        // two images share base layer 1 (100 bytes); each has its own config and top layer
+        let s = sizes(&[
+            (1, &[(10, 5), (1, 100), (2, 20)], &[]),
+            (2, &[(11, 6), (1, 100), (3, 30)], &[]),
+        ]);
+        assert_eq!(s[&1], known(125, 25));
+        assert_eq!(s[&2], known(136, 36));
+    }
+
+    #[test]
+    fn a_blob_listed_twice_in_one_manifest_counts_once() {
+        let s = sizes(&[(1, &[(10, 5), (1, 100), (1, 100)], &[])]);
+        assert_eq!(s[&1], known(105, 105));
+    }
+
+    #[test]
+    fn index_reaches_children_and_children_are_unique_within_it() {
+        // index 3 over images 1 and 2 which share layer 1; image 4 is unrelated but shares layer 2
+        let s = sizes(&[
+            (1, &[(10, 5), (1, 100), (2, 20)], &[]),
+            (2, &[(11, 6), (1, 100), (3, 30)], &[]),
+            (3, &[], &[1, 2]),
+            (4, &[(12, 7), (2, 20)], &[]),
+        ]);
+        // the index reaches 5+100+20+6+30; layer 2 is also reached by image 4
+        assert_eq!(s[&3], known(161, 141));
+        // child 1: its config is unique; layer 1 is shared with sibling 2; layer 2 with image 4
+        assert_eq!(s[&1], known(125, 5));
+        assert_eq!(s[&2], known(136, 36));
+        assert_eq!(s[&4], known(27, 7));
+    }
+
+    #[test]
+    fn a_child_shared_by_two_indexes_is_unique_to_neither_index() {
+        let s = sizes(&[
+            (1, &[(10, 5), (1, 100)], &[]),
+            (2, &[], &[1]),
+            (3, &[], &[1]),
+        ]);
+        assert_eq!(s[&2], known(105, 0));
+        assert_eq!(s[&3], known(105, 0));
+        // deleting the child alone frees its blobs (both indexes break)
+        assert_eq!(s[&1], known(105, 105));
+    }
+
+    #[test]
+    fn missing_child_makes_sizes_unknown_not_small() {
+        let mut g = BlobGraph::new();
+        let idx = g.node(&d(1));
+        g.set_blobs(idx, std::iter::empty());
+        let child = g.node(&d(2)); // never given blobs: fetch failed
+        g.add_child(idx, child);
+        let out = g.compute();
+        assert_eq!(out[idx as usize].size_bytes, None);
+        assert_eq!(out[child as usize].unique_bytes, None);
+    }
+
+    #[test]
+    fn nested_indexes_and_cycles_terminate() {
+        let s = sizes(&[(1, &[(10, 5)], &[]), (2, &[], &[1]), (3, &[], &[2])]);
+        assert_eq!(s[&3], known(5, 5));
+        assert_eq!(s[&2], known(5, 5));
+        // a (hostile) cycle must not hang
+        let s = sizes(&[(1, &[(10, 5)], &[2]), (2, &[(11, 7)], &[1])]);
+        assert_eq!(s[&1], known(12, 12));
+    }
+
+    #[test]
+    fn large_repository_with_a_shared_base_is_fast_and_exact() {
+        let mut g = BlobGraph::new();
+        let n = 5000u32;
+        for i in 0..n {
+            let id = g.node(&d(i));
+            let own = d(100_000 + i);
+            let base = d(999_999);
+            g.set_blobs(id, [(&base, 1000u64), (&own, 10u64)]);
+        }
+        let out = g.compute();
+        assert!(out.iter().all(|s| *s == known(1010, 10)));
+    }
+}

@@ -1,0 +1,199 @@
+//! Turns the manifests found in one repository into `regscope.inventory/v1` records:
+//! kind, tags, platforms, children, subject and referrers, creation time, blobs, and the
+//! honest sizes of the blob graph.
+//!
+//! A referrers fallback-tag index (tag `sha256-<hex>`) is bookkeeping, not an image: its
+//! record is kind `artifact` with `subject` set to the digest its tag names and no
+//! children (its entries are listed as the subject's `referrers` and have records of
+//! their own). See docs/decisions.md.
+
+use super::blobgraph::BlobGraph;
+use super::config::ImageConfig;
+use crate::model::{BlobRef, Digest, Image, ImageKind, Platform, ReferrerRef};
+use crate::registry::Manifest;
+use std::collections::{BTreeMap, HashMap};
+
+/// A manifest found while crawling, before it becomes a record.
+pub struct Found {
+    pub manifest: Manifest,
+    pub media_type: String,
+    pub size: u64,
+    pub tags: Vec<String>,
+    /// Set when every tag of this index is the referrers fallback tag of this subject.
+    pub fallback_for: Option<Digest>,
+    pub config: Option<ImageConfig>,
+}
+
+/// What the manifest that pointed at a digest says about it.
+#[derive(Clone, Debug, Default)]
+pub struct Hint {
+    /// The platform of its index entry.
+    pub platform: Option<Platform>,
+    /// The image it refers to (buildkit attestation entry, referrers listing).
+    pub subject: Option<Digest>,
+    /// A buildkit attestation entry of an index.
+    pub attestation: bool,
+}
+
+pub fn build_records(
+    repo: &str,
+    found: HashMap<Digest, Found>,
+    hints: &HashMap<Digest, Hint>,
+    listed: &BTreeMap<Digest, BTreeMap<Digest, Option<String>>>,
+) -> Vec<Image> {
+    let mut entries: Vec<(Digest, Found)> = found.into_iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut graph = BlobGraph::new();
+    let mut images: Vec<Image> = Vec::with_capacity(entries.len());
+    for (digest, f) in &entries {
+        let node = graph.node(digest);
+        debug_assert_eq!(node as usize, images.len());
+        let hint = hints.get(digest);
+        let kind = if f.fallback_for.is_some() {
+            ImageKind::Artifact
+        } else if hint.is_some_and(|h| h.attestation) {
+            ImageKind::Attestation
+        } else {
+            f.manifest.kind(&f.tags)
+        };
+        let mut img = Image::new(repo, digest.clone(), &f.media_type, kind);
+        img.tags = f.tags.clone();
+        img.manifest_size = Some(f.size);
+        img.subject = f
+            .manifest
+            .subject()
+            .map(|s| s.digest.clone())
+            .or_else(|| f.fallback_for.clone())
+            .or_else(|| f.cosign_subject())
+            .or_else(|| hint.and_then(|h| h.subject.clone()));
+        if f.fallback_for.is_none() {
+            img.artifact_type = f.manifest.artifact_type();
+        }
+        match &f.manifest {
+            Manifest::Image(m) => {
+                let own: Vec<BlobRef> = std::iter::once(&m.config)
+                    .chain(m.layers.iter())
+                    .map(|d| BlobRef {
+                        digest: d.digest.clone(),
+                        size: d.size,
+                    })
+                    .collect();
+                graph.set_blobs(node, own.iter().map(|b| (&b.digest, b.size)));
+                img.blobs = Some(own);
+                if kind == ImageKind::Image {
+                    img.platforms = f
+                        .config
+                        .as_ref()
+                        .and_then(ImageConfig::platform)
+                        .or_else(|| hint.and_then(|h| h.platform.clone()))
+                        .into_iter()
+                        .collect();
+                }
+                img.created_at = f.config.as_ref().and_then(ImageConfig::created_at);
+            }
+            Manifest::Index(idx) => {
+                graph.set_blobs(node, std::iter::empty());
+                img.blobs = Some(Vec::new());
+                if f.fallback_for.is_none() {
+                    for e in &idx.manifests {
+                        if !img.children.contains(&e.digest) {
+                            img.children.push(e.digest.clone());
+                        }
+                        if !e.is_attestation_entry() {
+                            if let Some(p) = &e.platform {
+                                let p = p.to_platform();
+                                if !img.platforms.contains(&p) {
+                                    img.platforms.push(p);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        images.push(img);
+    }
+    for img in &images {
+        let parent = graph.node(&img.digest);
+        for c in &img.children {
+            let child = graph.node(c);
+            graph.add_child(parent, child);
+        }
+    }
+    let sizes = graph.compute();
+    let at: HashMap<Digest, usize> = images
+        .iter()
+        .enumerate()
+        .map(|(i, img)| (img.digest.clone(), i))
+        .collect();
+    for (i, img) in images.iter_mut().enumerate() {
+        img.size_bytes = sizes[i].size_bytes;
+        img.unique_bytes = sizes[i].unique_bytes;
+    }
+    link_referrers(&mut images, &entries, &at, listed);
+    date_indexes(&mut images, &at);
+    images
+}
+
+/// Fills each subject's `referrers` from referrers listings and from every record that
+/// names it as its subject (cosign tags, buildkit attestations, `subject` fields).
+fn link_referrers(
+    images: &mut [Image],
+    entries: &[(Digest, Found)],
+    at: &HashMap<Digest, usize>,
+    listed: &BTreeMap<Digest, BTreeMap<Digest, Option<String>>>,
+) {
+    let mut by_subject: BTreeMap<usize, BTreeMap<Digest, Option<String>>> = BTreeMap::new();
+    for (subject, refs) in listed {
+        if let Some(&s) = at.get(subject) {
+            by_subject.entry(s).or_default().extend(refs.clone());
+        }
+    }
+    for (i, img) in images.iter().enumerate() {
+        let (Some(subject), None) = (&img.subject, &entries[i].1.fallback_for) else {
+            continue;
+        };
+        let Some(&s) = at.get(subject) else { continue };
+        let ty = img
+            .artifact_type
+            .clone()
+            .or_else(|| match &entries[i].1.manifest {
+                Manifest::Image(m) => m.layers.first().map(|l| l.media_type.clone()),
+                Manifest::Index(_) => None,
+            });
+        let slot = by_subject
+            .entry(s)
+            .or_default()
+            .entry(img.digest.clone())
+            .or_default();
+        if slot.is_none() {
+            *slot = ty;
+        }
+    }
+    for (s, refs) in by_subject {
+        images[s].referrers = refs
+            .into_iter()
+            .map(|(digest, artifact_type)| ReferrerRef {
+                digest,
+                artifact_type,
+            })
+            .collect();
+    }
+}
+
+/// An index was created when its newest runnable child was.
+fn date_indexes(images: &mut [Image], at: &HashMap<Digest, usize>) {
+    for i in 0..images.len() {
+        if images[i].kind != ImageKind::Index {
+            continue;
+        }
+        let newest = images[i]
+            .children
+            .iter()
+            .filter_map(|c| at.get(c))
+            .filter(|&&c| images[c].kind == ImageKind::Image)
+            .filter_map(|&c| images[c].created_at)
+            .max();
+        images[i].created_at = newest;
+    }
+}
