@@ -77,6 +77,16 @@ pub async fn crawl_repository(ctx: &RepoContext<'_>) -> RepoResult {
     for f in found.values_mut() {
         f.finish_tags();
     }
+    // Backends that can enumerate manifests (OCI layouts) also hold untagged ones.
+    let mut untagged: Vec<Digest> = match ctx.source.list_manifests(repo).await {
+        Ok(Some(descs)) => descs.into_iter().map(|d| d.digest).collect(),
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            issues.push(issue(repo, None, &e));
+            Vec::new()
+        }
+    };
+    untagged.retain(|d| !found.contains_key(d));
 
     // Follow everything the found manifests point at until nothing new turns up.
     let mut processed: HashSet<Digest> = HashSet::new();
@@ -87,10 +97,10 @@ pub async fn crawl_repository(ctx: &RepoContext<'_>) -> RepoResult {
             .filter(|d| !processed.contains(*d))
             .cloned()
             .collect();
-        if fresh.is_empty() {
+        if fresh.is_empty() && untagged.is_empty() {
             break;
         }
-        let mut wanted: Vec<Digest> = Vec::new();
+        let mut wanted: Vec<Digest> = std::mem::take(&mut untagged);
         for d in &fresh {
             processed.insert(d.clone());
             let f = &found[d];

@@ -2,6 +2,7 @@
 //! so the crawl does not care which one it talks to.
 
 use crate::config::RegistrySettings;
+use crate::registry::distribution::DistributionClient;
 use crate::registry::layout::LayoutSource;
 use crate::registry::{ManifestSource, Place, RegistryError, Target};
 use std::sync::Arc;
@@ -10,15 +11,8 @@ pub fn open_source(
     target: &Target,
     settings: &RegistrySettings,
 ) -> Result<Arc<dyn ManifestSource>, RegistryError> {
-    let _ = settings;
     match target {
-        Target::Distribution { host, .. } => Err(RegistryError::Unsupported {
-            place: Place {
-                registry: host.clone(),
-                ..Place::default()
-            },
-            what: "the OCI Distribution backend is not built yet".into(),
-        }),
+        Target::Distribution { host, .. } => Ok(Arc::new(DistributionClient::new(host, settings)?)),
         Target::Layout { root, .. } => Ok(Arc::new(LayoutSource::open(root)?)),
         // The ECR backend fills this arm (registry::ecr).
         Target::Ecr { .. } => Err(RegistryError::Unsupported {

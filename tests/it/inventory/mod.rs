@@ -3,7 +3,11 @@
 //! values computed from the pushed bytes and cross-checked with skopeo), catalog and tag
 //! paging, bad input, an OCI layout tree, and the command line.
 
+mod bad_input;
+mod cli;
 mod layout;
+mod paging;
+mod registry;
 
 use crate::support::fixtures::Pushed;
 use crate::support::fleet::distinct_bytes;
