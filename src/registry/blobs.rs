@@ -2,8 +2,9 @@
 //! [`ManifestSource`] implementation that ties the Distribution client together.
 
 use super::auth::Scope;
-use super::distribution::{check_repo, DistributionClient};
+use super::distribution::DistributionClient;
 use super::error::RegistryError;
+use super::manifests::check_repo;
 use super::transport::Request;
 use super::{
     media, BlobReader, Descriptor, FetchedManifest, IndexManifest, ManifestHead, ManifestSource,

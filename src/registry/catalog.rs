@@ -3,8 +3,9 @@
 //! `"tags": null`.
 
 use super::auth::Scope;
-use super::distribution::{check_repo, DistributionClient};
+use super::distribution::DistributionClient;
 use super::error::{Place, RegistryError};
+use super::manifests::check_repo;
 use super::transport::{Request, DOCUMENT_LIMIT};
 use reqwest::Method;
 use std::collections::{BTreeSet, HashSet};

@@ -5,12 +5,12 @@
 //! the same accounting ([`TrafficStats`]) and the same size caps.
 
 use super::error::{Place, RegistryError};
+use super::net_error::{error_chain, network_error, redact_query};
 use super::status::retry_after;
 use super::traffic::TrafficCell;
 use super::TrafficStats;
 use crate::config::RegistrySettings;
 use futures::StreamExt;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,64 +70,7 @@ impl TransportOptions {
     }
 }
 
-/// One request, described so it can be sent again on retry.
-#[derive(Clone, Debug)]
-pub struct Request {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    pub body: Option<Vec<u8>>,
-}
-
-impl Request {
-    pub fn new(method: Method, url: impl Into<String>) -> Self {
-        Request {
-            method,
-            url: url.into(),
-            headers: Vec::new(),
-            body: None,
-        }
-    }
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.push((name, value));
-        self
-    }
-    pub fn with(self, (name, value): (HeaderName, HeaderValue)) -> Self {
-        self.header(name, value)
-    }
-    pub fn body(mut self, body: Vec<u8>) -> Self {
-        self.body = Some(body);
-        self
-    }
-}
-
-/// A response read whole (bounded). Any status: the caller decides what it means.
-#[derive(Clone, Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-    /// The URL that finally answered (after redirects).
-    pub url: String,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
-
-/// A successful response whose body is still on the wire (a layer). The concurrency
-/// permit travels with it, so open streams count against the registry's limit.
-pub struct StreamReply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub response: reqwest::Response,
-    pub permit: OwnedSemaphorePermit,
-}
+pub use super::exchange::{Reply, Request, StreamReply};
 
 /// Per-registry HTTP client. Cheap to clone; clones share the connection pool, the
 /// concurrency limit and the counters.
@@ -422,95 +365,5 @@ impl Transport {
             body.extend_from_slice(&chunk);
         }
         Ok(body)
-    }
-}
-
-/// Maps a reqwest failure to the error a person can act on, without echoing URLs that may
-/// carry tokens in their query.
-pub(crate) fn network_error(
-    e: &reqwest::Error,
-    place: &Place,
-    options: &TransportOptions,
-    req: &Request,
-) -> RegistryError {
-    let chain = error_chain(e);
-    let lower = chain.to_lowercase();
-    if e.is_timeout() || lower.contains("timed out") {
-        let during = if e.is_connect() {
-            "connecting"
-        } else if e.is_body() || e.is_decode() || req.url.is_empty() {
-            "reading the response body"
-        } else {
-            "waiting for the response"
-        };
-        let after = if e.is_connect() {
-            options.connect_timeout
-        } else {
-            options.read_timeout
-        };
-        return RegistryError::Timeout {
-            place: place.clone(),
-            after,
-            during,
-        };
-    }
-    let tls_words = [
-        "certificate",
-        "tls",
-        "handshake",
-        "unknownissuer",
-        "invalidcertificate",
-    ];
-    if tls_words.iter().any(|w| lower.contains(w)) {
-        return RegistryError::Tls {
-            place: place.clone(),
-            detail: chain,
-        };
-    }
-    if e.is_connect() || e.is_request() || e.is_body() {
-        return RegistryError::Unreachable {
-            place: place.clone(),
-            detail: chain,
-        };
-    }
-    RegistryError::Other {
-        place: place.clone(),
-        detail: chain,
-    }
-}
-
-/// The error and its causes, joined, with any URL stripped of its query string.
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut parts = vec![e.without_url_string()];
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        src = s.source();
-    }
-    parts.join(": ")
-}
-
-trait WithoutUrl {
-    fn without_url_string(&self) -> String;
-}
-impl WithoutUrl for reqwest::Error {
-    fn without_url_string(&self) -> String {
-        let mut s = self.to_string();
-        if let Some(url) = self.url() {
-            s = s.replace(url.as_str(), &redact_query(url.as_str()));
-        }
-        s
-    }
-}
-
-/// A URL with its query replaced by `?…`: token endpoints carry scopes and sometimes
-/// secrets there.
-pub fn redact_query(url: &str) -> String {
-    match url.split_once('?') {
-        Some((base, _)) => format!("{base}?…"),
-        None => url.to_string(),
     }
 }

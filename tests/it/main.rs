@@ -7,6 +7,7 @@ mod ecr_faults;
 mod ecr_oci;
 mod ecr_scale;
 mod harness;
+mod hostile;
 mod inventory;
 mod layers;
 mod layout;

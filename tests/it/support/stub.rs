@@ -60,6 +60,12 @@ impl StubReply {
     pub fn json(status: u16, body: &str) -> Self {
         Self::new(status, &[("content-type", "application/json")], body)
     }
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        if let StubReply::Respond { headers, .. } = &mut self {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
 }
 
 pub type Handler =
