@@ -10,6 +10,7 @@ pub enum Scope {
     Images,
     Detail,
     Errors,
+    Plan,
 }
 
 impl Scope {
@@ -20,6 +21,7 @@ impl Scope {
             Scope::Images => "images",
             Scope::Detail => "detail",
             Scope::Errors => "error list",
+            Scope::Plan => "plan",
         }
     }
 }
@@ -59,6 +61,15 @@ pub enum Action {
     ViewCharts,
     Dismiss,
     DismissAll,
+    Plan,
+    ViewPlan,
+    AsOfEarlier,
+    AsOfLater,
+    AsOfWeekEarlier,
+    AsOfWeekLater,
+    AsOfToday,
+    ExportPlan,
+    ConfirmDelete,
 }
 
 pub struct ActionInfo {
@@ -207,6 +218,63 @@ pub const ACTIONS: &[ActionInfo] = &[
         "dismiss every error",
         Some("all"),
         &[Errors]
+    ),
+    info!(
+        Plan,
+        "plan",
+        "review a deletion plan: the marked images, else the repository's own lifecycle policy (never deletes)",
+        None,
+        &[Fleet, Images]
+    ),
+    info!(ViewPlan, "plan_view", "the plan view (the last plan)", None, G),
+    info!(
+        AsOfEarlier,
+        "as_of_earlier",
+        "evaluate the plan as of one day earlier",
+        Some("day"),
+        &[Plan]
+    ),
+    info!(
+        AsOfLater,
+        "as_of_later",
+        "evaluate the plan as of one day later",
+        None,
+        &[Plan]
+    ),
+    info!(
+        AsOfWeekEarlier,
+        "as_of_week_earlier",
+        "evaluate the plan as of one week earlier",
+        None,
+        &[Plan]
+    ),
+    info!(
+        AsOfWeekLater,
+        "as_of_week_later",
+        "evaluate the plan as of one week later",
+        Some("week"),
+        &[Plan]
+    ),
+    info!(
+        AsOfToday,
+        "as_of_today",
+        "evaluate the plan as of now",
+        None,
+        &[Plan]
+    ),
+    info!(
+        ExportPlan,
+        "export_plan",
+        "write the plan as regscope.plan/v1 JSON to the data dir",
+        Some("export"),
+        &[Plan]
+    ),
+    info!(
+        ConfirmDelete,
+        "delete",
+        "delete what the plan lists: asks you to type the repository name first",
+        Some("delete…"),
+        &[Plan]
     ),
 ];
 

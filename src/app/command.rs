@@ -43,6 +43,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: sort,
     },
     CommandSpec {
+        name: "plan",
+        args: "[FILE]",
+        about: "review a deletion plan: a policy file (ECR, GAR, ACR purge, Harbor) over this repository, or the whole registry from the tree; no FILE: the marks, else the repository's own lifecycle policy",
+        run: super::views::plan::update::command,
+    },
+    CommandSpec {
         name: "q",
         args: "",
         about: "quit",

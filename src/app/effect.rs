@@ -2,6 +2,9 @@
 
 use super::tasks::detail::DetailRequest;
 use super::tasks::filter::ViewRequest;
+use super::tasks::plan::PlanRequest;
+use crate::policy::DeletionPlan;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub enum Effect {
@@ -15,4 +18,8 @@ pub enum Effect {
     SetMouse(bool),
     /// Crawl every registry again.
     Refresh,
+    /// Build (or re-date) a deletion plan off the UI thread.
+    EvaluatePlan(PlanRequest),
+    /// Write a plan as JSON into the data dir.
+    ExportPlan(Arc<DeletionPlan>),
 }

@@ -1,6 +1,7 @@
 //! Everything that can happen to the app: input, time, and results of background tasks.
 
 use super::tasks::detail::DetailResult;
+use super::tasks::plan::PlanResult;
 use super::views::fleet::state::Weekly;
 use super::views::images::state::RowView;
 use super::views::images::table::ImageTable;
@@ -32,6 +33,10 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// A plan evaluation finished (ticketed).
+    Plan(PlanResult),
+    /// A plan was written (or could not be).
+    PlanExported(Result<std::path::PathBuf, String>),
 }
 
 /// An inventory event after the task has turned images into a compact table, so the UI

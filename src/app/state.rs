@@ -9,6 +9,8 @@ use super::views::detail::state::DetailState;
 use super::views::errors::state::ErrorsState;
 use super::views::fleet::state::FleetState;
 use super::views::images::state::ImagesState;
+use super::views::plan::confirm::Confirm;
+use super::views::plan::state::PlanState;
 use crate::config::RegistrySettings;
 use crate::registry::Target;
 use chrono::{DateTime, Utc};
@@ -25,6 +27,7 @@ pub enum Pane {
 pub enum View {
     Explorer,
     Charts,
+    Plan,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,9 +47,13 @@ pub struct Prompt {
 /// Overlays, drawn in stack order; keys go to the top one first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Modal {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Errors,
     Prompt(Prompt),
+    /// The typed confirmation before a deletion (defaults to cancel).
+    Confirm(Confirm),
 }
 
 /// Who gets the next key.
@@ -57,6 +64,8 @@ pub enum Layer {
     Errors,
     Pane(Pane),
     Charts,
+    Plan,
+    Confirm,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +87,7 @@ pub struct State {
     pub images: ImagesState,
     pub detail: DetailState,
     pub errors: ErrorsState,
+    pub plan: PlanState,
     pub keymap: Keymap,
     pub theme: Theme,
     pub wide: bool,
@@ -100,6 +110,7 @@ impl State {
             images: ImagesState::default(),
             detail: DetailState::default(),
             errors: ErrorsState::default(),
+            plan: PlanState::default(),
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
             wide: false,
@@ -115,7 +126,9 @@ impl State {
             Some(Modal::Prompt(_)) => Layer::Prompt,
             Some(Modal::Help { .. }) => Layer::Help,
             Some(Modal::Errors) => Layer::Errors,
+            Some(Modal::Confirm(_)) => Layer::Confirm,
             None if self.view == View::Charts => Layer::Charts,
+            None if self.view == View::Plan => Layer::Plan,
             None => Layer::Pane(self.focus),
         }
     }
@@ -127,7 +140,8 @@ impl State {
             Layer::Pane(Pane::Fleet) => Scope::Fleet,
             Layer::Pane(Pane::Images) => Scope::Images,
             Layer::Pane(Pane::Detail) => Scope::Detail,
-            Layer::Prompt | Layer::Help | Layer::Charts => Scope::Global,
+            Layer::Plan => Scope::Plan,
+            Layer::Prompt | Layer::Help | Layer::Charts | Layer::Confirm => Scope::Global,
         }
     }
 
@@ -148,6 +162,6 @@ impl State {
 
     /// Whether anything is still streaming in (drives the spinner).
     pub fn busy(&self) -> bool {
-        !self.fleet.all_finished() || self.images.computing
+        !self.fleet.all_finished() || self.images.computing || self.plan.computing
     }
 }

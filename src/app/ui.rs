@@ -5,7 +5,7 @@ use super::config::theme::Role;
 use super::format;
 use super::layout;
 use super::state::{Modal, Pane, PromptKind, State};
-use super::views::{charts, detail, errors, fleet, help, images};
+use super::views::{charts, detail, errors, fleet, help, images, plan};
 use super::widgets::hint_bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -27,11 +27,15 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(r) = a.charts {
         charts::view::draw(frame, r, state);
     }
+    if let Some(r) = a.plan {
+        plan::view::draw(frame, r, state);
+    }
     for m in &state.modals {
         match m {
             Modal::Help { .. } => help::view::draw(frame, full, state),
             Modal::Errors => errors::view::draw(frame, full, state),
             Modal::Prompt(_) => {}
+            Modal::Confirm(c) => plan::view::draw_confirm(frame, full, state, c),
         }
     }
     frame.render_widget(Paragraph::new(status(state)), a.status);
@@ -83,6 +87,9 @@ fn status(state: &State) -> Line<'static> {
     if let Some(f) = &state.flash {
         let role = if f.error { Role::Danger } else { Role::Info };
         return Line::from(Span::styled(format!(" {}", f.text), t.fg(role)));
+    }
+    if state.view == super::state::View::Plan {
+        return plan::view::status_line(state);
     }
     let (done, total, stats) = state.fleet.progress();
     if !state.fleet.all_finished() || state.focus == Pane::Fleet {

@@ -6,7 +6,7 @@ use super::effect::Effect;
 use super::keymap::KeyChord;
 use super::msg::Msg;
 use super::state::{Layer, Modal, Pane, Prompt, PromptKind, State, View};
-use super::views::{detail, errors, fleet, images, prompt};
+use super::views::{detail, errors, fleet, images, plan, prompt};
 use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Flash messages fade after this long.
@@ -58,12 +58,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.flash(text, error);
             vec![]
         }
+        Msg::Plan(r) => plan::update::on_result(state, r),
+        Msg::PlanExported(r) => plan::update::on_exported(state, r),
     }
 }
 
 fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
     if state.layer() == Layer::Prompt {
         return prompt::update::on_key(state, key);
+    }
+    if state.layer() == Layer::Confirm {
+        return plan::confirm::on_key(state, key);
     }
     match state.keymap.action(state.scope(), key) {
         Some(a) => dispatch(state, a),
@@ -127,10 +132,12 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             state.view = View::Charts;
             return vec![];
         }
+        Action::ViewPlan => return plan::update::show(state),
         _ => {}
     }
     match state.layer() {
-        Layer::Prompt => vec![],
+        Layer::Prompt | Layer::Confirm => vec![],
+        Layer::Plan => plan::update::on_action(state, action),
         Layer::Help => {
             if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
                 match action {
@@ -159,6 +166,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
                 cycle_pane(state, action == Action::NextPane);
                 vec![]
             }
+            Action::Plan => plan::update::open_from_explorer(state),
             _ => match pane {
                 Pane::Fleet => fleet::update::on_action(state, action),
                 Pane::Images => images::update::on_action(state, action),

@@ -5,6 +5,7 @@ pub mod clipboard;
 pub mod detail;
 pub mod filter;
 pub mod inventory;
+pub mod plan;
 
 use super::backend::Backend;
 use super::effect::Effect;
@@ -33,6 +34,7 @@ pub struct Runner {
     filter: filter::FilterWorker,
     crawls: Vec<JoinHandle<()>>,
     detail: Option<(JoinHandle<()>, String)>,
+    plan: Option<JoinHandle<()>>,
     sources: HashMap<usize, Arc<dyn ManifestSource>>,
 }
 
@@ -53,6 +55,7 @@ impl Runner {
             filter,
             crawls: Vec::new(),
             detail: None,
+            plan: None,
             sources: HashMap::new(),
         }
     }
@@ -83,6 +86,17 @@ impl Runner {
             }
             Effect::SetMouse(on) => return Some(TerminalOp::Mouse(on)),
             Effect::Refresh => self.start_crawls(),
+            Effect::EvaluatePlan(req) => self.evaluate_plan(req),
+            Effect::ExportPlan(plan) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let dir = super::config::paths::Paths::discover()
+                        .data_dir
+                        .join("plans");
+                    let r = plan::export(&plan, &dir, chrono::Utc::now());
+                    let _ = tx.send(Msg::PlanExported(r));
+                });
+            }
         }
         None
     }
@@ -98,6 +112,38 @@ impl Runner {
         let src = self.backend.source(t, s)?;
         self.sources.insert(registry, src.clone());
         Ok(src)
+    }
+
+    /// Latest wins: a plan re-dated before the last evaluation finished replaces it.
+    fn evaluate_plan(&mut self, req: plan::PlanRequest) {
+        if let Some(h) = self.plan.take() {
+            h.abort();
+        }
+        let tx = self.tx.clone();
+        let policy = match (&req.spec, &req.prepared, self.targets.get(req.registry)) {
+            (plan::PlanSpec::RepositoryPolicy(repo), None, Some((t, s))) => {
+                Some(self.backend.lifecycle_policy(t, s, repo))
+            }
+            _ => None,
+        };
+        self.plan = Some(tokio::spawn(async move {
+            let text = match policy {
+                Some(f) => match f.await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = tx.send(Msg::Plan(plan::PlanResult {
+                            ticket: req.ticket,
+                            outcome: Err(format!("cannot read the lifecycle policy: {e}")),
+                        }));
+                        return;
+                    }
+                },
+                None => None,
+            };
+            if let Ok(r) = tokio::task::spawn_blocking(move || plan::run(&req, text)).await {
+                let _ = tx.send(Msg::Plan(r));
+            }
+        }));
     }
 
     fn fetch_detail(&mut self, req: detail::DetailRequest) {
@@ -144,6 +190,9 @@ impl Drop for Runner {
             h.abort();
         }
         if let Some((h, _)) = self.detail.take() {
+            h.abort();
+        }
+        if let Some(h) = self.plan.take() {
             h.abort();
         }
     }

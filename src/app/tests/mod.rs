@@ -2,6 +2,7 @@
 //! effects synchronously (filter inline, fetches recorded), and renders to a `TestBackend`.
 
 mod findings;
+mod plan;
 mod reducer;
 mod snapshots;
 
@@ -76,6 +77,14 @@ impl Harness {
                         }
                     }
                     Effect::FetchDetail(r) => self.fetches.push(r),
+                    // Marks and policy files evaluate inline; a registry's own policy
+                    // needs the network, so tests answer those themselves.
+                    Effect::EvaluatePlan(r)
+                        if !matches!(r.spec, super::tasks::plan::PlanSpec::RepositoryPolicy(_))
+                            || r.prepared.is_some() =>
+                    {
+                        queue.push(Msg::Plan(super::tasks::plan::run(&r, None)));
+                    }
                     Effect::Copy(t) => self.copies.push(t),
                     other => self.other.push(other),
                 }

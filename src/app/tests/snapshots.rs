@@ -107,7 +107,7 @@ fn help_overlay_lists_live_keys() {
     o.insert("mark".to_string(), vec!["x".to_string()]);
     h.state.keymap = crate::app::keymap::Keymap::with_overrides(&o).0;
     h.keys("?");
-    let screen = h.screen(100, 40);
+    let screen = h.screen(100, 46);
     assert!(screen.contains("mark for the deletion plan"));
     assert_snapshot!(screen);
 }

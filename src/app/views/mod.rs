@@ -1,5 +1,5 @@
 //! One folder per view: `state.rs` (what it remembers), `update.rs` (its reducer),
-//! `view.rs` (how it draws). New views (plan, doctor, findings) add a folder here.
+//! `view.rs` (how it draws). New views add a folder here.
 
 pub mod charts;
 pub mod detail;
@@ -7,4 +7,5 @@ pub mod errors;
 pub mod fleet;
 pub mod help;
 pub mod images;
+pub mod plan;
 pub mod prompt;

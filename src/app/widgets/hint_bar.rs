@@ -30,6 +30,10 @@ pub fn line(state: &State) -> Line<'static> {
             (state.keymap.label(Action::Back), "close".into()),
             (state.keymap.label(Action::Down), "scroll".into()),
         ],
+        Layer::Confirm => vec![
+            ("enter".into(), "delete once the word matches".into()),
+            ("esc".into(), "cancel".into()),
+        ],
         Layer::Charts => vec![
             (state.keymap.label(Action::ViewExplorer), "explorer".into()),
             (state.keymap.label(Action::Help), "help".into()),
@@ -37,8 +41,13 @@ pub fn line(state: &State) -> Line<'static> {
         ],
         _ => {
             let scope = state.scope();
+            // A read-only registry shows no deletion at all.
+            let deletable = crate::app::views::plan::update::deletion_allowed(state);
             let specific = ACTIONS.iter().filter(|i| {
-                i.hint.is_some() && i.scopes.contains(&scope) && scope != Scope::Global
+                i.hint.is_some()
+                    && i.scopes.contains(&scope)
+                    && scope != Scope::Global
+                    && (i.action != Action::ConfirmDelete || deletable)
             });
             let global = ACTIONS
                 .iter()

@@ -20,6 +20,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         Scope::Images,
         Scope::Detail,
         Scope::Errors,
+        Scope::Plan,
     ] {
         out.push(Line::from(Span::styled(
             scope.name().to_string(),

@@ -94,7 +94,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .title(Line::from(title));
     let block = if marked > 0 {
         block.title_bottom(Line::from(Span::styled(
-            format!(" ● {marked} marked "),
+            // Where marks are, say how to review them (the hint bar stays short).
+            format!(
+                " ● {marked} marked · {} plan ",
+                state.keymap.label(crate::app::action::Action::Plan)
+            ),
             t.fg(Role::Marked),
         )))
     } else {

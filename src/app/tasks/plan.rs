@@ -1,0 +1,322 @@
+//! Deletion plans for the plan view, off the UI thread: gather the records in scope from
+//! the image tables, read the policy (a file, a repository's own ECR lifecycle policy, or
+//! the user's marks), and evaluate with the same engine as `regscope plan`
+//! (`policy::Policy::evaluate` then `DeletionPlan::build`). A prepared plan is kept so a
+//! new "as of" date re-evaluates without gathering again. Results carry a ticket.
+
+use crate::app::views::images::records::image_of;
+use crate::app::views::images::table::ImageTable;
+use crate::model::{Digest, Image};
+use crate::policy::reclaim::ReclaimScope;
+use crate::policy::{
+    detect_format, ActionKind, Decision, DeletionPlan, Evaluation, PlanOptions, Policy,
+    PolicyFormat, Switches,
+};
+use crate::registry::Target;
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The `policy_format` of a plan built from marks rather than a policy.
+pub const MARKS_FORMAT: &str = "marks";
+
+/// Where the plan's decisions come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanSpec {
+    /// Rows the user marked, by repository.
+    Marks(Vec<(String, Vec<Digest>)>),
+    /// A policy file of any supported format (detected).
+    PolicyFile(PathBuf),
+    /// The repository's own lifecycle policy as the registry stores it (ECR).
+    RepositoryPolicy(String),
+    /// A policy already read (the text, and where it came from).
+    PolicyText { text: String, source: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanRequest {
+    pub ticket: u64,
+    /// Index of the registry in the fleet (and the runner's targets).
+    pub registry: usize,
+    pub registry_name: String,
+    pub target: Target,
+    /// The repositories in scope, whole (protections need every sibling).
+    pub tables: Vec<Arc<ImageTable>>,
+    /// Repositories of the registry not loaded yet (named in a warning).
+    pub not_loaded: usize,
+    pub spec: PlanSpec,
+    pub as_of: DateTime<Utc>,
+    /// Set when re-evaluating at another date: skip gathering and reading.
+    pub prepared: Option<Arc<PreparedPlan>>,
+}
+
+/// Everything a plan needs except the date.
+#[derive(Debug)]
+pub struct PreparedPlan {
+    pub registry: String,
+    pub images: Vec<Image>,
+    pub policy: Option<Policy>,
+    /// For marks: indexes into `images`.
+    pub marked: Vec<usize>,
+    /// What the plan came from, as the view and the JSON say it.
+    pub source: String,
+    pub scope: ReclaimScope,
+    pub warnings: Vec<String>,
+    /// Whether evaluating at another date can change anything (not for marks).
+    pub dated: bool,
+}
+
+#[derive(Debug)]
+pub struct PlanResult {
+    pub ticket: u64,
+    pub outcome: Result<(Arc<PreparedPlan>, Arc<DeletionPlan>), String>,
+}
+
+/// Where storage is shared: a registry-wide blob store for distribution and ECR (the
+/// conservative choice), per layout for `oci:` trees. Same rule as `regscope plan`.
+pub fn reclaim_scope(target: &Target) -> ReclaimScope {
+    match target {
+        Target::Layout { .. } => ReclaimScope::Repository,
+        _ => ReclaimScope::Registry,
+    }
+}
+
+/// Parses a policy text of any supported format, saying how the format was chosen.
+pub fn parse_policy(text: &str, file: &str) -> Result<(Policy, String), String> {
+    let (fmt, why) =
+        detect_format(text).map_err(|e| format!("{file}: cannot tell the policy format: {e}"))?;
+    let policy = Policy::parse(fmt, text, file)
+        .map_err(|e| format!("policy refused, nothing evaluated: {e}"))?;
+    Ok((policy, format!("{file} ({fmt}, detected: {why})")))
+}
+
+/// Gathers the records and reads the policy. `policy_text` is the repository's own policy
+/// when the spec asks for it (fetched by the caller, which may need the network).
+pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<PreparedPlan, String> {
+    let images: Vec<Image> = req
+        .tables
+        .iter()
+        .flat_map(|t| t.rows().map(image_of))
+        .collect();
+    let mut warnings = Vec::new();
+    if req.not_loaded > 0 {
+        warnings.push(format!(
+            "{} repositories of {} are not loaded yet and are not in this plan",
+            req.not_loaded, req.registry_name
+        ));
+    }
+    let (policy, marked, source, dated) = match &req.spec {
+        PlanSpec::Marks(by_repo) => {
+            let mut marked = Vec::new();
+            for (repo, digests) in by_repo {
+                for d in digests {
+                    match images
+                        .iter()
+                        .position(|i| i.repository == *repo && i.digest == *d)
+                    {
+                        Some(i) => marked.push(i),
+                        None => warnings.push(format!(
+                            "{repo}@{} was marked but is no longer in the inventory",
+                            d.short()
+                        )),
+                    }
+                }
+            }
+            let n = marked.len();
+            (
+                None,
+                marked,
+                format!(
+                    "{n} image{} marked in the explorer",
+                    if n == 1 { "" } else { "s" }
+                ),
+                false,
+            )
+        }
+        PlanSpec::PolicyFile(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read policy file {}: {e}", path.display()))?;
+            let (p, src) = parse_policy(&text, &path.display().to_string())?;
+            (Some(p), Vec::new(), src, true)
+        }
+        PlanSpec::RepositoryPolicy(repo) => {
+            let text = policy_text.ok_or_else(|| {
+                format!("{repo} has no lifecycle policy in {}", req.registry_name)
+            })?;
+            let (p, _) = parse_policy(&text, &format!("{repo} lifecycle policy"))?;
+            (
+                Some(p),
+                Vec::new(),
+                format!(
+                    "the lifecycle policy of {repo} as {} stores it",
+                    req.registry_name
+                ),
+                true,
+            )
+        }
+        PlanSpec::PolicyText { text, source } => {
+            let (p, src) = parse_policy(text, source)?;
+            (Some(p), Vec::new(), src, true)
+        }
+    };
+    Ok(PreparedPlan {
+        registry: req.registry_name.clone(),
+        images,
+        policy,
+        marked,
+        source,
+        scope: reclaim_scope(&req.target),
+        warnings,
+        dated,
+    })
+}
+
+/// Evaluates a prepared plan as of `now`: the same engine calls as `regscope plan`.
+pub fn evaluate(p: &PreparedPlan, now: DateTime<Utc>) -> DeletionPlan {
+    let sw = Switches::default();
+    let (ev, format) = match &p.policy {
+        Some(policy) => (policy.evaluate(&p.images, now, &sw), policy.format()),
+        None => (
+            Evaluation {
+                decisions: p
+                    .marked
+                    .iter()
+                    .map(|&i| Decision {
+                        image: i,
+                        action: ActionKind::Delete,
+                        tag: None,
+                        rule: "marked".into(),
+                        reason: "marked in the explorer".into(),
+                    })
+                    .collect(),
+                ..Evaluation::default()
+            },
+            // Marks delete by digest; referrers of a removed subject follow as deletes.
+            PolicyFormat::Gar,
+        ),
+    };
+    let opts = PlanOptions {
+        registry: p.registry.clone(),
+        format,
+        evaluated_at: now,
+        policy_source: Some(p.source.clone()),
+        switches: if p.policy.is_some() {
+            sw.describe(format)
+        } else {
+            Vec::new()
+        },
+        scope: p.scope,
+        in_use: None,
+        unlock: p.policy.as_ref().is_some_and(Policy::unlocks),
+    };
+    let mut plan = DeletionPlan::build(&p.images, &ev, &opts);
+    if p.policy.is_none() {
+        plan.policy_format = MARKS_FORMAT.into();
+    }
+    plan.warnings.splice(0..0, p.warnings.iter().cloned());
+    plan
+}
+
+/// Gathers (unless prepared) and evaluates. `policy_text` as for [`prepare`].
+pub fn run(req: &PlanRequest, policy_text: Option<String>) -> PlanResult {
+    let outcome = match &req.prepared {
+        Some(p) => Ok(p.clone()),
+        None => prepare(req, policy_text).map(Arc::new),
+    }
+    .map(|p| {
+        let plan = Arc::new(evaluate(&p, req.as_of));
+        (p, plan)
+    });
+    PlanResult {
+        ticket: req.ticket,
+        outcome,
+    }
+}
+
+/// A file name for an exported plan: registry, scope and the evaluation time, safe on
+/// every file system.
+pub fn export_name(plan: &DeletionPlan, now: DateTime<Utc>) -> String {
+    let clean: String = plan
+        .registry
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!(
+        "plan-{}-{}-asof-{}.json",
+        clean.trim_matches('-'),
+        now.format("%Y%m%dT%H%M%SZ"),
+        plan.evaluated_at.format("%Y%m%d")
+    )
+}
+
+/// Writes the plan as `regscope.plan/v1` JSON into `dir` (created when missing).
+pub fn export(plan: &DeletionPlan, dir: &Path, now: DateTime<Utc>) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(export_name(plan, now));
+    let text = serde_json::to_string_pretty(plan).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{fixed_now, image};
+
+    fn req(spec: PlanSpec, tables: Vec<Arc<ImageTable>>) -> PlanRequest {
+        PlanRequest {
+            ticket: 1,
+            registry: 0,
+            registry_name: "prod".into(),
+            target: Target::parse("prod.example:5000").unwrap(),
+            tables,
+            not_loaded: 0,
+            spec,
+            as_of: fixed_now(),
+            prepared: None,
+        }
+    }
+
+    #[test]
+    fn marks_become_deletes_with_sibling_tags_and_a_round_trip_through_json() {
+        let imgs = vec![image("web", 1, &["v1", "stable"]), image("web", 2, &[])];
+        let t = Arc::new(ImageTable::from_images("prod", "web", &imgs));
+        let spec = PlanSpec::Marks(vec![("web".into(), vec![imgs[0].digest.clone()])]);
+        let r = run(&req(spec, vec![t]), None);
+        let (prep, plan) = r.outcome.unwrap();
+        assert!(!prep.dated);
+        assert_eq!(plan.policy_format, MARKS_FORMAT);
+        assert_eq!(plan.actions.len(), 1);
+        assert_eq!(plan.actions[0].action, "delete");
+        assert_eq!(plan.actions[0].tags, vec!["v1", "stable"]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = export(&plan, dir.path(), fixed_now()).unwrap();
+        let back = DeletionPlan::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(back, *plan);
+        assert!(path
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("plan-prod"));
+    }
+
+    #[test]
+    fn a_bad_policy_file_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.json");
+        std::fs::write(&p, r#"{"rules":[{"rulePriority":1,"selection":{}}]}"#).unwrap();
+        let r = run(&req(PlanSpec::PolicyFile(p.clone()), vec![]), None);
+        let e = r.outcome.unwrap_err();
+        assert!(e.contains("bad.json"), "{e}");
+        let r = run(
+            &req(
+                PlanSpec::PolicyFile(dir.path().join("missing.json")),
+                vec![],
+            ),
+            None,
+        );
+        assert!(r.outcome.unwrap_err().contains("missing.json"));
+    }
+}

@@ -1,0 +1,131 @@
+//! What the plan view remembers: the request that produced the plan (to re-evaluate at
+//! another date), the prepared records, the plan itself flattened into rows, the cursor,
+//! and where the plan was exported.
+
+use crate::app::tasks::plan::{PlanRequest, PreparedPlan};
+use crate::policy::DeletionPlan;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Action groups in the order the review lists them: what disappears first.
+pub const GROUPS: [&str; 4] = ["expire", "delete", "transition", "untag"];
+
+/// One line of the review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanRow {
+    /// A group header: index into [`GROUPS`] and how many actions it holds.
+    Group(usize, usize),
+    /// An action, by index into `plan.actions`.
+    Action(usize),
+    ProtectedHeader(usize),
+    Protected(usize),
+    WarningHeader(usize),
+    Warning(usize),
+}
+
+#[derive(Debug, Default)]
+pub struct PlanState {
+    /// The request of the plan on screen (kept to re-evaluate at another date).
+    pub request: Option<PlanRequest>,
+    pub prepared: Option<Arc<PreparedPlan>>,
+    pub plan: Option<Arc<DeletionPlan>>,
+    /// Ticket of the newest evaluation; older results are dropped.
+    pub ticket: u64,
+    pub computing: bool,
+    /// The date the plan is evaluated at, and the day the review was opened.
+    pub as_of: Option<DateTime<Utc>>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub rows: Vec<PlanRow>,
+    pub cursor: usize,
+    pub offset: usize,
+    /// Why the plan could not be built (bad policy file, no policy, ...).
+    pub error: Option<String>,
+    pub exported: Option<PathBuf>,
+}
+
+impl PlanState {
+    /// Flattens the plan into review rows: actions grouped, then protected, then warnings.
+    pub fn rebuild_rows(&mut self) {
+        self.rows.clear();
+        let Some(plan) = &self.plan else {
+            return;
+        };
+        for (g, kind) in GROUPS.iter().enumerate() {
+            let idx: Vec<usize> = (0..plan.actions.len())
+                .filter(|&i| plan.actions[i].action == *kind)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            self.rows.push(PlanRow::Group(g, idx.len()));
+            self.rows.extend(idx.into_iter().map(PlanRow::Action));
+        }
+        if !plan.protected.is_empty() {
+            self.rows
+                .push(PlanRow::ProtectedHeader(plan.protected.len()));
+            self.rows
+                .extend((0..plan.protected.len()).map(PlanRow::Protected));
+        }
+        if !plan.warnings.is_empty() {
+            self.rows.push(PlanRow::WarningHeader(plan.warnings.len()));
+            self.rows
+                .extend((0..plan.warnings.len()).map(PlanRow::Warning));
+        }
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn move_by(&mut self, delta: isize, page: usize) {
+        if self.rows.is_empty() {
+            self.cursor = 0;
+            self.offset = 0;
+            return;
+        }
+        let c = (self.cursor as isize + delta).clamp(0, self.rows.len() as isize - 1);
+        self.cursor = c as usize;
+        let page = page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+    }
+
+    /// Actions that remove a manifest (what a deletion carries out).
+    pub fn removals(&self) -> usize {
+        self.plan.as_ref().map_or(0, |p| {
+            p.actions
+                .iter()
+                .filter(|a| a.action == "delete" || a.action == "expire")
+                .count()
+        })
+    }
+
+    /// Repositories the plan removes something from.
+    pub fn repositories(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .plan
+            .iter()
+            .flat_map(|p| {
+                p.actions
+                    .iter()
+                    .filter(|a| a.action == "delete" || a.action == "expire")
+                    .map(|a| a.repository.clone())
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// What the user must type to confirm: the repository name, or the number of images
+    /// when the plan spans several repositories.
+    pub fn confirmation_word(&self) -> Option<String> {
+        let repos = self.repositories();
+        match repos.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            _ => Some(self.removals().to_string()),
+        }
+    }
+}

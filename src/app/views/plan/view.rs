@@ -1,0 +1,519 @@
+//! Draws the plan review: a title naming the source, registry and "as of" date; rows
+//! grouped by action (rule, reason, every tag that goes with the digest, bytes), then what
+//! is protected and why, then warnings; a summary box with naive vs reclaimed bytes and
+//! whether space returns only after garbage collection; and the confirmation dialog.
+
+use super::confirm::Confirm;
+use super::state::{PlanRow, GROUPS};
+use super::update::{deletion_allowed, plan_registry_read_only};
+use crate::app::config::theme::Role;
+use crate::app::format;
+use crate::app::state::State;
+use crate::policy::DeletionPlan;
+use crate::registry::Target;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Height of the summary box under the list, borders included.
+pub const SUMMARY_HEIGHT: u16 = 7;
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
+
+fn group_role(kind: &str) -> Role {
+    match kind {
+        "expire" | "delete" => Role::Danger,
+        _ => Role::Warning,
+    }
+}
+
+fn action_marker(kind: &str) -> &'static str {
+    match kind {
+        "expire" | "delete" => "✖",
+        "transition" => "↓",
+        _ => "−",
+    }
+}
+
+/// `2026-06-04 (+3d)` relative to the day the review was opened.
+fn as_of_label(state: &State) -> String {
+    let p = &state.plan;
+    let (Some(at), Some(opened)) = (p.as_of, p.opened_at) else {
+        return String::new();
+    };
+    let days = (at - opened).num_days();
+    let rel = match days {
+        0 => "today".to_string(),
+        d if d > 0 => format!("+{d}d"),
+        d => format!("{d}d"),
+    };
+    format!("as of {} ({rel})", at.format("%Y-%m-%d"))
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let cut = format::truncate(s, w);
+    let n = cut.chars().count();
+    format!("{cut}{}", " ".repeat(w.saturating_sub(n)))
+}
+
+fn tags_text(tags: &[String]) -> String {
+    if tags.is_empty() {
+        "<untagged>".into()
+    } else {
+        tags.join(", ")
+    }
+}
+
+struct Widths {
+    repo: usize,
+    tags: usize,
+    rule: usize,
+}
+
+/// Column widths from the rows on screen (the reason takes what is left).
+fn widths(plan: &DeletionPlan, rows: &[PlanRow], one_repo: bool, width: usize) -> Widths {
+    let mut w = Widths {
+        repo: 0,
+        tags: 10,
+        rule: 4,
+    };
+    for r in rows {
+        let (repo, tags, rule) = match *r {
+            PlanRow::Action(i) => {
+                let a = &plan.actions[i];
+                (a.repository.len(), tags_text(&a.tags).len(), a.rule.len())
+            }
+            PlanRow::Protected(i) => {
+                let p = &plan.protected[i];
+                (p.repository.len(), p.tag.as_deref().map_or(0, str::len), 4)
+            }
+            _ => continue,
+        };
+        w.repo = w.repo.max(repo);
+        w.tags = w.tags.max(tags);
+        w.rule = w.rule.max(rule);
+    }
+    w.repo = if one_repo { 0 } else { w.repo.clamp(4, 28) };
+    w.tags = w.tags.min(36).min(width / 3);
+    w.rule = w.rule.min(16);
+    w
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let t = &state.theme;
+    let p = &state.plan;
+    let summary_h = SUMMARY_HEIGHT.min(area.height.saturating_sub(3));
+    let list = Rect::new(area.x, area.y, area.width, area.height - summary_h);
+    let summary = Rect::new(area.x, area.y + list.height, area.width, summary_h);
+
+    let mut title = vec![Span::styled(" plan ", t.fg(Role::Title))];
+    match (&p.prepared, &p.request) {
+        (Some(prep), _) => title.push(Span::styled(
+            format!("{} · ", prep.source),
+            t.fg(Role::Accent),
+        )),
+        (None, Some(r)) => title.push(Span::styled(
+            format!("{} · ", r.registry_name),
+            t.fg(Role::Accent),
+        )),
+        _ => {}
+    }
+    title.push(Span::styled(
+        format!("{} ", as_of_label(state)),
+        t.fg(Role::Filter),
+    ));
+    if p.computing {
+        title.push(Span::styled(
+            format!("{} ", SPINNER[state.spinner % SPINNER.len()]),
+            t.fg(Role::Info),
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(true))
+        .title(Line::from(title));
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+
+    let Some(plan) = &p.plan else {
+        let (msg, role) = match &p.error {
+            Some(e) => (
+                format!("{e}\n\nnothing was evaluated; fix it and run :plan again"),
+                Role::Danger,
+            ),
+            None => ("evaluating the plan…".to_string(), Role::Muted),
+        };
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(t.fg(role))
+                .wrap(Wrap { trim: false }),
+            inner,
+        );
+        draw_summary(frame, summary, state, None);
+        return;
+    };
+    if p.rows.is_empty() {
+        let msg = format!(
+            "nothing to do {}: no image of the {} in scope is removed, archived or untagged",
+            as_of_label(state),
+            plan.summary.images
+        );
+        frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), inner);
+        draw_summary(frame, summary, state, Some(plan));
+        return;
+    }
+    let body = inner.height.saturating_sub(1) as usize;
+    let end = p.rows.len().min(p.offset + body);
+    let visible = &p.rows[p.offset.min(end)..end];
+    let one_repo = p.request.as_ref().is_some_and(|r| r.tables.len() == 1);
+    let w = widths(plan, visible, one_repo, inner.width as usize);
+    let mut lines = vec![header_line(state, &w)];
+    for (k, row) in visible.iter().enumerate() {
+        let mut line = row_line(state, plan, *row, &w, inner.width as usize);
+        if p.offset + k == p.cursor {
+            line = line.style(t.selection());
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    draw_summary(frame, summary, state, Some(plan));
+}
+
+fn header_line(state: &State, w: &Widths) -> Line<'static> {
+    let mut s = format!("{} ", pad("ACTION", 12));
+    if w.repo > 0 {
+        s.push_str(&format!("{} ", pad("REPOSITORY", w.repo)));
+    }
+    s.push_str(&format!(
+        "{} {} {:>9} {} REASON",
+        pad("DIGEST", 13),
+        pad("TAGS", w.tags),
+        "SIZE",
+        pad("RULE", w.rule)
+    ));
+    Line::from(Span::styled(s, state.theme.fg(Role::Header)))
+}
+
+fn row_line(
+    state: &State,
+    plan: &DeletionPlan,
+    row: PlanRow,
+    w: &Widths,
+    width: usize,
+) -> Line<'static> {
+    let t = &state.theme;
+    let fixed =
+        12 + 1 + if w.repo > 0 { w.repo + 1 } else { 0 } + 14 + w.tags + 1 + 10 + w.rule + 1;
+    let reason_w = width.saturating_sub(fixed).max(8);
+    let item = |marker: Span<'static>,
+                repo: &str,
+                digest: String,
+                tags: Span<'static>,
+                size: String,
+                rule: Span<'static>,
+                reason: Span<'static>| {
+        let mut spans = vec![marker];
+        if w.repo > 0 {
+            spans.push(Span::styled(
+                format!("{} ", pad(repo, w.repo)),
+                t.fg(Role::Text),
+            ));
+        }
+        spans.push(Span::styled(
+            format!("@{} ", pad(&digest, 12)),
+            t.fg(Role::Muted),
+        ));
+        spans.push(tags);
+        spans.push(Span::styled(format!(" {size:>9} "), t.fg(Role::Text)));
+        spans.push(rule);
+        spans.push(reason);
+        Line::from(spans)
+    };
+    match row {
+        PlanRow::Group(g, n) => {
+            let kind = GROUPS[g];
+            Line::from(Span::styled(
+                format!("▾ {} {n}", kind.to_uppercase()),
+                t.fg(group_role(kind)),
+            ))
+        }
+        PlanRow::Action(i) => {
+            let a = &plan.actions[i];
+            let tags_role = if a.tags.is_empty() {
+                Role::Muted
+            } else {
+                Role::Text
+            };
+            item(
+                Span::styled(
+                    format!(
+                        "{} ",
+                        pad(&format!("  {} {}", action_marker(&a.action), a.action), 12)
+                    ),
+                    t.fg(group_role(&a.action)),
+                ),
+                &a.repository,
+                a.digest.short().to_string(),
+                Span::styled(pad(&tags_text(&a.tags), w.tags), t.fg(tags_role)),
+                format::size(a.bytes),
+                Span::styled(format!("{} ", pad(&a.rule, w.rule)), t.fg(Role::Accent)),
+                Span::styled(format::truncate(&a.reason, reason_w), t.fg(Role::Text)),
+            )
+        }
+        PlanRow::ProtectedHeader(n) => Line::from(Span::styled(
+            format!("▾ PROTECTED {n} (kept whatever the policy says)"),
+            t.fg(Role::Ok),
+        )),
+        PlanRow::Protected(i) => {
+            let p = &plan.protected[i];
+            let why = match &p.would {
+                Some(w) => format!("{} (policy: {w})", p.why),
+                None => p.why.clone(),
+            };
+            item(
+                Span::styled(format!("{} ", pad("  ✔ keep", 12)), t.fg(Role::Ok)),
+                &p.repository,
+                p.digest.short().to_string(),
+                Span::styled(
+                    pad(
+                        &p.tag
+                            .as_deref()
+                            .map(|x| format!("tag {x}"))
+                            .unwrap_or_default(),
+                        w.tags,
+                    ),
+                    t.fg(Role::Text),
+                ),
+                String::new(),
+                Span::styled(format!("{} ", pad("", w.rule)), t.fg(Role::Muted)),
+                Span::styled(format::truncate(&why, reason_w), t.fg(Role::Text)),
+            )
+        }
+        PlanRow::WarningHeader(n) => {
+            Line::from(Span::styled(format!("▾ WARNINGS {n}"), t.fg(Role::Warning)))
+        }
+        PlanRow::Warning(i) => Line::from(vec![
+            Span::styled("  ! ", t.fg(Role::Warning)),
+            Span::styled(
+                format::truncate(&plan.warnings[i], width.saturating_sub(4)),
+                t.fg(Role::Text),
+            ),
+        ]),
+    }
+}
+
+/// Where the freed space really comes back, by registry kind.
+fn gc_note(target: Option<&Target>) -> &'static str {
+    match target {
+        Some(Target::Distribution { .. }) => {
+            "space returns after the registry's garbage collection (registry garbage-collect)"
+        }
+        Some(Target::Ecr { .. }) => "ECR frees layers itself once no image references them",
+        Some(Target::Layout { .. }) => {
+            "regscope removes the layout's unreferenced blobs as it deletes"
+        }
+        None => "",
+    }
+}
+
+fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&DeletionPlan>) {
+    let t = &state.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(false))
+        .title(Span::styled(" what it frees ", t.fg(Role::Title)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(plan) = plan else {
+        return;
+    };
+    let s = &plan.summary;
+    let count = |k: &str| plan.actions.iter().filter(|a| a.action == k).count();
+    let removed = count("expire") + count("delete");
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{removed} images removed"), t.fg(Role::Danger)),
+        Span::styled(
+            format!(
+                " · {} archived · {} untagged · {} protected · {} images in scope",
+                count("transition"),
+                count("untag"),
+                s.protected,
+                format::count(s.images)
+            ),
+            t.fg(Role::Text),
+        ),
+    ])];
+    let mut bytes = vec![
+        Span::styled("reclaimed ", t.fg(Role::Text)),
+        Span::styled(format::size(Some(s.reclaimed_bytes)), t.fg(Role::Ok)),
+        Span::styled(
+            format!(
+                " (blobs no surviving manifest reaches, shared per {}) · naive {} (sum of image sizes)",
+                plan.reclaim_scope,
+                format::size(Some(s.naive_bytes))
+            ),
+            t.fg(Role::Text),
+        ),
+    ];
+    if s.unknown_sizes > 0 {
+        bytes.push(Span::styled(
+            format!(" · {} sizes unknown", s.unknown_sizes),
+            t.fg(Role::Warning),
+        ));
+    }
+    lines.push(Line::from(bytes));
+    lines.push(Line::from(Span::styled(
+        format!("method: {}", plan.reclaim_method),
+        t.fg(Role::Muted),
+    )));
+    let target = state
+        .plan
+        .request
+        .as_ref()
+        .and_then(|r| state.fleet.registries.get(r.registry))
+        .map(|r| &r.target);
+    if removed > 0 {
+        lines.push(Line::from(Span::styled(gc_note(target), t.fg(Role::Info))));
+    }
+    let next = if plan_registry_read_only(state) {
+        Span::styled(
+            "read-only registry (read_only = true): review and export only".to_string(),
+            t.fg(Role::Warning),
+        )
+    } else if let Some(path) = &state.plan.exported {
+        Span::styled(format!("exported to {}", path.display()), t.fg(Role::Info))
+    } else if deletion_allowed(state) {
+        Span::styled(
+            format!(
+                "{} delete… asks you to type {} first · {} export JSON",
+                state
+                    .keymap
+                    .label(crate::app::action::Action::ConfirmDelete),
+                state.plan.confirmation_word().unwrap_or_default(),
+                state.keymap.label(crate::app::action::Action::ExportPlan)
+            ),
+            t.fg(Role::Muted),
+        )
+    } else {
+        Span::raw("")
+    };
+    lines.push(Line::from(next));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The status line in the plan view: the selected row in full.
+pub fn status_line(state: &State) -> Line<'static> {
+    let t = &state.theme;
+    let p = &state.plan;
+    let (Some(plan), Some(row)) = (&p.plan, p.rows.get(p.cursor)) else {
+        return Line::default();
+    };
+    let text = match *row {
+        PlanRow::Group(g, n) => format!(" {n} {} actions", GROUPS[g]),
+        PlanRow::Action(i) => {
+            let a = &plan.actions[i];
+            format!(
+                " {}@{} · tags: {} · rule {}: {}",
+                a.repository,
+                a.digest,
+                tags_text(&a.tags),
+                a.rule,
+                a.reason
+            )
+        }
+        PlanRow::ProtectedHeader(n) => format!(" {n} protected"),
+        PlanRow::Protected(i) => {
+            let x = &plan.protected[i];
+            format!(" {}@{} · {}", x.repository, x.digest, x.why)
+        }
+        PlanRow::WarningHeader(n) => format!(" {n} warnings"),
+        PlanRow::Warning(i) => format!(" {}", plan.warnings[i]),
+    };
+    Line::from(Span::styled(text, t.fg(Role::Muted)))
+}
+
+fn centered(full: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(full.width);
+    let h = h.min(full.height);
+    Rect::new(
+        full.x + (full.width - w) / 2,
+        full.y + (full.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// The confirmation dialog, drawn over everything.
+pub fn draw_confirm(frame: &mut Frame, full: Rect, state: &State, c: &Confirm) {
+    let t = &state.theme;
+    let p = &state.plan;
+    let area = centered(full, 74, 11);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.fg(Role::Danger))
+        .title(Span::styled(" confirm deletion ", t.fg(Role::Danger)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let repos = p.repositories();
+    let registry = p
+        .request
+        .as_ref()
+        .map(|r| r.registry_name.clone())
+        .unwrap_or_default();
+    let (tags, reclaimed) = p.plan.as_ref().map_or((0, 0), |pl| {
+        (
+            pl.actions
+                .iter()
+                .filter(|a| a.action == "delete" || a.action == "expire")
+                .map(|a| a.tags.len())
+                .sum::<usize>(),
+            pl.summary.reclaimed_bytes,
+        )
+    });
+    let where_ = match repos.as_slice() {
+        [one] => one.clone(),
+        many => format!("{} repositories", many.len()),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("Delete {} images from {where_} in {registry}?", p.removals()),
+            t.fg(Role::Danger),
+        )),
+        Line::from(Span::styled(
+            format!(
+                "{tags} tags go with them; about {} is reclaimed.",
+                format::size(Some(reclaimed))
+            ),
+            t.fg(Role::Text),
+        )),
+        Line::from(Span::styled(
+            "Each digest is checked again just before it is deleted; the audit log keeps every manifest.",
+            t.fg(Role::Muted),
+        )),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("Type ", t.fg(Role::Text)),
+            Span::styled(c.expect.clone(), t.fg(Role::Accent)),
+            Span::styled(" to delete; esc cancels (the default).", t.fg(Role::Text)),
+        ]),
+        Line::from(vec![
+            Span::styled("> ", t.fg(Role::Accent)),
+            Span::styled(c.typed.clone(), t.fg(Role::Filter)),
+            Span::styled("▏", t.fg(Role::Accent)),
+        ]),
+    ];
+    if c.mismatch {
+        lines.push(Line::from(Span::styled(
+            format!("that is not {:?}: nothing was deleted", c.expect),
+            t.fg(Role::Danger),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .style(Style::default()),
+        inner,
+    );
+}
