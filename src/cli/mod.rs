@@ -5,6 +5,7 @@
 //! stderr).
 
 mod crawl;
+pub mod delete;
 pub mod demo;
 pub mod images;
 pub mod inspect;
@@ -12,6 +13,7 @@ pub mod layers;
 pub mod output;
 pub mod plan;
 pub mod repos;
+pub mod restore;
 mod source;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +35,10 @@ pub struct Cli {
 pub enum Command {
     /// Preview a cleanup policy as a reviewable deletion plan.
     Plan(plan::PlanArgs),
+    /// Carry out a reviewed deletion plan (typed confirmation, audit log).
+    Delete(delete::DeleteArgs),
+    /// Re-push what a deletion run removed, from its audit log.
+    Restore(restore::RestoreArgs),
     /// What each layer of an image adds and removes, wasted bytes, efficiency.
     Layers(layers::LayersArgs),
     /// Build a realistic demo fleet (first run only) and explore it.
@@ -57,6 +63,8 @@ pub fn run() -> i32 {
             init_stderr_logging();
             let r = match c {
                 Command::Plan(a) => plan::run(a),
+                Command::Delete(a) => delete::run(a),
+                Command::Restore(a) => restore::run(a),
                 Command::Layers(a) => layers::run(a),
                 Command::Demo(a) => demo::run(a),
                 Command::Repos(a) => block_on(repos::run(a)),

@@ -7,11 +7,13 @@
 //! images in use and locked images are protected) and the honest reclaim figure.
 
 pub mod acr;
+pub mod audit;
 pub mod compare;
 pub mod detect;
 pub mod doublestar;
 pub mod ecr;
 pub mod error;
+pub mod execute;
 pub mod gar;
 pub mod graph;
 pub mod harbor;
@@ -20,6 +22,7 @@ pub mod plan;
 #[cfg(test)]
 mod plan_tests;
 pub mod reclaim;
+pub mod restore;
 pub mod switches;
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -103,10 +103,8 @@ pub fn estimate(
                 e.1 = true;
             }
         };
-        // The manifest itself is a blob too, where its size is known.
-        if let Some(ms) = im.manifest_size {
-            note(digest_key(&im.digest), ms);
-        }
+        // Manifest bytes are left out on purpose: `size_bytes` (the naive figure) counts
+        // config and layer blobs only, and the two figures must measure the same thing.
         for b in im.blobs.as_deref().unwrap_or_default() {
             note(digest_key(&b.digest), b.size);
         }

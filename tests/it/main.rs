@@ -11,5 +11,6 @@ mod hostile;
 mod inventory;
 mod layers;
 mod layout;
+mod lifecycle;
 mod registry_auth;
 mod support;

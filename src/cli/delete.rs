@@ -1,0 +1,176 @@
+//! `regscope delete --plan FILE [--yes]`: carry out a reviewed plan. Refuses read-only
+//! registries, asks for a typed confirmation (the repository name, or the image count for
+//! several repositories) unless `--yes`, re-validates every item just before acting, and
+//! writes an audit log that `regscope restore` can replay.
+
+use crate::app::config::{paths::Paths, AppConfig};
+use crate::policy::audit::{data_dir, AuditLog};
+use crate::policy::execute::{execute, ItemResult, Outcome, SourceTarget};
+use crate::policy::DeletionPlan;
+use crate::registry::Target;
+use anyhow::{anyhow, bail, Context, Result};
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// A plan written by `regscope plan ... -o FILE` (or `--json`).
+    #[arg(long)]
+    pub plan: PathBuf,
+    /// Skip the typed confirmation (for automation, after reviewing the plan).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print per-item results as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Refuses when the config marks the plan's registry `read_only`, or cannot be read at all
+/// (a destructive command must not guess).
+pub fn check_writable(registry: &str) -> Result<()> {
+    let path = Paths::discover().config_file;
+    let cfg = AppConfig::load(&path);
+    if !cfg.problems.is_empty() {
+        bail!(
+            "refusing to delete: the config has problems ({}); fix it first",
+            cfg.problems.join("; ")
+        );
+    }
+    let host = registry.trim_end_matches('/');
+    if let Some(r) = cfg.registries.iter().find(|r| {
+        r.read_only
+            && (r.address == host || r.name == host || r.address.split('/').next() == Some(host))
+    }) {
+        bail!(
+            "registry {} ({}) is read_only = true in {}; delete refused",
+            r.name,
+            r.address,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn confirm(plan: &DeletionPlan, removals: usize) -> Result<bool> {
+    let repos: BTreeSet<&str> = plan.actions.iter().map(|a| a.repository.as_str()).collect();
+    let expected = if repos.len() == 1 {
+        repos.iter().next().unwrap().to_string()
+    } else {
+        removals.to_string()
+    };
+    let what = if repos.len() == 1 {
+        format!("the repository name ({expected})")
+    } else {
+        format!(
+            "the number of images ({expected}) across {} repositories",
+            repos.len()
+        )
+    };
+    eprint!("About to delete {removals} images from {}. Type {what} to continue; anything else cancels: ", plan.registry);
+    let mut line = String::new();
+    let n = std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the confirmation")?;
+    if n == 0 {
+        bail!(
+            "no confirmation on stdin; run in a terminal, or pass --yes after reviewing the plan"
+        );
+    }
+    Ok(line.trim() == expected)
+}
+
+pub fn run(args: DeleteArgs) -> Result<i32> {
+    let text = std::fs::read_to_string(&args.plan)
+        .with_context(|| format!("cannot read plan {}", args.plan.display()))?;
+    let plan =
+        DeletionPlan::from_json(&text).map_err(|e| anyhow!("{}: {e}", args.plan.display()))?;
+    check_writable(&plan.registry)?;
+    let removals = plan
+        .actions
+        .iter()
+        .filter(|a| a.action == "delete" || a.action == "expire")
+        .count();
+    if removals == 0 {
+        println!("The plan deletes nothing.");
+        return Ok(0);
+    }
+    let target = Target::parse(&plan.registry)
+        .map_err(|e| anyhow!("plan registry {:?}: {e}", plan.registry))?;
+    if matches!(target, Target::Ecr { .. }) {
+        bail!("deleting from ECR goes through BatchDeleteImage, which `delete` does not drive yet; no change made");
+    }
+    if !args.yes && !confirm(&plan, removals)? {
+        eprintln!("Cancelled; nothing deleted.");
+        return Ok(1);
+    }
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let source = super::source::open(&target).await?;
+        let mut audit = AuditLog::create(&data_dir(), chrono::Utc::now())?;
+        eprintln!("Audit log: {}", audit.path().display());
+        let results = execute(
+            &plan,
+            &SourceTarget(source.as_ref()),
+            &mut audit,
+            |n, total, r| {
+                eprintln!("[{n}/{total}] {}", line(r));
+            },
+        )
+        .await?;
+        report(&results, args.json, &audit)
+    })
+}
+
+fn line(r: &ItemResult) -> String {
+    let tags = if r.tags.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", r.tags.join(", "))
+    };
+    let what = match &r.outcome {
+        Outcome::Deleted => "deleted".to_string(),
+        Outcome::Skipped(w) => format!("SKIPPED: {w}"),
+        Outcome::Failed(w) => format!("FAILED: {w}"),
+    };
+    format!("{} {}@{}{tags}: {what}", r.action, r.repository, r.digest,)
+}
+
+fn report(results: &[ItemResult], json: bool, audit: &AuditLog) -> Result<i32> {
+    let deleted = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Deleted)
+        .count();
+    let skipped = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Skipped(_)))
+        .count();
+    let failed = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .count();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"results": results, "audit_log": audit.path()})
+            )?
+        );
+    } else {
+        println!(
+            "{deleted} deleted, {skipped} skipped, {failed} failed. Audit log: {}",
+            audit.path().display()
+        );
+        for r in results.iter().filter(|r| r.outcome != Outcome::Deleted) {
+            println!("  {}", line(r));
+        }
+        if deleted > 0 {
+            println!(
+                "Undo while the blobs remain: regscope restore {}",
+                audit.path().display()
+            );
+        }
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}

@@ -1,0 +1,80 @@
+//! `regscope restore AUDIT_FILE`: re-push what a deletion run removed, where the registry
+//! still holds the blobs, and say what could not be restored.
+
+use crate::policy::audit::{AuditEntry, AuditEvent, AuditLog};
+use crate::policy::restore::restore;
+use crate::registry::Target;
+use anyhow::{anyhow, bail, Context, Result};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// An audit log written by `regscope delete`.
+    pub audit_file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: RestoreArgs) -> Result<i32> {
+    let entries = AuditLog::read(&args.audit_file).map_err(|e| anyhow!(e))?;
+    let Some(first) = entries.iter().find(|e| e.event == AuditEvent::Deleted) else {
+        println!("The audit log records no deletion; nothing to restore.");
+        return Ok(0);
+    };
+    let registry = first.registry.clone();
+    super::delete::check_writable(&registry)?;
+    if entries.iter().any(|e| e.registry != registry) {
+        bail!("the audit log mixes registries; restore one registry at a time");
+    }
+    let target =
+        Target::parse(&registry).map_err(|e| anyhow!("audit registry {registry:?}: {e}"))?;
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let source = super::source::open(&target).await?;
+        let results = restore(&entries, source.as_ref()).await;
+        // Record the restore in the same append-only log.
+        let run = entries.last().map(|e| e.run.clone()).unwrap_or_default();
+        let mut log = AuditLog::open(&args.audit_file, run.clone())?;
+        for r in results.iter().filter(|r| r.restored) {
+            log.write(&AuditEntry {
+                ts: chrono::Utc::now(),
+                run: run.clone(),
+                event: AuditEvent::Restored,
+                registry: registry.clone(),
+                repository: r.repository.clone(),
+                digest: r.digest.clone(),
+                tags: r.tags.clone(),
+                media_type: None,
+                manifest_base64: None,
+                rule: None,
+                detail: (!r.problems.is_empty()).then(|| r.problems.join("; ")),
+            })?;
+        }
+        let bad = results.iter().filter(|r| !r.restored).count();
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&results)?);
+        } else {
+            for r in &results {
+                let state = if r.restored {
+                    "restored"
+                } else {
+                    "NOT restored"
+                };
+                let tags = if r.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" tags {}", r.tags.join(", "))
+                };
+                println!("{state} {}@{}{tags}", r.repository, r.digest);
+                for p in &r.problems {
+                    println!("    {p}");
+                }
+            }
+            println!(
+                "{} restored, {bad} could not be restored.",
+                results.len() - bad
+            );
+        }
+        Ok(if bad > 0 { 1 } else { 0 })
+    })
+}
