@@ -130,7 +130,9 @@ fn main() {
         frames.push(ms(t.elapsed()));
     }
     let (mean, p99, max) = stats(frames);
-    println!("draw 200x50, 1M rows: mean {mean:.2} ms, p99 {p99:.2} ms, max {max:.2} ms (target ≤ 5 ms)");
+    println!(
+        "draw 200x50, 1M rows: mean {mean:.2} ms, p99 {p99:.2} ms, max {max:.2} ms (target ≤ 5 ms)"
+    );
 
     // 2. Filter vs substring scan over the same rows, same order.
     println!("query        substring   fuzzy (worker)    ratio   matches substring / fuzzy");

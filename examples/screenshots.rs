@@ -12,7 +12,9 @@ use regscope::app::inventory_event as ev;
 use regscope::app::keymap::KeyChord;
 use regscope::app::msg::Msg;
 use regscope::app::state::State;
-use regscope::app::tasks::detail::{DetailData, DetailResult, LayerLine, PlatformLine, ReferrerLine};
+use regscope::app::tasks::detail::{
+    DetailData, DetailResult, LayerLine, PlatformLine, ReferrerLine,
+};
 use regscope::app::tasks::inventory::convert;
 use regscope::app::testing::{fixed_now, fleet_images};
 use regscope::app::{ui, update::update};
@@ -65,16 +67,19 @@ fn typed(state: &mut State, text: &str) {
 }
 
 fn fleet() -> State {
-    let targets = [("prod", "ghcr.io/acme", Some("red"), true), ("staging", "registry.staging.internal:5000", None, false)]
-        .iter()
-        .map(|(name, addr, color, ro)| {
-            let mut s = RegistrySettings::for_address(addr);
-            s.name = name.to_string();
-            s.color = color.map(str::to_string);
-            s.read_only = *ro;
-            (Target::parse(addr).unwrap(), s)
-        })
-        .collect();
+    let targets = [
+        ("prod", "ghcr.io/acme", Some("red"), true),
+        ("staging", "registry.staging.internal:5000", None, false),
+    ]
+    .iter()
+    .map(|(name, addr, color, ro)| {
+        let mut s = RegistrySettings::for_address(addr);
+        s.name = name.to_string();
+        s.color = color.map(str::to_string);
+        s.read_only = *ro;
+        (Target::parse(addr).unwrap(), s)
+    })
+    .collect();
     let mut st = State::new(targets, fixed_now());
     st.size = (W, H);
     let repos: &[(&str, &str, u64)] = &[
@@ -92,14 +97,22 @@ fn fleet() -> State {
     for (i, (reg, repo, n)) in repos.iter().enumerate() {
         let mut imgs = fleet_images(repo, *n);
         for (k, img) in imgs.iter_mut().enumerate() {
-            img.pushed_at = img.created_at.map(|c| c + Duration::minutes(7 + (k as i64 % 50)));
+            img.pushed_at = img
+                .created_at
+                .map(|c| c + Duration::minutes(7 + (k as i64 % 50)));
             if let Some(s) = img.size_bytes.as_mut() {
                 *s = *s / (i as u64 + 1) + 9_000_000;
             }
         }
-        send(&mut st, Msg::Inventory(convert(ev::images(reg, repo, imgs))));
+        send(
+            &mut st,
+            Msg::Inventory(convert(ev::images(reg, repo, imgs))),
+        );
     }
-    send(&mut st, Msg::Inventory(convert(ev::progress("prod", 4, 4, 1_872))));
+    send(
+        &mut st,
+        Msg::Inventory(convert(ev::progress("prod", 4, 4, 1_872))),
+    );
     send(&mut st, Msg::Inventory(convert(ev::finished("prod", None))));
     send(
         &mut st,
@@ -109,7 +122,10 @@ fn fleet() -> State {
             "registry.staging.internal:5000/secret/vault: forbidden (HTTP 403, DENIED): requested access to the resource is denied",
         ))),
     );
-    send(&mut st, Msg::Inventory(convert(ev::finished("staging", None))));
+    send(
+        &mut st,
+        Msg::Inventory(convert(ev::finished("staging", None))),
+    );
     st
 }
 
@@ -143,7 +159,14 @@ fn detail_for(st: &mut State) {
         ]),
         os_arch: None,
     };
-    send(st, Msg::Detail(DetailResult { ticket: req.ticket, digest: req.digest, outcome: Ok(Arc::new(data)) }));
+    send(
+        st,
+        Msg::Detail(DetailResult {
+            ticket: req.ticket,
+            digest: req.digest,
+            outcome: Ok(Arc::new(data)),
+        }),
+    );
 }
 
 fn hex(c: Color, default: &str) -> String {
@@ -166,7 +189,9 @@ fn hex(c: Color, default: &str) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// One `<rect>` per background run and one `<text>` per cell; monospace grid.
@@ -189,13 +214,20 @@ pub fn to_svg(buf: &Buffer) -> String {
             }
             let (px, py) = (x as f32 * cw, y as f32 * ch);
             if bg != bg0 {
-                let _ = write!(out, r#"<rect x="{px}" y="{py}" width="{cw}" height="{ch}" fill="{bg}"/>"#);
+                let _ = write!(
+                    out,
+                    r#"<rect x="{px}" y="{py}" width="{cw}" height="{ch}" fill="{bg}"/>"#
+                );
             }
             let sym = c.symbol();
             if sym.trim().is_empty() {
                 continue;
             }
-            let weight = if c.modifier.contains(Modifier::BOLD) { r#" font-weight="bold""# } else { "" };
+            let weight = if c.modifier.contains(Modifier::BOLD) {
+                r#" font-weight="bold""#
+            } else {
+                ""
+            };
             let _ = write!(
                 out,
                 r#"<text x="{px}" y="{}" fill="{fg}"{weight}>{}</text>"#,

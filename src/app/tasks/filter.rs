@@ -320,14 +320,20 @@ mod tests {
             "main-97 sha256:00ff",
             "sha256:1234",
         ];
-        for q in ["v12", "LAT", "lat", "'main", "^sha", "ff$", "v1 abc", "!x", "z", "s:1", "0ff"] {
+        for q in [
+            "v12", "LAT", "lat", "'main", "^sha", "ff$", "v1 abc", "!x", "z", "s:1", "0ff",
+        ] {
             let with = Query::parse(q);
             let mut without = Query::parse(q);
             without.prefilter = vec![None; without.prefilter.len()];
             without.exact_by_prefilter = vec![false; without.prefilter.len()];
             let mut m = Matcher::new(Config::DEFAULT);
             for h in hay {
-                assert_eq!(with.matches(h, &mut m), without.matches(h, &mut m), "{q} on {h}");
+                assert_eq!(
+                    with.matches(h, &mut m),
+                    without.matches(h, &mut m),
+                    "{q} on {h}"
+                );
             }
         }
         assert!(field_subsequence(b"v12", b"a xV1y2"));
