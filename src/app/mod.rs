@@ -17,6 +17,7 @@ pub mod backend;
 pub mod command;
 pub mod config;
 pub mod effect;
+pub mod engine;
 pub mod format;
 #[doc(hidden)]
 pub mod inventory_event;

@@ -55,8 +55,13 @@ fn build(args: &DemoArgs) -> Result<demo::DemoFleet, demo::DemoError> {
     demo::ensure(&dir, epoch, args.rebuild)
 }
 
-/// The explorer is wired here once it lands; until then say so and point at the target.
+/// Opens the explorer on the fleet, like `regscope oci:PATH`.
 fn open_tui(target: &str) -> i32 {
-    eprintln!("regscope demo: the interactive explorer is not built yet; browse with `regscope {target}` once it is, or use --build-only");
-    2
+    match super::explore::run(vec![target.to_string()]) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("regscope demo: {e:#}");
+            1
+        }
+    }
 }

@@ -7,6 +7,7 @@
 mod crawl;
 pub mod delete;
 pub mod demo;
+pub mod explore;
 pub mod images;
 pub mod inspect;
 pub mod layers;
@@ -16,7 +17,7 @@ pub mod repos;
 pub mod restore;
 mod source;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,14 +54,20 @@ pub enum Command {
 
 /// Runs the command line; returns the process exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    // `--version` also says where config, data, cache and the log live.
+    let long_version: &'static str = Box::leak(explore::long_version().into_boxed_str());
+    let matches = Cli::command().long_version(long_version).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
-        None => {
-            eprintln!("regscope: the interactive explorer is not built yet; see `regscope --help`");
-            2
-        }
+        None => explore::run(cli.targets).unwrap_or_else(|e| {
+            eprintln!("regscope: {e:#}");
+            1
+        }),
         Some(c) => {
-            init_stderr_logging();
+            // The demo opens the TUI, which logs to a file; stderr logging would draw over it.
+            if !matches!(c, Command::Demo(_)) {
+                init_stderr_logging();
+            }
             let r = match c {
                 Command::Plan(a) => plan::run(a),
                 Command::Delete(a) => delete::run(a),

@@ -14,3 +14,4 @@ mod layout;
 mod lifecycle;
 mod registry_auth;
 mod support;
+mod tui;

@@ -1,0 +1,203 @@
+//! End to end: the real `regscope` binary in tmux against the real distribution registry.
+//! It waits for the inventory, opens a repository, filters, opens the detail pane and the
+//! help overlay, and quits, asserting on what `tmux capture-pane` shows.
+
+use crate::support::fixtures::{tar, Entry, ImageFixture, Layer};
+use crate::support::registry::TestRegistry;
+use crate::support::seed::Seeder;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn start(cmd: &str, env: &[(&str, &str)]) -> Tmux {
+        let socket = format!("regscope-e2e-{}", std::process::id());
+        let mut c = Command::new("tmux");
+        c.args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+        ]);
+        c.args(["-x", "120", "-y", "36"]);
+        for (k, v) in env {
+            c.args(["-e", &format!("{k}={v}")]);
+        }
+        c.arg(cmd);
+        let st = c.status().expect("run tmux");
+        assert!(st.success(), "tmux new-session failed");
+        Tmux {
+            socket,
+            session: "e2e",
+        }
+    }
+
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", self.session])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let st = Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", self.session, k])
+                .status()
+                .expect("send-keys");
+            assert!(st.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn literal(&self, text: &str) {
+        Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "send-keys",
+                "-t",
+                self.session,
+                "-l",
+                text,
+            ])
+            .status()
+            .expect("send-keys -l");
+    }
+
+    /// Waits until the screen satisfies `pred`, or fails with the last screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", self.session])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn explorer_in_tmux_against_a_real_registry() {
+    crate::require!("tmux");
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    for (i, tag) in ["v1.0.0", "v1.1.0", "v2.0.0"].iter().enumerate() {
+        let img = ImageFixture::new(
+            "amd64",
+            &format!("2026-0{}-01T00:00:00Z", i + 1),
+            vec![
+                Layer::gzip(
+                    tar(&[Entry::File("etc/os-release", b"ID=e2e\n")]),
+                    "ADD rootfs.tar /",
+                ),
+                Layer::gzip(
+                    tar(&[Entry::File("app/bin", tag.as_bytes())]),
+                    &format!("COPY app-{tag} /app/bin"),
+                ),
+            ],
+        );
+        img.push(&s, "shop/checkout", &[tag]).await;
+    }
+    let other = ImageFixture::new(
+        "arm64",
+        "2026-02-02T00:00:00Z",
+        vec![Layer::gzip(tar(&[Entry::File("x", b"x")]), "COPY x /")],
+    );
+    other.push(&s, "tools/ci", &["latest"]).await;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("config.toml");
+    let state = tmp.path().join("state");
+    let bin = env!("CARGO_BIN_EXE_regscope");
+    let tm = Tmux::start(
+        &format!("{bin} {}", reg.addr),
+        &[
+            ("REGSCOPE_CONFIG", cfg.to_str().unwrap()),
+            ("XDG_STATE_HOME", state.to_str().unwrap()),
+            ("TERM", "xterm-256color"),
+        ],
+    );
+
+    // The inventory streams in: both repositories with their counts, registry done.
+    let screen = tm.wait_for("the inventory", |s| {
+        s.contains("shop/checkout") && s.contains("tools/ci") && s.contains("✔ 2")
+    });
+    assert!(screen.contains("registries"), "{screen}");
+
+    // Open a repository with the command line.
+    tm.keys(&[":"]);
+    tm.literal("repo shop");
+    tm.keys(&["Enter"]);
+    let screen = tm.wait_for("the images of shop/checkout", |s| s.contains("3 of 3"));
+    assert!(
+        screen.contains("v2.0.0") && screen.contains("v1.0.0"),
+        "{screen}"
+    );
+
+    // Filter: only v1.* remain, and the title says so.
+    tm.keys(&["/"]);
+    tm.literal("'v1.");
+    tm.keys(&["Enter"]);
+    let screen = tm.wait_for("the filter", |s| s.contains("2 of 3"));
+    assert!(!screen.contains("v2.0.0"), "{screen}");
+    assert!(screen.contains("/'v1."), "{screen}");
+
+    // Detail: the reference by digest, then the layers with their commands.
+    tm.keys(&["Enter"]);
+    let screen = tm.wait_for("the detail overview", |s| {
+        s.contains("reference") && s.contains("127.0.0.1") && s.contains("@sha256:")
+    });
+    assert!(screen.contains("media type"), "{screen}");
+    tm.keys(&["l"]);
+    let screen = tm.wait_for("the layers tab", |s| s.contains("COPY app-v1."));
+    assert!(screen.contains("ADD rootfs.tar /"), "{screen}");
+
+    // Help overlay, generated from the keymap.
+    tm.keys(&["?"]);
+    let screen = tm.wait_for("the help overlay", |s| s.contains("keys from your keymap"));
+    assert!(screen.contains("fuzzy filter tags and digests"), "{screen}");
+    tm.keys(&["Escape"]);
+
+    // Quit: the program ends and the session with it.
+    tm.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tm.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!tm.alive(), "regscope did not quit on q");
+    // Logs went to the state dir, not the screen.
+    assert!(state.join("regscope/regscope.log").exists());
+}
