@@ -14,6 +14,7 @@ pub mod image;
 pub mod index;
 pub mod merge;
 pub mod names;
+mod pump;
 pub mod report;
 pub mod stream;
 pub mod tree;

@@ -18,7 +18,11 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+/// Compressed input is read in big chunks (fewer wakeups of the async bridge).
 const BUF: usize = 256 * 1024;
+/// Decompressed output in chunks that stay in the CPU cache until the tar walk has read
+/// them (larger buffers measured slower for zstd: the output went through memory).
+const TAR_BUF: usize = 64 * 1024;
 
 /// The compression a layer media type announces; `None` (outer) when the media type is not
 /// a filesystem layer at all (an SBOM, a signature, a Helm chart).
@@ -52,39 +56,54 @@ pub fn compression_of_magic(head: &[u8]) -> Compression {
     }
 }
 
-enum Hasher {
+pub(super) enum Hasher {
     Sha256(sha2::Sha256),
     Sha512(sha2::Sha512),
 }
 
-/// Hashes and counts the compressed bytes as the decoder pulls them.
+impl Hasher {
+    pub(super) fn new(algorithm: &str) -> Self {
+        match algorithm {
+            "sha512" => Hasher::Sha512(sha2::Sha512::default()),
+            _ => Hasher::Sha256(sha2::Sha256::default()),
+        }
+    }
+    pub(super) fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
+        }
+    }
+    pub(super) fn finish(self, algorithm: &str) -> String {
+        let hex = match self {
+            Hasher::Sha256(h) => hex::encode(h.finalize()),
+            Hasher::Sha512(h) => hex::encode(h.finalize()),
+        };
+        format!("{algorithm}:{hex}")
+    }
+}
+
+/// Counts (and, when verifying inline, hashes) the compressed bytes the decoder pulls.
 struct Verifying<R> {
     inner: R,
-    hasher: Hasher,
+    hasher: Option<Hasher>,
     read: u64,
 }
 
 impl<R: Read> Read for Verifying<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        match &mut self.hasher {
-            Hasher::Sha256(h) => h.update(&buf[..n]),
-            Hasher::Sha512(h) => h.update(&buf[..n]),
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
         }
         self.read += n as u64;
         Ok(n)
     }
 }
 
-impl<R> Verifying<R> {
-    fn finish(self, algorithm: &str) -> (String, u64) {
-        let hex = match self.hasher {
-            Hasher::Sha256(h) => hex::encode(h.finalize()),
-            Hasher::Sha512(h) => hex::encode(h.finalize()),
-        };
-        (format!("{algorithm}:{hex}"), self.read)
-    }
-}
+/// Where the digest of the compressed bytes comes from: hashed here as they pass, or by
+/// whoever fed us (the async pump), reported once the stream has ended.
+pub(super) type ExternalDigest = Box<dyn FnOnce() -> io::Result<(String, u64)> + Send>;
 
 /// Counts decompressed bytes and refuses to go past the bound. The state is shared so the
 /// caller can tell "bound hit" from a decoder or tar error after the walk gives up (tar
@@ -120,16 +139,24 @@ pub fn index_reader<R: Read>(
     desc: &Descriptor,
     limits: &LayerLimits,
 ) -> Result<LayerIndex, LayerError> {
+    index_with(raw, desc, limits, None)
+}
+
+pub(super) fn index_with<R: Read>(
+    raw: R,
+    desc: &Descriptor,
+    limits: &LayerLimits,
+    external: Option<ExternalDigest>,
+) -> Result<LayerIndex, LayerError> {
     let layer = desc.digest.to_string();
     let announced =
         compression_of_media_type(&desc.media_type).ok_or_else(|| LayerError::NotALayer {
             layer: layer.clone(),
             media_type: desc.media_type.clone(),
         })?;
-    let hasher = match desc.digest.algorithm() {
-        "sha512" => Hasher::Sha512(sha2::Sha512::default()),
-        _ => Hasher::Sha256(sha2::Sha256::default()),
-    };
+    let hasher = external
+        .is_none()
+        .then(|| Hasher::new(desc.digest.algorithm()));
     let mut compressed = BufReader::with_capacity(
         BUF,
         Verifying {
@@ -180,7 +207,6 @@ pub fn index_reader<R: Read>(
         let left = desc.size.saturating_sub(verifying.read) + 1;
         io::copy(&mut (&mut verifying).take(left), &mut io::sink())
     };
-    let (actual, size) = verifying.finish(desc.digest.algorithm());
     if over_bound {
         return Err(LayerError::TooLarge {
             layer,
@@ -190,6 +216,11 @@ pub fn index_reader<R: Read>(
     if let Err(e) = drained {
         return Err(interrupted(&layer, e));
     }
+    let (actual, size) = match (verifying.hasher.take(), external) {
+        (Some(h), _) => (h.finish(desc.digest.algorithm()), verifying.read),
+        (None, Some(report)) => report().map_err(|e| interrupted(&layer, e))?,
+        (None, None) => unreachable!("a hasher or an external digest is always set"),
+    };
     if actual != desc.digest.as_str() {
         return Err(LayerError::DigestMismatch { layer, actual });
     }
@@ -255,7 +286,7 @@ enum Walk {
 
 /// Walks the tar stream, then reads it to its end so every compressed byte is hashed.
 fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, Walk> {
-    let mut archive = tar::Archive::new(BufReader::with_capacity(BUF, tar_stream));
+    let mut archive = tar::Archive::new(BufReader::with_capacity(TAR_BUF, tar_stream));
     let mut out = Vec::new();
     {
         let entries = archive.entries().map_err(Walk::Io)?;
@@ -329,8 +360,15 @@ pub async fn index_layer(
     }
     let reader = source.blob_reader(repository, &desc.digest).await?;
     let desc = desc.clone();
-    let bridge = tokio_util::io::SyncIoBridge::new(reader);
-    tokio::task::spawn_blocking(move || index_reader(bridge, &desc, &limits))
+    // Never pump more than the descriptor promises (+1 to notice a longer blob).
+    let (chunks, pump) = super::pump::start(reader, desc.digest.algorithm(), desc.size + 1);
+    let runtime = tokio::runtime::Handle::current();
+    let report: ExternalDigest = Box::new(move || {
+        runtime
+            .block_on(pump)
+            .map_err(|e| io::Error::other(e.to_string()))?
+    });
+    tokio::task::spawn_blocking(move || index_with(chunks, &desc, &limits, Some(report)))
         .await
         .map_err(|e| LayerError::Interrupted {
             layer: String::new(),
