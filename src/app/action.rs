@@ -70,6 +70,10 @@ pub enum Action {
     AsOfToday,
     ExportPlan,
     ConfirmDelete,
+    FindingsSort,
+    FindingsSortReverse,
+    FindingsFilter,
+    FindingsFixable,
 }
 
 pub struct ActionInfo {
@@ -225,6 +229,34 @@ pub const ACTIONS: &[ActionInfo] = &[
         "review a deletion plan: the marked images, else the repository's own lifecycle policy (never deletes)",
         None,
         &[Fleet, Images]
+    ),
+    info!(
+        FindingsSort,
+        "findings_sort",
+        "findings tab: sort by severity, id or package",
+        None,
+        &[Detail]
+    ),
+    info!(
+        FindingsSortReverse,
+        "findings_sort_reverse",
+        "findings tab: reverse the sort",
+        None,
+        &[Detail]
+    ),
+    info!(
+        FindingsFilter,
+        "findings_filter",
+        "findings tab: filter by CVE id or package",
+        None,
+        &[Detail]
+    ),
+    info!(
+        FindingsFixable,
+        "findings_fixable",
+        "findings tab: only findings with a fixed version",
+        None,
+        &[Detail]
     ),
     info!(ViewPlan, "plan_view", "the plan view (the last plan)", None, G),
     info!(

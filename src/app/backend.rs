@@ -25,6 +25,43 @@ pub trait Backend: Send + Sync + 'static {
         settings: &RegistrySettings,
     ) -> Result<Arc<dyn ManifestSource>, String>;
 
+    /// The findings of one image: ECR's own scan through its API for `ecr://` targets
+    /// (never a manifest read, which ECR counts as a pull); elsewhere the scanner reports
+    /// attached to the image.
+    fn findings(
+        &self,
+        target: &Target,
+        settings: &RegistrySettings,
+        _source: Result<Arc<dyn ManifestSource>, String>,
+        req: &crate::app::tasks::findings::FindingsRequest,
+    ) -> BoxFuture<'static, Result<crate::app::tasks::findings::FindingsReport, String>> {
+        use crate::app::tasks::findings::FindingsReport;
+        let (target, settings, req) = (target.clone(), settings.clone(), req.clone());
+        Box::pin(async move {
+            if !matches!(target, Target::Ecr { .. }) {
+                return Err("reading scanner reports attached to images is not in this build yet; findings unknown".into());
+            }
+            let client = crate::registry::ecr::EcrClient::connect(
+                &target,
+                &settings,
+                crate::registry::ecr::EcrConnectOptions::default(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let r = client
+                .scan_findings(&req.repository, &req.digest)
+                .await
+                .map_err(|e| format!("{e} ({})", e.next_step()))?;
+            Ok(FindingsReport {
+                status: r.summary.status.clone(),
+                scanned_at: r.summary.scanned_at,
+                sources: r.summary.source.iter().cloned().collect(),
+                findings: r.findings,
+                problems: r.status_description.into_iter().collect(),
+            })
+        })
+    }
+
     /// The lifecycle policy a registry keeps for `repository` (ECR's
     /// `GetLifecyclePolicy`), as text; `Ok(None)` when it has none or the registry keeps
     /// no such thing. The default asks ECR for `ecr://` targets and says none otherwise.

@@ -2,6 +2,7 @@
 
 use super::tasks::detail::DetailRequest;
 use super::tasks::filter::ViewRequest;
+use super::tasks::findings::FindingsRequest;
 use super::tasks::plan::PlanRequest;
 use crate::policy::DeletionPlan;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub enum Effect {
     Refresh,
     /// Build (or re-date) a deletion plan off the UI thread.
     EvaluatePlan(PlanRequest),
+    /// Fetch one image's findings (latest wins).
+    FetchFindings(FindingsRequest),
     /// Write a plan as JSON into the data dir.
     ExportPlan(Arc<DeletionPlan>),
 }

@@ -1,6 +1,7 @@
 //! Everything that can happen to the app: input, time, and results of background tasks.
 
 use super::tasks::detail::DetailResult;
+use super::tasks::findings::FindingsResult;
 use super::tasks::plan::PlanResult;
 use super::views::fleet::state::Weekly;
 use super::views::images::state::RowView;
@@ -33,6 +34,10 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// An image's findings arrived (or could not be had).
+    Findings(FindingsResult),
+    /// The runner abandoned the findings fetch for this digest.
+    FindingsAbandoned(String),
     /// A plan evaluation finished (ticketed).
     Plan(PlanResult),
     /// A plan was written (or could not be).

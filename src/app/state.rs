@@ -7,6 +7,7 @@ use super::config::theme::Theme;
 use super::keymap::Keymap;
 use super::views::detail::state::DetailState;
 use super::views::errors::state::ErrorsState;
+use super::views::findings::state::FindingsState;
 use super::views::fleet::state::FleetState;
 use super::views::images::state::ImagesState;
 use super::views::plan::confirm::Confirm;
@@ -34,6 +35,8 @@ pub enum View {
 pub enum PromptKind {
     Filter,
     Command,
+    /// The findings tab's filter (id or package).
+    FindingsFilter,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,6 +91,7 @@ pub struct State {
     pub detail: DetailState,
     pub errors: ErrorsState,
     pub plan: PlanState,
+    pub findings: FindingsState,
     pub keymap: Keymap,
     pub theme: Theme,
     pub wide: bool,
@@ -111,6 +115,7 @@ impl State {
             detail: DetailState::default(),
             errors: ErrorsState::default(),
             plan: PlanState::default(),
+            findings: FindingsState::default(),
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
             wide: false,

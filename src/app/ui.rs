@@ -74,7 +74,7 @@ fn title(state: &State) -> Line<'static> {
 fn status(state: &State) -> Line<'static> {
     let t = &state.theme;
     if let Some(p) = state.prompt() {
-        let lead = if p.kind == PromptKind::Filter {
+        let lead = if p.kind != PromptKind::Command {
             "/"
         } else {
             ":"

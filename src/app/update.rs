@@ -6,7 +6,7 @@ use super::effect::Effect;
 use super::keymap::KeyChord;
 use super::msg::Msg;
 use super::state::{Layer, Modal, Pane, Prompt, PromptKind, State, View};
-use super::views::{detail, errors, fleet, images, plan, prompt};
+use super::views::{detail, errors, findings, fleet, images, plan, prompt};
 use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Flash messages fade after this long.
@@ -59,6 +59,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Plan(r) => plan::update::on_result(state, r),
+        Msg::Findings(r) => findings::update::on_result(state, r),
+        Msg::FindingsAbandoned(d) => {
+            findings::update::abandoned(state, &d);
+            vec![]
+        }
         Msg::PlanExported(r) => plan::update::on_exported(state, r),
     }
 }

@@ -4,6 +4,7 @@
 pub mod clipboard;
 pub mod detail;
 pub mod filter;
+pub mod findings;
 pub mod inventory;
 pub mod plan;
 
@@ -35,6 +36,7 @@ pub struct Runner {
     crawls: Vec<JoinHandle<()>>,
     detail: Option<(JoinHandle<()>, String)>,
     plan: Option<JoinHandle<()>>,
+    findings: Option<(JoinHandle<()>, String)>,
     sources: HashMap<usize, Arc<dyn ManifestSource>>,
 }
 
@@ -56,6 +58,7 @@ impl Runner {
             crawls: Vec::new(),
             detail: None,
             plan: None,
+            findings: None,
             sources: HashMap::new(),
         }
     }
@@ -87,6 +90,7 @@ impl Runner {
             Effect::SetMouse(on) => return Some(TerminalOp::Mouse(on)),
             Effect::Refresh => self.start_crawls(),
             Effect::EvaluatePlan(req) => self.evaluate_plan(req),
+            Effect::FetchFindings(req) => self.fetch_findings(req),
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -112,6 +116,36 @@ impl Runner {
         let src = self.backend.source(t, s)?;
         self.sources.insert(registry, src.clone());
         Ok(src)
+    }
+
+    /// Latest wins, like detail fetches: moving on abandons the previous image's findings.
+    fn fetch_findings(&mut self, req: findings::FindingsRequest) {
+        if let Some((h, digest)) = self.findings.take() {
+            if !h.is_finished() {
+                h.abort();
+                let _ = self.tx.send(Msg::FindingsAbandoned(digest));
+            }
+        }
+        let tx = self.tx.clone();
+        let digest = req.digest.to_string();
+        let source = self.source(req.registry);
+        let run = self
+            .targets
+            .get(req.registry)
+            .map(|(t, s)| self.backend.findings(t, s, source, &req));
+        let handle = tokio::spawn(async move {
+            tokio::time::sleep(DETAIL_DEBOUNCE).await;
+            let outcome = match run {
+                Some(f) => f.await.map(Arc::new),
+                None => Err(format!("no registry #{}", req.registry)),
+            };
+            let _ = tx.send(Msg::Findings(findings::FindingsResult {
+                ticket: req.ticket,
+                digest: req.digest.clone(),
+                outcome,
+            }));
+        });
+        self.findings = Some((handle, digest));
     }
 
     /// Latest wins: a plan re-dated before the last evaluation finished replaces it.

@@ -123,3 +123,160 @@ fn severity_columns_snapshot_and_colours() {
     assert_eq!(buf[(crit_x, y)].fg, ratatui::style::Color::Reset);
     assert!(buf[(crit_x, y)].modifier.contains(Modifier::BOLD));
 }
+
+mod tab {
+    use super::super::{find, Harness};
+    use crate::app::config::theme::Role;
+    use crate::app::msg::Msg;
+    use crate::app::tasks::findings::{FindingsReport, FindingsResult};
+    use crate::app::views::detail::state::DetailTab;
+    use crate::model::{Finding, ScanStatus, Severity};
+    use insta::assert_snapshot;
+    use std::sync::Arc;
+
+    fn finding(id: &str, sev: Severity, pkg: &str, fixed: Option<&str>) -> Finding {
+        Finding {
+            id: id.into(),
+            severity: sev,
+            package: Some(pkg.into()),
+            installed_version: Some("1.0".into()),
+            fixed_version: fixed.map(str::to_string),
+            title: Some(format!("{pkg} is vulnerable")),
+            url: None,
+            source: "ecr-basic".into(),
+        }
+    }
+
+    fn report(status: ScanStatus, findings: Vec<Finding>) -> Arc<FindingsReport> {
+        Arc::new(FindingsReport {
+            status,
+            scanned_at: Some(crate::app::testing::fixed_now()),
+            sources: vec!["ecr-basic".into()],
+            findings,
+            problems: Vec::new(),
+        })
+    }
+
+    /// The findings tab of `api`'s newest image, with its request answered by `r`.
+    fn tab_with(r: Arc<FindingsReport>) -> Harness {
+        let mut h = super::harness();
+        h.keys("enter l");
+        assert_eq!(h.state.detail.tab, DetailTab::Layers);
+        assert!(h.findings.is_empty(), "findings load only on their tab");
+        h.keys("l");
+        assert_eq!(h.state.detail.tab, DetailTab::Findings);
+        let req = h.findings.pop().expect("the tab asks for findings");
+        h.send(Msg::Findings(FindingsResult {
+            ticket: req.ticket,
+            digest: req.digest,
+            outcome: Ok(r),
+        }));
+        h
+    }
+
+    fn sample() -> Arc<FindingsReport> {
+        report(
+            ScanStatus::Scanned,
+            vec![
+                finding("CVE-2024-0001", Severity::Low, "zlib", None),
+                finding(
+                    "CVE-2024-0002",
+                    Severity::Critical,
+                    "openssl",
+                    Some("3.0.14"),
+                ),
+                finding("CVE-2024-0003", Severity::High, "curl", None),
+                finding(
+                    "GHSA-xxxx-0004",
+                    Severity::Medium,
+                    "openssl",
+                    Some("3.0.15"),
+                ),
+            ],
+        )
+    }
+
+    fn shown(h: &Harness) -> Vec<String> {
+        let key = h.state.images.selected().unwrap().digest_str().to_string();
+        let Some(crate::app::views::findings::state::FindingsEntry::Ready(r)) =
+            h.state.findings.cache.get(&key)
+        else {
+            panic!("findings ready")
+        };
+        h.state
+            .findings
+            .visible(r)
+            .iter()
+            .map(|f| f.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn sorted_by_severity_filtered_by_package_and_fixable_only() {
+        let mut h = tab_with(sample());
+        assert_eq!(
+            shown(&h),
+            [
+                "CVE-2024-0002",
+                "CVE-2024-0003",
+                "GHSA-xxxx-0004",
+                "CVE-2024-0001"
+            ]
+        );
+        h.keys("/");
+        h.type_text("openssl");
+        h.keys("enter");
+        assert_eq!(shown(&h), ["CVE-2024-0002", "GHSA-xxxx-0004"]);
+        assert_eq!(h.state.images.filter, "", "the image filter is untouched");
+        h.keys("esc F");
+        assert_eq!(
+            shown(&h),
+            ["CVE-2024-0002", "GHSA-xxxx-0004"],
+            "only fixable"
+        );
+        h.keys("s");
+        assert_eq!(h.state.findings.sort.name(), "id");
+        h.keys("esc");
+        assert_eq!(shown(&h).len(), 4, "esc clears filter and fixable-only");
+    }
+
+    #[test]
+    fn not_scanned_and_failures_never_read_as_clean() {
+        let mut h = tab_with(report(ScanStatus::NotScanned, vec![]));
+        let screen = h.screen(100, 30);
+        assert!(
+            screen.contains("not scanned (unknown, not clean)"),
+            "{screen}"
+        );
+        assert!(!screen.contains("no findings"));
+        let mut h = super::harness();
+        h.keys("enter l l");
+        let req = h.findings.pop().unwrap();
+        h.send(Msg::Findings(FindingsResult {
+            ticket: req.ticket,
+            digest: req.digest,
+            outcome: Err("AccessDeniedException: ecr:DescribeImageScanFindings".into()),
+        }));
+        let screen = h.screen(100, 30);
+        assert!(
+            screen.contains("findings unknown: AccessDenied"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn findings_tab_snapshot_and_colours() {
+        let mut h = tab_with(sample());
+        let buf = h.render(110, 30);
+        assert_snapshot!("findings_tab", super::super::buffer_text(&buf));
+        let t = &h.state.theme;
+        let (x, y) = find(&buf, "critical   CVE-2024-0002").unwrap();
+        // The first (worst) row has the cursor.
+        assert_eq!(buf[(x, y)].bg, t.color(Role::Selection).unwrap());
+        let (x, y) = find(&buf, "high       CVE-2024-0003").unwrap();
+        assert_eq!(buf[(x, y)].fg, t.color(Role::SevHigh).unwrap());
+        assert!(buf[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD));
+    }
+}

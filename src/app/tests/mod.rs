@@ -26,6 +26,7 @@ pub struct Harness {
     pub state: State,
     pub fetches: Vec<super::tasks::detail::DetailRequest>,
     pub copies: Vec<String>,
+    pub findings: Vec<super::tasks::findings::FindingsRequest>,
     pub other: Vec<Effect>,
 }
 
@@ -44,6 +45,7 @@ impl Harness {
             state,
             fetches: Vec::new(),
             copies: Vec::new(),
+            findings: Vec::new(),
             other: Vec::new(),
         }
     }
@@ -77,6 +79,7 @@ impl Harness {
                         }
                     }
                     Effect::FetchDetail(r) => self.fetches.push(r),
+                    Effect::FetchFindings(r) => self.findings.push(r),
                     // Marks and policy files evaluate inline; a registry's own policy
                     // needs the network, so tests answer those themselves.
                     Effect::EvaluatePlan(r)

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod detail;
 pub mod errors;
+pub mod findings;
 pub mod fleet;
 pub mod help;
 pub mod images;

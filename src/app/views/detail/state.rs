@@ -8,15 +8,22 @@ use std::sync::Arc;
 pub enum DetailTab {
     Overview,
     Layers,
+    Findings,
     Raw,
 }
 
 impl DetailTab {
-    pub const ALL: [DetailTab; 3] = [DetailTab::Overview, DetailTab::Layers, DetailTab::Raw];
+    pub const ALL: [DetailTab; 4] = [
+        DetailTab::Overview,
+        DetailTab::Layers,
+        DetailTab::Findings,
+        DetailTab::Raw,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             DetailTab::Overview => "overview",
             DetailTab::Layers => "layers",
+            DetailTab::Findings => "findings",
             DetailTab::Raw => "raw",
         }
     }

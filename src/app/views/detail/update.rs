@@ -11,6 +11,12 @@ use crate::app::views::images;
 /// Makes sure the selected image's detail is cached or on its way. A new request gets a
 /// new ticket; the runner abandons the previous fetch.
 pub fn follow(state: &mut State) -> Vec<Effect> {
+    let mut fx = follow_detail(state);
+    fx.extend(crate::app::views::findings::update::follow(state));
+    fx
+}
+
+fn follow_detail(state: &mut State) -> Vec<Effect> {
     if !state.detail.open {
         return vec![];
     }
@@ -68,6 +74,11 @@ pub fn abandoned(state: &mut State, digest: &str) {
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.detail.tab == DetailTab::Findings {
+        if let Some(fx) = crate::app::views::findings::update::on_action(state, action) {
+            return fx;
+        }
+    }
     let d = &mut state.detail;
     match action {
         Action::Up => d.scroll = d.scroll.saturating_sub(1),
@@ -79,10 +90,12 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::NextTab => {
             d.tab = d.tab.step(1);
             d.scroll = 0;
+            return follow(state);
         }
         Action::PrevTab => {
             d.tab = d.tab.step(-1);
             d.scroll = 0;
+            return follow(state);
         }
         Action::Raw => {
             if d.tab == DetailTab::Raw {

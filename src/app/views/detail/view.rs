@@ -45,6 +45,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let Some(row) = state.images.selected() else {
         return;
     };
+    if d.tab == DetailTab::Findings {
+        crate::app::views::findings::view::draw(frame, inner, state, row.digest_str());
+        return;
+    }
     let entry = d.cache.get(row.digest_str());
     let lines: Vec<Line> = match (d.tab, entry) {
         (DetailTab::Overview, e) => overview(state, row, e),
@@ -57,6 +61,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             t.fg(Role::Danger),
         ))],
         (DetailTab::Layers, Some(DetailEntry::Ready(data))) => layers(state, data, inner.width),
+        // Drawn by the findings view above.
+        (DetailTab::Findings, Some(DetailEntry::Ready(_))) => Vec::new(),
         (DetailTab::Raw, Some(DetailEntry::Ready(data))) => {
             let text = if d.raw_config {
                 data.config_json

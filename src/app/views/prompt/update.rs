@@ -20,13 +20,16 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
                 state.images.filter = before;
                 return state.images.refresh();
             }
+            if kind == PromptKind::FindingsFilter {
+                state.findings.filter = before;
+            }
             return vec![];
         }
         KeyCode::Enter => {
             let text = p.text.clone();
             state.modals.pop();
             return match kind {
-                PromptKind::Filter => vec![],
+                PromptKind::Filter | PromptKind::FindingsFilter => vec![],
                 PromptKind::Command => command::run(state, &text),
             };
         }
@@ -63,6 +66,11 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
             }
         }
         _ => {}
+    }
+    if changed && kind == PromptKind::FindingsFilter {
+        state.findings.filter = p.text.clone();
+        state.findings.cursor = 0;
+        return vec![];
     }
     if changed && kind == PromptKind::Filter {
         let text = p.text.clone();
