@@ -2,9 +2,9 @@
 //! tags, platforms and honest sizes; `--json` prints the `regscope.inventory/v1` document.
 
 use super::crawl::{crawl, report_errors};
-use super::output::{list, print_stdout, relative, size, Table, EXIT_ERROR};
+use super::output::{list, print_stdout, relative, size, Table, EXIT_ERROR, UNKNOWN};
 use crate::inventory::tags::fallback_subject;
-use crate::model::{Image, ImageKind};
+use crate::model::{Image, ImageKind, ScanStatus, ScanSummary, StorageClass};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -62,7 +62,14 @@ pub fn table(images: &[Image], all: bool) -> String {
             .then_with(|| b.created_at.cmp(&a.created_at))
             .then_with(|| a.digest.cmp(&b.digest))
     });
-    let mut t = Table::new(&[
+    // Registries with their own API (ECR) know push and pull times, scans and storage class.
+    let cloud = rows.iter().any(|i| {
+        i.pushed_at.is_some()
+            || i.last_pulled_at.is_some()
+            || i.scan.is_some()
+            || i.storage_class.is_some()
+    });
+    let mut headers = vec![
         "REPOSITORY",
         "TAGS",
         "DIGEST",
@@ -71,8 +78,11 @@ pub fn table(images: &[Image], all: bool) -> String {
         "SIZE",
         "UNIQUE",
         "CREATED",
-    ])
-    .right_align(&[5, 6]);
+    ];
+    if cloud {
+        headers.extend(["PUSHED", "PULLED", "SCAN", "STORAGE"]);
+    }
+    let mut t = Table::new(&headers).right_align(&[5, 6]);
     for i in rows {
         let platforms: Vec<String> = i.platforms.iter().map(|p| p.to_string()).collect();
         let kind = match (&i.subject, i.kind) {
@@ -81,7 +91,7 @@ pub fn table(images: &[Image], all: bool) -> String {
             }
             (_, k) => k.as_str().to_string(),
         };
-        t.row(vec![
+        let mut cells = vec![
             i.repository.clone(),
             if i.tags.is_empty() {
                 "<untagged>".into()
@@ -94,7 +104,20 @@ pub fn table(images: &[Image], all: bool) -> String {
             size(i.size_bytes),
             size(i.unique_bytes),
             relative(i.created_at, now),
-        ]);
+        ];
+        if cloud {
+            cells.extend([
+                relative(i.pushed_at, now),
+                relative(i.last_pulled_at, now),
+                scan_cell(i.scan.as_ref()),
+                match i.storage_class {
+                    Some(StorageClass::Standard) => "standard".into(),
+                    Some(StorageClass::Archive) => "archive".into(),
+                    None => UNKNOWN.into(),
+                },
+            ]);
+        }
+        t.row(cells);
     }
     let mut out = if t.is_empty() {
         "no images\n".to_string()
@@ -107,4 +130,37 @@ pub fn table(images: &[Image], all: bool) -> String {
         ));
     }
     out
+}
+
+/// A scan rollup in a few characters: unknown is not "clean", and "clean" is only said
+/// of a completed scan with no findings.
+fn scan_cell(scan: Option<&ScanSummary>) -> String {
+    let Some(s) = scan else {
+        return UNKNOWN.into();
+    };
+    match s.status {
+        ScanStatus::NotScanned => "not scanned".into(),
+        ScanStatus::Scanning => "scanning".into(),
+        ScanStatus::Failed => "failed".into(),
+        ScanStatus::Unsupported => "unsupported".into(),
+        ScanStatus::Scanned if s.counts.total() == 0 => "clean".into(),
+        ScanStatus::Scanned => {
+            let c = &s.counts;
+            let parts: Vec<String> = [
+                ("C", c.critical),
+                ("H", c.high),
+                ("M", c.medium),
+                ("L", c.low),
+            ]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{k}{n}"))
+            .collect();
+            if parts.is_empty() {
+                format!("{} other", c.total())
+            } else {
+                parts.join(" ")
+            }
+        }
+    }
 }

@@ -104,6 +104,9 @@ pub async fn run(args: InspectArgs) -> i32 {
         }
     };
     let settings = RegistrySettings::for_address(&r.registry);
+    if let crate::registry::Target::Ecr { .. } = r.target {
+        eprintln!("note: {}", crate::registry::ecr::OPENING_COUNTS_AS_PULL);
+    }
     let source = match open_source(&r.target, &settings) {
         Ok(s) => s,
         Err(e) => {

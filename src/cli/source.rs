@@ -2,12 +2,9 @@
 
 use crate::config::RegistrySettings;
 use crate::registry::distribution::DistributionClient;
-use crate::registry::ecr::{
-    EcrClient, EcrConnectOptions, EcrManifestSource, OPENING_COUNTS_AS_PULL,
-};
+use crate::registry::ecr::{EcrConnectOptions, EcrManifestSource, OPENING_COUNTS_AS_PULL};
 use crate::registry::layout::LayoutSource;
 use crate::registry::{ManifestSource, Target};
-use std::sync::Arc;
 
 pub async fn open(target: &Target) -> anyhow::Result<Box<dyn ManifestSource>> {
     match target {
@@ -18,10 +15,13 @@ pub async fn open(target: &Target) -> anyhow::Result<Box<dyn ManifestSource>> {
         )?)),
         Target::Ecr { .. } => {
             let settings = RegistrySettings::for_address(&target.display_name());
-            let ecr = EcrClient::connect(target, &settings, EcrConnectOptions::default()).await?;
             // Reading manifests through ECR moves "last pulled"; say so before doing it.
             eprintln!("note: {OPENING_COUNTS_AS_PULL}");
-            Ok(Box::new(EcrManifestSource::new(Arc::new(ecr), &settings)))
+            Ok(Box::new(EcrManifestSource::lazy(
+                target,
+                &settings,
+                EcrConnectOptions::default(),
+            )))
         }
     }
 }

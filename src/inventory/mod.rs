@@ -62,6 +62,12 @@ pub async fn run(
     opts: &CrawlOptions,
     tx: Sender<InventoryEvent>,
 ) {
+    // ECR lists through its own API: the generic crawl would GET every manifest, and in
+    // ECR a manifest GET is a pull that moves "last pulled".
+    if let Target::Ecr { .. } = target {
+        let opts = crate::registry::ecr::EcrConnectOptions::default();
+        return crate::registry::ecr::run_inventory(target, settings, opts, tx).await;
+    }
     match open_source(target, settings) {
         Ok(source) => crawl::crawl(source, target.prefix(), opts, tx).await,
         Err(e) => {

@@ -3,8 +3,9 @@
 
 use crate::config::RegistrySettings;
 use crate::registry::distribution::DistributionClient;
+use crate::registry::ecr::{EcrConnectOptions, EcrManifestSource};
 use crate::registry::layout::LayoutSource;
-use crate::registry::{ManifestSource, Place, RegistryError, Target};
+use crate::registry::{ManifestSource, RegistryError, Target};
 use std::sync::Arc;
 
 pub fn open_source(
@@ -14,13 +15,12 @@ pub fn open_source(
     match target {
         Target::Distribution { host, .. } => Ok(Arc::new(DistributionClient::new(host, settings)?)),
         Target::Layout { root, .. } => Ok(Arc::new(LayoutSource::open(root)?)),
-        // The ECR backend fills this arm (registry::ecr).
-        Target::Ecr { .. } => Err(RegistryError::Unsupported {
-            place: Place {
-                registry: target.display_name(),
-                ..Place::default()
-            },
-            what: "AWS ECR targets are not supported yet".into(),
-        }),
+        // Manifests and blobs through the OCI API with ECR's token (reading a manifest
+        // counts as a pull there); inventories of ECR use `registry::ecr::crawl` instead.
+        Target::Ecr { .. } => Ok(Arc::new(EcrManifestSource::lazy(
+            target,
+            settings,
+            EcrConnectOptions::default(),
+        ))),
     }
 }

@@ -3,6 +3,7 @@
 
 mod distribution;
 mod ecr;
+mod ecr_cli;
 mod ecr_faults;
 mod ecr_oci;
 mod ecr_scale;

@@ -104,3 +104,25 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
         })
         .await;
 }
+
+/// The ECR arm of `inventory::run`: builds the API client (default credential chain) and
+/// crawls. A client that cannot be built ends the crawl with `fatal`.
+pub async fn run_inventory(
+    target: &crate::registry::Target,
+    settings: &crate::config::RegistrySettings,
+    opts: super::EcrConnectOptions,
+    tx: Sender<InventoryEvent>,
+) {
+    match EcrClient::connect(target, settings, opts).await {
+        Ok(client) => crawl(&client, &tx).await,
+        Err(e) => {
+            let _ = tx
+                .send(InventoryEvent::Finished {
+                    registry: target.display_name(),
+                    stats: Default::default(),
+                    fatal: Some(format!("{e} ({})", e.next_step())),
+                })
+                .await;
+        }
+    }
+}

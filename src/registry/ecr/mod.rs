@@ -20,7 +20,7 @@ mod source;
 mod token;
 
 pub use client::{ApiCallCounter, EcrClient, EcrConnectOptions};
-pub use crawl::crawl;
+pub use crawl::{crawl, run_inventory};
 pub use delete::{DeleteFailure, DeleteReport};
 pub use error::{classify, FailureClass, RetryPolicy};
 pub use images::{

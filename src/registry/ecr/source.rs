@@ -8,20 +8,24 @@
 //! ask [`EcrManifestSource::opening_counts_as_pull`] and show
 //! [`super::OPENING_COUNTS_AS_PULL`] before they open an image.
 
-use super::EcrClient;
+use super::{EcrClient, EcrConnectOptions};
 use crate::config::RegistrySettings;
 use crate::model::Digest;
 use crate::registry::credentials::Credential;
 use crate::registry::{
     BlobReader, ClientOptions, DistributionClient, FetchedManifest, ManifestHead, ManifestSource,
-    Referrers, RegistryError, TrafficStats,
+    Place, Referrers, RegistryError, Target, TrafficStats,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub struct EcrManifestSource {
-    ecr: Arc<EcrClient>,
+    registry: String,
+    /// The ECR API client, given or built on first use (so opening stays synchronous).
+    ecr: tokio::sync::OnceCell<Arc<EcrClient>>,
+    /// What to build the client from when it was not given.
+    lazy: Option<(Target, EcrConnectOptions)>,
     settings: RegistrySettings,
     options: ClientOptions,
     /// The registry endpoint host, when not the token's `proxyEndpoint` (tests, proxies).
@@ -33,7 +37,22 @@ pub struct EcrManifestSource {
 impl EcrManifestSource {
     pub fn new(ecr: Arc<EcrClient>, settings: &RegistrySettings) -> Self {
         EcrManifestSource {
-            ecr,
+            registry: ecr.registry_name().to_string(),
+            ecr: tokio::sync::OnceCell::new_with(Some(ecr)),
+            lazy: None,
+            settings: settings.clone(),
+            options: ClientOptions::default(),
+            endpoint_host: None,
+            current: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// A source whose API client is built (credential chain and all) on first use.
+    pub fn lazy(target: &Target, settings: &RegistrySettings, opts: EcrConnectOptions) -> Self {
+        EcrManifestSource {
+            registry: target.display_name(),
+            ecr: tokio::sync::OnceCell::new(),
+            lazy: Some((target.clone(), opts)),
             settings: settings.clone(),
             options: ClientOptions::default(),
             endpoint_host: None,
@@ -53,29 +72,45 @@ impl EcrManifestSource {
         true
     }
 
-    pub fn ecr(&self) -> &EcrClient {
-        &self.ecr
+    /// The ECR API client.
+    pub async fn ecr(&self) -> Result<&EcrClient, RegistryError> {
+        self.ecr
+            .get_or_try_init(|| async {
+                let (target, opts) = self.lazy.clone().ok_or_else(|| RegistryError::Other {
+                    place: Place {
+                        registry: self.registry.clone(),
+                        ..Place::default()
+                    },
+                    detail: "no ECR client".into(),
+                })?;
+                EcrClient::connect(&target, &self.settings, opts)
+                    .await
+                    .map(Arc::new)
+            })
+            .await
+            .map(|a| a.as_ref())
     }
 
     /// The Distribution client for the current token, rebuilt when the token was renewed.
     async fn oci(&self) -> Result<Arc<DistributionClient>, RegistryError> {
-        let auth = self.ecr.registry_auth().await?;
+        let ecr = self.ecr().await?;
+        let auth = ecr.registry_auth().await?;
         let mut current = self.current.lock().await;
         if let Some((expires, client)) = current.as_ref() {
             if *expires == auth.expires_at {
                 return Ok(client.clone());
             }
         }
-        let host = match (&self.endpoint_host, &auth.endpoint, self.ecr.account()) {
+        let host = match (&self.endpoint_host, &auth.endpoint, ecr.account()) {
             (Some(h), _, _) => h.clone(),
             (None, Some(e), _) => e
                 .trim_start_matches("https://")
                 .trim_end_matches('/')
                 .to_string(),
-            (None, None, Some(a)) => format!("{a}.dkr.ecr.{}.amazonaws.com", self.ecr.region()),
+            (None, None, Some(a)) => format!("{a}.dkr.ecr.{}.amazonaws.com", ecr.region()),
             (None, None, None) => {
                 return Err(RegistryError::Malformed {
-                    place: self.ecr.place(None, None),
+                    place: ecr.place(None, None),
                     detail: "GetAuthorizationToken named no registry endpoint".into(),
                 })
             }
@@ -98,11 +133,11 @@ impl EcrManifestSource {
 #[async_trait]
 impl ManifestSource for EcrManifestSource {
     fn registry_name(&self) -> String {
-        self.ecr.registry_name().to_string()
+        self.registry.clone()
     }
     /// From `DescribeRepositories`: ECR has no catalog endpoint worth the name.
     async fn repositories(&self, prefix: Option<&str>) -> Result<Vec<String>, RegistryError> {
-        let repos = self.ecr.repositories().await?;
+        let repos = self.ecr().await?.repositories().await?;
         Ok(repos
             .into_iter()
             .map(|r| r.name)
@@ -114,7 +149,7 @@ impl ManifestSource for EcrManifestSource {
     }
     /// From `DescribeImages`, so listing tags is not a pull.
     async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
-        let d = self.ecr.describe_images(repository).await?;
+        let d = self.ecr().await?.describe_images(repository).await?;
         let mut tags: Vec<String> = d.images.into_iter().flat_map(|i| i.tags).collect();
         tags.sort();
         tags.dedup();
@@ -169,14 +204,14 @@ impl ManifestSource for EcrManifestSource {
         repository: &str,
         digest: &Digest,
     ) -> Result<(), RegistryError> {
-        let report = self
-            .ecr
+        let ecr = self.ecr().await?;
+        let report = ecr
             .delete_images_by_digest(repository, std::slice::from_ref(digest))
             .await;
         match report.failed.into_iter().next() {
             None => Ok(()),
             Some(f) => Err(RegistryError::Other {
-                place: self.ecr.place(Some(repository), Some(digest.as_str())),
+                place: ecr.place(Some(repository), Some(digest.as_str())),
                 detail: format!(
                     "not deleted{}: {}",
                     f.code.map(|c| format!(" ({c})")).unwrap_or_default(),
@@ -198,7 +233,7 @@ impl ManifestSource for EcrManifestSource {
             .await
     }
     fn stats(&self) -> TrafficStats {
-        let mut s = self.ecr.stats();
+        let mut s = self.ecr.get().map(|e| e.stats()).unwrap_or_default();
         if let Ok(cur) = self.current.try_lock() {
             if let Some((_, c)) = cur.as_ref() {
                 let o = ManifestSource::stats(c.as_ref());
