@@ -1,8 +1,8 @@
 //! Per-repository rollups computed from inventory records.
 
-use super::Image;
+use super::{Digest, Image};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What the repositories pane shows for one repository.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14,7 +14,8 @@ pub struct RepositorySummary {
     /// Distinct blobs of the repository counted once; `None` if any size is unknown and
     /// no blob lists were available.
     pub total_bytes: Option<u64>,
-    /// Sum of per-image unique bytes (what deleting each image alone would free).
+    /// Sum of the unique bytes of top-level manifests (what deleting each image alone would
+    /// free; an index counts with its children). Never more than `total_bytes`.
     pub unique_bytes: Option<u64>,
     pub newest_created: Option<DateTime<Utc>>,
     pub newest_push: Option<DateTime<Utc>>,
@@ -38,31 +39,74 @@ impl RepositorySummary {
             tags: images.iter().map(|i| i.tags.len()).sum(),
             ..Default::default()
         };
-        let all_blobs_known = images.iter().all(|i| i.blobs.is_some());
-        if all_blobs_known {
+        // Children of an index in the set are counted through their index: its size and
+        // unique bytes already include theirs, so adding them again would double count.
+        let children: HashSet<&Digest> = images.iter().flat_map(|i| i.children.iter()).collect();
+        let roots = || images.iter().filter(|i| !children.contains(&i.digest));
+        if images.iter().all(|i| i.blobs.is_some()) {
             let mut seen: HashMap<&str, u64> = HashMap::new();
             for b in images.iter().flat_map(|i| i.blobs.iter().flatten()) {
                 seen.insert(b.digest.as_str(), b.size);
             }
             s.total_bytes = Some(seen.values().sum());
         } else {
-            let children: std::collections::HashSet<_> =
-                images.iter().flat_map(|i| i.children.iter()).collect();
-            let mut total = Some(0u64);
-            for i in images.iter().filter(|i| !children.contains(&i.digest)) {
-                total = match (total, i.size_bytes) {
-                    (Some(t), Some(sz)) => Some(t + sz),
-                    _ => None,
-                };
-            }
-            s.total_bytes = total;
+            s.total_bytes = roots().try_fold(0u64, |acc, i| i.size_bytes.map(|sz| acc + sz));
         }
-        s.unique_bytes = images
-            .iter()
-            .try_fold(0u64, |acc, i| i.unique_bytes.map(|u| acc + u));
+        s.unique_bytes = roots().try_fold(0u64, |acc, i| i.unique_bytes.map(|u| acc + u));
         s.newest_created = images.iter().filter_map(|i| i.created_at).max();
         s.newest_push = images.iter().filter_map(|i| i.pushed_at).max();
         s.oldest_pull = images.iter().filter_map(|i| i.last_pulled_at).min();
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BlobRef, ImageKind};
+
+    fn img(c: char, size: u64, unique: u64, blobs: &[(char, u64)], children: &[char]) -> Image {
+        let d = |c: char| Digest::parse(&format!("sha256:{}", c.to_string().repeat(64))).unwrap();
+        let mut i = Image::new("r", d(c), "m", ImageKind::Image);
+        i.size_bytes = Some(size);
+        i.unique_bytes = Some(unique);
+        i.blobs = Some(
+            blobs
+                .iter()
+                .map(|(b, s)| BlobRef {
+                    digest: d(*b),
+                    size: *s,
+                })
+                .collect(),
+        );
+        i.children = children.iter().map(|c| d(*c)).collect();
+        i
+    }
+
+    #[test]
+    fn an_index_and_its_children_are_counted_once() {
+        // Index x over children a and b; a and b share base blob 1 (10) and own 2 (5) and 3 (7).
+        let a = img('a', 15, 5, &[('1', 10), ('2', 5)], &[]);
+        let b = img('b', 17, 7, &[('1', 10), ('3', 7)], &[]);
+        let x = img('c', 22, 22, &[], &['a', 'b']);
+        let s = RepositorySummary::from_images("reg", "r", [&a, &b, &x]);
+        assert_eq!(s.total_bytes, Some(22));
+        assert_eq!(
+            s.unique_bytes,
+            Some(22),
+            "the index's unique already holds its children's"
+        );
+        assert!(s.unique_bytes <= s.total_bytes);
+    }
+
+    #[test]
+    fn unknown_sizes_make_the_rollup_unknown_not_smaller() {
+        let mut a = img('a', 15, 5, &[('1', 10)], &[]);
+        a.blobs = None;
+        a.unique_bytes = None;
+        let b = img('b', 17, 7, &[('1', 10)], &[]);
+        let s = RepositorySummary::from_images("reg", "r", [&a, &b]);
+        assert_eq!(s.total_bytes, Some(32));
+        assert_eq!(s.unique_bytes, None);
     }
 }
