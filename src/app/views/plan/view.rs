@@ -267,7 +267,9 @@ fn row_line(
         )),
         PlanRow::Protected(i) => {
             let p = &plan.protected[i];
+            let marks = plan.policy_format == crate::app::tasks::plan::MARKS_FORMAT;
             let why = match &p.would {
+                Some(_) if marks => format!("{} (you marked it)", p.why),
                 Some(w) => format!("{} (policy: {w})", p.why),
                 None => p.why.clone(),
             };
