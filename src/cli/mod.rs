@@ -7,6 +7,7 @@
 mod crawl;
 pub mod delete;
 pub mod demo;
+pub mod doctor;
 pub mod explore;
 pub mod images;
 pub mod inspect;
@@ -50,6 +51,8 @@ pub enum Command {
     Images(images::ImagesArgs),
     /// One image or index in full: manifest, config, layers, platforms, referrers.
     Inspect(inspect::InspectArgs),
+    /// Why can't this image be pulled? Walks the pull path and names the failing step.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -77,6 +80,7 @@ pub fn run() -> i32 {
                 Command::Repos(a) => block_on(repos::run(a)),
                 Command::Images(a) => block_on(images::run(a)),
                 Command::Inspect(a) => block_on(inspect::run(a)),
+                Command::Doctor(a) => block_on(doctor::run(a)),
             };
             match r {
                 Ok(code) => code,

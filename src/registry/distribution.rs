@@ -100,6 +100,11 @@ impl DistributionClient {
         self
     }
 
+    /// The host the API answers on (`registry-1.docker.io` for Docker Hub).
+    pub fn api_host(&self) -> &str {
+        &self.api_host
+    }
+
     pub fn host(&self) -> &str {
         &self.host
     }

@@ -247,6 +247,23 @@ impl Transport {
         }
     }
 
+    /// The leaf certificate (DER) a TLS server presents, read without verifying it, so the
+    /// doctor can say whose certificate failed verification. Nothing is sent but `GET /v2/`.
+    pub async fn peer_certificate(&self, url: &str) -> Option<Vec<u8>> {
+        let client = reqwest::Client::builder()
+            .tls_danger_accept_invalid_certs(true)
+            .tls_info(true)
+            .connect_timeout(self.options.connect_timeout)
+            .read_timeout(self.options.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .ok()?;
+        self.traffic.add_request();
+        let resp = client.get(url).send().await.ok()?;
+        let info = resp.extensions().get::<reqwest::tls::TlsInfo>()?;
+        info.peer_certificate().map(<[u8]>::to_vec)
+    }
+
     /// Counts bytes that a stream reader consumed (the transport cannot see them).
     pub fn count_bytes(&self, n: u64) {
         self.traffic.add_bytes(n);

@@ -2,6 +2,7 @@
 //! Each module tests against real servers on loopback, started by `support`.
 
 mod distribution;
+mod doctor;
 mod ecr;
 mod ecr_cli;
 mod ecr_faults;

@@ -27,6 +27,7 @@ pub struct TestRegistry {
     pub dir: tempfile::TempDir,
     /// `127.0.0.1:PORT`
     pub addr: String,
+    pub tls: bool,
 }
 
 impl TestRegistry {
@@ -35,6 +36,15 @@ impl TestRegistry {
     }
 
     pub fn start_with(auth: RegistryAuth) -> Option<TestRegistry> {
+        Self::start_full(auth, None)
+    }
+
+    /// Serves HTTPS with the given PEM certificate and key (`http.tls`).
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Option<TestRegistry> {
+        Self::start_full(RegistryAuth::None, Some((cert_pem, key_pem)))
+    }
+
+    fn start_full(auth: RegistryAuth, tls: Option<(&str, &str)>) -> Option<TestRegistry> {
         let bin = super::require_binary("docker-registry")?;
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");
@@ -63,8 +73,21 @@ impl TestRegistry {
                 )
             }
         };
+        let tls_yaml = match tls {
+            None => String::new(),
+            Some((cert, key)) => {
+                let (c, k) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+                std::fs::write(&c, cert).unwrap();
+                std::fs::write(&k, key).unwrap();
+                format!(
+                    "  tls:\n    certificate: {}\n    key: {}\n",
+                    c.display(),
+                    k.display()
+                )
+            }
+        };
         let config = format!(
-            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:0\n  secret: regscope-test-secret\n{auth_yaml}",
+            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:0\n  secret: regscope-test-secret\n{tls_yaml}{auth_yaml}",
             data.display()
         );
         let cfg = dir.path().join("config.yml");
@@ -85,7 +108,7 @@ impl TestRegistry {
                     if let Some(rest) = line.split("listening on ").nth(1) {
                         let addr: String = rest
                             .chars()
-                            .take_while(|c| !c.is_whitespace() && *c != '"')
+                            .take_while(|c| !c.is_whitespace() && *c != '"' && *c != ',')
                             .collect();
                         let _ = tx.send(addr);
                         sent = true;
@@ -107,11 +130,17 @@ impl TestRegistry {
                 panic!("docker-registry exited early: {status}");
             }
         };
-        Some(TestRegistry { child, dir, addr })
+        Some(TestRegistry {
+            child,
+            dir,
+            addr,
+            tls: tls.is_some(),
+        })
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Removes a blob from the registry's storage behind its back (for "blob missing" tests).

@@ -26,6 +26,16 @@ impl Seeder {
         }
     }
 
+    /// Trusts `ca_pem` (a test registry's self-signed certificate).
+    pub fn with_root_ca(mut self, ca_pem: &[u8]) -> Self {
+        let certs = reqwest::Certificate::from_pem_bundle(ca_pem).unwrap();
+        self.http = reqwest::Client::builder()
+            .tls_certs_merge(certs)
+            .build()
+            .unwrap();
+        self
+    }
+
     pub fn with_basic(mut self, user: &str, password: &str) -> Self {
         self.basic = Some((user.into(), password.into()));
         self
