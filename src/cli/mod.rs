@@ -9,6 +9,7 @@ pub mod delete;
 pub mod demo;
 pub mod doctor;
 pub mod explore;
+pub mod findings;
 pub mod images;
 pub mod inspect;
 pub mod layers;
@@ -53,6 +54,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Why can't this image be pulled? Walks the pull path and names the failing step.
     Doctor(doctor::DoctorArgs),
+    /// An image's vulnerability findings, or which images contain a CVE.
+    Findings(findings::FindingsArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -81,6 +84,7 @@ pub fn run() -> i32 {
                 Command::Images(a) => block_on(images::run(a)),
                 Command::Inspect(a) => block_on(inspect::run(a)),
                 Command::Doctor(a) => block_on(doctor::run(a)),
+                Command::Findings(a) => findings::run(a),
             };
             match r {
                 Ok(code) => code,

@@ -8,6 +8,7 @@ mod ecr_cli;
 mod ecr_faults;
 mod ecr_oci;
 mod ecr_scale;
+mod findings;
 mod harness;
 mod hostile;
 mod inventory;
