@@ -137,6 +137,25 @@ fn filter_is_live_invertible_and_esc_restores() {
 }
 
 #[test]
+fn opening_a_repository_starts_at_the_top_of_the_sorted_view() {
+    // The registry lists `old` oldest first, so its first row in registry order is the
+    // oldest image; the sorted view (newest first) must open on the newest, not follow it.
+    let mut h = Harness::new(&["prod"]);
+    h.inventory(ev::listed("prod", &["old"]));
+    let mut imgs = crate::app::testing::fleet_images("old", 30);
+    imgs.reverse();
+    h.inventory(ev::images("prod", "old", imgs));
+    h.keys("j enter");
+    assert_eq!(h.state.images.table.as_ref().unwrap().repository, "old");
+    assert_eq!(h.state.images.cursor, 0);
+    assert!(
+        h.selected_tags().contains("latest"),
+        "{}",
+        h.selected_tags()
+    );
+}
+
+#[test]
 fn stale_view_results_are_dropped() {
     let mut h = in_images();
     let gen = h.state.images.generation;

@@ -61,6 +61,10 @@ pub struct ImagesState {
     /// Marks per `registry/repository`, by table row id.
     pub marks: HashMap<String, BTreeSet<u32>>,
     pub mark_anchor: Option<u32>,
+    /// Set on opening a repository, until the first sorted view arrives: the cursor then
+    /// stays on the top row instead of following whichever image happened to be first in
+    /// the registry's own order while the sort was being computed.
+    pub opened_fresh: bool,
 }
 
 impl Default for ImagesState {
@@ -76,6 +80,7 @@ impl Default for ImagesState {
             cursor: 0,
             offset: 0,
             marks: HashMap::new(),
+            opened_fresh: false,
             mark_anchor: None,
         }
     }
@@ -102,6 +107,7 @@ impl ImagesState {
         if !same {
             self.cursor = 0;
             self.offset = 0;
+            self.opened_fresh = true;
         } else if let Some(id) = keep {
             self.cursor = self.view.position_of(id).unwrap_or(0);
         }
@@ -141,7 +147,8 @@ impl ImagesState {
         if generation != self.generation {
             return false;
         }
-        let keep = self.selected_id();
+        let fresh = std::mem::take(&mut self.opened_fresh) && self.cursor == 0;
+        let keep = self.selected_id().filter(|_| !fresh);
         self.view = view;
         self.computing = false;
         self.cursor = keep
