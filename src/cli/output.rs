@@ -2,7 +2,7 @@
 //! statistics, progress on a terminal, and the exit codes every command uses.
 //!
 //! Output is plain text with no colour codes, so pipes and scripts see exactly the
-//! columns. Progress goes to stderr and only when stderr is a terminal.
+//! columns. Progress goes to stderr and only when stdout and stderr are terminals.
 
 use crate::registry::TrafficStats;
 use chrono::{DateTime, Datelike, Utc};
@@ -179,7 +179,8 @@ pub fn traffic_line(registry: &str, s: &TrafficStats) -> String {
     line
 }
 
-/// A one-line progress indicator on stderr, only when stderr is a terminal.
+/// A one-line progress indicator on stderr, only when both stdout and stderr are a
+/// terminal: scripts and redirections see no control characters at all.
 pub struct Progress {
     enabled: bool,
     shown: bool,
@@ -188,7 +189,7 @@ pub struct Progress {
 impl Progress {
     pub fn new() -> Self {
         Progress {
-            enabled: std::io::stderr().is_terminal(),
+            enabled: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
             shown: false,
         }
     }

@@ -15,20 +15,57 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Whether the registry answers the referrers API, learnt once per crawl so a registry
-/// without it costs one probe, not one request per manifest.
+/// without it costs one probe, not one request per manifest. While it is unknown, one
+/// request at a time probes (the gate); the others wait for the verdict.
 #[derive(Default)]
-pub struct ReferrersSupport(AtomicU8);
+pub struct ReferrersSupport {
+    state: AtomicU8,
+    gate: tokio::sync::Mutex<()>,
+}
 
+const UNKNOWN: u8 = 0;
 const SUPPORTED: u8 = 1;
 const UNSUPPORTED: u8 = 2;
 
+type ReferrersReply = Result<Referrers, RegistryError>;
+
 impl ReferrersSupport {
-    fn worth_asking(&self) -> bool {
-        self.0.load(Ordering::Relaxed) != UNSUPPORTED
+    fn state(&self) -> u8 {
+        self.state.load(Ordering::Relaxed)
     }
-    fn set(&self, supported: bool) {
-        let v = if supported { SUPPORTED } else { UNSUPPORTED };
-        self.0.store(v, Ordering::Relaxed);
+
+    fn learn(&self, reply: &ReferrersReply) {
+        let v = match reply {
+            Ok(Referrers::Listed(_)) => SUPPORTED,
+            // A 404 on the referrers endpoint means the API is absent: per the spec an
+            // unknown subject gets an empty list, not a 404.
+            Ok(Referrers::Unsupported) | Err(RegistryError::NotFound { .. }) => UNSUPPORTED,
+            Err(_) => return,
+        };
+        self.state.store(v, Ordering::Relaxed);
+    }
+
+    /// The registry's answer for `digest`, or `None` once it is known not to have the API.
+    async fn ask(
+        &self,
+        source: &dyn ManifestSource,
+        repo: &str,
+        digest: &Digest,
+    ) -> Option<ReferrersReply> {
+        if self.state() == UNKNOWN {
+            let _probe = self.gate.lock().await;
+            if self.state() == UNKNOWN {
+                let reply = source.referrers(repo, digest).await;
+                self.learn(&reply);
+                return Some(reply);
+            }
+        }
+        if self.state() == UNSUPPORTED {
+            return None;
+        }
+        let reply = source.referrers(repo, digest).await;
+        self.learn(&reply);
+        Some(reply)
     }
 }
 
@@ -109,7 +146,7 @@ pub async fn crawl_repository(ctx: &RepoContext<'_>) -> RepoResult {
                 wanted.push(child);
             }
         }
-        if ctx.opts.referrers && ctx.referrers.worth_asking() {
+        if ctx.opts.referrers && ctx.referrers.state() != UNSUPPORTED {
             let asks: Vec<Digest> = fresh
                 .iter()
                 .filter(|d| found[*d].fallback_for.is_none())
@@ -291,11 +328,8 @@ type ReferrersAnswer = (Digest, Result<Vec<Descriptor>, RegistryError>);
 async fn ask_referrers(ctx: &RepoContext<'_>, digests: Vec<Digest>) -> Vec<ReferrersAnswer> {
     let answers = stream::iter(digests)
         .map(|d| async move {
-            if !ctx.referrers.worth_asking() {
-                return (d, Ok(None));
-            }
-            let r = ctx.source.referrers(ctx.repo, &d).await;
-            (d, r.map(Some))
+            let r = ctx.referrers.ask(ctx.source, ctx.repo, &d).await;
+            (d, r)
         })
         .buffer_unordered(ctx.opts.concurrency.max(1))
         .collect::<Vec<_>>()
@@ -303,17 +337,10 @@ async fn ask_referrers(ctx: &RepoContext<'_>, digests: Vec<Digest>) -> Vec<Refer
     let mut out = Vec::new();
     for (d, r) in answers {
         match r {
-            Ok(Some(Referrers::Listed(descs))) => {
-                ctx.referrers.set(true);
-                out.push((d, Ok(descs)));
+            Some(Ok(Referrers::Listed(descs))) => out.push((d, Ok(descs))),
+            Some(Ok(Referrers::Unsupported)) | Some(Err(RegistryError::NotFound { .. })) | None => {
             }
-            // A 404 on the referrers endpoint means the API is absent: per the spec an
-            // unknown subject gets an empty list, not a 404.
-            Ok(Some(Referrers::Unsupported)) | Err(RegistryError::NotFound { .. }) => {
-                ctx.referrers.set(false);
-            }
-            Ok(None) => {}
-            Err(e) => out.push((d, Err(e))),
+            Some(Err(e)) => out.push((d, Err(e))),
         }
     }
     out

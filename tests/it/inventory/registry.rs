@@ -227,6 +227,17 @@ async fn inventory_of_the_fleet_matches_the_fixture_bytes() {
     let back = regscope::model::Inventory::from_json(&json).unwrap();
     assert_eq!(back.images.len(), imgs.len());
 
+    // No request beyond what the inventory needs: the catalog, 4 tag lists, 17 manifests
+    // (one GET per each of the 10 tags + 7 untagged children/referrers), 8 configs (runnable images
+    // only), one referrers probe (answered 404: not asked again), and the version check.
+    let requests = out.stats.requests;
+    assert!(
+        (31..=32).contains(&requests),
+        "{requests} requests: {:?}",
+        out.stats
+    );
+    assert_eq!(out.stats.retries, 0);
+
     skopeo_agrees(&reg.addr, &f, imgs);
 }
 
