@@ -29,6 +29,11 @@ struct RepoJson<'a> {
     total_bytes: Option<u64>,
     unique_bytes: Option<u64>,
     newest_created: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where the registry records them (ECR); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    newest_push: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oldest_pull: Option<chrono::DateTime<chrono::Utc>>,
     /// False when the repository's tags could not be listed (see stderr).
     complete: bool,
 }
@@ -74,6 +79,8 @@ pub async fn run(args: ReposArgs) -> i32 {
                 total_bytes: s.total_bytes.filter(|_| *complete),
                 unique_bytes: s.unique_bytes.filter(|_| *complete),
                 newest_created: s.newest_created,
+                newest_push: s.newest_push,
+                oldest_pull: s.oldest_pull,
                 complete: *complete,
             })
             .collect();
@@ -86,8 +93,15 @@ pub async fn run(args: ReposArgs) -> i32 {
         }
     } else {
         let now = chrono::Utc::now();
-        let mut t = Table::new(&["REPOSITORY", "IMAGES", "TAGS", "SIZE", "UNIQUE", "NEWEST"])
-            .right_align(&[1, 2, 3, 4]);
+        // Registries with their own API (ECR) record push and pull times.
+        let cloud = summaries
+            .iter()
+            .any(|(s, _)| s.newest_push.is_some() || s.oldest_pull.is_some());
+        let mut headers = vec!["REPOSITORY", "IMAGES", "TAGS", "SIZE", "UNIQUE", "NEWEST"];
+        if cloud {
+            headers.extend(["PUSHED", "OLDEST PULL"]);
+        }
+        let mut t = Table::new(&headers).right_align(&[1, 2, 3, 4]);
         for (s, complete) in &summaries {
             let n = |v: usize| {
                 if *complete {
@@ -96,14 +110,19 @@ pub async fn run(args: ReposArgs) -> i32 {
                     "—".into()
                 }
             };
-            t.row(vec![
+            let mut cells = vec![
                 s.name.clone(),
                 n(s.images),
                 n(s.tags),
                 size(s.total_bytes.filter(|_| *complete)),
                 size(s.unique_bytes.filter(|_| *complete)),
                 relative(s.newest_created, now),
-            ]);
+            ];
+            if cloud {
+                cells.push(relative(s.newest_push, now));
+                cells.push(relative(s.oldest_pull, now));
+            }
+            t.row(cells);
         }
         print_stdout(&if t.is_empty() {
             "no repositories\n".to_string()

@@ -82,6 +82,18 @@ async fn ecr_cli_images_and_repos_on_an_ecr_target() {
         .map(|r| r["repository"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["team-a/api", "team-b/web"]);
+    assert!(repos[0]["newest_push"].is_string(), "{repos}");
+    assert!(
+        repos[0].get("oldest_pull").is_none(),
+        "no pull time known: {repos}"
+    );
+    let out = regscope(&m, &["repos", &target]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("PUSHED") && table.contains("team-b/web"),
+        "{table}"
+    );
+    eprintln!("{table}");
 
     // Listing never pulled.
     let ops = m.recorded_operations();
