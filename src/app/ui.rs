@@ -50,8 +50,17 @@ fn title(state: &State) -> Line<'static> {
     let t = &state.theme;
     let mut spans = vec![Span::styled(" regscope ", t.fg(Role::Title))];
     if let Some(table) = &state.images.table {
+        // The registry's own colour marks production everywhere, here too.
+        let reg_style = state
+            .fleet
+            .registry_index(&table.registry)
+            .and_then(|i| state.fleet.registries[i].settings.color.as_deref())
+            .and_then(|c| c.parse::<ratatui::style::Color>().ok())
+            .filter(|_| !t.no_color)
+            .map_or(t.fg(Role::Muted), |c| t.fg(Role::Muted).fg(c));
+        spans.push(Span::styled(format!("{} ", table.registry), reg_style));
         spans.push(Span::styled(
-            format!("{} ▸ {} ", table.registry, table.repository),
+            format!("▸ {} ", table.repository),
             t.fg(Role::Muted),
         ));
     }

@@ -49,15 +49,21 @@ pub fn line(state: &State) -> Line<'static> {
                     && scope != Scope::Global
                     && (i.action != Action::ConfirmDelete || deletable)
             });
-            let global = ACTIONS
-                .iter()
-                .filter(|i| i.hint.is_some() && i.scopes.contains(&Scope::Global));
-            let mut v: Vec<(String, String)> = specific
+            // Help first: whatever else is cut at 80 columns, the way to every key stays.
+            let help = ACTIONS.iter().filter(|i| i.action == Action::Help);
+            let global = ACTIONS.iter().filter(|i| {
+                i.hint.is_some() && i.scopes.contains(&Scope::Global) && i.action != Action::Help
+            });
+            let mut v: Vec<(String, String)> = help
+                .chain(specific)
                 .chain(global)
                 .map(|i| (first_key(state, i.action), i.hint.unwrap_or("").to_string()))
                 .collect();
             if scope == Scope::Errors {
-                v.insert(2, (state.keymap.label(Action::Back), "close".into()));
+                v.insert(
+                    3.min(v.len()),
+                    (state.keymap.label(Action::Back), "close".into()),
+                );
             }
             v
         }
