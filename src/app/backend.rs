@@ -32,14 +32,38 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         target: &Target,
         settings: &RegistrySettings,
-        _source: Result<Arc<dyn ManifestSource>, String>,
+        source: Result<Arc<dyn ManifestSource>, String>,
         req: &crate::app::tasks::findings::FindingsRequest,
     ) -> BoxFuture<'static, Result<crate::app::tasks::findings::FindingsReport, String>> {
         use crate::app::tasks::findings::FindingsReport;
         let (target, settings, req) = (target.clone(), settings.clone(), req.clone());
         Box::pin(async move {
             if !matches!(target, Target::Ecr { .. }) {
-                return Err("reading scanner reports attached to images is not in this build yet; findings unknown".into());
+                // Scanner reports attached as referrers (or via the fallback tag).
+                let src = source?;
+                let f = crate::scan::image_findings(
+                    src.as_ref(),
+                    &req.repository,
+                    req.digest.as_str(),
+                    &req.shown_as,
+                    &crate::scan::ReportFiles::default(),
+                )
+                .await
+                .map_err(|e| format!("{e} ({})", e.next_step()))?;
+                return Ok(FindingsReport {
+                    status: f.status,
+                    scanned_at: f.scanned_at,
+                    sources: f
+                        .sources
+                        .iter()
+                        .map(|s| match &s.scanner_version {
+                            Some(v) => format!("{} {v}", s.scanner),
+                            None => s.scanner.clone(),
+                        })
+                        .collect(),
+                    findings: f.findings,
+                    problems: f.problems,
+                });
             }
             let client = crate::registry::ecr::EcrClient::connect(
                 &target,
