@@ -15,7 +15,8 @@ pub struct PlanArgs {
     /// TARGET[/REPO-PREFIX]: a registry to crawl, or with --inventory a repository prefix to keep.
     pub target: Option<String>,
     /// The policy file (ECR lifecycle JSON, Artifact Registry cleanup list, `acr purge`
-    /// arguments, Harbor retention JSON).
+    /// arguments, Harbor retention JSON). Without it, an ECR target is evaluated under each
+    /// repository's current lifecycle policy.
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// The policy format; detected from the file when absent (and the detection is stated).
@@ -70,11 +71,17 @@ pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
     })
 }
 
-fn load_inventory(args: &PlanArgs) -> Result<Inventory> {
+fn load_inventory(
+    args: &PlanArgs,
+    rt: &tokio::runtime::Runtime,
+) -> Result<std::result::Result<Inventory, i32>> {
     let Some(path) = &args.inventory else {
-        bail!(
-            "evaluating a live target needs a crawl; save one with `regscope images TARGET --json > inv.json` and pass --inventory inv.json"
-        );
+        let Some(target) = &args.target else {
+            bail!("give a TARGET to crawl, or --inventory FILE (a saved `regscope images --json`)");
+        };
+        return Ok(rt
+            .block_on(super::crawl::crawl(target, false))
+            .map(|o| o.inventory));
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read inventory {}", path.display()))?;
@@ -84,7 +91,77 @@ fn load_inventory(args: &PlanArgs) -> Result<Inventory> {
             im.repository == prefix || im.repository.starts_with(&format!("{prefix}/"))
         });
     }
-    Ok(inv)
+    Ok(Ok(inv))
+}
+
+/// For an ECR target without `--policy`: each repository's own lifecycle policy, read with
+/// GetLifecyclePolicy; repositories without one are left alone (and said so).
+fn ecr_repository_policies(
+    rt: &tokio::runtime::Runtime,
+    target: &str,
+    repos: &[String],
+) -> Result<Vec<(String, Option<String>)>> {
+    let t = crate::registry::Target::parse(target)
+        .map_err(|e| anyhow!("invalid target {target:?}: {e}"))?;
+    if !matches!(t, crate::registry::Target::Ecr { .. }) {
+        bail!("--policy FILE is required: only ECR keeps a lifecycle policy per repository");
+    }
+    rt.block_on(async {
+        let settings = crate::config::RegistrySettings::for_address(target);
+        let client = crate::registry::ecr::EcrClient::connect(
+            &t,
+            &settings,
+            crate::registry::ecr::EcrConnectOptions::default(),
+        )
+        .await?;
+        let mut out = Vec::new();
+        for r in repos {
+            let p = client.lifecycle_policy(r).await?;
+            out.push((r.clone(), p.map(|p| p.text)));
+        }
+        Ok::<_, crate::registry::RegistryError>(out)
+    })
+    .map_err(|e| anyhow!("{e} ({})", e.next_step()))
+}
+
+/// Evaluates each repository's own policy over its images and merges the results.
+fn evaluate_per_repository(
+    images: &[Image],
+    policies: &[(String, Option<String>)],
+    now: DateTime<Utc>,
+    sw: &Switches,
+    warnings: &mut Vec<String>,
+) -> Result<crate::policy::Evaluation> {
+    let mut all = crate::policy::Evaluation::default();
+    for (repo, text) in policies {
+        let Some(text) = text else {
+            warnings.push(format!(
+                "repository {repo} has no lifecycle policy; nothing evaluated there"
+            ));
+            continue;
+        };
+        let policy = Policy::parse(
+            PolicyFormat::Ecr,
+            text,
+            &format!("lifecycle policy of {repo}"),
+        )
+        .map_err(|e| anyhow!("policy refused, nothing evaluated:\n{e}"))?;
+        let idx: Vec<usize> = (0..images.len())
+            .filter(|&i| &images[i].repository == repo)
+            .collect();
+        let slice: Vec<Image> = idx.iter().map(|&i| images[i].clone()).collect();
+        let ev = policy.evaluate(&slice, now, sw);
+        all.decisions.extend(ev.decisions.into_iter().map(|mut d| {
+            d.image = idx[d.image];
+            d
+        }));
+        all.protected.extend(ev.protected.into_iter().map(|mut p| {
+            p.image = idx[p.image];
+            p
+        }));
+        all.warnings.extend(ev.warnings);
+    }
+    Ok(all)
 }
 
 /// With `--inventory`, TARGET is `[HOST/]PREFIX`; the part after the host filters.
@@ -118,7 +195,8 @@ pub fn build_plan(
     scope: ReclaimScope,
     in_use: Option<InUse>,
 ) -> DeletionPlan {
-    let ev = loaded.policy.evaluate(images, now, sw);
+    let g = crate::policy::graph::Graph::build(images);
+    let ev = loaded.policy.evaluate_with_graph(images, &g, now, sw);
     let fmt = loaded.policy.format();
     let opts = PlanOptions {
         registry: registry.to_string(),
@@ -130,7 +208,7 @@ pub fn build_plan(
         in_use,
         unlock: loaded.policy.unlocks(),
     };
-    DeletionPlan::build(images, &ev, &opts)
+    DeletionPlan::build_with_graph(images, &g, &ev, &opts)
 }
 
 /// A policy read from a file, with how its format was chosen.
@@ -140,10 +218,10 @@ pub struct LoadedPolicy {
 }
 
 pub fn run(args: PlanArgs) -> Result<i32> {
-    let Some(policy_path) = &args.policy else {
-        bail!("--policy FILE is required (reading each ECR repository's current policy needs a live ECR target, which `plan` does not crawl yet)");
+    let loaded = match &args.policy {
+        Some(p) => Some(load_policy(p, args.format.as_deref())?),
+        None => None,
     };
-    let loaded = load_policy(policy_path, args.format.as_deref())?;
     let current = match &args.compare {
         Some(p) => Some(load_policy(p, None)?),
         None => None,
@@ -166,11 +244,42 @@ pub fn run(args: PlanArgs) -> Result<i32> {
         }
         None => None,
     };
-    let inv = load_inventory(&args)?;
+    if loaded.is_none() && args.inventory.is_some() {
+        bail!("--policy FILE is required with --inventory (a repository's own ECR policy is read from a live ecr:// target)");
+    }
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let inv = match load_inventory(&args, &rt)? {
+        Ok(inv) => inv,
+        Err(code) => return Ok(code),
+    };
     let scope = match args.reclaim_scope.as_deref() {
         Some("repository") => ReclaimScope::Repository,
         Some(_) => ReclaimScope::Registry,
         None => default_scope(&inv.registry),
+    };
+    let Some(loaded) = loaded else {
+        // ECR: every repository under its own current lifecycle policy.
+        let mut repos: Vec<String> = inv.images.iter().map(|i| i.repository.clone()).collect();
+        repos.dedup();
+        let target = args.target.clone().unwrap_or_default();
+        let policies = ecr_repository_policies(&rt, &target, &repos)?;
+        let mut warnings = Vec::new();
+        let mut ev = evaluate_per_repository(&inv.images, &policies, now, &sw, &mut warnings)?;
+        ev.warnings.extend(warnings);
+        let opts = PlanOptions {
+            registry: inv.registry.clone(),
+            format: PolicyFormat::Ecr,
+            evaluated_at: now,
+            policy_source: Some(
+                "each repository's current ECR lifecycle policy (GetLifecyclePolicy)".into(),
+            ),
+            switches: sw.describe(PolicyFormat::Ecr),
+            scope,
+            in_use: in_use.clone(),
+            unlock: false,
+        };
+        let plan = DeletionPlan::build(&inv.images, &ev, &opts);
+        return emit(&args, &plan, None, inv.errors.len(), in_use.as_ref());
     };
     let plan = build_plan(
         &inv.images,
@@ -193,14 +302,30 @@ pub fn run(args: PlanArgs) -> Result<i32> {
         );
         (c.source, compare(&cur, &plan))
     });
+    emit(
+        &args,
+        &plan,
+        comparison.as_ref(),
+        inv.errors.len(),
+        in_use.as_ref(),
+    )
+}
+
+fn emit(
+    args: &PlanArgs,
+    plan: &DeletionPlan,
+    comparison: Option<&(String, PlanComparison)>,
+    inventory_errors: usize,
+    in_use: Option<&InUse>,
+) -> Result<i32> {
     if let Some(out) = &args.output {
-        let text = serde_json::to_string_pretty(&plan)?;
+        let text = serde_json::to_string_pretty(plan)?;
         std::fs::write(out, text + "\n")
             .with_context(|| format!("cannot write {}", out.display()))?;
     }
     if args.json {
-        let text = match &comparison {
-            None => serde_json::to_string_pretty(&plan)?,
+        let text = match comparison {
+            None => serde_json::to_string_pretty(plan)?,
             Some((src, c)) => serde_json::to_string_pretty(&serde_json::json!({
                 "schema": "regscope.plan-comparison/v1",
                 "current_policy": src,
@@ -210,8 +335,8 @@ pub fn run(args: PlanArgs) -> Result<i32> {
         };
         println!("{text}");
     } else {
-        print!("{}", render(&plan, inv.errors.len(), in_use.as_ref()));
-        if let Some((src, c)) = &comparison {
+        print!("{}", render(plan, inventory_errors, in_use));
+        if let Some((src, c)) = comparison {
             print!("{}", render_comparison(src, c));
         }
         if let Some(out) = &args.output {

@@ -55,7 +55,9 @@ pub struct Graph {
     /// Repository id per image (index into `repos`).
     pub repo: Vec<u32>,
     pub repos: Vec<String>,
-    /// (repository id, digest key) -> image index.
+    /// Digest key per image.
+    pub keys: Vec<u128>,
+    /// (repository id, digest key) -> image index, for referenced digests only.
     pub by_key: FoldMap<(u32, u128), u32>,
     /// Image index -> indexes in the same repository that list it as a child.
     pub parents: Vec<Vec<u32>>,
@@ -72,12 +74,23 @@ impl Graph {
         let n = images.len();
         let mut g = Graph {
             repo: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
             parents: vec![Vec::new(); n],
             subject: vec![NONE; n],
             referrers: vec![Vec::new(); n],
             ..Default::default()
         };
-        g.by_key.reserve(n);
+        // Only digests something refers to (children, subjects) need a lookup entry; keying
+        // every record would cost a million-entry map for a few thousand edges.
+        let mut wanted: FoldMap<u128, ()> = FoldMap::default();
+        for im in images {
+            for c in &im.children {
+                wanted.insert(digest_key(c), ());
+            }
+            if let Some(sub) = &im.subject {
+                wanted.insert(digest_key(sub), ());
+            }
+        }
         let mut ids: HashMap<&str, u32> = HashMap::new();
         let mut last: Option<(&str, u32)> = None;
         for (i, im) in images.iter().enumerate() {
@@ -94,7 +107,11 @@ impl Graph {
                 }
             };
             g.repo.push(id);
-            g.by_key.insert((id, digest_key(&im.digest)), i as u32);
+            let k = digest_key(&im.digest);
+            g.keys.push(k);
+            if !wanted.is_empty() && wanted.contains_key(&k) {
+                g.by_key.insert((id, k), i as u32);
+            }
         }
         for (i, im) in images.iter().enumerate() {
             let r = g.repo[i];
@@ -114,6 +131,8 @@ impl Graph {
         g
     }
 
+    /// The image `d` names in repository `repo`, for digests some record refers to
+    /// (children and subjects); other digests are not indexed.
     pub fn lookup(&self, repo: u32, d: &Digest) -> Option<usize> {
         self.by_key.get(&(repo, digest_key(d))).map(|&i| i as usize)
     }

@@ -138,6 +138,20 @@ impl Policy {
         matches!(self, Policy::Acr(p) if p.include_locked)
     }
 
+    /// As `evaluate`, reusing a graph built over the same images (large inventories).
+    pub fn evaluate_with_graph(
+        &self,
+        images: &[Image],
+        g: &graph::Graph,
+        now: DateTime<Utc>,
+        sw: &Switches,
+    ) -> Evaluation {
+        match self {
+            Policy::Ecr(p) => p.evaluate_with_graph(images, g, now, sw),
+            other => other.evaluate(images, now, sw),
+        }
+    }
+
     /// Evaluates over `images` as of `now`.
     pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
         match self {

@@ -143,11 +143,14 @@ impl DeletionPlan {
         let mut why: Vec<Option<String>> = vec![None; n];
         let mut warnings = ev.warnings.clone();
         let mut untags = Vec::new();
+        // The policy's own decision per image, kept for "would have" after protection.
+        let mut proposed: Vec<u32> = vec![u32::MAX; n];
         for (k, d) in ev.decisions.iter().enumerate() {
             if d.action == ActionKind::Untag {
                 untags.push(k);
             } else if state[d.image] == State::Keep {
                 state[d.image] = State::Planned(k);
+                proposed[d.image] = k as u32;
             }
         }
         let mut extra: Vec<super::Decision> = Vec::new();
@@ -199,6 +202,7 @@ impl DeletionPlan {
                         ),
                     });
                     state[i] = State::Planned(k);
+                    proposed[i] = k as u32;
                     changed = true;
                 } else if ev.children_follow_index
                     && images[i].tags.is_empty()
@@ -219,6 +223,7 @@ impl DeletionPlan {
                         ),
                     });
                     state[i] = State::Planned(k);
+                    proposed[i] = k as u32;
                     changed = true;
                 }
             }
@@ -268,91 +273,95 @@ impl DeletionPlan {
                 break;
             }
         }
-        let mut actions = Vec::new();
-        let mut protected = Vec::new();
-        let mut removed = vec![false; n];
-        for i in 0..n {
-            match state[i] {
-                State::Planned(k) => {
-                    let d = decision(&ev.decisions, &extra, k);
-                    removed[i] = d.action.removes_manifest();
-                    actions.push(action_of(&images[i], d));
-                }
-                State::Protected => {
-                    if let Some(d) = ev
-                        .decisions
-                        .iter()
-                        .chain(&extra)
-                        .find(|d| d.image == i && d.action != ActionKind::Untag)
-                    {
-                        protected.push(Protected {
-                            repository: images[i].repository.clone(),
-                            digest: images[i].digest.clone(),
-                            why: why[i].clone().unwrap_or_default(),
-                            tag: None,
-                            would: Some(format!("{} by rule {}", d.action.as_str(), d.rule)),
-                        });
-                    } else if let Some(w) = &why[i] {
-                        protected.push(Protected {
-                            repository: images[i].repository.clone(),
-                            digest: images[i].digest.clone(),
-                            why: w.clone(),
-                            tag: None,
-                            would: None,
-                        });
+        let removed: Vec<bool> = (0..n)
+            .map(|i| match state[i] {
+                State::Planned(k) => decision(&ev.decisions, &extra, k).action.removes_manifest(),
+                _ => false,
+            })
+            .collect();
+        // The reclaim walk and the action list are independent: run them side by side.
+        std::thread::scope(|scope| {
+            let reclaim = scope.spawn(|| estimate(images, g, &removed, opts.scope));
+            let mut actions = Vec::new();
+            let mut protected = Vec::new();
+            for i in 0..n {
+                match state[i] {
+                    State::Planned(k) => {
+                        let d = decision(&ev.decisions, &extra, k);
+                        actions.push(action_of(&images[i], d));
                     }
-                }
-                State::Keep => {
-                    if let Some(w) = &why[i] {
-                        protected.push(Protected {
-                            repository: images[i].repository.clone(),
-                            digest: images[i].digest.clone(),
-                            why: w.clone(),
-                            tag: None,
-                            would: None,
-                        });
+                    State::Protected => {
+                        if proposed[i] != u32::MAX {
+                            let d = decision(&ev.decisions, &extra, proposed[i] as usize);
+                            protected.push(Protected {
+                                repository: images[i].repository.clone(),
+                                digest: images[i].digest.clone(),
+                                why: why[i].clone().unwrap_or_default(),
+                                tag: None,
+                                would: Some(format!("{} by rule {}", d.action.as_str(), d.rule)),
+                            });
+                        } else if let Some(w) = &why[i] {
+                            protected.push(Protected {
+                                repository: images[i].repository.clone(),
+                                digest: images[i].digest.clone(),
+                                why: w.clone(),
+                                tag: None,
+                                would: None,
+                            });
+                        }
+                    }
+                    State::Keep => {
+                        if let Some(w) = &why[i] {
+                            protected.push(Protected {
+                                repository: images[i].repository.clone(),
+                                digest: images[i].digest.clone(),
+                                why: w.clone(),
+                                tag: None,
+                                would: None,
+                            });
+                        }
                     }
                 }
             }
-        }
-        untag_actions(
-            images,
-            ev,
-            &untags,
-            &removed,
-            opts,
-            &mut actions,
-            &mut protected,
-        );
-        transition_and_graph_warnings(images, g, &actions, &removed, &mut warnings);
-        let est = estimate(images, g, &removed, opts.scope);
-        if est.unknown_sizes > 0 {
-            warnings.push(format!(
-                "{} removed images have no known size; the byte figures leave them out",
-                est.unknown_sizes
-            ));
-        }
-        DeletionPlan {
-            schema: PLAN_SCHEMA.into(),
-            policy_format: opts.format.as_str().into(),
-            evaluated_at: opts.evaluated_at,
-            registry: opts.registry.clone(),
-            policy_source: opts.policy_source.clone(),
-            switches: opts.switches.clone(),
-            reclaim_scope: opts.scope.as_str().into(),
-            reclaim_method: est.method,
-            summary: PlanSummary {
-                images: n,
-                actions: actions.len(),
-                naive_bytes: est.naive_bytes,
-                reclaimed_bytes: est.reclaimed_bytes,
-                protected: protected.len(),
-                unknown_sizes: est.unknown_sizes,
-            },
-            actions,
-            protected,
-            warnings,
-        }
+            untag_actions(
+                images,
+                ev,
+                &untags,
+                &removed,
+                opts,
+                &mut actions,
+                &mut protected,
+            );
+            transition_and_graph_warnings(images, g, &actions, &removed, &mut warnings);
+            let est = reclaim.join().expect("reclaim estimate");
+            if est.unknown_sizes > 0 {
+                warnings.push(format!(
+                    "{} removed images have no known size; the byte figures leave them out",
+                    est.unknown_sizes
+                ));
+            }
+            DeletionPlan {
+                schema: PLAN_SCHEMA.into(),
+                policy_format: opts.format.as_str().into(),
+                evaluated_at: opts.evaluated_at,
+                registry: opts.registry.clone(),
+                policy_source: opts.policy_source.clone(),
+                switches: opts.switches.clone(),
+                reclaim_scope: opts.scope.as_str().into(),
+                reclaim_method: est.method,
+                summary: PlanSummary {
+                    images: n,
+                    actions: actions.len(),
+                    naive_bytes: est.naive_bytes,
+                    reclaimed_bytes: est.reclaimed_bytes,
+                    protected: protected.len(),
+                    unknown_sizes: est.unknown_sizes,
+                },
+                actions,
+                protected,
+                warnings,
+            }
+        })
     }
 }
 

@@ -83,7 +83,7 @@ pub fn estimate(
     }
     // blob -> (size, still reached by a survivor, reached by a removed manifest)
     let mut blobs: FoldMap<(u32, u128), (u64, bool, bool)> = FoldMap::default();
-    blobs.reserve(images.len() * 2);
+    blobs.reserve(images.len());
     for (i, im) in images.iter().enumerate() {
         let r = g.repo[i];
         if !repo_relevant[r as usize] {

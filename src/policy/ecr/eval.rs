@@ -4,7 +4,7 @@
 
 use super::{glob_match, CountType, EcrAction, EcrPolicy, EcrRule, TagList, TagStatus};
 use crate::model::{Image, ImageKind, StorageClass};
-use crate::policy::graph::{digest_key, Graph};
+use crate::policy::graph::Graph;
 use crate::policy::switches::{AgeBoundary, TieBreak};
 use crate::policy::time::{age_secs, human_age, DAY};
 use crate::policy::{ActionKind, Decision, Evaluation, Switches};
@@ -12,7 +12,17 @@ use chrono::{DateTime, Utc};
 
 impl EcrPolicy {
     pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
-        let g = Graph::build(images);
+        self.evaluate_with_graph(images, &Graph::build(images), now, sw)
+    }
+
+    /// As `evaluate`, reusing a graph the caller built over the same images.
+    pub fn evaluate_with_graph(
+        &self,
+        images: &[Image],
+        g: &Graph,
+        now: DateTime<Utc>,
+        sw: &Switches,
+    ) -> Evaluation {
         let mut ev = Evaluation::default();
         // ECR orders by push time, or restore time for images restored from archive.
         let rank_time: Vec<i64> = images
@@ -31,7 +41,7 @@ impl EcrPolicy {
             ));
         }
         let keys: Vec<u128> = match sw.ecr_tie_break {
-            TieBreak::DigestAscending => images.iter().map(|i| digest_key(&i.digest)).collect(),
+            TieBreak::DigestAscending => g.keys.clone(),
             TieBreak::AsListed => (0..images.len() as u128).collect(),
         };
         let mut order: Vec<u32> = (0..images.len() as u32).collect();
@@ -177,15 +187,14 @@ fn mark(
                     ));
                 }
             }
-            for (rank, &i) in s.iter().enumerate().skip(keep) {
-                push(
-                    i,
-                    format!(
-                        "#{} newest of {} images matching the rule's tag requirement; it keeps the newest {n}",
-                        rank + 1,
-                        s.len()
-                    ),
+            if keep < s.len() {
+                let reason = format!(
+                    "beyond the newest {n} of the {} images matching the rule's tag requirement",
+                    s.len()
                 );
+                for &i in &s[keep..] {
+                    push(i, reason.clone());
+                }
             }
         }
         CountType::SinceImagePushed => {
@@ -232,12 +241,14 @@ fn mark(
             }
         }
     }
+    let rule_name = rule.priority.to_string();
+    ev.decisions.reserve(marked.len());
     for (i, reason) in marked {
         ev.decisions.push(Decision {
             image: i as usize,
             action,
             tag: None,
-            rule: rule.priority.to_string(),
+            rule: rule_name.clone(),
             reason,
         });
     }
