@@ -2,6 +2,8 @@
 //! pulled? Prints the checklist (✔/✖/–), the verdict, one sentence and a next step to copy.
 //! Exit 0 when pullable, 1 when not, 2 for bad usage.
 
+use crate::app::config::paths::Paths;
+use crate::app::config::AppConfig;
 use crate::config::RegistrySettings;
 use crate::doctor::{diagnose, DoctorOptions, Report, Step, StepStatus};
 use crate::model::Platform;
@@ -19,7 +21,7 @@ pub struct DoctorArgs {
     /// Print the report as JSON (reference, verdict, summary, steps).
     #[arg(long)]
     pub json: bool,
-    /// Extra PEM CA certificates to trust for this registry.
+    /// Extra PEM CA certificates to trust for this registry (overrides the config's `ca_file`).
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
     /// Allow plain HTTP and unverified TLS for this registry.
@@ -44,9 +46,11 @@ pub async fn run(args: DoctorArgs) -> i32 {
     };
     let settings = match &reference.target {
         Target::Distribution { host, .. } => {
-            let mut s = RegistrySettings::for_address(host);
-            s.ca_file = args.ca_file.clone();
-            s.insecure = args.insecure;
+            let mut s = configured(&reference.registry, host);
+            if args.ca_file.is_some() {
+                s.ca_file = args.ca_file.clone();
+            }
+            s.insecure |= args.insecure;
             Some(s)
         }
         _ => None,
@@ -81,6 +85,23 @@ pub async fn run(args: DoctorArgs) -> i32 {
     } else {
         1
     }
+}
+
+/// The `[[registry]]` entry of config.toml for this registry (its `ca_file`, `insecure`,
+/// timeouts), else the defaults. Problems with the file are warnings: the doctor goes on.
+fn configured(registry: &str, host: &str) -> RegistrySettings {
+    let path = Paths::discover().config_file;
+    let cfg = AppConfig::load(&path);
+    for p in &cfg.problems {
+        eprintln!("regscope doctor: {p}");
+    }
+    cfg.registries
+        .into_iter()
+        .find(|r| {
+            let addr_host = r.address.split('/').next().unwrap_or("");
+            addr_host == registry || addr_host == host || r.name == registry
+        })
+        .unwrap_or_else(|| RegistrySettings::for_address(host))
 }
 
 fn mark(s: StepStatus) -> &'static str {

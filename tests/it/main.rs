@@ -3,6 +3,7 @@
 
 mod distribution;
 mod doctor;
+mod doctor_cli;
 mod ecr;
 mod ecr_cli;
 mod ecr_faults;
