@@ -1,5 +1,6 @@
 //! What a reducer asks the outside world to do. Only `tasks/` performs these.
 
+use super::tasks::delete::DeleteRequest;
 use super::tasks::detail::DetailRequest;
 use super::tasks::filter::ViewRequest;
 use super::tasks::findings::FindingsRequest;
@@ -23,6 +24,8 @@ pub enum Effect {
     EvaluatePlan(PlanRequest),
     /// Fetch one image's findings (latest wins).
     FetchFindings(FindingsRequest),
+    /// Carry out a confirmed plan (the delete engine; audited; progress streams back).
+    DeletePlan(DeleteRequest),
     /// Write a plan as JSON into the data dir.
     ExportPlan(Arc<DeletionPlan>),
 }

@@ -1,5 +1,6 @@
 //! Everything that can happen to the app: input, time, and results of background tasks.
 
+use super::tasks::delete::DeleteEvent;
 use super::tasks::detail::DetailResult;
 use super::tasks::findings::FindingsResult;
 use super::tasks::plan::PlanResult;
@@ -38,6 +39,8 @@ pub enum Msg {
     Findings(FindingsResult),
     /// The runner abandoned the findings fetch for this digest.
     FindingsAbandoned(String),
+    /// Progress of a deletion (ticketed).
+    Delete(DeleteEvent),
     /// A plan evaluation finished (ticketed).
     Plan(PlanResult),
     /// A plan was written (or could not be).

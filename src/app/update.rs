@@ -59,6 +59,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Plan(r) => plan::update::on_result(state, r),
+        Msg::Delete(ev) => plan::run::on_event(state, ev),
         Msg::Findings(r) => findings::update::on_result(state, r),
         Msg::FindingsAbandoned(d) => {
             findings::update::abandoned(state, &d);

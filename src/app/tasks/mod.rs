@@ -2,6 +2,7 @@
 //! debounced), the clipboard. Results come back to the loop as [`Msg`]s.
 
 pub mod clipboard;
+pub mod delete;
 pub mod detail;
 pub mod filter;
 pub mod findings;
@@ -90,13 +91,19 @@ impl Runner {
             Effect::SetMouse(on) => return Some(TerminalOp::Mouse(on)),
             Effect::Refresh => self.start_crawls(),
             Effect::EvaluatePlan(req) => self.evaluate_plan(req),
+            Effect::DeletePlan(req) => {
+                // Not aborted by a newer request: a deletion runs to its end, audited.
+                let source = self.source(req.registry);
+                let tx = self.tx.clone();
+                tokio::spawn(delete::run(source, req, move |ev| {
+                    let _ = tx.send(Msg::Delete(ev));
+                }));
+            }
             Effect::FetchFindings(req) => self.fetch_findings(req),
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let dir = super::config::paths::Paths::discover()
-                        .data_dir
-                        .join("plans");
+                    let dir = crate::policy::audit::data_dir().join("plans");
                     let r = plan::export(&plan, &dir, chrono::Utc::now());
                     let _ = tx.send(Msg::PlanExported(r));
                 });

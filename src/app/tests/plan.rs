@@ -200,9 +200,16 @@ fn export_is_an_effect_and_its_path_is_shown() {
         .contains("exported to /data/plans/plan-aws.json"));
 }
 
+fn marked_plan() -> Harness {
+    let mut h = web_open();
+    h.keys("space space");
+    h.keys("D");
+    h
+}
+
 #[test]
 fn confirmation_defaults_to_cancel_and_wants_the_repository_name() {
-    let mut h = ecr_plan();
+    let mut h = marked_plan();
     h.keys("D");
     assert_eq!(h.state.layer(), Layer::Confirm);
     // Enter on nothing, or on the wrong word, deletes nothing.
@@ -219,6 +226,110 @@ fn confirmation_defaults_to_cancel_and_wants_the_repository_name() {
     h.keys("D x");
     assert!(matches!(h.state.modals.last(), Some(Modal::Confirm(c)) if c.typed == "x"));
     assert!(h.other.is_empty());
+    h.keys("backspace");
+    h.type_text("web");
+    h.keys("enter");
+    match h.other.pop() {
+        Some(Effect::DeletePlan(r)) => {
+            assert_eq!(r.plan.actions.len(), 2);
+            assert_eq!(r.registry, 0);
+        }
+        other => panic!("expected the deletion, got {other:?}"),
+    }
+    assert!(h.state.plan.run.is_some());
+}
+
+#[test]
+fn ecr_plans_are_reviewed_and_exported_but_not_deleted_from_the_tui() {
+    let mut h = ecr_plan();
+    h.keys("D");
+    assert!(h.state.modals.is_empty());
+    assert!(h
+        .state
+        .flash
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("BatchDeleteImage"));
+}
+
+#[test]
+fn deletion_progress_and_per_item_results() {
+    use crate::app::tasks::delete::DeleteEvent;
+    use crate::policy::execute::{ItemResult, Outcome};
+    let mut h = marked_plan();
+    h.keys("D");
+    h.type_text("web");
+    h.keys("enter");
+    let Some(Effect::DeletePlan(req)) = h.other.pop() else {
+        panic!()
+    };
+    let item = |i: usize, outcome: Outcome| ItemResult {
+        repository: "web".into(),
+        digest: req.plan.actions[i].digest.clone(),
+        action: "delete".into(),
+        tags: req.plan.actions[i].tags.clone(),
+        outcome,
+    };
+    let t = req.ticket;
+    h.send(Msg::Delete(DeleteEvent::Started {
+        ticket: t,
+        audit: "/data/audit/run.jsonl".into(),
+        total: 3,
+    }));
+    h.send(Msg::Delete(DeleteEvent::Item {
+        ticket: t,
+        done: 1,
+        result: item(0, Outcome::Deleted),
+    }));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("deleting 1 of 3"), "{screen}");
+    // Another run's events are not this one's.
+    h.send(Msg::Delete(DeleteEvent::Item {
+        ticket: t + 7,
+        done: 2,
+        result: item(1, Outcome::Deleted),
+    }));
+    h.send(Msg::Delete(DeleteEvent::Item {
+        ticket: t,
+        done: 2,
+        result: item(
+            1,
+            Outcome::Skipped("tag v1.0.1 now points at sha256:0000 (moved since the plan)".into()),
+        ),
+    }));
+    h.send(Msg::Delete(DeleteEvent::Item {
+        ticket: t,
+        done: 3,
+        result: item(
+            0,
+            Outcome::Failed("HTTP 405 UNSUPPORTED: deletion is disabled".into()),
+        ),
+    }));
+    h.send(Msg::Delete(DeleteEvent::Finished {
+        ticket: t,
+        error: None,
+    }));
+    let run = h.state.plan.run.as_ref().unwrap();
+    assert!(run.finished);
+    assert_eq!(run.results.len(), 3);
+    assert_eq!(
+        h.state.errors.entries.len(),
+        1,
+        "the failure is in the error list"
+    );
+    let buf = h.render(110, 26);
+    assert_snapshot!("plan_deletion_results", super::buffer_text(&buf));
+    let th = &h.state.theme;
+    let (x, y) = find(&buf, "✔ deleted").unwrap();
+    assert_eq!(buf[(x, y)].fg, th.color(Role::Ok).unwrap());
+    let (x, y) = find(&buf, "↷ skipped").unwrap();
+    assert_eq!(buf[(x, y)].fg, th.color(Role::Warning).unwrap());
+    h.keys("D");
+    assert!(
+        h.state.modals.is_empty(),
+        "a carried-out plan is not deleted twice"
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! naive vs reclaimed bytes, an "as of" date control, export to JSON, and a typed
 //! confirmation before anything is deleted.
 pub mod confirm;
+pub mod run;
 pub mod state;
 pub mod update;
 pub mod view;

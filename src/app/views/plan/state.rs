@@ -42,6 +42,8 @@ pub struct PlanState {
     /// Why the plan could not be built (bad policy file, no policy, ...).
     pub error: Option<String>,
     pub exported: Option<PathBuf>,
+    /// The deletion of this plan, once confirmed.
+    pub run: Option<super::run::DeleteRun>,
 }
 
 impl PlanState {

@@ -36,7 +36,7 @@ pub fn deletion_allowed(state: &State) -> bool {
             .iter()
             .any(|a| a.action == "delete" || a.action == "expire")
     });
-    has_actions && !plan_registry_read_only(state)
+    has_actions && state.plan.run.is_none() && !plan_registry_read_only(state)
 }
 
 pub fn plan_registry_read_only(state: &State) -> bool {
@@ -283,6 +283,25 @@ fn redate(state: &mut State, to: Option<Duration>) -> Vec<Effect> {
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = page(state) as isize;
+    if let Some(run) = state.plan.run.as_mut() {
+        // The results of a deletion: move through them; nothing else applies to a plan
+        // that has been carried out.
+        match action {
+            Action::Up => super::run::move_by(run, -1),
+            Action::Down => super::run::move_by(run, 1),
+            Action::Top => super::run::move_by(run, isize::MIN / 2),
+            Action::Bottom => super::run::move_by(run, isize::MAX / 2),
+            Action::PageUp | Action::HalfPageUp => super::run::move_by(run, -page),
+            Action::PageDown | Action::HalfPageDown => super::run::move_by(run, page),
+            Action::Back => state.view = View::Explorer,
+            Action::ExportPlan | Action::ConfirmDelete => state.flash(
+                "this plan was carried out; make a new one (D or :plan)",
+                true,
+            ),
+            _ => {}
+        }
+        return vec![];
+    }
     let mv = |state: &mut State, d: isize| {
         state.plan.move_by(d, page as usize);
         vec![]
@@ -329,6 +348,20 @@ fn ask_confirmation(state: &mut State) -> Vec<Effect> {
         state.flash("the plan is still being evaluated", true);
         return vec![];
     }
+    let ecr = state
+        .plan
+        .request
+        .as_ref()
+        .and_then(|r| state.fleet.registries.get(r.registry))
+        .is_some_and(|r| matches!(r.target, Target::Ecr { .. }));
+    if ecr {
+        // The same refusal as `regscope delete`: the engine does not drive BatchDeleteImage.
+        state.flash(
+            "deleting from ECR goes through BatchDeleteImage, which the delete engine does not drive yet; export the plan (x)",
+            true,
+        );
+        return vec![];
+    }
     match state.plan.confirmation_word() {
         Some(expect) if deletion_allowed(state) => {
             state.modals.push(Modal::Confirm(Confirm::new(expect)));
@@ -338,16 +371,7 @@ fn ask_confirmation(state: &mut State) -> Vec<Effect> {
     vec![]
 }
 
-/// After the typed confirmation. Deletion itself runs in the delete engine
-/// (`policy::execute`, shared with `regscope delete`); until this build has it, the
-/// confirmed plan is exported so nothing reviewed is lost, and the user is told.
+/// After the typed confirmation: the delete engine carries the plan out.
 pub fn start_deletion(state: &mut State) -> Vec<Effect> {
-    state.flash(
-        "this build cannot delete from the TUI yet (no delete engine); exporting the plan instead",
-        true,
-    );
-    match &state.plan.plan {
-        Some(p) => vec![Effect::ExportPlan(p.clone())],
-        None => vec![],
-    }
+    super::run::start(state)
 }

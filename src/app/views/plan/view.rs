@@ -134,6 +134,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .border_style(t.border(true))
         .title(Line::from(title));
     let inner = block.inner(list);
+    if let Some(run) = &p.run {
+        super::run::draw(frame, list, state, run);
+        draw_summary(frame, summary, state, p.plan.as_deref());
+        return;
+    }
     frame.render_widget(block, list);
 
     let Some(plan) = &p.plan else {
@@ -382,6 +387,14 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&Dele
         Span::styled(
             "read-only registry (read_only = true): review and export only".to_string(),
             t.fg(Role::Warning),
+        )
+    } else if let Some(run) = &state.plan.run {
+        Span::styled(
+            match &run.audit {
+                Some(a) => format!("carried out; audit log {}", a.display()),
+                None => "being carried out".to_string(),
+            },
+            t.fg(Role::Info),
         )
     } else if let Some(path) = &state.plan.exported {
         Span::styled(format!("exported to {}", path.display()), t.fg(Role::Info))
