@@ -478,3 +478,37 @@ fn a_broken_policy_or_foreign_inventory_is_refused_before_evaluation() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn plan_over_a_live_registry_protects_children_and_referrers_of_survivors() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Seeder::new(&reg.base_url());
+    let x = seed(&s, dir.path(), &reg.addr).await;
+    let orphan = fixture("amd64", "orphan").push(&s, "life/app", &[]).await;
+    let gar = r#"[{"name": "untagged", "action": {"type": "Delete"}, "condition": {"tagState": "UNTAGGED"}}]"#;
+    std::fs::write(dir.path().join("gar.json"), gar).unwrap();
+    let target = format!("{}/life", reg.addr);
+    let o = regscope(
+        dir.path(),
+        &["plan", &target, "--policy", "gar.json", "--json"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let plan: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(plan["policy_format"], "gar");
+    let acted = planned(&plan);
+    // The crawl may or may not see untagged manifests (distribution has no listing for
+    // them); whatever it sees, children of the tagged index and referrers of surviving
+    // subjects must never be planned.
+    for never in [&x.c1, &x.c2, &x.sig_a, &x.sig_c, &x.a, &x.c, &x.index] {
+        assert!(
+            !acted.contains(&never.digest),
+            "{} planned: {plan:#}",
+            never.digest
+        );
+    }
+    assert!(acted.iter().all(|d| *d == orphan.digest), "{plan:#}");
+}
