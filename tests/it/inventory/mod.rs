@@ -18,9 +18,15 @@ use regscope::registry::Target;
 use std::collections::BTreeMap;
 
 pub async fn crawl(addr: &str) -> CrawlOutcome {
+    crawl_with(addr, |_| {}).await
+}
+
+/// A crawl with the default options for `addr`, adjusted by `tweak`.
+pub async fn crawl_with(addr: &str, tweak: impl FnOnce(&mut CrawlOptions)) -> CrawlOutcome {
     let target = Target::parse(addr).unwrap();
     let settings = RegistrySettings::for_address(addr);
-    let opts = CrawlOptions::for_settings(&target, &settings);
+    let mut opts = CrawlOptions::for_settings(&target, &settings);
+    tweak(&mut opts);
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let h = tokio::spawn(async move { inventory::run(&target, &settings, &opts, tx).await });
     let out = inventory::collect(addr, rx).await;

@@ -1,6 +1,6 @@
 //! A registry seeded with the fleet: every record checked against the fixture bytes.
 
-use super::{by_digest, check_image, crawl};
+use super::{by_digest, check_image, crawl, crawl_with};
 use crate::support::fixtures::Pushed;
 use crate::support::fleet::{self, distinct_bytes, Fleet, SBOM_TYPE};
 use crate::support::registry::TestRegistry;
@@ -237,6 +237,17 @@ async fn inventory_of_the_fleet_matches_the_fixture_bytes() {
         out.stats
     );
     assert_eq!(out.stats.retries, 0);
+
+    // HEAD-first resolution (what registries that meter GETs get) finds the same records:
+    // one HEAD per tag, then one GET per distinct digest (10 tags on 8 digests).
+    let heads = crawl_with(&reg.addr, |o| o.head_first = true).await;
+    assert!(
+        heads.inventory.errors.is_empty(),
+        "{:?}",
+        heads.inventory.errors
+    );
+    assert_eq!(&heads.inventory.images, imgs);
+    assert_eq!(heads.stats.requests, requests + 8);
 
     skopeo_agrees(&reg.addr, &f, imgs);
 }
