@@ -84,6 +84,11 @@ impl Target {
         })
     }
 
+    /// Whether this is AWS ECR, where reading a manifest counts as a pull.
+    pub fn is_ecr(&self) -> bool {
+        matches!(self, Target::Ecr { .. })
+    }
+
     pub fn prefix(&self) -> Option<&str> {
         match self {
             Target::Distribution { prefix, .. }

@@ -33,7 +33,16 @@ fn follow_detail(state: &mut State) -> Vec<Effect> {
     let Some(registry) = state.fleet.registry_index(&table.registry) else {
         return vec![];
     };
+    // In ECR a manifest read is a pull (it moves "last pulled"): never fetch just because
+    // the selection moved; only when the user opened the detail pane, and say so.
+    let ecr = state.fleet.registries[registry].target.is_ecr();
+    if ecr && state.focus != Pane::Detail {
+        return vec![];
+    }
     let digest_parsed = row.digest();
+    if ecr {
+        state.flash(crate::registry::ecr::OPENING_COUNTS_AS_PULL, false);
+    }
     state.detail.ticket += 1;
     state.detail.cache.insert(digest, DetailEntry::Loading);
     state.detail.scroll = 0;

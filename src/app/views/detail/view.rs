@@ -52,6 +52,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let entry = d.cache.get(row.digest_str());
     let lines: Vec<Line> = match (d.tab, entry) {
         (DetailTab::Overview, e) => overview(state, row, e),
+        (_, None) if ecr_selected(state) => vec![Line::from(Span::styled(
+            format!(
+                "not opened: enter opens it ({})",
+                crate::registry::ecr::OPENING_COUNTS_AS_PULL
+            ),
+            t.fg(Role::Info),
+        ))],
         (_, None | Some(DetailEntry::Loading)) => vec![Line::from(Span::styled(
             "fetching manifest and config…",
             t.fg(Role::Info),
@@ -237,4 +244,14 @@ fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> 
         ]));
     }
     out
+}
+
+/// Whether the image table shows an ECR registry (manifests are fetched only on request).
+fn ecr_selected(state: &State) -> bool {
+    state
+        .images
+        .table
+        .as_ref()
+        .and_then(|t| state.fleet.registry_index(&t.registry))
+        .is_some_and(|i| state.fleet.registries[i].target.is_ecr())
 }
