@@ -188,7 +188,10 @@ async fn explorer_in_tmux_against_a_real_registry() {
     // Help overlay, generated from the keymap.
     tm.keys(&["?"]);
     let screen = tm.wait_for("the help overlay", |s| s.contains("keys from your keymap"));
-    assert!(screen.contains("fuzzy filter tags and digests"), "{screen}");
+    assert!(
+        screen.contains("q/ctrl-c") && screen.contains("this help, generated from the live keymap"),
+        "{screen}"
+    );
     tm.keys(&["Escape"]);
 
     // Quit: the program ends and the session with it.
