@@ -2,7 +2,6 @@
 //! progress line on a terminal, and reports per-item errors and traffic on stderr.
 
 use super::output::{traffic_line, Progress, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
-use crate::config::RegistrySettings;
 use crate::inventory::{self, CrawlOptions, CrawlOutcome, InventoryEvent};
 use crate::registry::Target;
 
@@ -16,7 +15,7 @@ pub async fn crawl(target_arg: &str, verbose: bool) -> Result<CrawlOutcome, i32>
         }
     };
     let registry = target.display_name();
-    let settings = RegistrySettings::for_address(target_arg);
+    let settings = super::source::settings_for(target_arg);
     let opts = CrawlOptions::for_settings(&target, &settings);
     let (tx, rx) = tokio::sync::mpsc::channel(256);
     let runner = tokio::spawn(async move {

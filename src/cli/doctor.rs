@@ -2,8 +2,6 @@
 //! pulled? Prints the checklist (✔/✖/–), the verdict, one sentence and a next step to copy.
 //! Exit 0 when pullable, 1 when not, 2 for bad usage.
 
-use crate::app::config::paths::Paths;
-use crate::app::config::AppConfig;
 use crate::config::RegistrySettings;
 use crate::doctor::{diagnose, DoctorOptions, Report, Step, StepStatus};
 use crate::model::Platform;
@@ -88,20 +86,9 @@ pub async fn run(args: DoctorArgs) -> i32 {
 }
 
 /// The `[[registry]]` entry of config.toml for this registry (its `ca_file`, `insecure`,
-/// timeouts), else the defaults. Problems with the file are warnings: the doctor goes on.
+/// timeouts), by the name the user typed or the host, else the defaults.
 fn configured(registry: &str, host: &str) -> RegistrySettings {
-    let path = Paths::discover().config_file;
-    let cfg = AppConfig::load(&path);
-    for p in &cfg.problems {
-        eprintln!("regscope doctor: {p}");
-    }
-    cfg.registries
-        .into_iter()
-        .find(|r| {
-            let addr_host = r.address.split('/').next().unwrap_or("");
-            addr_host == registry || addr_host == host || r.name == registry
-        })
-        .unwrap_or_else(|| RegistrySettings::for_address(host))
+    super::source::settings_for_any(&[registry, host])
 }
 
 fn mark(s: StepStatus) -> &'static str {

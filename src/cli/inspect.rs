@@ -6,7 +6,6 @@ use super::output::{
     print_stdout, relative, size, traffic_line, Table, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL,
     EXIT_USAGE, UNKNOWN,
 };
-use crate::config::RegistrySettings;
 use crate::inventory::config::{ImageConfig, CONFIG_LIMIT};
 use crate::inventory::open_source;
 use crate::model::{Digest, Platform, ReferrerRef};
@@ -103,7 +102,7 @@ pub async fn run(args: InspectArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let settings = RegistrySettings::for_address(&r.registry);
+    let settings = super::source::settings_for(&r.registry);
     if let crate::registry::Target::Ecr { .. } = r.target {
         eprintln!("note: {}", crate::registry::ecr::OPENING_COUNTS_AS_PULL);
     }

@@ -107,7 +107,7 @@ fn ecr_repository_policies(
         bail!("--policy FILE is required: only ECR keeps a lifecycle policy per repository");
     }
     rt.block_on(async {
-        let settings = crate::config::RegistrySettings::for_address(target);
+        let settings = super::source::settings_for(target);
         let client = crate::registry::ecr::EcrClient::connect(
             &t,
             &settings,
