@@ -49,6 +49,7 @@ pub enum Action {
     Raw,
     Copy,
     Mark,
+    LayerView,
     MarkRange,
     ClearMarks,
     Refresh,
@@ -125,9 +126,16 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Enter,
         "enter",
-        "open: expand a registry, show a repository's images, an image's detail",
+        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories",
         Some("open"),
-        &[Fleet, Images]
+        &[Fleet, Images, Detail]
+    ),
+    info!(
+        LayerView,
+        "layer_view",
+        "layers tab: this layer's changes, or the whole filesystem as of this layer",
+        None,
+        &[Detail]
     ),
     info!(
         Filter,

@@ -26,6 +26,8 @@ pub enum Effect {
     FetchFindings(FindingsRequest),
     /// Carry out a confirmed plan (the delete engine; audited; progress streams back).
     DeletePlan(DeleteRequest),
+    /// Index an image's layers for the layers tab (latest wins).
+    AnalyzeLayers(super::tasks::layers::LayersRequest),
     /// Write a plan as JSON into the data dir.
     ExportPlan(Arc<DeletionPlan>),
 }

@@ -26,6 +26,15 @@ pub enum Msg {
         view: RowView,
     },
     Detail(DetailResult),
+    /// One more layer of `digest` is indexed (or failed), of `total`.
+    LayersProgress {
+        digest: String,
+        layer: usize,
+        total: usize,
+    },
+    Layers(super::tasks::layers::LayersResult),
+    /// The runner abandoned the layer analysis of this digest for a newer one.
+    LayersAbandoned(String),
     /// The runner abandoned the fetch for this digest in favour of a newer one.
     DetailAbandoned(String),
     /// Text for the terminal's clipboard (OSC 52), written by the loop between frames.

@@ -6,7 +6,7 @@ use super::effect::Effect;
 use super::keymap::KeyChord;
 use super::msg::Msg;
 use super::state::{Layer, Modal, Pane, Prompt, PromptKind, State, View};
-use super::views::{detail, errors, findings, fleet, images, plan, prompt};
+use super::views::{detail, errors, findings, fleet, images, layers, plan, prompt};
 use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Flash messages fade after this long.
@@ -47,7 +47,24 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 vec![]
             }
         }
-        Msg::Detail(r) => detail::update::on_result(state, r),
+        Msg::Detail(r) => {
+            let mut fx = detail::update::on_result(state, r);
+            fx.extend(layers::update::follow(state));
+            fx
+        }
+        Msg::LayersProgress {
+            digest,
+            layer,
+            total,
+        } => {
+            layers::update::on_progress(state, &digest, layer, total);
+            vec![]
+        }
+        Msg::Layers(r) => layers::update::on_result(state, r),
+        Msg::LayersAbandoned(d) => {
+            layers::update::abandoned(state, &d);
+            vec![]
+        }
         Msg::DetailAbandoned(d) => {
             detail::update::abandoned(state, &d);
             vec![]

@@ -233,7 +233,16 @@ pub async fn analyze_image(
 ) -> ImageLayers {
     let total = image.manifest.layers.len();
     let repo = image.repository.as_str();
-    let layers = futures::stream::iter(image.manifest.layers.iter().enumerate())
+    // Owned descriptors: a stream over borrowed ones trips the compiler's higher-ranked
+    // lifetime check when this future is spawned (the TUI runs it in a task).
+    let descriptors: Vec<_> = image
+        .manifest
+        .layers
+        .clone()
+        .into_iter()
+        .enumerate()
+        .collect();
+    let layers = futures::stream::iter(descriptors)
         .map(|(i, desc)| async move {
             if let Some(mut hit) = opts.cache.as_ref().and_then(|c| c.get(&desc.digest)) {
                 // The index was built from verified bytes of this digest; the descriptor
@@ -251,7 +260,7 @@ pub async fn analyze_image(
                 }
             }
             progress(LayerProgress::Started { layer: i, total });
-            let r = index_layer(source, repo, desc, opts.limits).await;
+            let r = index_layer(source, repo, &desc, opts.limits).await;
             match &r {
                 Ok(idx) => {
                     if let Some(c) = &opts.cache {

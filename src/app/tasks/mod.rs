@@ -7,6 +7,7 @@ pub mod detail;
 pub mod filter;
 pub mod findings;
 pub mod inventory;
+pub mod layers;
 pub mod plan;
 
 use super::backend::Backend;
@@ -36,6 +37,7 @@ pub struct Runner {
     filter: filter::FilterWorker,
     crawls: Vec<JoinHandle<()>>,
     detail: Option<(JoinHandle<()>, String)>,
+    layers: Option<(JoinHandle<()>, String)>,
     plan: Option<JoinHandle<()>>,
     findings: Option<(JoinHandle<()>, String)>,
     sources: HashMap<usize, Arc<dyn ManifestSource>>,
@@ -58,6 +60,7 @@ impl Runner {
             filter,
             crawls: Vec::new(),
             detail: None,
+            layers: None,
             plan: None,
             findings: None,
             sources: HashMap::new(),
@@ -100,6 +103,7 @@ impl Runner {
                 }));
             }
             Effect::FetchFindings(req) => self.fetch_findings(req),
+            Effect::AnalyzeLayers(req) => self.analyze_layers(req),
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -123,6 +127,31 @@ impl Runner {
         let src = self.backend.source(t, s)?;
         self.sources.insert(registry, src.clone());
         Ok(src)
+    }
+
+    /// Latest wins: moving to another image abandons the previous analysis (layers already
+    /// indexed stay in the on-disk cache, so coming back is quick).
+    fn analyze_layers(&mut self, req: layers::LayersRequest) {
+        if let Some((h, digest)) = self.layers.take() {
+            if !h.is_finished() {
+                h.abort();
+                let _ = self.tx.send(Msg::LayersAbandoned(digest));
+            }
+        }
+        let tx = self.tx.clone();
+        let digest = req.digest.to_string();
+        let handle = match self.source(req.registry) {
+            Ok(src) => tokio::spawn(layers::run(src, req, tx)),
+            Err(why) => {
+                let _ = tx.send(Msg::Layers(layers::LayersResult {
+                    ticket: req.ticket,
+                    digest: req.digest.clone(),
+                    outcome: Err(why),
+                }));
+                return;
+            }
+        };
+        self.layers = Some((handle, digest));
     }
 
     /// Latest wins, like detail fetches: moving on abandons the previous image's findings.
@@ -231,6 +260,9 @@ impl Drop for Runner {
             h.abort();
         }
         if let Some((h, _)) = self.detail.take() {
+            h.abort();
+        }
+        if let Some((h, _)) = self.layers.take() {
             h.abort();
         }
         if let Some(h) = self.plan.take() {

@@ -2,6 +2,7 @@
 //! effects synchronously (filter inline, fetches recorded), and renders to a `TestBackend`.
 
 mod findings;
+mod layers;
 mod plan;
 mod reducer;
 mod snapshots;

@@ -8,5 +8,6 @@ pub mod findings;
 pub mod fleet;
 pub mod help;
 pub mod images;
+pub mod layers;
 pub mod plan;
 pub mod prompt;

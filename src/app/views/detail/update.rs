@@ -13,6 +13,7 @@ use crate::app::views::images;
 pub fn follow(state: &mut State) -> Vec<Effect> {
     let mut fx = follow_detail(state);
     fx.extend(crate::app::views::findings::update::follow(state));
+    fx.extend(crate::app::views::layers::update::follow(state));
     fx
 }
 
@@ -83,6 +84,11 @@ pub fn abandoned(state: &mut State, digest: &str) {
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.detail.tab == DetailTab::Layers {
+        if let Some(fx) = crate::app::views::layers::update::on_action(state, action) {
+            return fx;
+        }
+    }
     if state.detail.tab == DetailTab::Findings {
         if let Some(fx) = crate::app::views::findings::update::on_action(state, action) {
             return fx;

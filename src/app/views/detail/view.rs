@@ -67,7 +67,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             format!("✖ {e}"),
             t.fg(Role::Danger),
         ))],
-        (DetailTab::Layers, Some(DetailEntry::Ready(data))) => layers(state, data, inner.width),
+        (DetailTab::Layers, Some(DetailEntry::Ready(data))) => {
+            use crate::app::views::layers::{state::LayersEntry, view as layers_view};
+            let analysis = state.layers.cache.get(row.digest_str());
+            if let Some(LayersEntry::Ready(a)) = analysis {
+                return layers_view::draw(frame, inner, state, a);
+            }
+            let mut lines = layers(state, data, inner.width);
+            if !data.layers.is_empty() {
+                lines.extend(layers_view::status(state, analysis));
+            }
+            lines
+        }
         // Drawn by the findings view above.
         (DetailTab::Findings, Some(DetailEntry::Ready(_))) => Vec::new(),
         (DetailTab::Raw, Some(DetailEntry::Ready(data))) => {
