@@ -113,6 +113,12 @@ pub async fn run(args: InspectArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if matches!(r.target, crate::registry::Target::Ecr { .. }) {
+        // design.md: ECR manifests are fetched only when the user opens one, and we say so.
+        eprintln!(
+            "regscope: note: reading a manifest from ECR counts as a pull (it moves \"last pulled\")"
+        );
+    }
     let mut warnings = Vec::new();
     let result = inspect(source.as_ref(), &r, wanted.as_ref(), &mut warnings).await;
     if args.verbose {
