@@ -11,6 +11,7 @@ pub enum Scope {
     Detail,
     Errors,
     Plan,
+    Doctor,
 }
 
 impl Scope {
@@ -22,6 +23,7 @@ impl Scope {
             Scope::Detail => "detail",
             Scope::Errors => "error list",
             Scope::Plan => "plan",
+            Scope::Doctor => "pull doctor",
         }
     }
 }
@@ -75,6 +77,8 @@ pub enum Action {
     FindingsSortReverse,
     FindingsFilter,
     FindingsFixable,
+    Doctor,
+    ViewDoctor,
 }
 
 pub struct ActionInfo {
@@ -175,9 +179,9 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Copy,
         "copy",
-        "copy the reference by digest",
+        "copy the reference by digest (in the doctor: the next step)",
         Some("copy"),
-        &[Images, Detail]
+        &[Images, Detail, Doctor]
     ),
     info!(
         Mark,
@@ -316,6 +320,14 @@ pub const ACTIONS: &[ActionInfo] = &[
         Some("delete…"),
         &[Plan]
     ),
+    info!(
+        Doctor,
+        "doctor",
+        "pull doctor for the selected image: why it can or cannot be pulled",
+        Some("doctor"),
+        &[Images, Detail]
+    ),
+    info!(ViewDoctor, "doctor_view", "the pull doctor view (the last run)", None, G),
 ];
 
 impl Action {

@@ -86,6 +86,33 @@ pub trait Backend: Send + Sync + 'static {
         })
     }
 
+    /// Walks the pull path of `reference` (`doctor::diagnose`, the engine behind
+    /// `regscope doctor`), telling `progress` about each step as it completes.
+    fn doctor(
+        &self,
+        reference: crate::registry::Reference,
+        options: crate::doctor::DoctorOptions,
+        progress: Box<dyn Fn(&crate::doctor::Step) + Send + Sync>,
+    ) -> BoxFuture<'static, crate::doctor::Report> {
+        Box::pin(async move {
+            // The walk's future is not `Send` for every lifetime it borrows, so it runs on a
+            // blocking thread of its own, driven by the same runtime.
+            let shown = reference.to_string();
+            let rt = tokio::runtime::Handle::current();
+            let run = tokio::task::spawn_blocking(move || {
+                rt.block_on(crate::doctor::diagnose(&reference, &options, &*progress))
+            });
+            run.await.unwrap_or_else(|e| crate::doctor::Report {
+                reference: shown,
+                platform: None,
+                verdict: crate::doctor::Verdict::RegistryError,
+                summary: format!("the doctor stopped: {e}"),
+                next_step: "see the log file".into(),
+                steps: Vec::new(),
+            })
+        })
+    }
+
     /// The lifecycle policy a registry keeps for `repository` (ECR's
     /// `GetLifecyclePolicy`), as text; `Ok(None)` when it has none or the registry keeps
     /// no such thing. The default asks ECR for `ecr://` targets and says none otherwise.

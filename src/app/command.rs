@@ -49,6 +49,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: super::views::plan::update::command,
     },
     CommandSpec {
+        name: "doctor",
+        args: "[REF] [--platform OS/ARCH]",
+        about: "pull doctor: walk the pull path of REF (default: the selected image) step by step",
+        run: super::views::doctor::update::command,
+    },
+    CommandSpec {
         name: "q",
         args: "",
         about: "quit",

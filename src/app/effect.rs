@@ -2,6 +2,7 @@
 
 use super::tasks::delete::DeleteRequest;
 use super::tasks::detail::DetailRequest;
+use super::tasks::doctor::DoctorRequest;
 use super::tasks::filter::ViewRequest;
 use super::tasks::findings::FindingsRequest;
 use super::tasks::plan::PlanRequest;
@@ -28,6 +29,8 @@ pub enum Effect {
     DeletePlan(DeleteRequest),
     /// Index an image's layers for the layers tab (latest wins).
     AnalyzeLayers(super::tasks::layers::LayersRequest),
+    /// Run the pull doctor for one reference (steps stream back).
+    Doctor(DoctorRequest),
     /// Write a plan as JSON into the data dir.
     ExportPlan(Arc<DeletionPlan>),
 }

@@ -12,6 +12,7 @@ pub struct Areas {
     pub detail: Option<Rect>,
     pub charts: Option<Rect>,
     pub plan: Option<Rect>,
+    pub doctor: Option<Rect>,
     pub status: Rect,
     pub hints: Rect,
 }
@@ -38,12 +39,14 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         detail: None,
         charts: None,
         plan: None,
+        doctor: None,
         status,
         hints,
     };
     match view {
         View::Charts => a.charts = Some(body),
         View::Plan => a.plan = Some(body),
+        View::Doctor => a.doctor = Some(body),
         View::Explorer if detail_open => {
             // The image list stays visible above the detail so moving on is one key away.
             let top = (body.height * 2 / 5).max(6).min(body.height);

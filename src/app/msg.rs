@@ -2,6 +2,7 @@
 
 use super::tasks::delete::DeleteEvent;
 use super::tasks::detail::DetailResult;
+use super::tasks::doctor::DoctorEvent;
 use super::tasks::findings::FindingsResult;
 use super::tasks::plan::PlanResult;
 use super::views::fleet::state::Weekly;
@@ -50,6 +51,8 @@ pub enum Msg {
     FindingsAbandoned(String),
     /// Progress of a deletion (ticketed).
     Delete(DeleteEvent),
+    /// A doctor step completed, or the whole walk (ticketed).
+    Doctor(DoctorEvent),
     /// A plan evaluation finished (ticketed).
     Plan(PlanResult),
     /// A plan was written (or could not be).

@@ -6,6 +6,7 @@ use super::action::Scope;
 use super::config::theme::Theme;
 use super::keymap::Keymap;
 use super::views::detail::state::DetailState;
+use super::views::doctor::state::DoctorState;
 use super::views::errors::state::ErrorsState;
 use super::views::findings::state::FindingsState;
 use super::views::fleet::state::FleetState;
@@ -29,6 +30,7 @@ pub enum View {
     Explorer,
     Charts,
     Plan,
+    Doctor,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +70,7 @@ pub enum Layer {
     Pane(Pane),
     Charts,
     Plan,
+    Doctor,
     Confirm,
 }
 
@@ -92,6 +95,7 @@ pub struct State {
     pub layers: crate::app::views::layers::state::LayersState,
     pub errors: ErrorsState,
     pub plan: PlanState,
+    pub doctor: DoctorState,
     pub findings: FindingsState,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -117,6 +121,7 @@ impl State {
             layers: Default::default(),
             errors: ErrorsState::default(),
             plan: PlanState::default(),
+            doctor: DoctorState::default(),
             findings: FindingsState::default(),
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
@@ -136,6 +141,7 @@ impl State {
             Some(Modal::Confirm(_)) => Layer::Confirm,
             None if self.view == View::Charts => Layer::Charts,
             None if self.view == View::Plan => Layer::Plan,
+            None if self.view == View::Doctor => Layer::Doctor,
             None => Layer::Pane(self.focus),
         }
     }
@@ -148,6 +154,7 @@ impl State {
             Layer::Pane(Pane::Images) => Scope::Images,
             Layer::Pane(Pane::Detail) => Scope::Detail,
             Layer::Plan => Scope::Plan,
+            Layer::Doctor => Scope::Doctor,
             Layer::Prompt | Layer::Help | Layer::Charts | Layer::Confirm => Scope::Global,
         }
     }
@@ -169,6 +176,9 @@ impl State {
 
     /// Whether anything is still streaming in (drives the spinner).
     pub fn busy(&self) -> bool {
-        !self.fleet.all_finished() || self.images.computing || self.plan.computing
+        !self.fleet.all_finished()
+            || self.images.computing
+            || self.plan.computing
+            || self.doctor.running
     }
 }

@@ -5,7 +5,7 @@ use super::config::theme::Role;
 use super::format;
 use super::layout;
 use super::state::{Modal, Pane, PromptKind, State};
-use super::views::{charts, detail, errors, fleet, help, images, plan};
+use super::views::{charts, detail, doctor, errors, fleet, help, images, plan};
 use super::widgets::hint_bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(r) = a.charts {
         charts::view::draw(frame, r, state);
+    }
+    if let Some(r) = a.doctor {
+        doctor::view::draw(frame, r, state);
     }
     if let Some(r) = a.plan {
         plan::view::draw(frame, r, state);

@@ -6,7 +6,7 @@ use super::effect::Effect;
 use super::keymap::KeyChord;
 use super::msg::Msg;
 use super::state::{Layer, Modal, Pane, Prompt, PromptKind, State, View};
-use super::views::{detail, errors, findings, fleet, images, layers, plan, prompt};
+use super::views::{detail, doctor, errors, findings, fleet, images, layers, plan, prompt};
 use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Flash messages fade after this long.
@@ -76,6 +76,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Plan(r) => plan::update::on_result(state, r),
+        Msg::Doctor(ev) => doctor::update::on_event(state, ev),
         Msg::Delete(ev) => plan::run::on_event(state, ev),
         Msg::Findings(r) => findings::update::on_result(state, r),
         Msg::FindingsAbandoned(d) => {
@@ -156,11 +157,20 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             return vec![];
         }
         Action::ViewPlan => return plan::update::show(state),
+        Action::ViewDoctor => {
+            if state.doctor.reference.is_some() {
+                state.view = View::Doctor;
+            } else {
+                state.flash("no doctor run yet: P on an image, or :doctor REF", true);
+            }
+            return vec![];
+        }
         _ => {}
     }
     match state.layer() {
         Layer::Prompt | Layer::Confirm => vec![],
         Layer::Plan => plan::update::on_action(state, action),
+        Layer::Doctor => doctor::update::on_action(state, action),
         Layer::Help => {
             if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
                 match action {
@@ -190,6 +200,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
                 vec![]
             }
             Action::Plan => plan::update::open_from_explorer(state),
+            Action::Doctor => doctor::update::open_from_row(state),
             _ => match pane {
                 Pane::Fleet => fleet::update::on_action(state, action),
                 Pane::Images => images::update::on_action(state, action),

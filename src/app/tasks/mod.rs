@@ -4,6 +4,7 @@
 pub mod clipboard;
 pub mod delete;
 pub mod detail;
+pub mod doctor;
 pub mod filter;
 pub mod findings;
 pub mod inventory;
@@ -39,6 +40,7 @@ pub struct Runner {
     detail: Option<(JoinHandle<()>, String)>,
     layers: Option<(JoinHandle<()>, String)>,
     plan: Option<JoinHandle<()>>,
+    doctor: Option<JoinHandle<()>>,
     findings: Option<(JoinHandle<()>, String)>,
     sources: HashMap<usize, Arc<dyn ManifestSource>>,
 }
@@ -62,6 +64,7 @@ impl Runner {
             detail: None,
             layers: None,
             plan: None,
+            doctor: None,
             findings: None,
             sources: HashMap::new(),
         }
@@ -94,6 +97,7 @@ impl Runner {
             Effect::SetMouse(on) => return Some(TerminalOp::Mouse(on)),
             Effect::Refresh => self.start_crawls(),
             Effect::EvaluatePlan(req) => self.evaluate_plan(req),
+            Effect::Doctor(req) => self.doctor(req),
             Effect::DeletePlan(req) => {
                 // Not aborted by a newer request: a deletion runs to its end, audited.
                 let source = self.source(req.registry);
@@ -184,6 +188,39 @@ impl Runner {
         self.findings = Some((handle, digest));
     }
 
+    /// One doctor run at a time: a new one replaces the last.
+    fn doctor(&mut self, req: doctor::DoctorRequest) {
+        if let Some(h) = self.doctor.take() {
+            h.abort();
+        }
+        let settings = req
+            .registry
+            .and_then(|i| self.targets.get(i))
+            .map(|(_, s)| s.clone());
+        let options = crate::doctor::DoctorOptions {
+            platform: req.platform.clone(),
+            settings,
+            ..Default::default()
+        };
+        let tx = self.tx.clone();
+        let steps = self.tx.clone();
+        let ticket = req.ticket;
+        let run = self.backend.doctor(
+            req.reference,
+            options,
+            Box::new(move |step: &crate::doctor::Step| {
+                let _ = steps.send(Msg::Doctor(doctor::DoctorEvent::Step {
+                    ticket,
+                    step: step.clone(),
+                }));
+            }),
+        );
+        self.doctor = Some(tokio::spawn(async move {
+            let report = run.await;
+            let _ = tx.send(Msg::Doctor(doctor::DoctorEvent::Done { ticket, report }));
+        }));
+    }
+
     /// Latest wins: a plan re-dated before the last evaluation finished replaces it.
     fn evaluate_plan(&mut self, req: plan::PlanRequest) {
         if let Some(h) = self.plan.take() {
@@ -266,6 +303,9 @@ impl Drop for Runner {
             h.abort();
         }
         if let Some(h) = self.plan.take() {
+            h.abort();
+        }
+        if let Some(h) = self.doctor.take() {
             h.abort();
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod detail;
+pub mod doctor;
 pub mod errors;
 pub mod findings;
 pub mod fleet;

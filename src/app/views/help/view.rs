@@ -21,6 +21,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         Scope::Detail,
         Scope::Errors,
         Scope::Plan,
+        Scope::Doctor,
     ] {
         out.push(Line::from(Span::styled(
             scope.name().to_string(),

@@ -1,0 +1,141 @@
+//! Reducer for the doctor view: start a run from an image row or `:doctor REF`, collect
+//! steps as they arrive (latest run wins), copy the next step.
+
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::state::{State, View};
+use crate::app::tasks::doctor::{DoctorEvent, DoctorRequest};
+use crate::model::Platform;
+use crate::registry::{Reference, Target};
+
+/// Starts the doctor for `reference`.
+fn start(
+    state: &mut State,
+    reference: Reference,
+    shown: String,
+    platform: Option<Platform>,
+    registry: Option<usize>,
+) -> Vec<Effect> {
+    let d = &mut state.doctor;
+    d.ticket += 1;
+    d.reference = Some(shown);
+    d.platform = platform.clone();
+    d.steps.clear();
+    d.report = None;
+    d.running = true;
+    d.scroll = 0;
+    state.view = View::Doctor;
+    vec![Effect::Doctor(DoctorRequest {
+        ticket: d.ticket,
+        reference,
+        platform,
+        registry,
+    })]
+}
+
+/// The reference a runtime would pull for the selected row: by its first tag (a missing
+/// tag is a finding), else by digest; on the registry's real host.
+fn selected_reference(state: &State) -> Result<(String, Option<usize>), String> {
+    let row = state.images.selected().ok_or("select an image first")?;
+    let table = state.images.table.as_ref().ok_or("select an image first")?;
+    let ri = state.fleet.registry_index(&table.registry);
+    let host = match ri.map(|i| &state.fleet.registries[i].target) {
+        Some(Target::Distribution { host, .. }) => host.clone(),
+        Some(Target::Ecr { .. }) | Some(Target::Layout { .. }) | None => table.registry.clone(),
+    };
+    let at = match row.first_tag() {
+        Some(tag) => format!(":{tag}"),
+        None => format!("@{}", row.digest_str()),
+    };
+    Ok((format!("{host}/{}{at}", table.repository), ri))
+}
+
+/// From an image row (Images or Detail pane).
+pub fn open_from_row(state: &mut State) -> Vec<Effect> {
+    match selected_reference(state) {
+        Ok((text, ri)) => match Reference::parse(&text) {
+            Ok(r) => {
+                let platform = state.images.platform.clone();
+                start(state, r, text, platform, ri)
+            }
+            Err(e) => {
+                state.flash(e.to_string(), true);
+                vec![]
+            }
+        },
+        Err(e) => {
+            state.flash(e, true);
+            vec![]
+        }
+    }
+}
+
+/// `:doctor REF [--platform OS/ARCH[/VARIANT]]`.
+pub fn command(state: &mut State, args: &str) -> Result<Vec<Effect>, String> {
+    let mut words = args.split_whitespace();
+    let mut reference = None;
+    let mut platform = None;
+    while let Some(w) = words.next() {
+        match w {
+            "--platform" => {
+                let p = words.next().ok_or("--platform needs OS/ARCH[/VARIANT]")?;
+                platform = Some(Platform::parse(p)?);
+            }
+            other if reference.is_none() => reference = Some(other.to_string()),
+            other => return Err(format!(":doctor takes one reference, not also {other:?}")),
+        }
+    }
+    let Some(text) = reference else {
+        return Ok(open_from_row(state));
+    };
+    let r = Reference::parse(&text).map_err(|e| e.to_string())?;
+    let ri = state
+        .fleet
+        .registries
+        .iter()
+        .position(|n| n.target.display_name() == r.target.display_name());
+    Ok(start(state, r, text, platform, ri))
+}
+
+pub fn on_event(state: &mut State, ev: DoctorEvent) -> Vec<Effect> {
+    let d = &mut state.doctor;
+    match ev {
+        // The final report repeats skipped steps; keep one entry per step name.
+        DoctorEvent::Step { ticket, step }
+            if ticket == d.ticket && !d.steps.iter().any(|s| s.name == step.name) =>
+        {
+            d.steps.push(step);
+        }
+        DoctorEvent::Done { ticket, report } if ticket == d.ticket => {
+            d.running = false;
+            d.steps = report.steps.clone();
+            d.reference = Some(report.reference.clone());
+            d.report = Some(report);
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let d = &mut state.doctor;
+    match action {
+        Action::Back => state.view = View::Explorer,
+        Action::Down => d.scroll = d.scroll.saturating_add(1),
+        Action::Up => d.scroll = d.scroll.saturating_sub(1),
+        Action::PageDown | Action::HalfPageDown => d.scroll = d.scroll.saturating_add(10),
+        Action::PageUp | Action::HalfPageUp => d.scroll = d.scroll.saturating_sub(10),
+        Action::Top => d.scroll = 0,
+        Action::Copy => {
+            return match &d.report {
+                Some(r) => vec![Effect::Copy(r.next_step.clone())],
+                None => {
+                    state.flash("the doctor is still running", true);
+                    vec![]
+                }
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
