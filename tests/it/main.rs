@@ -9,6 +9,7 @@ mod ecr_cli;
 mod ecr_faults;
 mod ecr_oci;
 mod ecr_scale;
+mod ecr_scan;
 mod findings;
 mod harness;
 mod hostile;
