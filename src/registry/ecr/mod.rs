@@ -15,6 +15,7 @@ mod manifest;
 mod paginate;
 mod policy;
 mod repos;
+mod retry;
 mod scan;
 mod source;
 mod token;
