@@ -240,22 +240,7 @@ pub(crate) fn check_names(repo: &str, reference: &str, place: &Place) -> Result<
 }
 
 pub(crate) fn check_repo(repo: &str, place: &Place) -> Result<(), RegistryError> {
-    let ok = !repo.is_empty()
-        && repo.len() <= 255
-        && repo.split('/').all(|part| {
-            !part.is_empty()
-                && part.chars().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-                })
-                && part
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-                && part
-                    .chars()
-                    .last()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-        });
+    let ok = super::reference::is_valid_repository(repo);
     if ok {
         Ok(())
     } else {

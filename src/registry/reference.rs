@@ -206,26 +206,27 @@ fn validate_tag(t: &str) -> Result<(), String> {
 }
 
 fn validate_repository(repo: &str) -> Result<(), String> {
-    for part in repo.split('/') {
-        let ok = !part.is_empty()
-            && part.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-            })
-            && part
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-            && part
-                .chars()
-                .last()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
-        if !ok {
-            return Err(format!(
-                "repository component {part:?} must be lower-case letters, digits and . _ - between them"
-            ));
-        }
+    match repo.split('/').find(|part| !is_valid_component(part)) {
+        Some(part) => Err(format!(
+            "repository component {part:?} must be lower-case letters, digits and . _ - between them"
+        )),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The OCI distribution spec's repository name: `/`-separated components of lower-case
+/// letters and digits, with `.`, `_` and `-` only between them, at most 255 bytes in all.
+pub(crate) fn is_valid_repository(repo: &str) -> bool {
+    !repo.is_empty() && repo.len() <= 255 && repo.split('/').all(is_valid_component)
+}
+
+fn is_valid_component(part: &str) -> bool {
+    !part.is_empty()
+        && part
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        && part.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && part.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
