@@ -385,3 +385,23 @@ fn remapped_keys_drive_the_same_actions() {
         "space is no longer mark"
     );
 }
+
+#[test]
+fn an_archived_image_says_so_in_the_detail_overview() {
+    let mut h = Harness::new(&["prod"]);
+    h.inventory(ev::listed("prod", &["cold"]));
+    let mut imgs = crate::app::testing::fleet_images("cold", 3);
+    imgs[0].storage_class = Some(crate::model::StorageClass::Archive);
+    h.inventory(ev::images("prod", "cold", imgs));
+    h.keys("j enter enter");
+    let screen = h.screen(100, 40);
+    assert!(
+        screen.contains("archive: listed but not pullable until restored"),
+        "{screen}"
+    );
+    h.keys("esc j enter");
+    assert!(
+        !h.screen(100, 40).contains("archive:"),
+        "standard images say nothing"
+    );
+}

@@ -139,6 +139,17 @@ fn overview<'a>(state: &State, row: RowRef<'_>, entry: Option<&'a DetailEntry>) 
         kv(state, "pushed", format::absolute(row.pushed())),
         kv(state, "last pull", format::absolute(row.pulled())),
     ];
+    // ECR's archive class: such an image lists but cannot be pulled until restored, which
+    // is the first thing an on-call engineer needs to know about it.
+    if let Some(crate::model::StorageClass::Archive) =
+        crate::app::views::images::records::image_of(row).storage_class
+    {
+        out.push(kv(
+            state,
+            "storage",
+            "archive: listed but not pullable until restored".to_string(),
+        ));
+    }
     let data: Option<&DetailData> = match entry {
         Some(DetailEntry::Ready(d)) => Some(d),
         _ => None,
