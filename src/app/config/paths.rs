@@ -36,6 +36,16 @@ impl Paths {
                 fallback.clone(),
             ),
         };
+        // REGSCOPE_DATA moves everything regscope writes under one directory, as the audit
+        // log, the layer cache and the demo already do (design.md: XDG, with overrides).
+        let (data_dir, cache_dir, state_dir) =
+            match std::env::var_os("REGSCOPE_DATA").filter(|v| !v.is_empty()) {
+                Some(d) => {
+                    let d = PathBuf::from(d);
+                    (d.clone(), d.join("cache"), d.join("state"))
+                }
+                None => (data_dir, cache_dir, state_dir),
+            };
         let config_file = std::env::var_os("REGSCOPE_CONFIG")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
