@@ -331,6 +331,22 @@ pub const ACTIONS: &[ActionInfo] = &[
 ];
 
 impl Action {
+    /// How far a motion moves a list cursor with `page` rows on screen; `None` for
+    /// actions that are not motions. Top and bottom are "far enough" and get clamped.
+    pub fn cursor_delta(self, page: isize) -> Option<isize> {
+        Some(match self {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::Top => isize::MIN / 2,
+            Action::Bottom => isize::MAX / 2,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::HalfPageUp => -page / 2,
+            Action::HalfPageDown => page / 2,
+            _ => return None,
+        })
+    }
+
     pub fn info(self) -> &'static ActionInfo {
         ACTIONS
             .iter()

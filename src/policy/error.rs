@@ -15,6 +15,17 @@ pub struct PolicyError {
     pub more: Vec<PolicyError>,
 }
 
+/// Parses a policy file's JSON, naming line and column on a syntax error.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, PolicyError> {
+    serde_json::from_str(text).map_err(|e| {
+        PolicyError::policy(format!(
+            "not valid JSON: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
 impl PolicyError {
     pub fn new(rule: Option<String>, field: Option<&str>, message: impl Into<String>) -> Self {
         PolicyError {

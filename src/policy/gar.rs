@@ -130,13 +130,7 @@ fn check_keys(
 
 impl GarPolicy {
     pub fn parse(text: &str) -> Result<GarPolicy, PolicyError> {
-        let v: Value = serde_json::from_str(text).map_err(|e| {
-            PolicyError::policy(format!(
-                "not valid JSON: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let v: Value = crate::policy::error::parse_json(text)?;
         let Some(list) = v.as_array() else {
             return Err(PolicyError::policy(
                 "a cleanup policy file is a JSON list of policies",

@@ -140,13 +140,7 @@ fn parse_selector(
 
 impl HarborPolicy {
     pub fn parse(text: &str) -> Result<HarborPolicy, PolicyError> {
-        let v: Value = serde_json::from_str(text).map_err(|e| {
-            PolicyError::policy(format!(
-                "not valid JSON: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let v: Value = crate::policy::error::parse_json(text)?;
         let Some(top) = v.as_object() else {
             return Err(PolicyError::policy(
                 "a retention policy is a JSON object with \"rules\"",

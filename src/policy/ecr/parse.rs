@@ -14,13 +14,7 @@ const MAX_RULES: usize = 50;
 
 impl EcrPolicy {
     pub fn parse(text: &str) -> Result<EcrPolicy, PolicyError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            PolicyError::policy(format!(
-                "not valid JSON: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let value: Value = crate::policy::error::parse_json(text)?;
         let mut errs = Vec::new();
         let len = text.chars().count();
         if len < MIN_LEN {

@@ -16,15 +16,10 @@ pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = image_page(state) as isize;
+    if let Some(delta) = action.cursor_delta(page) {
+        return move_cursor(state, delta);
+    }
     match action {
-        Action::Up => move_cursor(state, -1),
-        Action::Down => move_cursor(state, 1),
-        Action::Top => move_cursor(state, isize::MIN / 2),
-        Action::Bottom => move_cursor(state, isize::MAX / 2),
-        Action::PageUp => move_cursor(state, -page),
-        Action::PageDown => move_cursor(state, page),
-        Action::HalfPageUp => move_cursor(state, -page / 2),
-        Action::HalfPageDown => move_cursor(state, page / 2),
         Action::Enter => open_detail(state, DetailTab::Overview),
         Action::Raw => open_detail(state, DetailTab::Raw),
         Action::Filter => {

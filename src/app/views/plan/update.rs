@@ -306,15 +306,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         state.plan.move_by(d, page as usize);
         vec![]
     };
+    if let Some(delta) = action.cursor_delta(page) {
+        return mv(state, delta);
+    }
     match action {
-        Action::Up => mv(state, -1),
-        Action::Down => mv(state, 1),
-        Action::Top => mv(state, isize::MIN / 2),
-        Action::Bottom => mv(state, isize::MAX / 2),
-        Action::PageUp => mv(state, -page),
-        Action::PageDown => mv(state, page),
-        Action::HalfPageUp => mv(state, -page / 2),
-        Action::HalfPageDown => mv(state, page / 2),
         Action::Back => {
             state.view = View::Explorer;
             vec![]
