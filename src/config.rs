@@ -1,8 +1,9 @@
 //! Engine-side settings for one registry, as written in `config.toml` under
-//! `[[registry]]`. The TUI's own settings (keymap, theme) live in `app::config`.
+//! `[[registry]]`, and the loading of those entries that every command shares. The TUI's
+//! own settings (keymap, theme, mouse) live in `app::config`, which reads the same file.
 
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
@@ -63,5 +64,162 @@ impl RegistrySettings {
         self.concurrency
             .unwrap_or(DEFAULT_CONCURRENCY)
             .clamp(1, 256)
+    }
+}
+
+/// The `[[registry]]` entries of a config file, validated. Other sections (the TUI's theme,
+/// keymap, ...) are not this module's business and are ignored here.
+#[derive(Clone, Debug, Default)]
+pub struct RegistryConfig {
+    pub registries: Vec<RegistrySettings>,
+    /// What was wrong, one sentence each, naming file and line.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RegistriesOnly {
+    #[serde(default, rename = "registry")]
+    registries: Vec<RegistrySettings>,
+}
+
+impl RegistryConfig {
+    /// Reads `path`; a missing file is no entries, a broken one no entries plus a problem
+    /// (`config error in FILE line L, column C: WHY; using defaults`).
+    pub fn load(path: &Path) -> RegistryConfig {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RegistryConfig::default(),
+            Err(e) => RegistryConfig {
+                registries: Vec::new(),
+                problems: vec![unreadable(path, &e)],
+            },
+        }
+    }
+
+    /// The config file of this environment (`REGSCOPE_CONFIG`, else the XDG config dir).
+    pub fn discover() -> RegistryConfig {
+        Self::load(&crate::paths::Paths::discover().config_file)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> RegistryConfig {
+        match toml::from_str::<RegistriesOnly>(text) {
+            Ok(file) => {
+                let mut problems = Vec::new();
+                let registries = validate_registries(file.registries, path, &mut problems);
+                RegistryConfig {
+                    registries,
+                    problems,
+                }
+            }
+            Err(e) => RegistryConfig {
+                registries: Vec::new(),
+                problems: vec![describe_toml_error(text, path, &e)],
+            },
+        }
+    }
+
+    /// The entry for `registry` (a target as typed, a registry name, or a host): by name, by
+    /// address, else by the host part of either (`127.0.0.1:5000/team-a` uses the entry for
+    /// `127.0.0.1:5000`).
+    pub fn find(&self, registry: &str) -> Option<RegistrySettings> {
+        let host = |a: &str| a.split('/').next().unwrap_or("").to_string();
+        self.registries
+            .iter()
+            .find(|r| r.name == registry || r.address == registry)
+            .or_else(|| {
+                self.registries
+                    .iter()
+                    .find(|r| host(&r.address) == host(registry))
+            })
+            .cloned()
+    }
+}
+
+/// Keeps the entries whose address is a target regscope understands; the others become
+/// problems naming the file and the entry.
+pub fn validate_registries(
+    entries: Vec<RegistrySettings>,
+    path: &Path,
+    problems: &mut Vec<String>,
+) -> Vec<RegistrySettings> {
+    let mut kept = Vec::new();
+    for r in entries {
+        if let Err(e) = crate::registry::Target::parse(&r.address) {
+            problems.push(format!(
+                "config {}: registry {:?}: {e}; skipped",
+                path.display(),
+                r.name
+            ));
+        } else {
+            kept.push(r);
+        }
+    }
+    kept
+}
+
+/// `config error in FILE: cannot read it (WHY); using defaults`.
+pub fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    format!(
+        "config error in {}: cannot read it ({e}); using defaults",
+        path.display()
+    )
+}
+
+/// `config error in FILE line L, column C: WHY; using defaults`.
+pub fn describe_toml_error(text: &str, path: &Path, e: &toml::de::Error) -> String {
+    let why = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!(
+                "config error in {} line {line}, column {col}: {why}; using defaults",
+                path.display()
+            )
+        }
+        None => format!("config error in {}: {why}; using defaults", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_by_name_address_or_host() {
+        let mut prod = RegistrySettings::for_address("reg.example.com:5000");
+        prod.name = "prod".into();
+        prod.insecure = true;
+        let cfg = RegistryConfig {
+            registries: vec![prod],
+            problems: Vec::new(),
+        };
+        assert!(cfg.find("prod").unwrap().insecure);
+        assert!(cfg.find("reg.example.com:5000").unwrap().insecure);
+        assert!(cfg.find("reg.example.com:5000/team-a").unwrap().insecure);
+        assert!(cfg.find("other.example.com").is_none());
+    }
+
+    #[test]
+    fn registries_load_beside_tui_sections_and_bad_entries_are_named() {
+        let text = "mouse = true\n[theme]\nname = \"light\"\n\n[[registry]]\nname = \"ok\"\naddress = \"127.0.0.1:5000\"\n\n[[registry]]\nname = \"bad\"\naddress = \"https://nope\"\n";
+        let c = RegistryConfig::parse(text, Path::new("c.toml"));
+        assert_eq!(c.registries.len(), 1);
+        assert_eq!(c.registries[0].name, "ok");
+        assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+        assert!(c.problems[0].contains("\"bad\""), "{:?}", c.problems);
+        let c = RegistryConfig::parse("[[registry]\n", Path::new("/x/c.toml"));
+        assert!(c.registries.is_empty());
+        assert!(
+            c.problems[0].starts_with("config error in /x/c.toml line 1, column"),
+            "{:?}",
+            c.problems
+        );
+        assert!(
+            RegistryConfig::load(Path::new("/nonexistent/regscope/c.toml"))
+                .problems
+                .is_empty()
+        );
     }
 }

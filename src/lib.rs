@@ -1,7 +1,7 @@
 //! regscope: explore container registries across clouds.
 //!
 //! The engine (`model`, `registry`, `inventory`, `policy`, `layers`, `scan`, `doctor`,
-//! `config`) never imports ratatui or crossterm; `app` (the TUI) and `cli` both call it.
+//! `config`, `paths`) never imports ratatui or crossterm; `app` (the TUI) and `cli` both call it.
 
 pub mod app;
 pub mod cli;
@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod inventory;
 pub mod layers;
 pub mod model;
+pub mod paths;
 pub mod policy;
 pub mod registry;
 pub mod scan;

@@ -3,8 +3,9 @@
 //! several repositories) unless `--yes`, re-validates every item just before acting, and
 //! writes an audit log that `regscope restore` can replay.
 
-use crate::app::config::{paths::Paths, AppConfig};
-use crate::policy::audit::{data_dir, AuditLog};
+use crate::config::RegistryConfig;
+use crate::paths::Paths;
+use crate::policy::audit::AuditLog;
 use crate::policy::execute::{execute, ItemResult, Outcome, SourceTarget};
 use crate::policy::DeletionPlan;
 use crate::registry::Target;
@@ -30,7 +31,7 @@ pub struct DeleteArgs {
 /// (a destructive command must not guess).
 pub fn check_writable(registry: &str) -> Result<()> {
     let path = Paths::discover().config_file;
-    let cfg = AppConfig::load(&path);
+    let cfg = RegistryConfig::load(&path);
     if !cfg.problems.is_empty() {
         bail!(
             "refusing to delete: the config has problems ({}); fix it first",
@@ -108,7 +109,7 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async {
         let source = super::source::open(&target).await?;
-        let mut audit = AuditLog::create(&data_dir(), chrono::Utc::now())?;
+        let mut audit = AuditLog::create(&Paths::discover().data_dir, chrono::Utc::now())?;
         eprintln!("Audit log: {}", audit.path().display());
         let results = execute(
             &plan,

@@ -2,9 +2,9 @@
 //! `[[registry]]` of the config file when none are. Also the `--version` text with the
 //! paths regscope uses.
 
-use crate::app::config::paths::Paths;
 use crate::app::{self, AppConfig, RunOptions};
 use crate::config::RegistrySettings;
+use crate::paths::Paths;
 use crate::registry::Target;
 use std::sync::Arc;
 

@@ -3,9 +3,7 @@
 //! `ManifestSource` for a reference's target opened with them. One lookup, so a registry's
 //! settings apply to every command alike.
 
-use crate::app::config::paths::Paths;
-use crate::app::config::AppConfig;
-use crate::config::RegistrySettings;
+use crate::config::{RegistryConfig, RegistrySettings};
 use crate::inventory::open_source;
 use crate::registry::ecr::OPENING_COUNTS_AS_PULL;
 use crate::registry::{ManifestSource, Target};
@@ -21,29 +19,14 @@ pub fn settings_for(registry: &str) -> RegistrySettings {
 /// As [`settings_for`], trying each name in turn (`docker.io`, then its API host); the
 /// defaults are for the first.
 pub fn settings_for_any(names: &[&str]) -> RegistrySettings {
-    let cfg = AppConfig::load(&Paths::discover().config_file);
+    let cfg = RegistryConfig::discover();
     for p in &cfg.problems {
         eprintln!("regscope: warning: {p}");
     }
     names
         .iter()
-        .find_map(|n| find(&cfg.registries, n))
+        .find_map(|n| cfg.find(n))
         .unwrap_or_else(|| RegistrySettings::for_address(names.first().copied().unwrap_or("")))
-}
-
-/// Matches by name, by address, or by the host part of either (`127.0.0.1:5000/team-a`
-/// uses the entry for `127.0.0.1:5000`).
-pub fn find(configured: &[RegistrySettings], registry: &str) -> Option<RegistrySettings> {
-    let host = |a: &str| a.split('/').next().unwrap_or("").to_string();
-    configured
-        .iter()
-        .find(|r| r.name == registry || r.address == registry)
-        .or_else(|| {
-            configured
-                .iter()
-                .find(|r| host(&r.address) == host(registry))
-        })
-        .cloned()
 }
 
 /// The source behind `target`, opened with its configured settings.
@@ -54,21 +37,4 @@ pub async fn open(target: &Target) -> anyhow::Result<Arc<dyn ManifestSource>> {
         eprintln!("note: {OPENING_COUNTS_AS_PULL}");
     }
     Ok(open_source(target, &settings)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_by_name_address_or_host() {
-        let mut prod = RegistrySettings::for_address("reg.example.com:5000");
-        prod.name = "prod".into();
-        prod.insecure = true;
-        let list = [prod];
-        assert!(find(&list, "prod").unwrap().insecure);
-        assert!(find(&list, "reg.example.com:5000").unwrap().insecure);
-        assert!(find(&list, "reg.example.com:5000/team-a").unwrap().insecure);
-        assert!(find(&list, "other.example.com").is_none());
-    }
 }

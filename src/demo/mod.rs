@@ -57,22 +57,14 @@ pub struct DemoFleet {
 }
 
 /// Where the demo lives: `$REGSCOPE_DATA/demo`, else `$XDG_CACHE_HOME/regscope/demo`, else
-/// the platform cache dir (`directories`). XDG is honoured on every OS, as design.md asks.
+/// the platform cache dir (see `crate::paths`). XDG is honoured on every OS, as design.md asks.
 pub fn default_dir() -> Result<PathBuf, DemoError> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(d) = env("REGSCOPE_DATA") {
-        return Ok(d.join("demo"));
+    let paths = crate::paths::Paths::discover();
+    if paths.known {
+        Ok(paths.demo_dir)
+    } else {
+        Err(DemoError::NoCacheDir)
     }
-    if let Some(d) = env("XDG_CACHE_HOME") {
-        return Ok(d.join("regscope").join("demo"));
-    }
-    directories::ProjectDirs::from("", "", "regscope")
-        .map(|p| p.cache_dir().join("demo"))
-        .ok_or(DemoError::NoCacheDir)
 }
 
 /// `"auto"` is Monday 00:00 UTC of the current week: recent enough that ages look current,

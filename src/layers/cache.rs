@@ -18,14 +18,11 @@ impl LayerCache {
         LayerCache { dir: dir.into() }
     }
 
-    /// `$REGSCOPE_DATA/cache/layers` when set, else the platform cache directory
-    /// (`$XDG_CACHE_HOME/regscope/layers` on Linux). `None` when no home is known.
+    /// `$REGSCOPE_DATA/cache/layers` when set, else the cache directory
+    /// (`$XDG_CACHE_HOME/regscope/layers`; see `crate::paths`). `None` when no home is known.
     pub fn default_location() -> Option<Self> {
-        if let Some(data) = std::env::var_os("REGSCOPE_DATA").filter(|d| !d.is_empty()) {
-            return Some(Self::new(Path::new(&data).join("cache").join("layers")));
-        }
-        let dirs = directories::ProjectDirs::from("", "", "regscope")?;
-        Some(Self::new(dirs.cache_dir().join("layers")))
+        let paths = crate::paths::Paths::discover();
+        paths.known.then(|| Self::new(paths.layer_cache_dir()))
     }
 
     pub fn dir(&self) -> &Path {

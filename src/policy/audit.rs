@@ -59,16 +59,6 @@ pub struct AuditError {
     pub source: std::io::Error,
 }
 
-/// The data dir: `REGSCOPE_DATA` when set, else the platform's (XDG) data dir.
-pub fn data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("REGSCOPE_DATA").filter(|v| !v.is_empty()) {
-        return PathBuf::from(d);
-    }
-    directories::ProjectDirs::from("", "", "regscope")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| std::env::temp_dir().join("regscope"))
-}
-
 pub struct AuditLog {
     path: PathBuf,
     file: std::fs::File,

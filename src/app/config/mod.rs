@@ -4,10 +4,9 @@
 //! defaults apply. Sections this module does not know belong to other commands and are
 //! left alone.
 
-pub mod paths;
 pub mod theme;
 
-use crate::config::RegistrySettings;
+use crate::config::{describe_toml_error, unreadable, validate_registries, RegistrySettings};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -69,10 +68,7 @@ impl AppConfig {
             }
             Err(e) => {
                 let mut c = Self::with_env(AppConfig::default());
-                c.problems.push(format!(
-                    "config error in {}: cannot read it ({e}); using defaults",
-                    path.display()
-                ));
+                c.problems.push(unreadable(path, &e));
                 c
             }
         }
@@ -110,18 +106,7 @@ impl AppConfig {
         {
             problems.push(format!("config {}: [theme.colors]: {e}", path.display()));
         }
-        let mut registries = Vec::new();
-        for r in file.registries {
-            if let Err(e) = crate::registry::Target::parse(&r.address) {
-                problems.push(format!(
-                    "config {}: registry {:?}: {e}; skipped",
-                    path.display(),
-                    r.name
-                ));
-            } else {
-                registries.push(r);
-            }
-        }
+        let registries = validate_registries(file.registries, path, &mut problems);
         Self::with_env(AppConfig {
             registries,
             keymap,
@@ -159,23 +144,6 @@ fn load_theme_file(theme: &Path, config: &Path) -> Result<Theme, String> {
     t.apply(&colors)
         .map_err(|e| format!("theme file {}: {e}", p.display()))?;
     Ok(t)
-}
-
-/// `config error in FILE line L, column C: WHY; using defaults`.
-pub fn describe_toml_error(text: &str, path: &Path, e: &toml::de::Error) -> String {
-    let why = e.message().trim().to_string();
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-            format!(
-                "config error in {} line {line}, column {col}: {why}; using defaults",
-                path.display()
-            )
-        }
-        None => format!("config error in {}: {why}; using defaults", path.display()),
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! (`policy::execute`): every item re-validated just before it is acted on, deleted by
 //! digest, and written to the audit log before and after. This task only relays progress.
 
-use crate::policy::audit::{data_dir, AuditLog};
+use crate::paths::Paths;
+use crate::policy::audit::AuditLog;
 use crate::policy::execute::{execute, ItemResult, SourceTarget};
 use crate::policy::DeletionPlan;
 use crate::registry::ManifestSource;
@@ -52,7 +53,7 @@ pub async fn run(
             return;
         }
     };
-    let mut audit = match AuditLog::create(&data_dir(), chrono::Utc::now()) {
+    let mut audit = match AuditLog::create(&Paths::discover().data_dir, chrono::Utc::now()) {
         Ok(a) => a,
         Err(e) => {
             send(DeleteEvent::Finished {

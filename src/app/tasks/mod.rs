@@ -111,7 +111,7 @@ impl Runner {
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let dir = crate::policy::audit::data_dir().join("plans");
+                    let dir = crate::paths::Paths::discover().plans_dir();
                     let r = plan::export(&plan, &dir, chrono::Utc::now());
                     let _ = tx.send(Msg::PlanExported(r));
                 });
