@@ -159,6 +159,12 @@ pub fn traffic_line(registry: &str, s: &TrafficStats) -> String {
         s.throttled,
         s.errors
     );
+    if s.challenges > 0 || s.fallbacks > 0 {
+        line.push_str(&format!(
+            " ({} auth challenges, {} probes answered absent)",
+            s.challenges, s.fallbacks
+        ));
+    }
     if let Some(rl) = &s.rate_limit {
         let num = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into());
         line.push_str(&format!(

@@ -92,7 +92,7 @@ impl DistributionClient {
         let scope = Scope::Pull(repo.into());
         let reply = self
             .call(
-                Request::new(Method::HEAD, format!("/v2/{repo}/blobs/{digest}")),
+                Request::new(Method::HEAD, format!("/v2/{repo}/blobs/{digest}")).probe(true),
                 &scope,
                 0,
                 &place,
@@ -130,7 +130,9 @@ impl DistributionClient {
         for _ in 0..1000 {
             let reply = self
                 .call(
-                    Request::new(Method::GET, &next).with(accept.clone()),
+                    Request::new(Method::GET, &next)
+                        .with(accept.clone())
+                        .probe(true),
                     &scope,
                     super::transport::MANIFEST_LIMIT,
                     &place,

@@ -10,7 +10,7 @@ use super::error::{Place, RegistryError};
 use super::status::reply_error;
 use super::transport::{Reply, Request, StreamReply, Transport, TransportOptions};
 use crate::config::RegistrySettings;
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use reqwest::Method;
 use std::path::PathBuf;
 
@@ -159,7 +159,14 @@ impl DistributionClient {
         let mut rounds = 0;
         loop {
             let body = req.body.as_deref();
-            let sent = build(&req.method, &url, &req.headers, body, auth.as_ref());
+            let sent = build(
+                &req.method,
+                &url,
+                &req.headers,
+                body,
+                auth.as_ref(),
+                req.probe,
+            );
             let reply = self.transport.send(&sent, cap, place).await?;
             if reply.status == 401 && rounds < 2 {
                 rounds += 1;
@@ -172,6 +179,7 @@ impl DistributionClient {
                     continue;
                 }
             }
+            self.count_unanswered(&reply);
             return Ok(reply);
         }
     }
@@ -187,7 +195,7 @@ impl DistributionClient {
         let mut auth = self.auth.header_for(scope, place).await?;
         let mut rounds = 0;
         loop {
-            let req = build(&Method::GET, &url, &[], None, auth.as_ref());
+            let req = build(&Method::GET, &url, &[], None, auth.as_ref(), false);
             match self.transport.open_stream(&req, place).await? {
                 Ok(stream) => return Ok(stream),
                 Err(reply) if reply.status == 401 && rounds < 2 => {
@@ -198,11 +206,25 @@ impl DistributionClient {
                         .await?;
                     match next {
                         Some(n) => auth = Some(n),
-                        None => return Err(self.failure(&reply, scope, place).await),
+                        None => {
+                            self.count_unanswered(&reply);
+                            return Err(self.failure(&reply, scope, place).await);
+                        }
                     }
                 }
-                Err(reply) => return Err(self.failure(&reply, scope, place).await),
+                Err(reply) => {
+                    self.count_unanswered(&reply);
+                    return Err(self.failure(&reply, scope, place).await);
+                }
             }
+        }
+    }
+
+    /// A 401 challenge still standing after our answer is a real failure; the transport
+    /// counted it as a challenge, so it is counted as an error here.
+    fn count_unanswered(&self, reply: &Reply) {
+        if reply.status == 401 && reply.headers.contains_key(WWW_AUTHENTICATE) {
+            self.transport.count_error();
         }
     }
 
@@ -268,8 +290,9 @@ fn build(
     headers: &[(HeaderName, HeaderValue)],
     body: Option<&[u8]>,
     auth: Option<&HeaderValue>,
+    probe: bool,
 ) -> Request {
-    let mut req = Request::new(method.clone(), url);
+    let mut req = Request::new(method.clone(), url).probe(probe);
     req.headers.extend(headers.iter().cloned());
     if let Some(a) = auth {
         req = req.header(AUTHORIZATION, a.clone());

@@ -12,6 +12,9 @@ pub struct Request {
     pub url: String,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Option<Vec<u8>>,
+    /// A question whose "no" is a 404 (or 405): is there a referrers API, a fallback or
+    /// cosign tag, this blob? Such an answer is counted as a fallback, not an error.
+    pub probe: bool,
 }
 
 impl Request {
@@ -21,7 +24,13 @@ impl Request {
             url: url.into(),
             headers: Vec::new(),
             body: None,
+            probe: false,
         }
+    }
+    /// Marks the request as a [probe](Request::probe) when `yes`.
+    pub fn probe(mut self, yes: bool) -> Self {
+        self.probe = yes;
+        self
     }
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));

@@ -22,7 +22,8 @@ impl DistributionClient {
         let reply = self
             .call(
                 Request::new(Method::HEAD, format!("/v2/{repo}/manifests/{reference}"))
-                    .with(accept_manifests()),
+                    .with(accept_manifests())
+                    .probe(is_fallback_tag(reference)),
                 &Scope::Pull(repo.into()),
                 0,
                 &place,
@@ -76,7 +77,8 @@ impl DistributionClient {
         let reply = self
             .call(
                 Request::new(Method::GET, format!("/v2/{repo}/manifests/{reference}"))
-                    .with(accept_manifests()),
+                    .with(accept_manifests())
+                    .probe(is_fallback_tag(reference)),
                 &scope,
                 MANIFEST_LIMIT,
                 &place,
@@ -249,4 +251,18 @@ pub(crate) fn check_repo(repo: &str, place: &Place) -> Result<(), RegistryError>
             detail: format!("{repo:?} is not a valid repository name"),
         })
     }
+}
+
+/// `sha256-<hex>` (the referrers tag schema) or cosign's `sha256-<hex>.sig|.att|.sbom`:
+/// tags looked up to find out whether they exist, so a 404 is an answer, not a failure.
+pub fn is_fallback_tag(reference: &str) -> bool {
+    let Some(rest) = reference.strip_prefix("sha256-") else {
+        return false;
+    };
+    let hex = match rest.split_once('.') {
+        Some((hex, "sig" | "att" | "sbom")) => hex,
+        Some(_) => return false,
+        None => rest,
+    };
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }

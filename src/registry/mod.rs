@@ -68,7 +68,14 @@ pub struct TrafficStats {
     pub bytes: u64,
     pub retries: u64,
     pub throttled: u64,
+    /// Real failures: requests that finally failed (network, 5xx after retries, 4xx), and
+    /// authentication challenges that could not be answered. Retried attempts that later
+    /// succeeded, answered challenges and probe fallbacks are not errors.
     pub errors: u64,
+    /// 401 challenges (the normal first step of token and Basic auth).
+    pub challenges: u64,
+    /// Probes answered "absent" (404/405): no referrers API, no fallback or cosign tag, no blob.
+    pub fallbacks: u64,
     pub rate_limit: Option<RateLimit>,
     pub warnings: Vec<String>,
 }

@@ -16,6 +16,8 @@ pub struct TrafficCell {
     retries: AtomicU64,
     throttled: AtomicU64,
     errors: AtomicU64,
+    challenges: AtomicU64,
+    fallbacks: AtomicU64,
     seen: Mutex<Seen>,
 }
 
@@ -40,6 +42,23 @@ impl TrafficCell {
     }
     pub fn add_error(&self) {
         self.errors.fetch_add(1, Relaxed);
+    }
+    pub fn add_challenge(&self) {
+        self.challenges.fetch_add(1, Relaxed);
+    }
+    pub fn add_fallback(&self) {
+        self.fallbacks.fetch_add(1, Relaxed);
+    }
+
+    /// Counts a final response (after retries) as what it is: success, an auth challenge,
+    /// a probe's "absent", or an error.
+    pub fn classify(&self, status: u16, probe: bool, challenged: bool) {
+        match status {
+            0..=399 => {}
+            401 if challenged => self.add_challenge(),
+            404 | 405 if probe => self.add_fallback(),
+            _ => self.add_error(),
+        }
     }
 
     /// Records rate-limit and warning headers, when a response has any.
@@ -73,6 +92,8 @@ impl TrafficCell {
             retries: self.retries.load(Relaxed),
             throttled: self.throttled.load(Relaxed),
             errors: self.errors.load(Relaxed),
+            challenges: self.challenges.load(Relaxed),
+            fallbacks: self.fallbacks.load(Relaxed),
             rate_limit: seen.rate_limit.clone(),
             warnings: seen.warnings.clone(),
         }
@@ -161,6 +182,22 @@ mod tests {
         assert_eq!(rl.window_secs, Some(21600));
         assert_eq!(rl.source.as_deref(), Some("203.0.113.7"));
         assert_eq!(s.warnings, vec!["pull limit close".to_string()]);
+    }
+
+    #[test]
+    fn only_real_failures_are_errors() {
+        let cell = TrafficCell::default();
+        cell.classify(200, false, false);
+        cell.classify(401, false, true); // a challenge
+        cell.classify(404, true, false); // referrers API absent
+        cell.classify(405, true, false);
+        let s = cell.snapshot();
+        assert_eq!((s.errors, s.challenges, s.fallbacks), (0, 1, 2), "{s:?}");
+        cell.classify(401, false, false); // a 401 without a challenge to answer
+        cell.classify(404, false, false); // a manifest that should be there
+        cell.classify(403, true, false);
+        cell.classify(503, false, false);
+        assert_eq!(cell.snapshot().errors, 4);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::traffic::TrafficCell;
 use super::TrafficStats;
 use crate::config::RegistrySettings;
 use futures::StreamExt;
+use reqwest::header::WWW_AUTHENTICATE;
 use reqwest::Method;
 use std::sync::Arc;
 use std::time::Duration;
@@ -195,6 +196,7 @@ impl Transport {
         if (200..300).contains(&status) {
             if let Some(len) = resp.content_length() {
                 if len > self.options.stream_limit {
+                    self.traffic.add_error();
                     return Err(RegistryError::TooLarge {
                         place: place.clone(),
                         limit: self.options.stream_limit,
@@ -264,6 +266,12 @@ impl Transport {
         info.peer_certificate().map(<[u8]>::to_vec)
     }
 
+    /// Counts a failure the transport could not see as one: a 401 challenge that the
+    /// caller could not answer (wrong password, no credentials).
+    pub fn count_error(&self) {
+        self.traffic.add_error();
+    }
+
     /// Counts bytes that a stream reader consumed (the transport cannot see them).
     pub fn count_bytes(&self, n: u64) {
         self.traffic.add_bytes(n);
@@ -291,28 +299,36 @@ impl Transport {
                     if status == 429 {
                         self.traffic.add_throttled();
                     }
-                    if status >= 400 {
-                        self.traffic.add_error();
-                    }
-                    if !matches!(status, 429 | 502 | 503 | 504)
-                        || attempt >= self.options.max_retries
-                    {
-                        return Ok((resp, permit));
-                    }
-                    match retry_after(resp.headers()) {
-                        Some(d) if d > RETRY_AFTER_CAP => return Ok((resp, permit)),
+                    // Only the final answer counts (a 503 that a retry fixed is a
+                    // retry, not an error).
+                    let last = !matches!(status, 429 | 502 | 503 | 504)
+                        || attempt >= self.options.max_retries;
+                    let wait = if last {
+                        None
+                    } else {
+                        match retry_after(resp.headers()) {
+                            Some(d) if d > RETRY_AFTER_CAP => None,
+                            Some(d) => Some(d),
+                            None => Some(self.backoff(attempt)),
+                        }
+                    };
+                    match wait {
                         Some(d) => d,
-                        None => self.backoff(attempt),
+                        None => {
+                            let challenged = resp.headers().contains_key(WWW_AUTHENTICATE);
+                            self.traffic.classify(status, req.probe, challenged);
+                            return Ok((resp, permit));
+                        }
                     }
                 }
                 Err(e) => {
-                    self.traffic.add_error();
                     let err = network_error(&e, place, &self.options, req);
                     let retryable = matches!(
                         err,
                         RegistryError::Unreachable { .. } | RegistryError::Timeout { .. }
                     );
                     if !retryable || attempt >= self.options.max_retries {
+                        self.traffic.add_error();
                         return Err(err);
                     }
                     self.backoff(attempt)
@@ -356,6 +372,7 @@ impl Transport {
         place: &Place,
     ) -> Result<Vec<u8>, RegistryError> {
         if refuse_over && resp.content_length().is_some_and(|n| n > limit) {
+            self.traffic.add_error();
             return Err(RegistryError::TooLarge {
                 place: place.clone(),
                 limit,
@@ -365,11 +382,13 @@ impl Transport {
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
+                self.traffic.add_error();
                 network_error(&e, place, &self.options, &Request::new(Method::GET, ""))
             })?;
             self.traffic.add_bytes(chunk.len() as u64);
             if body.len() as u64 + chunk.len() as u64 > limit {
                 if refuse_over {
+                    self.traffic.add_error();
                     return Err(RegistryError::TooLarge {
                         place: place.clone(),
                         limit,

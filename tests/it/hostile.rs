@@ -245,6 +245,7 @@ async fn transient_failures_recover_and_a_hang_times_out() {
     let m = c.manifest("team/app", "v1").await.unwrap();
     assert_eq!(m.digest.as_str(), sha256(&manifest_bytes()));
     assert_eq!(c.stats().retries, 2);
+    assert_eq!(c.stats().errors, 0, "recovered by a retry: not an error");
 
     let stub = manifest_stub(|| StubReply::Hang).await;
     let c = client(&stub, 1);
@@ -252,6 +253,11 @@ async fn transient_failures_recover_and_a_hang_times_out() {
     assert!(matches!(e, RegistryError::Timeout { .. }), "{e}");
     assert!(e.to_string().contains("team/app:v1: timed out"), "{e}");
     assert_eq!(c.stats().retries, 1);
+    assert_eq!(
+        c.stats().errors,
+        1,
+        "one failed request, however many attempts"
+    );
 
     // Nothing listening: unreachable, named.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

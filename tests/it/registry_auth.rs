@@ -207,3 +207,40 @@ async fn identity_tokens_use_the_oauth2_form_and_fall_back_to_get() {
         assert!(!format!("{c:?}").contains(&policy.refresh_token));
     }
 }
+
+#[tokio::test]
+async fn traffic_errors_count_real_failures_not_challenges_or_fallbacks() {
+    let policy = TokenPolicy::default();
+    let Some((_ts, reg, pushed)) = token_registry(&policy).await else {
+        return;
+    };
+    let dir = docker_config(&reg.addr, basic_entry(&policy.user, &policy.password));
+    let c = client_with(&reg.addr, Some(&dir));
+    let d = Digest::parse(&pushed.digest).unwrap();
+    c.tags("tok/app").await.unwrap();
+    c.manifest("tok/app", "v1").await.unwrap();
+    // The registry has no referrers API (a 404), no fallback tag, no such blob.
+    assert!(matches!(
+        c.referrers("tok/app", &d).await.unwrap(),
+        regscope::registry::Referrers::Unsupported
+    ));
+    let e = c.manifest("tok/app", &d.fallback_tag()).await.unwrap_err();
+    assert!(matches!(e, RegistryError::NotFound { .. }), "{e}");
+    let absent = Digest::sha256_of(b"never pushed");
+    assert_eq!(c.head_blob("tok/app", &absent).await.unwrap(), None);
+    let s = c.stats();
+    assert_eq!(s.errors, 0, "{s:?}");
+    assert!(s.challenges >= 1, "the first request is challenged: {s:?}");
+    assert_eq!(s.fallbacks, 3, "{s:?}");
+
+    // A tag that is not there is a real failure.
+    let e = c.manifest("tok/app", "missing").await.unwrap_err();
+    assert!(matches!(e, RegistryError::NotFound { .. }), "{e}");
+    assert_eq!(c.stats().errors, 1, "{:?}", c.stats());
+
+    // So is a challenge we cannot answer (the token server refuses the password).
+    let bad = docker_config(&reg.addr, basic_entry(&policy.user, "not-the-password"));
+    let c = client_with(&reg.addr, Some(&bad));
+    c.tags("tok/app").await.unwrap_err();
+    assert!(c.stats().errors >= 1, "{:?}", c.stats());
+}

@@ -242,6 +242,8 @@ impl ManifestSource for EcrManifestSource {
                 s.retries += o.retries;
                 s.throttled += o.throttled;
                 s.errors += o.errors;
+                s.challenges += o.challenges;
+                s.fallbacks += o.fallbacks;
                 s.rate_limit = o.rate_limit;
                 s.warnings = o.warnings;
             }

@@ -228,6 +228,8 @@ impl FleetState {
             stats.retries += r.stats.retries;
             stats.throttled += r.stats.throttled;
             stats.errors += r.stats.errors;
+            stats.challenges += r.stats.challenges;
+            stats.fallbacks += r.stats.fallbacks;
             stats.bytes += r.stats.bytes;
             if r.stats.rate_limit.is_some() {
                 stats.rate_limit = r.stats.rate_limit.clone();
