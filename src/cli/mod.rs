@@ -15,6 +15,7 @@ pub mod inspect;
 pub mod layers;
 pub mod output;
 pub mod plan;
+mod repo_list;
 pub mod repos;
 pub mod restore;
 mod source;

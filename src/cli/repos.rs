@@ -1,5 +1,6 @@
 //! `regscope repos TARGET`: repositories with image and tag counts, total size (shared
-//! blobs counted once), unique bytes and the newest creation time.
+//! blobs counted once), unique bytes and the newest creation time. `--quick` (catalog and
+//! tag counts) and `--names-only` (catalog alone) skip the manifest crawl; see `repo_list`.
 
 use super::crawl::{crawl, report_errors};
 use super::output::{print_stdout, relative, size, Table, EXIT_ERROR};
@@ -18,27 +19,38 @@ pub struct ReposArgs {
     /// Show request counts, retries, 429s and rate limits on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Catalog and tag counts only: no manifest is read, so images and sizes are not
+    /// shown (null in JSON). One request per repository instead of one per tag.
+    #[arg(long, conflicts_with = "names_only")]
+    pub quick: bool,
+    /// Repository names only, one per line: the catalog alone.
+    #[arg(long)]
+    pub names_only: bool,
 }
 
 #[derive(Serialize)]
-struct RepoJson<'a> {
-    registry: &'a str,
-    repository: &'a str,
-    images: usize,
-    tags: usize,
-    total_bytes: Option<u64>,
-    unique_bytes: Option<u64>,
-    newest_created: Option<chrono::DateTime<chrono::Utc>>,
+pub(super) struct RepoJson<'a> {
+    pub(super) registry: &'a str,
+    pub(super) repository: &'a str,
+    /// Null when not measured (`--quick`, `--names-only`) or not listed.
+    pub(super) images: Option<usize>,
+    pub(super) tags: Option<usize>,
+    pub(super) total_bytes: Option<u64>,
+    pub(super) unique_bytes: Option<u64>,
+    pub(super) newest_created: Option<chrono::DateTime<chrono::Utc>>,
     /// Where the registry records them (ECR); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    newest_push: Option<chrono::DateTime<chrono::Utc>>,
+    pub(super) newest_push: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    oldest_pull: Option<chrono::DateTime<chrono::Utc>>,
+    pub(super) oldest_pull: Option<chrono::DateTime<chrono::Utc>>,
     /// False when the repository's tags could not be listed (see stderr).
-    complete: bool,
+    pub(super) complete: bool,
 }
 
 pub async fn run(args: ReposArgs) -> i32 {
+    if args.quick || args.names_only {
+        return super::repo_list::run(&args).await;
+    }
     let outcome = match crawl(&args.target, args.verbose).await {
         Ok(o) => o,
         Err(code) => return code,
@@ -74,8 +86,8 @@ pub async fn run(args: ReposArgs) -> i32 {
             .map(|(s, complete)| RepoJson {
                 registry,
                 repository: &s.name,
-                images: s.images,
-                tags: s.tags,
+                images: Some(s.images),
+                tags: Some(s.tags),
                 total_bytes: s.total_bytes.filter(|_| *complete),
                 unique_bytes: s.unique_bytes.filter(|_| *complete),
                 newest_created: s.newest_created,

@@ -106,7 +106,7 @@ pub async fn crawl(
 
 /// The repositories to crawl. Registries without a catalog (Docker Hub, many clouds)
 /// still work when the prefix names one repository: its tag list proves it exists.
-async fn list_repositories(
+pub(crate) async fn list_repositories(
     source: &dyn ManifestSource,
     prefix: Option<&str>,
 ) -> Result<Vec<String>, String> {

@@ -10,6 +10,7 @@ mod collect;
 pub mod config;
 mod crawl;
 mod event;
+pub mod listing;
 mod records;
 mod repository;
 mod source;

@@ -6,13 +6,13 @@ use crate::support::registry::TestRegistry;
 use crate::support::seed::Seeder;
 use regscope::model::{ImageKind, Inventory};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-async fn regscope(args: &[&str]) -> Run {
+pub async fn regscope(args: &[&str]) -> Run {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
         .args(args)
         .env_remove("REGSCOPE_LOG")

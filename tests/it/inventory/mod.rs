@@ -8,6 +8,7 @@ mod cli;
 mod layout;
 mod paging;
 mod registry;
+mod repos_quick;
 
 use crate::support::fixtures::Pushed;
 use crate::support::fleet::distinct_bytes;
