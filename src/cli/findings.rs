@@ -1,11 +1,13 @@
 //! `regscope findings REF`: an image's vulnerabilities from every report attached to it
-//! (or given with `--report`), and `regscope findings TARGET --cve ID`: which images in a
-//! registry contain a CVE. `--json` writes the stable document; `--fail-on SEVERITY` makes
+//! (or given with `--report`), or for ECR from ECR's own scan (`DescribeImageScanFindings`,
+//! basic and enhanced). `--json` writes the stable document; `--fail-on SEVERITY` makes
 //! the exit code a CI gate (1: a finding at or above it; 2: the image is not scanned).
+//! The fleet questions (`--cve`, `--package`) live in `findings_fleet`.
 
 use crate::model::{ScanStatus, Severity};
+use crate::registry::ecr::{EcrClient, EcrConnectOptions};
 use crate::registry::reference::Reference;
-use crate::registry::Target;
+use crate::registry::{RegistryError, Target};
 use crate::scan::{self, ReportFiles};
 use anyhow::Context;
 use std::io::Write;
@@ -24,8 +26,18 @@ pub struct FindingsArgs {
     /// registry target (HOST[/PREFIX], oci:DIR).
     pub reference: String,
     /// Find the images containing this vulnerability id (CVE-..., GHSA-...).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "package")]
     pub cve: Option<String>,
+    /// Find the images whose findings name this package (exact name, any case).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
+    /// With --package: only installed versions strictly below this one (dpkg/rpm/semver
+    /// ordering; see the README).
+    #[arg(long, value_name = "VERSION", requires = "package")]
+    pub below: Option<String>,
+    /// Order of fleet hits: newest (build time, else push time) or pulled (last pull).
+    #[arg(long, value_name = "ORDER", default_value = "newest", value_parser = ["newest", "pulled"])]
+    pub sort: String,
     /// Write JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -52,25 +64,29 @@ pub fn run(args: FindingsArgs) -> anyhow::Result<i32> {
 }
 
 async fn execute(args: &FindingsArgs) -> anyhow::Result<i32> {
-    if let Some(id) = &args.cve {
-        return cve(args, id).await;
+    if let Some(q) = super::findings_fleet::query(args)? {
+        return super::findings_fleet::run(args, q).await;
     }
     let reference = Reference::parse(&args.reference)?;
-    let source = super::source::open(&reference.target)
+    let f = if let Target::Ecr { .. } = &reference.target {
+        ecr_findings(args, &reference).await?
+    } else {
+        let source = super::source::open(&reference.target)
+            .await
+            .with_context(|| format!("cannot open {}", reference.registry))?;
+        let files = ReportFiles {
+            paths: args.report.clone(),
+        };
+        scan::image_findings(
+            source.as_ref(),
+            &reference.repository,
+            &reference.reference(),
+            &reference.to_string(),
+            &files,
+        )
         .await
-        .with_context(|| format!("cannot open {}", reference.registry))?;
-    let files = ReportFiles {
-        paths: args.report.clone(),
+        .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?
     };
-    let f = scan::image_findings(
-        source.as_ref(),
-        &reference.repository,
-        &reference.reference(),
-        &reference.to_string(),
-        &files,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?;
     for p in &f.problems {
         eprintln!("regscope findings: {p}");
     }
@@ -87,7 +103,38 @@ async fn execute(args: &FindingsArgs) -> anyhow::Result<i32> {
     })
 }
 
-fn status_word(s: &ScanStatus) -> &'static str {
+/// ECR's own scan of one image: the reference resolved with `DescribeImages` and the
+/// findings read with `DescribeImageScanFindings`, never a manifest (a pull in ECR).
+async fn ecr_findings(
+    args: &FindingsArgs,
+    reference: &Reference,
+) -> anyhow::Result<scan::ImageFindings> {
+    if !args.report.is_empty() {
+        anyhow::bail!(
+            "--report is for registries without a scanner of their own; ECR reports its own scan"
+        );
+    }
+    let settings = super::source::settings_for(&reference.target.display_name());
+    let client = EcrClient::connect(&reference.target, &settings, EcrConnectOptions::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?;
+    let next = |e: RegistryError| anyhow::anyhow!("{e}\n  next step: {}", e.next_step());
+    let img = client
+        .describe_image(&reference.repository, &reference.reference())
+        .await
+        .map_err(next)?;
+    let report = client
+        .scan_findings(&reference.repository, &img.digest)
+        .await
+        .map_err(next)?;
+    Ok(scan::ecr::image_findings(
+        &reference.to_string(),
+        &img.digest,
+        report,
+    ))
+}
+
+pub fn status_word(s: &ScanStatus) -> &'static str {
     match s {
         ScanStatus::NotScanned => "not scanned",
         ScanStatus::Scanning => "scanning",
@@ -113,13 +160,23 @@ fn print_table(f: &scan::ImageFindings) {
                 scan::Origin::FallbackTag => "referrer via fallback tag",
                 scan::Origin::CosignTag => "cosign .att tag",
                 scan::Origin::File => "file",
+                scan::Origin::Registry => "the registry's scan API",
             },
             s.location,
             s.findings
         );
     }
     if f.status != ScanStatus::Scanned {
-        out!("no report found: this image's vulnerabilities are unknown, not zero");
+        out!(
+            "{}: this image's vulnerabilities are unknown, not zero",
+            match f.status {
+                ScanStatus::NotScanned if f.sources.is_empty() => "no scan found",
+                ScanStatus::Scanning => "the scan is still running",
+                ScanStatus::Failed => "the scan failed",
+                ScanStatus::Unsupported => "the scanner does not support this image",
+                _ => "not scanned",
+            }
+        );
         return;
     }
     let c = &f.counts;
@@ -168,45 +225,4 @@ fn print_table(f: &scan::ImageFindings) {
             x.title.as_deref().unwrap_or("")
         );
     }
-}
-
-async fn cve(args: &FindingsArgs, id: &str) -> anyhow::Result<i32> {
-    let target = Target::parse(&args.reference).map_err(anyhow::Error::msg)?;
-    let source = super::source::open(&target)
-        .await
-        .with_context(|| format!("cannot open {}", target.display_name()))?;
-    let ans = scan::fleet::search_cve(source.as_ref(), target.prefix(), id).await;
-    for p in &ans.problems {
-        eprintln!("regscope findings: {p}");
-    }
-    if args.json {
-        out!("{}", serde_json::to_string_pretty(&ans)?);
-    } else {
-        out!(
-            "{id}: {} of {} images affected; {} scanned, {} not scanned (unknown), {} failed",
-            ans.hits.len(),
-            ans.images,
-            ans.scanned,
-            ans.not_scanned,
-            ans.failed
-        );
-        for h in &ans.hits {
-            out!(
-                "  {:<26} {}  {:<28} {} {} -> {}  {}",
-                h.repository,
-                h.digest.short(),
-                h.tags.join(","),
-                h.finding.package.as_deref().unwrap_or("-"),
-                h.finding.installed_version.as_deref().unwrap_or("?"),
-                h.finding.fixed_version.as_deref().unwrap_or("(no fix)"),
-                h.created_at
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_else(|| "created —".into())
-            );
-        }
-    }
-    Ok(match args.fail_on {
-        Some(_) if !ans.hits.is_empty() => 1,
-        _ => 0,
-    })
 }

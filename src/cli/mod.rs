@@ -10,6 +10,7 @@ pub mod demo;
 pub mod doctor;
 pub mod explore;
 pub mod findings;
+pub mod findings_fleet;
 pub mod images;
 pub mod inspect;
 pub mod layers;

@@ -29,6 +29,8 @@ pub enum Origin {
     CosignTag,
     /// A file given with `--report`.
     File,
+    /// The registry's own scan (ECR `DescribeImageScanFindings`).
+    Registry,
 }
 
 /// Where one report came from, for `sources` in the JSON.

@@ -1,166 +1,335 @@
-//! Fleet-wide questions: which images contain CVE-X, newest first, and how much of the
-//! fleet is unknown (never scanned, or unreadable) so a short answer is not mistaken for a
-//! complete one.
+//! Fleet-wide questions an on-call engineer asks: which images contain CVE-X, or package P
+//! (below version V), and which of them are newest or most recently pulled. Answered from
+//! the findings that could be fetched, with how much of the fleet is still unknown (not
+//! scanned, scanning, failed, unsupported, unreadable) stated, so a short answer is never
+//! mistaken for a complete one. The CLI and the TUI share the query and the tally; how an
+//! image's findings are fetched is the caller's (referrer reports, ECR's scan API).
 
-use super::collect::{image_findings, ImageFindings, ReportFiles};
-use crate::model::{Digest, Finding, ScanStatus};
-use crate::registry::{Manifest, ManifestSource, RegistryError};
+use super::version;
+use crate::model::{Digest, Finding, Image, ImageKind, ScanStatus};
 use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::HashSet;
+use std::future::Future;
 
-#[derive(Clone, Debug, Serialize)]
-pub struct CveHit {
+/// What to look for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FleetQuery {
+    /// A vulnerability id (CVE-..., GHSA-...), case-insensitive.
+    Cve { id: String },
+    /// A package by exact name (case-insensitive), optionally only installed versions
+    /// strictly below `below` (see `scan::version` for the ordering).
+    Package { name: String, below: Option<String> },
+}
+
+impl FleetQuery {
+    pub fn cve(id: &str) -> Self {
+        FleetQuery::Cve {
+            id: id.trim().to_string(),
+        }
+    }
+
+    /// `P` or `P<V`, `P < V`, `P below V` (the TUI's `:pkg` argument).
+    pub fn parse_package(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let (name, below) = if let Some((n, v)) = text.split_once('<') {
+            (n.trim(), Some(v.trim()))
+        } else if let Some((n, v)) = text.split_once(" below ") {
+            (n.trim(), Some(v.trim()))
+        } else {
+            (text, None)
+        };
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!(
+                "a package name, optionally `< VERSION`, not {text:?}"
+            ));
+        }
+        if below.is_some_and(str::is_empty) {
+            return Err(format!("{name} < needs a version"));
+        }
+        Ok(FleetQuery::Package {
+            name: name.to_string(),
+            below: below.map(str::to_string),
+        })
+    }
+
+    /// Whether one finding answers the query.
+    pub fn matches(&self, f: &Finding) -> bool {
+        match self {
+            FleetQuery::Cve { id } => f.id.eq_ignore_ascii_case(id),
+            FleetQuery::Package { name, below } => {
+                f.package
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(name))
+                    && match below {
+                        None => true,
+                        // An unknown installed version cannot be said to be below anything.
+                        Some(v) => f
+                            .installed_version
+                            .as_deref()
+                            .is_some_and(|i| version::is_below(i, v)),
+                    }
+            }
+        }
+    }
+
+    /// How the query reads in a status line (`CVE-2024-1`, `openssl < 3.0.7`).
+    pub fn label(&self) -> String {
+        match self {
+            FleetQuery::Cve { id } => id.clone(),
+            FleetQuery::Package { name, below: None } => format!("package {name}"),
+            FleetQuery::Package {
+                name,
+                below: Some(v),
+            } => format!("{name} < {v}"),
+        }
+    }
+}
+
+/// One image of the fleet as the inventory knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FleetImage {
     pub repository: String,
     pub digest: Digest,
     pub tags: Vec<String>,
-    /// From the manifest annotation or the image config; `None` when neither says.
     pub created_at: Option<DateTime<Utc>>,
-    pub finding: Finding,
+    pub pushed_at: Option<DateTime<Utc>>,
+    pub last_pulled_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct CveAnswer {
-    pub id: String,
-    pub hits: Vec<CveHit>,
-    pub images: usize,
-    pub scanned: usize,
-    pub not_scanned: usize,
-    pub failed: usize,
-    /// Repositories or images that could not be read.
+/// The images worth asking about: images and indexes, not referrers (signatures, reports,
+/// SBOMs) and not an index's platform manifests (an index's findings cover them).
+pub fn fleet_images(images: &[Image]) -> Vec<FleetImage> {
+    let children: HashSet<(&str, &Digest)> = images
+        .iter()
+        .flat_map(|i| i.children.iter().map(move |c| (i.repository.as_str(), c)))
+        .collect();
+    images
+        .iter()
+        .filter(|i| matches!(i.kind, ImageKind::Image | ImageKind::Index))
+        .filter(|i| i.subject.is_none())
+        .filter(|i| !children.contains(&(i.repository.as_str(), &i.digest)))
+        .map(|i| FleetImage {
+            repository: i.repository.clone(),
+            digest: i.digest.clone(),
+            tags: i.tags.clone(),
+            created_at: i.created_at,
+            pushed_at: i.pushed_at,
+            last_pulled_at: i.last_pulled_at,
+        })
+        .collect()
+}
+
+/// One image's findings as a source answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched {
+    pub status: ScanStatus,
+    pub findings: Vec<Finding>,
+    /// Reports that could not be used (the rest still count).
     pub problems: Vec<String>,
 }
 
-/// The images of `repository` as (digest, tags): every manifest a layout lists, else
-/// every tag resolved. Fallback and cosign tags (`sha256-...`) are not images.
-async fn images_of(
-    src: &dyn ManifestSource,
-    repository: &str,
-) -> Result<BTreeMap<Digest, Vec<String>>, RegistryError> {
-    let mut out: BTreeMap<Digest, Vec<String>> = BTreeMap::new();
-    if let Some(list) = src.list_manifests(repository).await? {
-        for d in list {
-            let tags = out.entry(d.digest.clone()).or_default();
-            if let Some(t) = d.annotation(crate::registry::layout::REF_NAME) {
-                if !t.starts_with("sha256-") {
-                    tags.push(t.to_string());
-                }
-            }
-        }
-        return Ok(out);
-    }
-    for t in src.tags(repository).await? {
-        if t.starts_with("sha256-") {
-            continue;
-        }
-        let h = src.head_manifest(repository, &t).await?;
-        out.entry(h.digest).or_default().push(t);
-    }
-    Ok(out)
+#[derive(Clone, Debug, Serialize)]
+pub struct FleetHit {
+    pub repository: String,
+    pub digest: Digest,
+    pub tags: Vec<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub pushed_at: Option<DateTime<Utc>>,
+    pub last_pulled_at: Option<DateTime<Utc>>,
+    /// The first matching finding (worst first).
+    pub finding: Finding,
+    /// Every matching finding (one per package for a CVE; one per CVE for a package).
+    pub findings: Vec<Finding>,
 }
 
-/// Searches every repository under `prefix` for `id` (case-insensitive).
-pub async fn search_cve(src: &dyn ManifestSource, prefix: Option<&str>, id: &str) -> CveAnswer {
-    let mut ans = CveAnswer {
-        id: id.to_string(),
-        ..CveAnswer::default()
-    };
-    let repos = match src.repositories(prefix).await {
-        Ok(r) => r,
-        Err(e) => {
-            ans.problems.push(format!("listing repositories: {e}"));
-            return ans;
-        }
-    };
-    for repo in repos {
-        let images = match images_of(src, &repo).await {
-            Ok(i) => i,
-            Err(e) => {
-                ans.problems.push(format!("{repo}: {e}"));
-                continue;
-            }
-        };
-        for (digest, mut tags) in images {
-            let fetched = match src.manifest(&repo, digest.as_str()).await {
-                Ok(f) => f,
-                Err(e) => {
-                    ans.problems.push(format!("{repo}@{digest}: {e}"));
-                    continue;
-                }
-            };
-            // Referrers (signatures, reports, SBOMs) are about images, not images.
-            if fetched.manifest.subject().is_some()
-                || !matches!(
-                    fetched.manifest.kind(&tags),
-                    crate::model::ImageKind::Image | crate::model::ImageKind::Index
-                )
-            {
-                continue;
-            }
-            ans.images += 1;
-            let shown = format!("{repo}@{digest}");
-            let f: ImageFindings =
-                match image_findings(src, &repo, digest.as_str(), &shown, &ReportFiles::default())
-                    .await
-                {
-                    Ok(f) => f,
-                    Err(e) => {
-                        ans.problems.push(format!("{shown}: {e}"));
-                        continue;
-                    }
-                };
-            match f.status {
-                ScanStatus::Scanned => ans.scanned += 1,
-                ScanStatus::Failed => ans.failed += 1,
-                _ => ans.not_scanned += 1,
-            }
-            ans.problems
-                .extend(f.problems.iter().map(|p| format!("{shown}: {p}")));
-            let Some(hit) = f
-                .findings
-                .into_iter()
-                .find(|x| x.id.eq_ignore_ascii_case(id))
-            else {
-                continue;
-            };
-            tags.sort();
-            ans.hits.push(CveHit {
-                created_at: created_at(src, &repo, &fetched.manifest).await,
-                repository: repo.clone(),
-                digest,
-                tags,
-                finding: hit,
-            });
+/// How hits are ordered; unknown times always last.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HitOrder {
+    /// Built most recently first (created; pushed where the build time is unknown).
+    #[default]
+    Newest,
+    /// Pulled most recently first.
+    Pulled,
+}
+
+impl HitOrder {
+    pub fn name(self) -> &'static str {
+        match self {
+            HitOrder::Newest => "newest",
+            HitOrder::Pulled => "pulled",
         }
     }
-    // Newest first; unknown creation times last.
-    ans.hits.sort_by(|a, b| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then(a.repository.cmp(&b.repository))
-    });
+}
+
+/// The answer: hits, and how many images could and could not be answered for.
+#[derive(Clone, Debug, Serialize)]
+pub struct FleetAnswer {
+    pub query: FleetQuery,
+    /// The CVE id for `--cve` (kept from the first version of this document); else null.
+    pub id: Option<String>,
+    pub hits: Vec<FleetHit>,
+    /// Images asked about.
+    pub images: usize,
+    /// Images whose findings are known (scanned): the answer is complete for these.
+    pub scanned: usize,
+    pub not_scanned: usize,
+    pub scanning: usize,
+    pub failed: usize,
+    pub unsupported: usize,
+    /// Images whose findings could not be fetched at all.
+    pub unreadable: usize,
+    /// Images the answer says nothing about: every count above but `scanned`.
+    pub unknown: usize,
+    pub problems: Vec<String>,
+}
+
+impl FleetAnswer {
+    pub fn new(query: FleetQuery) -> Self {
+        FleetAnswer {
+            id: match &query {
+                FleetQuery::Cve { id } => Some(id.clone()),
+                FleetQuery::Package { .. } => None,
+            },
+            query,
+            hits: Vec::new(),
+            images: 0,
+            scanned: 0,
+            not_scanned: 0,
+            scanning: 0,
+            failed: 0,
+            unsupported: 0,
+            unreadable: 0,
+            unknown: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Counts one image's outcome and keeps it as a hit when it matches.
+    pub fn record(&mut self, img: &FleetImage, outcome: Result<&Fetched, &str>) {
+        self.images += 1;
+        let shown = format!("{}@{}", img.repository, img.digest);
+        let fetched = match outcome {
+            Ok(f) => f,
+            Err(e) => {
+                self.unreadable += 1;
+                self.unknown += 1;
+                self.problems.push(format!("{shown}: {e}"));
+                return;
+            }
+        };
+        match fetched.status {
+            ScanStatus::Scanned => self.scanned += 1,
+            ScanStatus::NotScanned => self.not_scanned += 1,
+            ScanStatus::Scanning => self.scanning += 1,
+            ScanStatus::Failed => self.failed += 1,
+            ScanStatus::Unsupported => self.unsupported += 1,
+        }
+        if fetched.status != ScanStatus::Scanned {
+            self.unknown += 1;
+        }
+        self.problems
+            .extend(fetched.problems.iter().map(|p| format!("{shown}: {p}")));
+        let mut matched: Vec<Finding> = fetched
+            .findings
+            .iter()
+            .filter(|f| self.query.matches(f))
+            .cloned()
+            .collect();
+        if matched.is_empty() {
+            return;
+        }
+        matched.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+        let mut tags = img.tags.clone();
+        tags.sort();
+        self.hits.push(FleetHit {
+            repository: img.repository.clone(),
+            digest: img.digest.clone(),
+            tags,
+            created_at: img.created_at,
+            pushed_at: img.pushed_at,
+            last_pulled_at: img.last_pulled_at,
+            finding: matched[0].clone(),
+            findings: matched,
+        });
+    }
+
+    /// Orders the hits; ties by repository then digest, so output is deterministic.
+    pub fn sort(&mut self, order: HitOrder) {
+        self.hits.sort_by(|a, b| {
+            cmp_key(order, key(a), key(b))
+                .then_with(|| a.repository.cmp(&b.repository))
+                .then_with(|| a.digest.cmp(&b.digest))
+        });
+    }
+}
+
+type Times = (
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+fn key(h: &FleetHit) -> Times {
+    (h.created_at, h.pushed_at, h.last_pulled_at)
+}
+
+/// The time an order sorts by: newest is the build time, else the push time.
+fn order_time(order: HitOrder, (created, pushed, pulled): Times) -> Option<DateTime<Utc>> {
+    match order {
+        HitOrder::Newest => created.or(pushed),
+        HitOrder::Pulled => pulled,
+    }
+}
+
+/// Most recent first, unknown last.
+pub fn cmp_key(order: HitOrder, a: Times, b: Times) -> std::cmp::Ordering {
+    match (order_time(order, a), order_time(order, b)) {
+        (Some(x), Some(y)) => y.cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// Sorts any rows carrying the three times (the TUI's rows too), most recent first,
+/// unknown last; stable, so ties keep their order.
+pub fn sort_hits<T>(rows: &mut [T], order: HitOrder, times: impl Fn(&T) -> Times) {
+    rows.sort_by(|a, b| cmp_key(order, times(a), times(b)));
+}
+
+/// Asks `fetch` for every image's findings, `concurrency` at a time, and tallies the
+/// answer (hits newest first).
+pub async fn search<F, Fut>(
+    images: Vec<FleetImage>,
+    query: FleetQuery,
+    concurrency: usize,
+    fetch: F,
+) -> FleetAnswer
+where
+    F: Fn(FleetImage) -> Fut,
+    Fut: Future<Output = (FleetImage, Result<Fetched, String>)>,
+{
+    let mut ans = FleetAnswer::new(query);
+    let mut results = stream::iter(images)
+        .map(&fetch)
+        .buffer_unordered(concurrency.max(1));
+    while let Some((img, outcome)) = results.next().await {
+        ans.record(&img, outcome.as_ref().map_err(String::as_str));
+    }
+    ans.problems.sort();
+    ans.sort(HitOrder::Newest);
     ans
 }
 
-async fn created_at(src: &dyn ManifestSource, repo: &str, m: &Manifest) -> Option<DateTime<Utc>> {
-    let annotations = match m {
-        Manifest::Image(i) => i.annotations.as_ref(),
-        Manifest::Index(i) => i.annotations.as_ref(),
-    };
-    let from_annotation = annotations
-        .and_then(|a| a.get("org.opencontainers.image.created"))
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|d| d.with_timezone(&Utc));
-    if from_annotation.is_some() {
-        return from_annotation;
+impl From<&super::ImageFindings> for Fetched {
+    fn from(f: &super::ImageFindings) -> Self {
+        Fetched {
+            status: f.status.clone(),
+            findings: f.findings.clone(),
+            problems: f.problems.clone(),
+        }
     }
-    let Manifest::Image(img) = m else { return None };
-    let cfg = src
-        .blob(repo, &img.config.digest, 4 * 1024 * 1024)
-        .await
-        .ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&cfg).ok()?;
-    DateTime::parse_from_rfc3339(v.get("created")?.as_str()?)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
 }

@@ -5,13 +5,17 @@
 
 pub mod artifact;
 pub mod collect;
+pub mod ecr;
 pub mod fleet;
 pub mod formats;
 pub mod report;
 pub mod rollup;
+pub mod version;
 
 pub use collect::{image_findings, ImageFindings, Origin, ReportFiles, ReportSource};
 pub use report::{ReportError, ScanReport};
 
+#[cfg(test)]
+mod fleet_tests;
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use crate::ecr::manifest;
 use crate::support::moto::{Moto, ACCOUNT, REGION};
 use serde_json::Value;
 
-fn regscope(m: &Moto, args: &[&str]) -> std::process::Output {
+pub fn regscope(m: &Moto, args: &[&str]) -> std::process::Output {
     let empty = m.dir.path().join("empty-aws-file");
     std::fs::write(&empty, "").unwrap();
     std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))

@@ -337,4 +337,72 @@ async fn cve_search_over_the_demo_fleet_names_hits_and_unknowns() {
         "{}",
         ans["problems"]
     );
+    assert_eq!(ans["query"], json!({"kind": "cve", "id": "CVE-2024-45490"}));
+    let unknown = ans["unknown"].as_u64().unwrap();
+    assert_eq!(
+        unknown,
+        ans["images"].as_u64().unwrap() - ans["scanned"].as_u64().unwrap()
+    );
+
+    // Package below a version: Debian's 3.0.13-1~deb12u1 is below 3.0.14 but not below
+    // 3.0.13 (the revision comes after); Alpine's 3.1.4-r5 is neither.
+    let pkg = |below: Option<&str>| -> Value {
+        let mut args = vec!["findings", &target, "--package", "libssl3", "--json"];
+        if let Some(b) = below {
+            args.extend(["--below", b]);
+        }
+        let out = Command::new(bin()).args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let any = pkg(None);
+    let installed = |a: &Value| -> std::collections::BTreeSet<String> {
+        a["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| h["findings"].as_array().unwrap().iter())
+            .map(|f| f["installed_version"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        installed(&any),
+        ["3.0.13-1~deb12u1", "3.1.4-r5"].map(String::from).into()
+    );
+    let below = pkg(Some("3.0.14"));
+    assert_eq!(
+        below["query"],
+        json!({"kind": "package", "name": "libssl3", "below": "3.0.14"})
+    );
+    assert!(below["id"].is_null());
+    assert_eq!(
+        installed(&below),
+        ["3.0.13-1~deb12u1"].map(String::from).into()
+    );
+    assert!(below["hits"].as_array().unwrap().len() < any["hits"].as_array().unwrap().len());
+    assert!(pkg(Some("3.0.13"))["hits"].as_array().unwrap().is_empty());
+
+    // The table says what the answer cannot see, and sorts by last pull on request.
+    let out = Command::new(bin())
+        .args([
+            "findings",
+            &target,
+            "--cve",
+            "CVE-2024-45490",
+            "--sort",
+            "pulled",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{unknown} still unknown ("))
+            && text.contains("not scanned")
+            && text.contains("(pulled first)"),
+        "{text}"
+    );
 }

@@ -7,6 +7,7 @@ mod doctor_cli;
 mod ecr;
 mod ecr_cli;
 mod ecr_faults;
+mod ecr_findings_cli;
 mod ecr_oci;
 mod ecr_scale;
 mod ecr_scan;

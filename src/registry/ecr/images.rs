@@ -13,7 +13,7 @@ use super::EcrClient;
 use crate::model::{Digest, Image, ImageKind, StorageClass};
 use crate::registry::{media, Place, RegistryError};
 use async_trait::async_trait;
-use aws_sdk_ecr::types::{ImageDetail, ImageStatus};
+use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier, ImageStatus};
 use chrono::{DateTime, Utc};
 
 /// The API's largest page: one `DescribeImages` call per 1,000 images.
@@ -84,6 +84,44 @@ impl EcrClient {
         }
         out.images.sort_by(|a, b| a.digest.cmp(&b.digest));
         Ok(out)
+    }
+}
+
+impl EcrClient {
+    /// One image by tag or digest, from `DescribeImages` with an image id: what a command
+    /// about one reference needs (its digest, scan status, push and pull times) without
+    /// `BatchGetImage`, which ECR counts as a pull.
+    pub async fn describe_image(
+        &self,
+        repository: &str,
+        reference: &str,
+    ) -> Result<Image, RegistryError> {
+        let id = if reference.contains(':') {
+            ImageIdentifier::builder().image_digest(reference).build()
+        } else {
+            ImageIdentifier::builder().image_tag(reference).build()
+        };
+        let place = self.place(Some(repository), Some(reference));
+        let out = with_retry(&self.retry, &self.counters, || {
+            self.sdk
+                .describe_images()
+                .set_registry_id(self.account().map(str::to_string))
+                .repository_name(repository)
+                .image_ids(id.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| to_registry_error(&e, place.clone(), "DescribeImages"))?;
+        let detail = out
+            .image_details()
+            .first()
+            .ok_or_else(|| RegistryError::NotFound {
+                place: place.clone(),
+                code: crate::registry::CodeSuffix(Some("ImageNotFoundException".into())),
+                detail: String::new(),
+            })?;
+        image_from_detail(repository, detail)
+            .map_err(|why| RegistryError::Other { place, detail: why })
     }
 }
 
