@@ -131,6 +131,22 @@ impl RegistryConfig {
                     .iter()
                     .find(|r| host(&r.address) == host(registry))
             })
+            .or_else(|| {
+                // One ECR registry written two ways: `ecr://ACCOUNT/REGION` and
+                // `ACCOUNT.dkr.ecr.REGION.amazonaws.com`.
+                let ecr = |a: &str| match crate::registry::Target::parse(a) {
+                    Ok(crate::registry::Target::Ecr {
+                        account: Some(account),
+                        region,
+                        ..
+                    }) => Some((account, region)),
+                    _ => None,
+                };
+                let wanted = ecr(registry)?;
+                self.registries
+                    .iter()
+                    .find(|r| ecr(&r.address).as_ref() == Some(&wanted))
+            })
             .cloned()
     }
 }
@@ -199,6 +215,18 @@ mod tests {
         assert!(cfg.find("reg.example.com:5000").unwrap().insecure);
         assert!(cfg.find("reg.example.com:5000/team-a").unwrap().insecure);
         assert!(cfg.find("other.example.com").is_none());
+
+        let mut ecr = RegistrySettings::for_address("ecr://123456789012/eu-west-1");
+        ecr.profile = Some("prod".into());
+        let cfg = RegistryConfig {
+            registries: vec![ecr],
+            problems: Vec::new(),
+        };
+        let found = cfg.find("123456789012.dkr.ecr.eu-west-1.amazonaws.com");
+        assert_eq!(found.unwrap().profile.as_deref(), Some("prod"));
+        assert!(cfg
+            .find("123456789012.dkr.ecr.us-east-1.amazonaws.com")
+            .is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::config::RegistrySettings;
 use crate::doctor::{diagnose, DoctorOptions, Report, Step, StepStatus};
 use crate::model::Platform;
+use crate::registry::ecr::OPENING_COUNTS_AS_PULL;
 use crate::registry::{Reference, Target};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -50,6 +51,14 @@ pub async fn run(args: DoctorArgs) -> i32 {
             }
             s.insecure |= args.insecure;
             Some(s)
+        }
+        Target::Ecr { .. } => {
+            // The doctor reads the manifest with BatchGetImage, as a pull does; say so first.
+            eprintln!("note: {OPENING_COUNTS_AS_PULL}");
+            Some(configured(
+                &reference.registry,
+                &reference.target.display_name(),
+            ))
         }
         _ => None,
     };

@@ -17,7 +17,9 @@ pub use verdict::Verdict;
 
 use crate::config::RegistrySettings;
 use crate::model::Platform;
+use crate::registry::ecr::EcrConnectOptions;
 use crate::registry::ClientOptions;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -74,4 +76,9 @@ pub struct DoctorOptions {
     pub settings: Option<RegistrySettings>,
     /// Injected credentials or Docker config dir (tests, the TUI's session).
     pub client: ClientOptions,
+    /// For ECR: the API endpoint, credentials or AWS config files to use instead of the
+    /// SDK's discovery (tests, emulators). Defaults are the user's normal AWS setup.
+    pub ecr: EcrConnectOptions,
+    /// The clock lifecycle rules are evaluated at; `None` is now.
+    pub now: Option<DateTime<Utc>>,
 }

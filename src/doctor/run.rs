@@ -9,6 +9,7 @@ use crate::registry::{DistributionClient, Place, Reference, RegistryError, Targe
 use std::time::Instant;
 
 mod access;
+mod ecr;
 mod explain;
 mod image;
 
@@ -39,18 +40,43 @@ pub async fn diagnose(
         registry: reference.registry.clone(),
     };
     let t = Instant::now();
+    if let Target::Ecr {
+        account, region, ..
+    } = &reference.target
+    {
+        let what = match (&reference.digest, &reference.tag) {
+            (Some(d), _) => format!("digest {d}"),
+            (None, Some(tag)) => format!("tag {tag}"),
+            (None, None) => "tag latest".into(),
+        };
+        let account = account
+            .as_deref()
+            .map(|a| format!("account {a}"))
+            .unwrap_or_else(|| "the caller's account".into());
+        w.step(
+            "reference",
+            StepStatus::Ok,
+            format!(
+                "AWS ECR registry {} ({account}, region {region}), repository {}, {what}",
+                reference.registry, reference.repository
+            ),
+            t,
+            None,
+        );
+        return ecr::diagnose(&mut w, reference, options).await;
+    }
     let Target::Distribution { host, .. } = &reference.target else {
         w.step(
             "reference",
             StepStatus::Fail,
             format!(
-                "{} is not an OCI Distribution registry",
+                "{} is an OCI image layout on disk, not a registry",
                 reference.target.display_name()
             ),
             t,
             None,
         );
-        return w.finish(Verdict::RegistryError, "The doctor walks the pull path of OCI Distribution registries; this reference is not on one.".into(), format!("regscope inspect {reference}"));
+        return w.finish(Verdict::RegistryError, "The doctor walks the pull path of registries (OCI Distribution and AWS ECR); an image layout is read from disk, not pulled.".into(), format!("regscope inspect {reference}"));
     };
     let what = match (&reference.digest, &reference.tag) {
         (Some(d), _) => format!("digest {d}"),

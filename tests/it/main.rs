@@ -4,6 +4,7 @@
 mod distribution;
 mod doctor;
 mod doctor_cli;
+mod doctor_ecr;
 mod ecr;
 mod ecr_cli;
 mod ecr_faults;

@@ -6,7 +6,7 @@ use super::{ms, place, Outcome, Walk};
 use crate::doctor::verdict::Verdict;
 use crate::doctor::{Report, Step, StepStatus};
 use crate::model::{Digest, Platform};
-use crate::registry::{Descriptor, ImageManifest, Manifest};
+use crate::registry::{Descriptor, ImageManifest, IndexManifest, Manifest};
 use crate::registry::{DistributionClient, RegistryError};
 use futures::StreamExt;
 use std::time::{Duration, Instant};
@@ -89,6 +89,46 @@ impl Walk<'_> {
             }
             Manifest::Index(i) => i,
         };
+        let (wanted, chosen, lines, runnable) = self.platform_table(&index);
+        let Some(chosen) = chosen else {
+            return Err(self.platform_missing(t, &wanted, lines, &runnable));
+        };
+        let child = match client.manifest(&self.repo, chosen.digest.as_str()).await {
+            Ok(c) => c,
+            Err(e) if e.http_status() == Some(404) => {
+                self.fail("platforms", t, &e);
+                return Err(self.finish(Verdict::BlobMissing, format!("The index lists {} for {wanted}, but the registry no longer has that manifest.", chosen.digest), format!("re-push the image: docker buildx imagetools create or docker push {}", self.reference)));
+            }
+            Err(e) => return Err(self.failed("platforms", t, &e, client)),
+        };
+        let Manifest::Image(m) = child.manifest else {
+            let e = RegistryError::Unsupported {
+                place: place(client),
+                what: "an index nested inside an index".into(),
+            };
+            return Err(self.failed("platforms", t, &e, client));
+        };
+        self.step(
+            "platforms",
+            StepStatus::Ok,
+            format!(
+                "{} platforms; {wanted} → {}",
+                runnable.len(),
+                chosen.digest.short()
+            ),
+            t,
+            Some(lines),
+        );
+        Ok((child.digest, m))
+    }
+
+    /// The platforms of an index as display lines (the chosen one marked, attestation
+    /// entries labelled not runnable), the wanted platform, the chosen entry and the
+    /// runnable platforms.
+    pub(super) fn platform_table(
+        &self,
+        index: &IndexManifest,
+    ) -> (Platform, Option<Descriptor>, Vec<String>, Vec<String>) {
         let wanted = self.platform.clone().unwrap_or_else(Platform::host);
         let chosen: Option<&Descriptor> = index
             .manifests
@@ -122,49 +162,43 @@ impl Walk<'_> {
             }
             lines.push(format!("{mark} {plat:<20} {}{note}", d.digest.short()));
         }
-        let Some(chosen) = chosen.cloned() else {
-            self.push(Step {
-                name: "platforms",
-                status: StepStatus::Fail,
-                detail: format!("no {wanted} among {}", runnable.join(", ")),
-                elapsed_ms: ms(t),
-                http_status: None,
-                error_code: None,
-                lines,
-            });
-            return Err(self.finish(
-                Verdict::PlatformMissing,
-                format!("{} has no image for {wanted}; it offers {}.", self.reference, if runnable.is_empty() { "no runnable platform".into() } else { runnable.join(", ") }),
-                match runnable.first() { Some(p) => format!("regscope doctor --platform {p} {}   # or rebuild with docker buildx build --platform {wanted},...", self.reference), None => "rebuild the image for a runnable platform".into() },
-            ));
+        (wanted, chosen.cloned(), lines, runnable)
+    }
+
+    /// The failed platforms step and the `platform-missing` report.
+    pub(super) fn platform_missing(
+        &mut self,
+        t: Instant,
+        wanted: &Platform,
+        lines: Vec<String>,
+        runnable: &[String],
+    ) -> Report {
+        self.push(Step {
+            name: "platforms",
+            status: StepStatus::Fail,
+            detail: format!("no {wanted} among {}", runnable.join(", ")),
+            elapsed_ms: ms(t),
+            http_status: None,
+            error_code: None,
+            lines,
+        });
+        let offers = if runnable.is_empty() {
+            "no runnable platform".to_string()
+        } else {
+            runnable.join(", ")
         };
-        let child = match client.manifest(&self.repo, chosen.digest.as_str()).await {
-            Ok(c) => c,
-            Err(e) if e.http_status() == Some(404) => {
-                self.fail("platforms", t, &e);
-                return Err(self.finish(Verdict::BlobMissing, format!("The index lists {} for {wanted}, but the registry no longer has that manifest.", chosen.digest), format!("re-push the image: docker buildx imagetools create or docker push {}", self.reference)));
-            }
-            Err(e) => return Err(self.failed("platforms", t, &e, client)),
+        let next = match runnable.first() {
+            Some(p) => format!("regscope doctor --platform {p} {}   # or rebuild with docker buildx build --platform {wanted},...", self.reference),
+            None => "rebuild the image for a runnable platform".into(),
         };
-        let Manifest::Image(m) = child.manifest else {
-            let e = RegistryError::Unsupported {
-                place: place(client),
-                what: "an index nested inside an index".into(),
-            };
-            return Err(self.failed("platforms", t, &e, client));
-        };
-        self.step(
-            "platforms",
-            StepStatus::Ok,
+        self.finish(
+            Verdict::PlatformMissing,
             format!(
-                "{} platforms; {wanted} → {}",
-                runnable.len(),
-                chosen.digest.short()
+                "{} has no image for {wanted}; it offers {offers}.",
+                self.reference
             ),
-            t,
-            Some(lines),
-        );
-        Ok((child.digest, m))
+            next,
+        )
     }
 
     /// HEAD of the config and of every layer, concurrently.

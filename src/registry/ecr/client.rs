@@ -36,6 +36,63 @@ pub struct EcrConnectOptions {
     pub retry: RetryPolicy,
 }
 
+/// Which link of the AWS credential chain answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialSource {
+    /// The SDK's provider name (`Environment`, `ProfileFile`, `WebIdentityToken`, ...).
+    pub provider: String,
+    /// The profile asked for (`profile` in the registry's settings, else `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// When temporary credentials expire; `None` for long-lived keys.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl CredentialSource {
+    /// The source in words (`environment variables (AWS_ACCESS_KEY_ID)`).
+    pub fn describe(&self) -> String {
+        let profile = self.profile.as_deref().unwrap_or("default");
+        match self.provider.as_str() {
+            "Environment" | "EnvironmentVariable" => {
+                "environment variables (AWS_ACCESS_KEY_ID)".into()
+            }
+            "ProfileFile" => format!("profile {profile} (shared AWS config/credentials files)"),
+            "AssumeRoleProvider" => format!("a role assumed through profile {profile}"),
+            "WebIdentityToken" => "web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)".into(),
+            "SSO" | "Sso" | "SsoCredentialsProvider" => {
+                format!("IAM Identity Center (SSO) through profile {profile}")
+            }
+            "IMDSv2" | "Ec2InstanceMetadata" => "EC2 instance role (instance metadata)".into(),
+            "EcsContainer" | "ContainerCredentials" => {
+                "container credentials (ECS/EKS task role)".into()
+            }
+            "CredentialProcess" => format!("credential_process of profile {profile}"),
+            other => format!("{other} credentials"),
+        }
+    }
+}
+
+/// Where API calls go: an explicit override first, then the environment, the configured
+/// `endpoint_url`, else the region's public endpoint.
+pub fn api_endpoint(
+    given: Option<&str>,
+    env_ecr: Option<&str>,
+    configured: Option<&str>,
+    region: &str,
+) -> String {
+    given
+        .or(env_ecr.filter(|e| !e.is_empty()))
+        .or(configured)
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            format!("https://api.ecr.{region}.{suffix}")
+        })
+}
+
 /// Counts HTTP requests per API operation, as they leave (so each attempt counts).
 #[derive(Debug, Default)]
 pub struct ApiCallCounter {
@@ -97,6 +154,11 @@ pub struct EcrClient {
     pub(crate) counters: RetryCounters,
     calls: Arc<ApiCallCounter>,
     pub(crate) tokens: TokenCache,
+    /// Where API calls go (`https://api.ecr.REGION.amazonaws.com` unless overridden).
+    endpoint: String,
+    profile: Option<String>,
+    /// The credential chain the SDK signs with (kept here: the SDK's own getter is gone).
+    credentials: Option<aws_sdk_ecr::config::SharedCredentialsProvider>,
 }
 
 impl std::fmt::Debug for EcrClient {
@@ -160,6 +222,12 @@ impl EcrClient {
             loader = loader.credentials_provider(c);
         }
         let sdk_config = loader.load().await;
+        let endpoint = api_endpoint(
+            opts.endpoint_url.as_deref(),
+            std::env::var("AWS_ENDPOINT_URL_ECR").ok().as_deref(),
+            sdk_config.endpoint_url(),
+            region,
+        );
         let calls = Arc::new(ApiCallCounter::default());
         let mut conf = aws_sdk_ecr::config::Builder::from(&sdk_config)
             // Our own retry loop (error.rs) decides: throttling yes, unsupported never.
@@ -179,6 +247,61 @@ impl EcrClient {
             counters: RetryCounters::default(),
             calls,
             tokens: TokenCache::default(),
+            endpoint,
+            credentials: sdk_config.credentials_provider(),
+            profile: settings
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok()),
+        })
+    }
+
+    /// The API endpoint calls go to, as resolved: the caller's override, then
+    /// `AWS_ENDPOINT_URL_ECR`, then the configured `endpoint_url`, else the region's own.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// What the last call that failed for good answered on the wire (status, AWS code).
+    pub fn last_failure(&self) -> Option<super::error::RawFailure> {
+        self.counters.last_failure.lock().ok()?.clone()
+    }
+
+    /// Which credential source of the chain answered and when its credentials expire.
+    /// Never the key or secret.
+    pub async fn credential_source(&self) -> Result<CredentialSource, RegistryError> {
+        use aws_sdk_ecr::config::ProvideCredentials;
+        let place = self.place(None, None);
+        let provider = self
+            .credentials
+            .clone()
+            .ok_or_else(|| RegistryError::Unauthorized {
+                place: place.clone(),
+                code: crate::registry::CodeSuffix(None),
+                detail: ": no AWS credential provider is configured".into(),
+            })?;
+        let creds = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| RegistryError::Unauthorized {
+                place: place.clone(),
+                code: crate::registry::CodeSuffix(None),
+                detail: format!(
+                    ": no usable AWS credentials (environment, profile, SSO, web identity, container or instance role): {}",
+                    aws_sdk_ecr::error::DisplayErrorContext(&e)
+                ),
+            })?;
+        // The provider's name is only exposed through `Debug` (which redacts the secret).
+        let debug = format!("{creds:?}");
+        let provider = debug
+            .split_once("provider_name: \"")
+            .and_then(|(_, rest)| rest.split('"').next())
+            .unwrap_or("unknown")
+            .to_string();
+        Ok(CredentialSource {
+            provider,
+            profile: self.profile.clone(),
+            expires_at: creds.expiry().map(chrono::DateTime::<chrono::Utc>::from),
         })
     }
 

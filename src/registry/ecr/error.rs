@@ -21,6 +21,8 @@ pub enum FailureClass {
     /// The endpoint does not implement the operation.
     Unsupported,
     AccessDenied,
+    /// The credentials themselves were rejected (unknown key, bad signature, expired).
+    Unauthenticated,
     NotFound,
     Other,
 }
@@ -53,11 +55,21 @@ pub fn classify(
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
             return FailureClass::AccessDenied
         }
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "IncompleteSignature"
+        | "ExpiredTokenException"
+        | "ExpiredToken"
+        | "MissingAuthenticationTokenException"
+        | "AuthFailure" => return FailureClass::Unauthenticated,
         c if c.ends_with("NotFoundException") => return FailureClass::NotFound,
         _ => {}
     }
     match status {
         Some(429) => FailureClass::Throttled,
+        Some(401) => FailureClass::Unauthenticated,
         Some(403) => FailureClass::AccessDenied,
         Some(500 | 502..=504) => FailureClass::Transient,
         None => FailureClass::Transient,
@@ -65,11 +77,15 @@ pub fn classify(
     }
 }
 
-pub use super::retry::{with_retry, RetryCounters, RetryPolicy};
+pub use super::retry::{with_retry, RawFailure, RetryCounters, RetryPolicy};
 
 /// A failure the retry loop can look at.
 pub trait Classify {
     fn class(&self) -> FailureClass;
+    /// The status and error code as sent, for reports that show them raw.
+    fn raw(&self) -> RawFailure {
+        RawFailure::default()
+    }
 }
 
 impl<E: ProvideErrorMetadata> Classify for SdkError<E, HttpResponse> {
@@ -81,13 +97,34 @@ impl<E: ProvideErrorMetadata> Classify for SdkError<E, HttpResponse> {
                 let raw = self.raw_response();
                 classify(
                     raw.map(|r| r.status().as_u16()),
-                    self.code(),
+                    aws_code(self).as_deref(),
                     self.message(),
                     raw.is_some_and(is_json),
                 )
             }
         }
     }
+    fn raw(&self) -> RawFailure {
+        RawFailure {
+            http_status: self.raw_response().map(|r| r.status().as_u16()),
+            code: aws_code(self),
+        }
+    }
+}
+
+/// The AWS error code: from the JSON error document the SDK parsed, else from an XML
+/// `<Code>` in the body (IAM-style errors, as emulators enforcing IAM send them even to
+/// JSON services).
+pub fn aws_code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<String> {
+    if let Some(c) = err.code() {
+        return Some(c.to_string());
+    }
+    let body = err.raw_response()?.body().bytes()?;
+    let text = std::str::from_utf8(body.get(..body.len().min(4096))?).ok()?;
+    let start = text.find("<Code>")? + "<Code>".len();
+    let len = text[start..].find("</Code>")?;
+    let code = text[start..start + len].trim();
+    (!code.is_empty() && code.len() <= 100).then(|| code.to_string())
 }
 
 fn is_json(r: &HttpResponse) -> bool {
@@ -106,7 +143,7 @@ pub fn to_registry_error<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let code = err.code().map(str::to_string);
+    let code = aws_code(err);
     let message = err.message().map(str::to_string);
     let status = err.raw_response().map(|r| r.status().as_u16());
     let said = message
@@ -126,6 +163,11 @@ where
                 missing_permission(message.as_deref(), operation)
             ),
         },
+        FailureClass::Unauthenticated => RegistryError::Unauthorized {
+            place,
+            code: CodeSuffix(code),
+            detail: format!(": AWS rejected the credentials ({operation}){said}"),
+        },
         FailureClass::NotFound => RegistryError::NotFound {
             place,
             code: CodeSuffix(code),
@@ -144,7 +186,13 @@ where
             },
             SdkError::DispatchFailure(d) => {
                 let text = format!("{}", DisplayErrorContext(err));
-                if d.is_io() || d.is_timeout() {
+                let lower = text.to_ascii_lowercase();
+                if lower.contains("certificate") || lower.contains("tls handshake") {
+                    RegistryError::Tls {
+                        place,
+                        detail: text,
+                    }
+                } else if d.is_io() || d.is_timeout() {
                     RegistryError::Unreachable {
                         place,
                         detail: text,
@@ -239,6 +287,18 @@ mod tests {
         assert_eq!(
             c(Some(400), Some("InvalidParameterException"), None, true),
             Other
+        );
+        assert_eq!(
+            c(Some(403), Some("InvalidClientTokenId"), None, false),
+            Unauthenticated
+        );
+        assert_eq!(
+            c(Some(400), Some("ExpiredTokenException"), None, true),
+            Unauthenticated
+        );
+        assert_eq!(
+            c(Some(403), Some("AccessDenied"), None, false),
+            AccessDenied
         );
     }
 

@@ -14,22 +14,24 @@ mod images;
 mod manifest;
 mod paginate;
 mod policy;
+mod pull;
 mod repos;
 mod retry;
 mod scan;
 mod source;
 mod token;
 
-pub use client::{ApiCallCounter, EcrClient, EcrConnectOptions};
+pub use client::{api_endpoint, ApiCallCounter, CredentialSource, EcrClient, EcrConnectOptions};
 pub use crawl::{crawl, run_inventory};
 pub use delete::{DeleteFailure, DeleteReport};
-pub use error::{classify, FailureClass, RetryPolicy};
+pub use error::{classify, missing_permission, FailureClass, RawFailure, RetryPolicy};
 pub use images::{
     classify as classify_media_types, image_from_detail, DescribedImages, DESCRIBE_IMAGES_PAGE,
 };
 pub use manifest::OPENING_COUNTS_AS_PULL;
 pub use paginate::{collect_pages, Page, PageSource};
 pub use policy::{EcrLifecyclePolicy, EcrReplicationRule, EcrReplicationState};
+pub use pull::{BlobAvailability, ImageRef, PulledManifest};
 pub use repos::EcrRepository;
 pub use scan::{scan_status, EcrScanReport};
 pub use source::EcrManifestSource;

@@ -48,6 +48,15 @@ pub struct RetryCounters {
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
     pub errors: AtomicU64,
+    /// What the last call that failed for good answered, raw (the doctor reports it).
+    pub last_failure: std::sync::Mutex<Option<RawFailure>>,
+}
+
+/// A failed call as the wire said it: HTTP status and AWS error code, when there were any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawFailure {
+    pub http_status: Option<u16>,
+    pub code: Option<String>,
 }
 
 /// Runs `op` until it succeeds, fails for good, or runs out of attempts.
@@ -62,6 +71,9 @@ where
     Fut: Future<Output = Result<T, E>>,
 {
     let mut attempt = 0u32;
+    if let Ok(mut last) = counters.last_failure.lock() {
+        *last = None;
+    }
     loop {
         let err = match op().await {
             Ok(v) => return Ok(v),
@@ -79,6 +91,9 @@ where
         attempt += 1;
         if attempt >= allowed {
             counters.errors.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut last) = counters.last_failure.lock() {
+                *last = Some(err.raw());
+            }
             return Err(err);
         }
         counters.retries.fetch_add(1, Ordering::Relaxed);

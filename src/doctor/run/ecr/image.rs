@@ -1,0 +1,228 @@
+//! Resolve (`BatchGetImage`), the platforms of an index, and blob presence
+//! (`BatchCheckLayerAvailability`) for an ECR image.
+
+use super::{EcrWalk, Walk};
+use crate::doctor::run::ms;
+use crate::doctor::verdict::Verdict;
+use crate::doctor::{Report, Step, StepStatus};
+use crate::model::Digest;
+use crate::registry::ecr::{ImageRef, PulledManifest, RawFailure};
+use crate::registry::{ImageManifest, Manifest, RegistryError};
+use std::time::Instant;
+
+/// What the blob check could say.
+pub(super) enum BlobsChecked {
+    Present,
+    /// Not checked, and why (the endpoint lacks the API, or the caller the permission).
+    Unchecked(String),
+}
+
+/// Whether a `NotFound` is about the image (tag or digest), not the repository.
+pub(super) fn image_missing(e: &RegistryError) -> bool {
+    matches!(e, RegistryError::NotFound { .. })
+        && e.error_code()
+            .is_some_and(|c| c.starts_with("ImageNotFound") || c == "ImageTagDoesNotMatchDigest")
+}
+
+impl EcrWalk<'_> {
+    /// `BatchGetImage` for the tag or digest: what a runtime's first request does.
+    pub(super) async fn resolve(&mut self, w: &mut Walk<'_>) -> Result<PulledManifest, Report> {
+        let t = Instant::now();
+        match self.client.pull_manifest(&w.repo, &self.asked).await {
+            Ok(m) => {
+                let children = match &m.manifest {
+                    Manifest::Index(i) => i.manifests.iter().map(|d| d.digest.clone()).collect(),
+                    Manifest::Image(_) => Vec::new(),
+                };
+                self.resolved = Some((m.digest.clone(), children));
+                w.push(Step {
+                    name: "resolve",
+                    status: StepStatus::Ok,
+                    detail: format!(
+                        "{} ({}, {} bytes) via BatchGetImage",
+                        m.digest, m.media_type, m.size
+                    ),
+                    elapsed_ms: ms(t),
+                    http_status: Some(200),
+                    error_code: None,
+                    lines: vec![crate::registry::ecr::OPENING_COUNTS_AS_PULL.to_string()],
+                });
+                Ok(m)
+            }
+            Err(e) => {
+                let raw = self.raw_of(&e);
+                self.fail_with(w, "resolve", t, &e, raw, vec![]);
+                if image_missing(&e) {
+                    return Err(self.image_not_found(w).await);
+                }
+                if e.error_code() == Some("RepositoryNotFoundException") {
+                    return Err(self.repository_not_found(w).await);
+                }
+                let (v, s, n) = self.explain(w, &e, "BatchGetImage");
+                Err(w.finish(v, s, n))
+            }
+        }
+    }
+
+    /// For an index: the platforms, the wanted one picked and read (another pull, as a
+    /// runtime makes). Returns the image manifest to check.
+    pub(super) async fn platforms(
+        &mut self,
+        w: &mut Walk<'_>,
+        pulled: PulledManifest,
+    ) -> Result<(Digest, ImageManifest), Report> {
+        let t = Instant::now();
+        let index = match pulled.manifest {
+            Manifest::Image(m) => {
+                w.step(
+                    "platforms",
+                    StepStatus::Skip,
+                    format!("single-platform image ({})", pulled.media_type),
+                    t,
+                    None,
+                );
+                return Ok((pulled.digest, m));
+            }
+            Manifest::Index(i) => i,
+        };
+        let (wanted, chosen, lines, runnable) = w.platform_table(&index);
+        let Some(chosen) = chosen else {
+            return Err(w.platform_missing(t, &wanted, lines, &runnable));
+        };
+        let child = ImageRef::Digest(chosen.digest.clone());
+        let child = match self.client.pull_manifest(&w.repo, &child).await {
+            Ok(c) => c,
+            Err(e) => {
+                let raw = self.raw_of(&e);
+                self.fail_with(w, "platforms", t, &e, raw, lines);
+                if image_missing(&e) {
+                    return Err(w.finish(
+                        Verdict::BlobMissing,
+                        format!(
+                            "The index lists {} for {wanted}, but ECR no longer has that manifest (a lifecycle rule for untagged images may have expired it).",
+                            chosen.digest
+                        ),
+                        format!("re-push the image: docker buildx imagetools create or docker push {}", w.reference),
+                    ));
+                }
+                let (v, s, n) = self.explain(w, &e, "BatchGetImage");
+                return Err(w.finish(v, s, n));
+            }
+        };
+        let Manifest::Image(m) = child.manifest else {
+            let e = RegistryError::Unsupported {
+                place: self
+                    .client
+                    .place(Some(&w.repo), Some(chosen.digest.as_str())),
+                what: "an index nested inside an index".into(),
+            };
+            return Err(self.failed(w, "platforms", t, &e, RawFailure::default()));
+        };
+        w.step(
+            "platforms",
+            StepStatus::Ok,
+            format!(
+                "{} platforms; {wanted} → {}",
+                runnable.len(),
+                chosen.digest.short()
+            ),
+            t,
+            Some(lines),
+        );
+        Ok((child.digest, m))
+    }
+
+    /// `BatchCheckLayerAvailability` for the config and every layer.
+    pub(super) async fn blobs(
+        &mut self,
+        w: &mut Walk<'_>,
+        digest: &Digest,
+        m: &ImageManifest,
+    ) -> Result<BlobsChecked, Report> {
+        let t = Instant::now();
+        let mut wanted = vec![("config".to_string(), &m.config)];
+        for (i, l) in m.layers.iter().enumerate() {
+            wanted.push((format!("layer {}", i + 1), l));
+        }
+        // Foreign layers (`urls`) are fetched from elsewhere, not from ECR.
+        wanted.retain(|(_, d)| d.urls.as_ref().is_none_or(|u| u.is_empty()));
+        let digests: Vec<Digest> = wanted.iter().map(|(_, d)| d.digest.clone()).collect();
+        let found = match self.client.check_blobs(&w.repo, &digests).await {
+            Ok(f) => f,
+            Err(e) => {
+                let raw = self.raw_of(&e);
+                let why = match &e {
+                    RegistryError::Unsupported { .. } => Some(format!(
+                        "not checked: {} does not implement BatchCheckLayerAvailability",
+                        self.client.endpoint()
+                    )),
+                    RegistryError::Forbidden { .. } => Some(
+                        "not checked: the caller lacks ecr:BatchCheckLayerAvailability (a pull itself needs only ecr:GetDownloadUrlForLayer)".to_string(),
+                    ),
+                    _ => None,
+                };
+                if let Some(why) = why {
+                    w.push(Step {
+                        name: "blobs",
+                        status: StepStatus::Skip,
+                        detail: why.clone(),
+                        elapsed_ms: ms(t),
+                        http_status: raw.http_status,
+                        error_code: raw.code,
+                        lines: vec![],
+                    });
+                    return Ok(BlobsChecked::Unchecked(why));
+                }
+                self.fail_with(w, "blobs", t, &e, raw, vec![]);
+                let (v, s, n) = self.explain(w, &e, "BatchCheckLayerAvailability");
+                return Err(w.finish(v, s, n));
+            }
+        };
+        let mut missing = Vec::new();
+        let mut lines = Vec::new();
+        for (label, d) in &wanted {
+            let answer = found.iter().find(|f| f.digest == d.digest.as_str());
+            let why = match answer {
+                Some(a) if a.available => continue,
+                Some(a) => a.failure.clone().unwrap_or_default(),
+                None => "not in the answer".to_string(),
+            };
+            missing.push(d.digest.to_string());
+            lines.push(format!(
+                "missing: {label} {} ({} bytes): {why}",
+                d.digest, d.size
+            ));
+        }
+        if !missing.is_empty() {
+            let code = found.iter().find_map(|f| f.failure.clone());
+            w.push(Step {
+                name: "blobs",
+                status: StepStatus::Fail,
+                detail: format!("{} of {} blobs missing", missing.len(), wanted.len()),
+                elapsed_ms: ms(t),
+                http_status: Some(200),
+                error_code: code,
+                lines,
+            });
+            return Err(w.finish(
+                Verdict::BlobMissing,
+                format!("The manifest {} references {} blob(s) ECR no longer has ({}); a pull fails while downloading.", digest.short(), missing.len(), missing.join(", ")),
+                format!("re-push the image from a machine that has it: docker push {}", w.reference),
+            ));
+        }
+        let total: u64 = m.layers.iter().map(|l| l.size).sum();
+        w.push(Step {
+            name: "blobs",
+            status: StepStatus::Ok,
+            detail: format!(
+                "config and {} layers available ({total} bytes compressed)",
+                m.layers.len()
+            ),
+            elapsed_ms: ms(t),
+            http_status: Some(200),
+            error_code: None,
+            lines: vec![],
+        });
+        Ok(BlobsChecked::Present)
+    }
+}
