@@ -3,13 +3,14 @@
 //! several repositories) unless `--yes`, re-validates every item just before acting, and
 //! writes an audit log that `regscope restore` can replay.
 
+use super::output::{exit_for_items, usage};
 use crate::config::RegistryConfig;
 use crate::paths::Paths;
 use crate::policy::audit::AuditLog;
 use crate::policy::execute::{execute, ItemResult, Outcome, SourceTarget};
 use crate::policy::DeletionPlan;
 use crate::registry::Target;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -75,18 +76,18 @@ fn confirm(plan: &DeletionPlan, removals: usize) -> Result<bool> {
         .read_line(&mut line)
         .context("cannot read the confirmation")?;
     if n == 0 {
-        bail!(
-            "no confirmation on stdin; run in a terminal, or pass --yes after reviewing the plan"
-        );
+        return Err(usage(
+            "no confirmation on stdin; run in a terminal, or pass --yes after reviewing the plan",
+        ));
     }
     Ok(line.trim() == expected)
 }
 
 pub fn run(args: DeleteArgs) -> Result<i32> {
     let text = std::fs::read_to_string(&args.plan)
-        .with_context(|| format!("cannot read plan {}", args.plan.display()))?;
-    let plan =
-        DeletionPlan::from_json(&text).map_err(|e| anyhow!("{}: {e}", args.plan.display()))?;
+        .map_err(|e| usage(format!("cannot read plan {}: {e}", args.plan.display())))?;
+    let plan = DeletionPlan::from_json(&text)
+        .map_err(|e| usage(format!("{}: {e}", args.plan.display())))?;
     check_writable(&plan.registry)?;
     let removals = plan
         .actions
@@ -98,7 +99,7 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
         return Ok(0);
     }
     let target = Target::parse(&plan.registry)
-        .map_err(|e| anyhow!("plan registry {:?}: {e}", plan.registry))?;
+        .map_err(|e| usage(format!("plan registry {:?}: {e}", plan.registry)))?;
     if matches!(target, Target::Ecr { .. }) {
         bail!("deleting from ECR goes through BatchDeleteImage, which `delete` does not drive yet; no change made");
     }
@@ -173,5 +174,7 @@ fn report(results: &[ItemResult], json: bool, audit: &AuditLog) -> Result<i32> {
             );
         }
     }
-    Ok(if failed > 0 { 1 } else { 0 })
+    // A deletion that re-validation skipped is the plan working as designed; failures
+    // make the run partial (some deleted) or failed (none deleted).
+    Ok(exit_for_items(deleted, failed))
 }

@@ -41,7 +41,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
         }
         Err(e) => {
             eprintln!("regscope demo: {e}");
-            1
+            match e {
+                // A --epoch that is not a date is a usage mistake; the rest are failures.
+                demo::DemoError::Epoch(_) => super::output::EXIT_USAGE,
+                _ => super::output::EXIT_ERROR,
+            }
         }
     })
 }

@@ -85,7 +85,7 @@ pub async fn run(args: DoctorArgs) -> i32 {
     };
     if let Err(e) = written {
         eprintln!("regscope doctor: cannot write the report: {e}");
-        return 2;
+        return super::output::EXIT_ERROR;
     }
     if report.pullable() {
         0

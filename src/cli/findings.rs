@@ -67,7 +67,7 @@ async fn execute(args: &FindingsArgs) -> anyhow::Result<i32> {
     if let Some(q) = super::findings_fleet::query(args)? {
         return super::findings_fleet::run(args, q).await;
     }
-    let reference = Reference::parse(&args.reference)?;
+    let reference = Reference::parse(&args.reference).map_err(super::output::usage)?;
     let f = if let Target::Ecr { .. } = &reference.target {
         ecr_findings(args, &reference).await?
     } else {
@@ -110,9 +110,9 @@ async fn ecr_findings(
     reference: &Reference,
 ) -> anyhow::Result<scan::ImageFindings> {
     if !args.report.is_empty() {
-        anyhow::bail!(
-            "--report is for registries without a scanner of their own; ECR reports its own scan"
-        );
+        return Err(super::output::usage(
+            "--report is for registries without a scanner of their own; ECR reports its own scan",
+        ));
     }
     let settings = super::source::settings_for(&reference.target.display_name());
     let client = EcrClient::connect(&reference.target, &settings, EcrConnectOptions::default())

@@ -27,12 +27,16 @@ macro_rules! out {
 /// The fleet question the arguments ask, if any.
 pub fn query(args: &FindingsArgs) -> anyhow::Result<Option<FleetQuery>> {
     Ok(match (&args.cve, &args.package) {
-        (Some(id), _) if id.trim().is_empty() => anyhow::bail!("--cve needs an id"),
+        (Some(id), _) if id.trim().is_empty() => {
+            return Err(super::output::usage("--cve needs an id"))
+        }
         (Some(id), _) => Some(FleetQuery::cve(id)),
         (None, Some(p)) => {
             let name = p.trim();
             if name.is_empty() || name.contains(char::is_whitespace) {
-                anyhow::bail!("--package needs one package name, not {p:?}");
+                return Err(super::output::usage(format!(
+                    "--package needs one package name, not {p:?}"
+                )));
             }
             Some(FleetQuery::Package {
                 name: name.to_string(),
@@ -46,7 +50,8 @@ pub fn query(args: &FindingsArgs) -> anyhow::Result<Option<FleetQuery>> {
 type Fetch = BoxFuture<'static, (FleetImage, Result<Fetched, String>)>;
 
 pub async fn run(args: &FindingsArgs, q: FleetQuery) -> anyhow::Result<i32> {
-    let target = Target::parse(&args.reference).map_err(anyhow::Error::msg)?;
+    let target = Target::parse(&args.reference)
+        .map_err(|e| super::output::usage(format!("invalid target {:?}: {e}", args.reference)))?;
     let settings = super::source::settings_for(&args.reference);
     let outcome = match super::crawl::crawl(&args.reference, false).await {
         Ok(o) => o,

@@ -46,13 +46,13 @@ pub fn run(args: LayersArgs) -> anyhow::Result<i32> {
 }
 
 async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
-    let reference = Reference::parse(&args.reference)?;
+    let reference = Reference::parse(&args.reference).map_err(super::output::usage)?;
     let platform = args
         .platform
         .as_deref()
         .map(Platform::parse)
         .transpose()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|e| super::output::usage(format!("--platform: {e}")))?;
     let source = super::source::open(&reference.target)
         .await
         .with_context(|| format!("cannot open {}", reference.registry))?;

@@ -1,8 +1,10 @@
 //! The command line: clap definitions and one file per non-interactive command.
 //!
-//! Exit codes of `repos`, `images` and `inspect` (README "Using it"): 0 success, 1 the
-//! command failed, 2 bad usage, 3 partial output (some items failed; each is reported on
-//! stderr).
+//! Exit codes of every command (README "Exit codes"): 0 success, 1 the command failed
+//! (registry unreachable or refusing, image not found, deletion refused or cancelled),
+//! 2 bad usage (the command line or a file it names is wrong: `output::UsageError`),
+//! 3 partial output (some items failed; each is reported on stderr). `doctor` exits 1
+//! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2.
 
 mod crawl;
 pub mod delete;
@@ -16,6 +18,7 @@ pub mod inspect;
 pub mod layers;
 pub mod output;
 pub mod plan;
+mod plan_render;
 mod repo_list;
 pub mod repos;
 pub mod restore;
@@ -92,7 +95,7 @@ pub fn run() -> i32 {
                 Ok(code) => code,
                 Err(e) => {
                     eprintln!("regscope: {e:#}");
-                    2
+                    output::exit_code_for(&e)
                 }
             }
         }

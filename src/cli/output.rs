@@ -18,6 +18,37 @@ pub const EXIT_USAGE: i32 = 2;
 /// `errors` of the JSON document).
 pub const EXIT_PARTIAL: i32 = 3;
 
+/// A mistake in the command line or in a file it names (a reference that does not parse,
+/// a policy or plan file that cannot be read or is invalid, a flag value, a missing
+/// option): exit code [`EXIT_USAGE`]. Every other error of a command is [`EXIT_ERROR`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// `Err(usage(..))`: a [`UsageError`] as an `anyhow::Error`.
+pub fn usage(message: impl std::fmt::Display) -> anyhow::Error {
+    UsageError(message.to_string()).into()
+}
+
+/// The exit code for a command's error: 2 for a [`UsageError`] (however much context
+/// was added on the way up), 1 for anything else.
+pub fn exit_code_for(e: &anyhow::Error) -> i32 {
+    if e.downcast_ref::<UsageError>().is_some() {
+        EXIT_USAGE
+    } else {
+        EXIT_ERROR
+    }
+}
+
+/// 0 when every item succeeded, 1 when none did, 3 when some did (a partial result).
+pub fn exit_for_items(succeeded: usize, failed: usize) -> i32 {
+    match (succeeded, failed) {
+        (_, 0) => EXIT_OK,
+        (0, _) => EXIT_ERROR,
+        _ => EXIT_PARTIAL,
+    }
+}
+
 /// Shown wherever a value is unknown; unknown is never zero.
 pub const UNKNOWN: &str = "—";
 
@@ -234,6 +265,20 @@ pub fn print_stdout(text: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn usage_errors_exit_2_through_added_context_and_items_make_partial_runs() {
+        use anyhow::Context as _;
+        let e = Err::<(), _>(usage("bad --now"))
+            .context("plan")
+            .unwrap_err();
+        assert_eq!(exit_code_for(&e), EXIT_USAGE);
+        assert_eq!(exit_code_for(&anyhow::anyhow!("unreachable")), EXIT_ERROR);
+        assert_eq!(exit_for_items(3, 0), EXIT_OK);
+        assert_eq!(exit_for_items(0, 0), EXIT_OK);
+        assert_eq!(exit_for_items(2, 1), EXIT_PARTIAL);
+        assert_eq!(exit_for_items(0, 2), EXIT_ERROR);
+    }
+
     use super::*;
 
     #[test]

@@ -1,12 +1,14 @@
 //! `regscope plan`: evaluate a cleanup policy over an inventory (saved or live) and print
 //! the deletion plan, or write it as `regscope.plan/v1` JSON for `regscope delete`.
 
+use super::output::{usage, EXIT_PARTIAL};
+use super::plan_render::{render, render_comparison};
 use crate::model::{Image, Inventory};
 use crate::policy::compare::{compare, PlanComparison};
 use crate::policy::inuse::InUse;
 use crate::policy::reclaim::ReclaimScope;
 use crate::policy::{detect_format, DeletionPlan, PlanOptions, Policy, PolicyFormat, Switches};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
@@ -50,7 +52,7 @@ pub struct PlanArgs {
 
 pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read policy file {}", path.display()))?;
+        .map_err(|e| usage(format!("cannot read policy file {}: {e}", path.display())))?;
     let file = path.display().to_string();
     let (fmt, how) = match format {
         Some(f) => (
@@ -59,12 +61,12 @@ pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
         ),
         None => {
             let (f, why) = detect_format(&text)
-                .map_err(|e| anyhow!("{file}: cannot tell the policy format: {e}"))?;
+                .map_err(|e| usage(format!("{file}: cannot tell the policy format: {e}")))?;
             (f, format!("detected: {why}"))
         }
     };
     let policy = Policy::parse(fmt, &text, &file)
-        .map_err(|e| anyhow!("policy refused, nothing evaluated:\n{e}"))?;
+        .map_err(|e| usage(format!("policy refused, nothing evaluated:\n{e}")))?;
     Ok(LoadedPolicy {
         policy,
         source: format!("{file} ({fmt}, {how})"),
@@ -77,15 +79,18 @@ fn load_inventory(
 ) -> Result<std::result::Result<Inventory, i32>> {
     let Some(path) = &args.inventory else {
         let Some(target) = &args.target else {
-            bail!("give a TARGET to crawl, or --inventory FILE (a saved `regscope images --json`)");
+            return Err(usage(
+                "give a TARGET to crawl, or --inventory FILE (a saved `regscope images --json`)",
+            ));
         };
         return Ok(rt
             .block_on(super::crawl::crawl(target, false))
             .map(|o| o.inventory));
     };
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read inventory {}", path.display()))?;
-    let mut inv = Inventory::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        .map_err(|e| usage(format!("cannot read inventory {}: {e}", path.display())))?;
+    let mut inv =
+        Inventory::from_json(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     if let Some(prefix) = args.target.as_deref().and_then(prefix_of) {
         inv.images.retain(|im| {
             im.repository == prefix || im.repository.starts_with(&format!("{prefix}/"))
@@ -102,9 +107,11 @@ fn ecr_repository_policies(
     repos: &[String],
 ) -> Result<Vec<(String, Option<String>)>> {
     let t = crate::registry::Target::parse(target)
-        .map_err(|e| anyhow!("invalid target {target:?}: {e}"))?;
+        .map_err(|e| usage(format!("invalid target {target:?}: {e}")))?;
     if !matches!(t, crate::registry::Target::Ecr { .. }) {
-        bail!("--policy FILE is required: only ECR keeps a lifecycle policy per repository");
+        return Err(usage(
+            "--policy FILE is required: only ECR keeps a lifecycle policy per repository",
+        ));
     }
     rt.block_on(async {
         let settings = super::source::settings_for(target);
@@ -228,24 +235,28 @@ pub fn run(args: PlanArgs) -> Result<i32> {
     };
     let mut sw = Switches::default();
     for s in &args.switches {
-        sw.set(s).map_err(|e| anyhow!("--switch: {e}"))?;
+        sw.set(s).map_err(|e| usage(format!("--switch: {e}")))?;
     }
     let now = match &args.now {
         Some(t) => DateTime::parse_from_rfc3339(t)
-            .map_err(|e| anyhow!("--now {t:?} is not RFC 3339 (2026-01-01T00:00:00Z): {e}"))?
+            .map_err(|e| {
+                usage(format!(
+                    "--now {t:?} is not RFC 3339 (2026-01-01T00:00:00Z): {e}"
+                ))
+            })?
             .with_timezone(&Utc),
         None => Utc::now(),
     };
     let in_use = match &args.in_use {
         Some(p) => {
             let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            Some(InUse::parse(&text).map_err(|e| anyhow!("{}: {e}", p.display()))?)
+                .map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+            Some(InUse::parse(&text).map_err(|e| usage(format!("{}: {e}", p.display())))?)
         }
         None => None,
     };
     if loaded.is_none() && args.inventory.is_some() {
-        bail!("--policy FILE is required with --inventory (a repository's own ECR policy is read from a live ecr:// target)");
+        return Err(usage("--policy FILE is required with --inventory (a repository's own ECR policy is read from a live ecr:// target)"));
     }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let inv = match load_inventory(&args, &rt)? {
@@ -347,144 +358,12 @@ fn emit(
             );
         }
     }
-    Ok(0)
-}
-
-fn bytes(n: u64) -> String {
-    humansize::format_size(n, humansize::DECIMAL)
-}
-
-/// The plan as a person reads it: grouped by action, then protections, warnings, bytes.
-pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUse>) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "Plan for {} as of {} ({} images)",
-        plan.registry,
-        plan.evaluated_at.to_rfc3339(),
-        plan.summary.images
-    );
-    if let Some(src) = &plan.policy_source {
-        let _ = writeln!(s, "Policy: {src}");
-    }
-    let _ = writeln!(s, "Switches: {}", plan.switches.join(" "));
-    if let Some(u) = in_use {
-        let _ = writeln!(s, "In use: {}", u.source);
-    }
     if inventory_errors > 0 {
-        let _ = writeln!(
-            s,
-            "! the inventory is partial: {inventory_errors} items failed while crawling"
+        // The plan covers what the inventory holds; the failed items are not in it.
+        eprintln!(
+            "regscope: the inventory is partial ({inventory_errors} items failed while crawling); the plan covers the rest; exit code {EXIT_PARTIAL}"
         );
+        return Ok(EXIT_PARTIAL);
     }
-    for kind in ["expire", "delete", "transition", "untag"] {
-        let rows: Vec<_> = plan.actions.iter().filter(|a| a.action == kind).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let _ = writeln!(s, "\n{} ({})", kind.to_uppercase(), rows.len());
-        for a in rows {
-            let tags = if a.tags.is_empty() {
-                "<untagged>".to_string()
-            } else {
-                a.tags.join(", ")
-            };
-            let size = a.bytes.map(bytes).unwrap_or_else(|| "—".into());
-            let _ = writeln!(
-                s,
-                "  {} @{}  [{}]  {}  rule {}: {}",
-                a.repository,
-                a.digest.short(),
-                tags,
-                size,
-                a.rule,
-                a.reason
-            );
-        }
-    }
-    if !plan.protected.is_empty() {
-        let _ = writeln!(s, "\nPROTECTED ({})", plan.protected.len());
-        for p in &plan.protected {
-            let tag = p
-                .tag
-                .as_deref()
-                .map(|t| format!(" tag {t}"))
-                .unwrap_or_default();
-            let would = p
-                .would
-                .as_deref()
-                .map(|w| format!(" (policy: {w})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "  {} @{}{}  {}{}",
-                p.repository,
-                p.digest.short(),
-                tag,
-                p.why,
-                would
-            );
-        }
-    }
-    if !plan.warnings.is_empty() {
-        let _ = writeln!(s, "\nWARNINGS");
-        for w in &plan.warnings {
-            let _ = writeln!(s, "  ! {w}");
-        }
-    }
-    let _ = writeln!(
-        s,
-        "\n{} actions. Naive {} (sum of image sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
-        plan.summary.actions,
-        bytes(plan.summary.naive_bytes),
-        bytes(plan.summary.reclaimed_bytes),
-        plan.reclaim_scope,
-        plan.reclaim_method
-    );
-    if plan.summary.actions > 0 {
-        let _ = writeln!(
-            s,
-            "Space returns after the registry's garbage collection where the registry needs one."
-        );
-    }
-    s
-}
-
-pub fn render_comparison(current: &str, c: &PlanComparison) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    let _ = writeln!(s, "\nCOMPARED WITH the current policy {current}");
-    let _ = writeln!(s, "  both act on {} items", c.both);
-    let _ = writeln!(s, "  only the proposed policy ({}):", c.only_proposed.len());
-    for a in &c.only_proposed {
-        let _ = writeln!(
-            s,
-            "    + {} {} @{} [{}] rule {}",
-            a.action,
-            a.repository,
-            a.digest.short(),
-            a.tags.join(", "),
-            a.rule
-        );
-    }
-    let _ = writeln!(s, "  only the current policy ({}):", c.only_current.len());
-    for a in &c.only_current {
-        let _ = writeln!(
-            s,
-            "    - {} {} @{} [{}] rule {}",
-            a.action,
-            a.repository,
-            a.digest.short(),
-            a.tags.join(", "),
-            a.rule
-        );
-    }
-    let _ = writeln!(
-        s,
-        "  reclaimed: proposed {} vs current {}",
-        bytes(c.proposed_reclaimed_bytes),
-        bytes(c.current_reclaimed_bytes)
-    );
-    s
+    Ok(0)
 }

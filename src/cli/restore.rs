@@ -1,10 +1,11 @@
 //! `regscope restore AUDIT_FILE`: re-push what a deletion run removed, where the registry
 //! still holds the blobs, and say what could not be restored.
 
+use super::output::{exit_for_items, usage};
 use crate::policy::audit::{AuditEntry, AuditEvent, AuditLog};
 use crate::policy::restore::restore;
 use crate::registry::Target;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -16,7 +17,7 @@ pub struct RestoreArgs {
 }
 
 pub fn run(args: RestoreArgs) -> Result<i32> {
-    let entries = AuditLog::read(&args.audit_file).map_err(|e| anyhow!(e))?;
+    let entries = AuditLog::read(&args.audit_file).map_err(usage)?;
     let Some(first) = entries.iter().find(|e| e.event == AuditEvent::Deleted) else {
         println!("The audit log records no deletion; nothing to restore.");
         return Ok(0);
@@ -24,10 +25,12 @@ pub fn run(args: RestoreArgs) -> Result<i32> {
     let registry = first.registry.clone();
     super::delete::check_writable(&registry)?;
     if entries.iter().any(|e| e.registry != registry) {
-        bail!("the audit log mixes registries; restore one registry at a time");
+        return Err(usage(
+            "the audit log mixes registries; restore one registry at a time",
+        ));
     }
     let target =
-        Target::parse(&registry).map_err(|e| anyhow!("audit registry {registry:?}: {e}"))?;
+        Target::parse(&registry).map_err(|e| usage(format!("audit registry {registry:?}: {e}")))?;
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async {
         let source = super::source::open(&target).await?;
@@ -75,6 +78,6 @@ pub fn run(args: RestoreArgs) -> Result<i32> {
                 results.len() - bad
             );
         }
-        Ok(if bad > 0 { 1 } else { 0 })
+        Ok(exit_for_items(results.len() - bad, bad))
     })
 }

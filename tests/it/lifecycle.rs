@@ -386,9 +386,9 @@ async fn confirmation_and_read_only_guard_deletion() {
     let s = Seeder::new(&reg.base_url());
     let x = seed(&s, dir.path(), &reg.addr).await;
     make_plan(dir.path());
-    // No stdin: refused.
+    // No stdin: refused, as a usage mistake (run in a terminal or pass --yes).
     let o = regscope(dir.path(), &["delete", "--plan", "plan.json"], None);
-    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("no confirmation"),
         "{}",
@@ -417,7 +417,7 @@ async fn confirmation_and_read_only_guard_deletion() {
         None,
     );
     assert!(
-        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("read_only"),
+        o.status.code() == Some(1) && String::from_utf8_lossy(&o.stderr).contains("read_only"),
         "{}",
         text(&o)
     );

@@ -12,6 +12,7 @@ mod ecr_findings_cli;
 mod ecr_oci;
 mod ecr_scale;
 mod ecr_scan;
+mod exit_codes;
 mod findings;
 mod harness;
 mod hostile;

@@ -1,0 +1,145 @@
+//! How `regscope plan` reads to a person: the plan grouped by action, then protections,
+//! warnings and bytes, and the comparison of a proposed policy with the current one.
+
+use crate::policy::compare::PlanComparison;
+use crate::policy::inuse::InUse;
+use crate::policy::DeletionPlan;
+
+fn bytes(n: u64) -> String {
+    humansize::format_size(n, humansize::DECIMAL)
+}
+
+/// The plan as a person reads it: grouped by action, then protections, warnings, bytes.
+pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUse>) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Plan for {} as of {} ({} images)",
+        plan.registry,
+        plan.evaluated_at.to_rfc3339(),
+        plan.summary.images
+    );
+    if let Some(src) = &plan.policy_source {
+        let _ = writeln!(s, "Policy: {src}");
+    }
+    let _ = writeln!(s, "Switches: {}", plan.switches.join(" "));
+    if let Some(u) = in_use {
+        let _ = writeln!(s, "In use: {}", u.source);
+    }
+    if inventory_errors > 0 {
+        let _ = writeln!(
+            s,
+            "! the inventory is partial: {inventory_errors} items failed while crawling"
+        );
+    }
+    for kind in ["expire", "delete", "transition", "untag"] {
+        let rows: Vec<_> = plan.actions.iter().filter(|a| a.action == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{} ({})", kind.to_uppercase(), rows.len());
+        for a in rows {
+            let tags = if a.tags.is_empty() {
+                "<untagged>".to_string()
+            } else {
+                a.tags.join(", ")
+            };
+            let size = a.bytes.map(bytes).unwrap_or_else(|| "—".into());
+            let _ = writeln!(
+                s,
+                "  {} @{}  [{}]  {}  rule {}: {}",
+                a.repository,
+                a.digest.short(),
+                tags,
+                size,
+                a.rule,
+                a.reason
+            );
+        }
+    }
+    if !plan.protected.is_empty() {
+        let _ = writeln!(s, "\nPROTECTED ({})", plan.protected.len());
+        for p in &plan.protected {
+            let tag = p
+                .tag
+                .as_deref()
+                .map(|t| format!(" tag {t}"))
+                .unwrap_or_default();
+            let would = p
+                .would
+                .as_deref()
+                .map(|w| format!(" (policy: {w})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {} @{}{}  {}{}",
+                p.repository,
+                p.digest.short(),
+                tag,
+                p.why,
+                would
+            );
+        }
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(s, "\nWARNINGS");
+        for w in &plan.warnings {
+            let _ = writeln!(s, "  ! {w}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{} actions. Naive {} (sum of image sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
+        plan.summary.actions,
+        bytes(plan.summary.naive_bytes),
+        bytes(plan.summary.reclaimed_bytes),
+        plan.reclaim_scope,
+        plan.reclaim_method
+    );
+    if plan.summary.actions > 0 {
+        let _ = writeln!(
+            s,
+            "Space returns after the registry's garbage collection where the registry needs one."
+        );
+    }
+    s
+}
+
+pub fn render_comparison(current: &str, c: &PlanComparison) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "\nCOMPARED WITH the current policy {current}");
+    let _ = writeln!(s, "  both act on {} items", c.both);
+    let _ = writeln!(s, "  only the proposed policy ({}):", c.only_proposed.len());
+    for a in &c.only_proposed {
+        let _ = writeln!(
+            s,
+            "    + {} {} @{} [{}] rule {}",
+            a.action,
+            a.repository,
+            a.digest.short(),
+            a.tags.join(", "),
+            a.rule
+        );
+    }
+    let _ = writeln!(s, "  only the current policy ({}):", c.only_current.len());
+    for a in &c.only_current {
+        let _ = writeln!(
+            s,
+            "    - {} {} @{} [{}] rule {}",
+            a.action,
+            a.repository,
+            a.digest.short(),
+            a.tags.join(", "),
+            a.rule
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  reclaimed: proposed {} vs current {}",
+        bytes(c.proposed_reclaimed_bytes),
+        bytes(c.current_reclaimed_bytes)
+    );
+    s
+}
