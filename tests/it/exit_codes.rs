@@ -133,6 +133,11 @@ fn every_command_follows_the_documented_exit_codes() {
             1,
             "registry unreachable",
         ),
+        (
+            vec!["findings", UNREACHABLE, "--package", "two words"],
+            2,
+            "bad --package",
+        ),
         // delete, restore
         (
             vec!["delete", "--plan", "missing.json", "--yes"],
