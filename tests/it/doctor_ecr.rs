@@ -287,3 +287,64 @@ async fn ecr_missing_tag_repository_platform_and_child() {
         Some("ImageNotFound")
     );
 }
+
+#[tokio::test]
+async fn ecr_refused_credentials_and_a_missing_permission_under_moto_iam() {
+    let Some(m) = Moto::start() else { return };
+    seed(&m, None).await;
+    // Allowed everything a doctor reads except the pull itself.
+    let (key, secret) = m
+        .iam_user(
+            "ci",
+            &[
+                "ecr:GetAuthorizationToken",
+                "ecr:DescribeImages",
+                "ecr:ListImages",
+                "ecr:DescribeRepositories",
+                "ecr:GetLifecyclePolicy",
+            ],
+        )
+        .await;
+    m.enforce_iam().await;
+
+    // The suite's made-up key is not a key moto knows.
+    let r = doctor(&m, "team/api:v1.0.0", "linux/amd64", None).await;
+    assert_eq!(r.verdict, Verdict::Unauthorized, "{r:#?}");
+    let auth = step(&r, "auth");
+    assert_eq!(auth.status, StepStatus::Fail);
+    assert_eq!(auth.http_status, Some(403));
+    assert_eq!(auth.error_code.as_deref(), Some("InvalidClientTokenId"));
+    assert!(
+        text(auth).contains("credentials: regscope-tests"),
+        "{auth:?}"
+    );
+    assert!(
+        r.next_step.contains("aws sts get-caller-identity"),
+        "{}",
+        r.next_step
+    );
+
+    // A real key without ecr:BatchGetImage: authenticated, then refused the pull.
+    let mut ecr = m.connect_options();
+    ecr.credentials = Some(aws_sdk_ecr::config::Credentials::new(
+        key, secret, None, None, "ci-user",
+    ));
+    let options = DoctorOptions {
+        platform: Some(Platform::parse("linux/amd64").unwrap()),
+        ecr,
+        ..DoctorOptions::default()
+    };
+    let r = diagnose(&reference("team/api:v1.0.0"), &options, &|_| {}).await;
+    assert_eq!(r.verdict, Verdict::Forbidden, "{r:#?}");
+    assert_eq!(step(&r, "auth").status, StepStatus::Ok);
+    let resolve = step(&r, "resolve");
+    assert_eq!(resolve.http_status, Some(403));
+    assert_eq!(resolve.error_code.as_deref(), Some("AccessDenied"));
+    assert!(r.summary.contains("ecr:BatchGetImage"), "{}", r.summary);
+    assert!(
+        r.next_step
+            .contains("grant ecr:BatchGetImage on arn:aws:ecr:"),
+        "{}",
+        r.next_step
+    );
+}

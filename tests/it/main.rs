@@ -5,6 +5,7 @@ mod distribution;
 mod doctor;
 mod doctor_cli;
 mod doctor_ecr;
+mod doctor_ecr_faults;
 mod ecr;
 mod ecr_cli;
 mod ecr_faults;

@@ -149,3 +149,32 @@ fn checklist_snapshot_and_colours() {
     assert_eq!(buf[(x, y)].fg, t.color(Role::Warning).unwrap());
     assert!(find(&buf, "verdict: tag-not-found").is_some());
 }
+
+#[test]
+fn p_on_an_ecr_row_keeps_the_ecr_target() {
+    use crate::app::inventory_event as ev;
+    use crate::app::testing::fleet_images;
+    use crate::registry::Target;
+    let mut settings = crate::config::RegistrySettings::for_address("ecr://eu-west-1");
+    settings.name = "aws".into();
+    let target = Target::parse(&settings.address).unwrap();
+    let mut h = Harness::new(&[]);
+    h.state = crate::app::state::State::new(vec![(target, settings)], super::fixed_now());
+    h.state.size = (100, 30);
+    h.inventory(ev::listed("aws", &["team/api"]));
+    h.inventory(ev::images("aws", "team/api", fleet_images("api", 3)));
+    h.keys("G enter");
+    h.keys("P");
+    let Some(Effect::Doctor(req)) = h.other.pop() else {
+        panic!("doctor effect, flash {:?}", h.state.flash)
+    };
+    assert!(
+        matches!(&req.reference.target, Target::Ecr { account: None, region, prefix: None } if region == "eu-west-1"),
+        "{:?}",
+        req.reference
+    );
+    assert_eq!(req.reference.repository, "team/api");
+    assert_eq!(req.registry, Some(0));
+    let shown = h.state.doctor.reference.clone().unwrap();
+    assert!(shown.starts_with("ecr://eu-west-1/team/api"), "{shown}");
+}

@@ -144,6 +144,69 @@ impl Moto {
         digest
     }
 
+    /// One IAM query-protocol call (form fields); returns the XML answer.
+    pub async fn iam(&self, form: &[(&str, &str)]) -> String {
+        let mut body = url::form_urlencoded::Serializer::new(String::new());
+        body.append_pair("Version", "2010-05-08");
+        for (k, v) in form {
+            body.append_pair(k, v);
+        }
+        let r = self
+            .http
+            .post(format!("{}/", self.url))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header(
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .body(body.finish())
+            .send()
+            .await
+            .expect("moto IAM request");
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert!(status.is_success(), "IAM {form:?}: {status} {text}");
+        text
+    }
+
+    /// A user allowed exactly `actions`, and its access key (id, secret).
+    pub async fn iam_user(&self, name: &str, actions: &[&str]) -> (String, String) {
+        self.iam(&[("Action", "CreateUser"), ("UserName", name)])
+            .await;
+        let policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+        .to_string();
+        self.iam(&[
+            ("Action", "PutUserPolicy"),
+            ("UserName", name),
+            ("PolicyName", "doctor-test"),
+            ("PolicyDocument", &policy),
+        ])
+        .await;
+        let xml = self
+            .iam(&[("Action", "CreateAccessKey"), ("UserName", name)])
+            .await;
+        let field = |tag: &str| {
+            let open = format!("<{tag}>");
+            let start = xml.find(&open).expect(tag) + open.len();
+            let end = xml[start..].find("</").unwrap() + start;
+            xml[start..end].to_string()
+        };
+        (field("AccessKeyId"), field("SecretAccessKey"))
+    }
+
+    /// From now on moto checks every request's signature and IAM permissions.
+    pub async fn enforce_iam(&self) {
+        let r = self
+            .http
+            .post(format!("{}/moto-api/reset-auth", self.url))
+            .body("0")
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+
     /// Queues a DescribeImageScanFindings answer through moto's own API.
     pub async fn inject_scan_result(&self, result: Value) {
         let r = self

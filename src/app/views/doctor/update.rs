@@ -34,35 +34,61 @@ fn start(
 }
 
 /// The reference a runtime would pull for the selected row: by its first tag (a missing
-/// tag is a finding), else by digest; on the registry's real host.
-fn selected_reference(state: &State) -> Result<(String, Option<usize>), String> {
+/// tag is a finding), else by digest; on the registry's real host. ECR images keep their
+/// registry's target (`ecr://REGION` has no host to write).
+fn selected_reference(state: &State) -> Result<(Reference, String, Option<usize>), String> {
     let row = state.images.selected().ok_or("select an image first")?;
     let table = state.images.table.as_ref().ok_or("select an image first")?;
     let ri = state.fleet.registry_index(&table.registry);
-    let host = match ri.map(|i| &state.fleet.registries[i].target) {
-        Some(Target::Distribution { host, .. }) => host.clone(),
-        Some(Target::Ecr { .. }) | Some(Target::Layout { .. }) | None => table.registry.clone(),
-    };
     let at = match row.first_tag() {
         Some(tag) => format!(":{tag}"),
         None => format!("@{}", row.digest_str()),
     };
-    Ok((format!("{host}/{}{at}", table.repository), ri))
+    let host = match ri.map(|i| &state.fleet.registries[i].target) {
+        Some(Target::Distribution { host, .. }) => host.clone(),
+        Some(Target::Layout { .. }) => {
+            return Err(
+                "the pull doctor walks registries; an OCI layout on disk is not pulled".into(),
+            )
+        }
+        Some(Target::Ecr {
+            account, region, ..
+        }) => {
+            let target = Target::Ecr {
+                account: account.clone(),
+                region: region.clone(),
+                prefix: None,
+            };
+            let (tag, digest) = match row.first_tag() {
+                Some(t) => (Some(t.to_string()), None),
+                None => (
+                    None,
+                    Some(crate::model::Digest::parse(row.digest_str()).map_err(|e| e.to_string())?),
+                ),
+            };
+            let r = Reference {
+                registry: target.display_name(),
+                target,
+                repository: table.repository.clone(),
+                tag,
+                digest,
+            };
+            return Ok((r.clone(), r.to_string(), ri));
+        }
+        None => table.registry.clone(),
+    };
+    let text = format!("{host}/{}{at}", table.repository);
+    let r = Reference::parse(&text).map_err(|e| e.to_string())?;
+    Ok((r, text, ri))
 }
 
 /// From an image row (Images or Detail pane).
 pub fn open_from_row(state: &mut State) -> Vec<Effect> {
     match selected_reference(state) {
-        Ok((text, ri)) => match Reference::parse(&text) {
-            Ok(r) => {
-                let platform = state.images.platform.clone();
-                start(state, r, text, platform, ri)
-            }
-            Err(e) => {
-                state.flash(e.to_string(), true);
-                vec![]
-            }
-        },
+        Ok((r, text, ri)) => {
+            let platform = state.images.platform.clone();
+            start(state, r, text, platform, ri)
+        }
         Err(e) => {
             state.flash(e, true);
             vec![]

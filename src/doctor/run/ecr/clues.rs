@@ -32,16 +32,6 @@ impl EcrWalk<'_> {
                     ),
                     None => "last recorded pull: none reported by ECR (before this check)".into(),
                 });
-                if let Some(at) = img
-                    .archived_at
-                    .filter(|_| img.storage_class == Some(crate::model::StorageClass::Archive))
-                {
-                    out.push(format!(
-                        "archived {} ({}): restore it before pulling",
-                        at.to_rfc3339(),
-                        relative(self.now, at)
-                    ));
-                }
                 out
             }
             Some(Err(e)) => vec![format!("push and pull times not available: {e}")],

@@ -5,7 +5,7 @@ use super::{EcrWalk, Walk};
 use crate::doctor::run::ms;
 use crate::doctor::verdict::Verdict;
 use crate::doctor::{Report, Step, StepStatus};
-use crate::model::Digest;
+use crate::model::{Digest, StorageClass};
 use crate::registry::ecr::{ImageRef, PulledManifest, RawFailure};
 use crate::registry::{ImageManifest, Manifest, RegistryError};
 use std::time::Instant;
@@ -25,6 +25,53 @@ pub(super) fn image_missing(e: &RegistryError) -> bool {
 }
 
 impl EcrWalk<'_> {
+    /// An image in ECR's archive storage class cannot be pulled until it is restored;
+    /// `DescribeImages` says so without a pull attempt.
+    pub(super) fn archived(&self, w: &mut Walk<'_>) -> Option<Report> {
+        let Some(Ok(img)) = &self.described else {
+            return None;
+        };
+        if img.storage_class != Some(StorageClass::Archive) {
+            return None;
+        }
+        let t = Instant::now();
+        let since = img
+            .archived_at
+            .map(|a| format!(" since {}", a.to_rfc3339()))
+            .unwrap_or_default();
+        let restoring = img
+            .activated_at
+            .is_some_and(|a| img.archived_at.is_none_or(|b| a > b));
+        let detail = format!(
+            "{} is in the archive storage class{since}{}",
+            img.digest,
+            if restoring {
+                "; a restore is in progress"
+            } else {
+                ""
+            }
+        );
+        w.push(Step {
+            name: "resolve",
+            status: StepStatus::Fail,
+            detail: detail.clone(),
+            elapsed_ms: ms(t),
+            http_status: Some(200),
+            error_code: Some("ARCHIVED".into()),
+            lines: vec![],
+        });
+        Some(w.finish(
+            Verdict::RegistryError,
+            format!("{}: {detail}; ECR serves archived images only after they are restored to standard storage.", w.reference),
+            format!(
+                "aws ecr update-image-storage-class --repository-name {} --image-id imageDigest={} --target-storage-class STANDARD --region {}",
+                w.repo,
+                img.digest,
+                self.client.region()
+            ),
+        ))
+    }
+
     /// `BatchGetImage` for the tag or digest: what a runtime's first request does.
     pub(super) async fn resolve(&mut self, w: &mut Walk<'_>) -> Result<PulledManifest, Report> {
         let t = Instant::now();

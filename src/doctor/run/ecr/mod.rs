@@ -82,6 +82,9 @@ impl EcrWalk<'_> {
                 .describe_image(&w.repo, self.asked.as_str())
                 .await,
         );
+        if let Some(stop) = self.archived(w) {
+            return Err(stop);
+        }
         let pulled = self.resolve(w).await?;
         let (digest, image) = self.platforms(w, pulled).await?;
         let checked = self.blobs(w, &digest, &image).await?;
