@@ -113,6 +113,32 @@ pub trait Backend: Send + Sync + 'static {
         })
     }
 
+    /// What a confirmed plan is deleted through: ECR through its API (`BatchDeleteImage`,
+    /// checks with `DescribeImages`, so no check is a pull), every other registry
+    /// through its manifests (`source`).
+    fn deletion_target(
+        &self,
+        target: &Target,
+        settings: &RegistrySettings,
+        source: Result<Arc<dyn ManifestSource>, String>,
+    ) -> BoxFuture<'static, Result<Box<dyn crate::policy::execute::DeletionTarget>, String>> {
+        use crate::policy::execute::{EcrTarget, SourceTarget};
+        let (target, settings) = (target.clone(), settings.clone());
+        Box::pin(async move {
+            if !matches!(target, Target::Ecr { .. }) {
+                return Ok(Box::new(SourceTarget(source?)) as Box<_>);
+            }
+            let client = crate::registry::ecr::EcrClient::connect(
+                &target,
+                &settings,
+                crate::registry::ecr::EcrConnectOptions::default(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(Box::new(EcrTarget(Arc::new(client))) as Box<_>)
+        })
+    }
+
     /// The lifecycle policy a registry keeps for `repository` (ECR's
     /// `GetLifecyclePolicy`), as text; `Ok(None)` when it has none or the registry keeps
     /// no such thing. The default asks ECR for `ecr://` targets and says none otherwise.

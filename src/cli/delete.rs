@@ -7,10 +7,12 @@ use super::output::{exit_for_items, usage};
 use crate::config::RegistryConfig;
 use crate::paths::Paths;
 use crate::policy::audit::AuditLog;
-use crate::policy::execute::{execute, ItemResult, Outcome, SourceTarget};
+use crate::policy::execute::{
+    execute, DeletionTarget, EcrTarget, ItemResult, Outcome, SourceTarget,
+};
 use crate::policy::DeletionPlan;
 use crate::registry::Target;
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -94,35 +96,51 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
         .iter()
         .filter(|a| a.action == "delete" || a.action == "expire")
         .count();
+    let left = plan.actions.len() - removals;
+    if left > 0 {
+        eprintln!(
+            "note: {left} actions of the plan (untag, archive) are not carried out by delete: it only removes manifests by digest; they are listed as not performed"
+        );
+    }
     if removals == 0 {
         println!("The plan deletes nothing.");
         return Ok(0);
     }
     let target = Target::parse(&plan.registry)
         .map_err(|e| usage(format!("plan registry {:?}: {e}", plan.registry)))?;
-    if matches!(target, Target::Ecr { .. }) {
-        bail!("deleting from ECR goes through BatchDeleteImage, which `delete` does not drive yet; no change made");
-    }
     if !args.yes && !confirm(&plan, removals)? {
         eprintln!("Cancelled; nothing deleted.");
         return Ok(1);
     }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async {
-        let source = super::source::open(&target).await?;
+        let writer = writer(&target).await?;
         let mut audit = AuditLog::create(&Paths::discover().data_dir, chrono::Utc::now())?;
         eprintln!("Audit log: {}", audit.path().display());
-        let results = execute(
-            &plan,
-            &SourceTarget(source.as_ref()),
-            &mut audit,
-            |n, total, r| {
-                eprintln!("[{n}/{total}] {}", line(r));
-            },
-        )
+        let results = execute(&plan, writer.as_ref(), &mut audit, |n, total, r| {
+            eprintln!("[{n}/{total}] {}", line(r));
+        })
         .await?;
         report(&results, args.json, &audit)
     })
+}
+
+/// How to delete from `target`: ECR through its API (`BatchDeleteImage`, checks with
+/// `DescribeImages`), every other registry through its manifests.
+pub async fn writer(target: &Target) -> Result<Box<dyn DeletionTarget>> {
+    if let Target::Ecr { .. } = target {
+        let settings = super::source::settings_for(&target.display_name());
+        let client = crate::registry::ecr::EcrClient::connect(
+            target,
+            &settings,
+            crate::registry::ecr::EcrConnectOptions::default(),
+        )
+        .await
+        .map_err(|e| anyhow!("{e} ({})", e.next_step()))?;
+        eprintln!("note: before each deletion the image's manifest is read once for the audit log (BatchGetImage: ECR counts it as a pull of that image)");
+        return Ok(Box::new(EcrTarget(std::sync::Arc::new(client))));
+    }
+    Ok(Box::new(SourceTarget(super::source::open(target).await?)))
 }
 
 fn line(r: &ItemResult) -> String {
@@ -134,6 +152,7 @@ fn line(r: &ItemResult) -> String {
     let what = match &r.outcome {
         Outcome::Deleted => "deleted".to_string(),
         Outcome::Skipped(w) => format!("SKIPPED: {w}"),
+        Outcome::NotPerformed(w) => format!("NOT PERFORMED: {w}"),
         Outcome::Failed(w) => format!("FAILED: {w}"),
     };
     format!("{} {}@{}{tags}: {what}", r.action, r.repository, r.digest,)
@@ -152,6 +171,10 @@ fn report(results: &[ItemResult], json: bool, audit: &AuditLog) -> Result<i32> {
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
         .count();
+    let not_performed = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::NotPerformed(_)))
+        .count();
     if json {
         println!(
             "{}",
@@ -161,7 +184,12 @@ fn report(results: &[ItemResult], json: bool, audit: &AuditLog) -> Result<i32> {
         );
     } else {
         println!(
-            "{deleted} deleted, {skipped} skipped, {failed} failed. Audit log: {}",
+            "{deleted} deleted, {skipped} skipped, {failed} failed{}. Audit log: {}",
+            if not_performed > 0 {
+                format!(", {not_performed} not performed (untag/archive)")
+            } else {
+                String::new()
+            },
             audit.path().display()
         );
         for r in results.iter().filter(|r| r.outcome != Outcome::Deleted) {

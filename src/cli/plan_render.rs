@@ -3,7 +3,7 @@
 
 use crate::policy::compare::PlanComparison;
 use crate::policy::inuse::InUse;
-use crate::policy::DeletionPlan;
+use crate::policy::{ActionKind, DeletionPlan};
 
 fn bytes(n: u64) -> String {
     humansize::format_size(n, humansize::DECIMAL)
@@ -39,6 +39,13 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUs
             continue;
         }
         let _ = writeln!(s, "\n{} ({})", kind.to_uppercase(), rows.len());
+        if let Some(why) = ActionKind::parse(kind).and_then(ActionKind::not_carried_out) {
+            let _ = writeln!(
+                s,
+                "  (not performed by `regscope delete`: {}; listed for review only, not in the byte figures below)",
+                why.trim_start_matches("not performed: ")
+            );
+        }
         for a in rows {
             let tags = if a.tags.is_empty() {
                 "<untagged>".to_string()
@@ -88,10 +95,20 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUs
             let _ = writeln!(s, "  ! {w}");
         }
     }
+    let removals = plan
+        .actions
+        .iter()
+        .filter(|a| ActionKind::parse(&a.action).is_some_and(ActionKind::removes_manifest))
+        .count();
     let _ = writeln!(
         s,
-        "\n{} actions. Naive {} (sum of image sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
+        "\n{} actions ({removals} removals `regscope delete` carries out{}). Naive {} (sum of the removed images' sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
         plan.summary.actions,
+        if plan.summary.actions > removals {
+            format!(", {} untag/archive listed only", plan.summary.actions - removals)
+        } else {
+            String::new()
+        },
         bytes(plan.summary.naive_bytes),
         bytes(plan.summary.reclaimed_bytes),
         plan.reclaim_scope,

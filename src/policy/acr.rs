@@ -7,7 +7,9 @@ use crate::model::Image;
 use crate::policy::graph::{digest_key, Graph};
 use crate::policy::switches::AcrCliVersion;
 use crate::policy::time::human_age;
-use crate::policy::{ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Switches};
+use crate::policy::{
+    ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Reason, Switches,
+};
 use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
 
@@ -120,8 +122,8 @@ impl AcrPurge {
                         image: i,
                         action: ActionKind::Untag,
                         tag: Some(t.to_string()),
-                        rule: f.text.clone(),
-                        reason: format!(
+                        rule: f.text.as_str().into(),
+                        reason: Reason::Text(format!(
                             "tag updated {} ago, before the --ago cutoff{}",
                             human_age(now, tt),
                             if self.keep > 0 {
@@ -129,7 +131,7 @@ impl AcrPurge {
                             } else {
                                 String::new()
                             }
-                        ),
+                        )),
                     });
                 }
             }
@@ -231,10 +233,11 @@ impl AcrPurge {
             });
             dangling.drain(..self.keep.min(dangling.len()));
         }
-        let rule = filters
+        let rule: std::sync::Arc<str> = filters
             .first()
-            .map(|f| f.text.clone())
-            .unwrap_or_else(|| "--untagged-only".into());
+            .map(|f| f.text.as_str())
+            .unwrap_or("--untagged-only")
+            .into();
         for gi in dangling {
             let i = group[gi] as usize;
             let im = &images[i];
@@ -247,10 +250,10 @@ impl AcrPurge {
                 action: ActionKind::Delete,
                 tag: None,
                 rule: rule.clone(),
-                reason: format!(
+                reason: Reason::Text(format!(
                     "{} no tags{when}",
                     if untagged_now[gi] { "left with" } else { "has" }
-                ),
+                )),
             });
         }
     }

@@ -156,3 +156,92 @@ fn own_untagged_keepcount_switch() {
         ["u1"]
     );
 }
+
+/// Evaluates as a plan for `registry` would: switches settled for that host.
+fn run_on(registry: &str, policy: &str, images: &[Image]) -> Vec<String> {
+    let p = GarPolicy::parse(policy).unwrap_or_else(|e| panic!("{e}"));
+    let mut sw = Switches::default();
+    sw.resolve_for(registry);
+    acted(images, &p.evaluate(images, now(), &sw), "delete")
+}
+
+/// GAR-X1 as Artifact Registry lists it: repository paths are
+/// `PROJECT/REPOSITORY/IMAGE`, and `packageNamePrefixes` match the image path (the
+/// package), not the full path (lifecycle.md §2.1, §8.8).
+#[test]
+fn gar_x1_on_artifact_registry_paths_matches_package_names() {
+    let images: Vec<Image> = gar_x1_images()
+        .into_iter()
+        .map(|mut im| {
+            im.repository = format!("my-proj/docker-repo/{}", im.repository);
+            im
+        })
+        .collect();
+    assert_eq!(
+        run_on("europe-docker.pkg.dev", GAR_X1_POLICY, &images),
+        ["o1", "v1", "v2"]
+    );
+    // Taking the whole path as the package, no Keep prefix would match and the Keep
+    // policies would protect nothing: v3, v6 and w1 would go too.
+    let p = GarPolicy::parse(GAR_X1_POLICY).unwrap();
+    let mut sw = Switches::default();
+    sw.set("gar.package_root=0").unwrap();
+    assert_eq!(
+        acted(&images, &p.evaluate(&images, now(), &sw), "delete"),
+        ["o1", "v1", "v2", "v3", "v6", "w1"]
+    );
+}
+
+/// A prefix naming the project or the repository matches no package, and a nested image
+/// path is one package (`team/app`) whose prefix may hold a slash.
+#[test]
+fn gar_own_package_prefixes_never_see_project_or_repository() {
+    let images = vec![
+        img("proj/repo/team/app", "a", &["x"], "40d"),
+        img("proj/repo/team/app", "b", &["y"], "30d"),
+        img("proj/repo/other", "c", &["z"], "40d"),
+    ];
+    let delete_under = |prefix: &str| {
+        format!(
+            r#"[{{"name":"d","action":{{"type":"Delete"}},"condition":{{"packageNamePrefixes":["{prefix}"],"olderThan":"1d"}}}}]"#
+        )
+    };
+    let host = "us-central1-docker.pkg.dev";
+    assert!(run_on(host, &delete_under("proj"), &images).is_empty());
+    assert!(run_on(host, &delete_under("repo"), &images).is_empty());
+    assert_eq!(run_on(host, &delete_under("team/"), &images), ["a", "b"]);
+    assert_eq!(run_on(host, &delete_under("oth"), &images), ["c"]);
+    // keepCount is per package: team/app keeps its newest, other keeps its only one.
+    let keep = r#"[{"name":"d","action":{"type":"Delete"},"condition":{"olderThan":"1d"}},
+                   {"name":"k","action":{"type":"Keep"},"mostRecentVersions":{"packageNamePrefixes":["team"],"keepCount":1}}]"#;
+    assert_eq!(run_on(host, keep, &images), ["a", "c"]);
+}
+
+/// gcr.io repositories on Artifact Registry: `gcr.io/PROJECT/IMAGE`, the package is IMAGE.
+/// Any other registry has no Artifact Registry repository in its paths.
+#[test]
+fn gar_own_package_root_follows_the_registry_host() {
+    use crate::policy::switches::PackageRoot;
+    assert_eq!(PackageRoot::Auto.resolve("europe-docker.pkg.dev"), 2);
+    assert_eq!(PackageRoot::Auto.resolve("eu.gcr.io"), 1);
+    assert_eq!(PackageRoot::Auto.resolve("gcr.io/proj"), 1);
+    assert_eq!(PackageRoot::Auto.resolve("127.0.0.1:5000"), 0);
+    assert_eq!(PackageRoot::Strip(1).resolve("x.pkg.dev"), 1);
+    assert_eq!(PackageRoot::package(2, "p/r/team/app"), "team/app");
+    assert_eq!(
+        PackageRoot::package(2, "p/app"),
+        "app",
+        "never less than the image name"
+    );
+    assert_eq!(PackageRoot::package(0, "p/r/app"), "p/r/app");
+    let images = vec![img("proj/webapp", "a", &[], "40d")];
+    let policy = r#"[{"name":"d","action":{"type":"Delete"},"condition":{"packageNamePrefixes":["web"],"olderThan":"1d"}}]"#;
+    assert_eq!(run_on("gcr.io", policy, &images), ["a"]);
+    assert!(run_on("127.0.0.1:5000", policy, &images).is_empty());
+    let mut sw = Switches::default();
+    sw.resolve_for("europe-docker.pkg.dev");
+    assert!(sw
+        .describe(crate::policy::PolicyFormat::Gar)
+        .contains(&"gar.package_root=2".to_string()));
+    assert!(sw.set("gar.package_root=9").is_err());
+}

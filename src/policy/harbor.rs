@@ -351,7 +351,7 @@ impl HarborPolicy {
                 .map(|&i| i as usize)
                 .filter(|&i| {
                     images[i].subject.is_none()
-                        && (!images[i].tags.is_empty() || g.parents[i].is_empty())
+                        && (!images[i].tags.is_empty() || g.parents(i).is_empty())
                 })
                 .collect();
             let mut retained = vec![false; images.len()];
@@ -403,11 +403,12 @@ impl HarborPolicy {
                     }
                 }
             }
-            let considered = applying
+            let considered: std::sync::Arc<str> = applying
                 .iter()
                 .map(|r| r.id.as_str())
                 .collect::<Vec<_>>()
-                .join("; ");
+                .join("; ")
+                .into();
             for &i in &cand {
                 if retained[i] {
                     continue;

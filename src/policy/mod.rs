@@ -35,6 +35,7 @@ pub use switches::Switches;
 
 use crate::model::Image;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 /// What an evaluator decided for one image (or one tag of it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,9 +45,61 @@ pub struct Decision {
     pub action: ActionKind,
     /// The tag removed, for `Untag` only.
     pub tag: Option<String>,
-    /// ECR `rulePriority`, GAR policy name, ACR filter, Harbor rule list.
-    pub rule: String,
-    pub reason: String,
+    /// ECR `rulePriority`, GAR policy name, ACR filter, Harbor rule list. Shared: one
+    /// rule decides for up to a million images.
+    pub rule: Arc<str>,
+    pub reason: Reason,
+}
+
+/// Why an evaluator decided, as a person reads it. The common ECR reasons stay as
+/// numbers and become text only when shown, so a million decisions allocate nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Text(String),
+    /// `{what} {age} ago (more than {days} days)`; `age_secs` is never negative.
+    Aged {
+        what: &'static str,
+        age_secs: i64,
+        days: u64,
+    },
+    /// `beyond the newest {keep} of the {of} images matching the rule's tag requirement`
+    Beyond {
+        keep: u64,
+        of: usize,
+    },
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Text(t) => f.write_str(t),
+            Reason::Aged {
+                what,
+                age_secs,
+                days,
+            } => write!(
+                f,
+                "{what} {} ago (more than {days} days)",
+                time::human_secs(*age_secs)
+            ),
+            Reason::Beyond { keep, of } => write!(
+                f,
+                "beyond the newest {keep} of the {of} images matching the rule's tag requirement"
+            ),
+        }
+    }
+}
+
+impl From<String> for Reason {
+    fn from(s: String) -> Self {
+        Reason::Text(s)
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(s: &str) -> Self {
+        Reason::Text(s.to_string())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,6 +132,20 @@ impl ActionKind {
             _ => return None,
         })
     }
+    /// Why `regscope delete` leaves this action to others; `None` for the actions it
+    /// carries out (the ones that remove a manifest, by digest).
+    pub fn not_carried_out(self) -> Option<&'static str> {
+        match self {
+            ActionKind::Untag => Some(
+                "not performed: regscope deletes manifests by digest and never removes a single tag, so the tag stays (remove it with the registry's own tool, such as acr purge)",
+            ),
+            ActionKind::Transition => Some(
+                "not performed: archiving is done by ECR's own lifecycle job, not by regscope, so the image stays where it is",
+            ),
+            ActionKind::Expire | ActionKind::Delete => None,
+        }
+    }
+
     /// Whether the manifest itself disappears from the registry.
     pub fn removes_manifest(self) -> bool {
         matches!(self, ActionKind::Expire | ActionKind::Delete)

@@ -27,7 +27,7 @@ impl ReclaimScope {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReclaimEstimate {
     pub naive_bytes: u64,
     pub reclaimed_bytes: u64,
@@ -81,45 +81,117 @@ pub fn estimate(
     if missing > 0 {
         return fallback(images, removed, naive, unknown, missing);
     }
-    // blob -> (size, still reached by a survivor, reached by a removed manifest)
-    let mut blobs: FoldMap<(u32, u128), (u64, bool, bool)> = FoldMap::default();
-    blobs.reserve(images.len());
-    for (i, im) in images.iter().enumerate() {
-        let r = g.repo[i];
-        if !repo_relevant[r as usize] {
-            continue;
-        }
-        let space = if scope == ReclaimScope::Registry {
-            0
-        } else {
-            r
-        };
-        let gone = removed[i];
-        let mut note = |key: u128, size: u64| {
-            let e = blobs.entry((space, key)).or_insert((size, false, false));
-            if gone {
-                e.2 = true;
-            } else {
-                e.1 = true;
-            }
-        };
-        // Manifest bytes are left out on purpose: `size_bytes` (the naive figure) counts
-        // config and layer blobs only, and the two figures must measure the same thing.
-        for b in im.blobs.as_deref().unwrap_or_default() {
-            note(digest_key(&b.digest), b.size);
-        }
-    }
-    let reclaimed: u64 = blobs
-        .values()
-        .filter(|(_, alive, gone)| *gone && !*alive)
-        .map(|(s, _, _)| *s)
-        .sum();
+    let reclaimed = exact_reclaim(images, g, removed, scope, &repo_relevant);
     ReclaimEstimate {
         naive_bytes: naive,
         reclaimed_bytes: reclaimed,
         method: "blobs: exact, from each manifest's blob list".into(),
         unknown_sizes: unknown,
     }
+}
+
+/// One blob reference: its key (blob digest, with the repository mixed in for
+/// per-repository storage) and its size with the top bit saying "reached by a removed
+/// manifest".
+type Entry = (u64, u64);
+const GONE: u64 = 1 << 63;
+/// Blob references are spread over this many partitions by the top bits of their key, so
+/// each partition's table stays in cache.
+const PARTITIONS: usize = 256;
+
+/// Sums the blobs that removed manifests reach and no surviving manifest does.
+///
+/// A million images hold a few million blob references; one hash table over all of them
+/// would miss the cache on nearly every probe. Instead each reference is appended to one
+/// of [`PARTITIONS`] lists by the top bits of its (uniformly distributed) digest, and each
+/// list is then settled with a small table that stays in cache. Both passes split across
+/// two threads. Keys are 64 bits of the digest plus the 8 partition bits; for content
+/// digests a collision is not a practical concern.
+fn exact_reclaim(
+    images: &[Image],
+    g: &Graph,
+    removed: &[bool],
+    scope: ReclaimScope,
+    repo_relevant: &[bool],
+) -> u64 {
+    let threads = if images.len() >= 50_000 { 2 } else { 1 };
+    let chunk = images.len().div_ceil(threads).max(1);
+    let parts: Vec<Vec<Vec<Entry>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = images
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, slice)| {
+                s.spawn(move || {
+                    let base = c * chunk;
+                    let refs: usize = slice
+                        .iter()
+                        .map(|im| im.blobs.as_ref().map_or(0, Vec::len))
+                        .sum();
+                    let mut out: Vec<Vec<Entry>> = (0..PARTITIONS)
+                        .map(|_| Vec::with_capacity(refs / PARTITIONS * 5 / 4 + 16))
+                        .collect();
+                    for (j, im) in slice.iter().enumerate() {
+                        let i = base + j;
+                        let r = g.repo[i];
+                        if !repo_relevant[r as usize] {
+                            continue;
+                        }
+                        let mix = match scope {
+                            ReclaimScope::Registry => 0,
+                            // Per-repository storage: the same blob in two repositories is
+                            // two blobs.
+                            ReclaimScope::Repository => (r as u128 + 1)
+                                .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835),
+                        };
+                        let gone = if removed[i] { GONE } else { 0 };
+                        // Manifest bytes are left out on purpose: `size_bytes` (the naive
+                        // figure) counts config and layer blobs only, and the two figures
+                        // must measure the same thing.
+                        for b in im.blobs.as_deref().unwrap_or_default() {
+                            let k = digest_key(&b.digest) ^ mix;
+                            let p = (k >> 120) as usize;
+                            out[p].push((k as u64, (b.size & !GONE) | gone));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("reclaim scan"))
+            .collect()
+    });
+    let settle = |range: std::ops::Range<usize>| {
+        // key -> size with GONE, plus whether a survivor reaches it (bit 62 is never a
+        // real size: no blob is 4 EiB).
+        const ALIVE: u64 = 1 << 62;
+        let mut table: FoldMap<u64, u64> = FoldMap::default();
+        let mut sum = 0u64;
+        for p in range {
+            table.clear();
+            for list in &parts {
+                for &(k, v) in &list[p] {
+                    let flag = if v & GONE != 0 { GONE } else { ALIVE };
+                    let e = table.entry(k).or_insert(v & !GONE & !ALIVE);
+                    *e |= flag;
+                }
+            }
+            sum += table
+                .values()
+                .filter(|&&v| v & GONE != 0 && v & ALIVE == 0)
+                .map(|&v| v & !GONE & !ALIVE)
+                .sum::<u64>();
+        }
+        sum
+    };
+    if threads == 1 {
+        return settle(0..PARTITIONS);
+    }
+    std::thread::scope(|s| {
+        let h = s.spawn(|| settle(PARTITIONS / 2..PARTITIONS));
+        settle(0..PARTITIONS / 2) + h.join().expect("reclaim settle")
+    })
 }
 
 fn fallback(

@@ -5,7 +5,71 @@
 use super::audit::{AuditEntry, AuditEvent};
 use crate::model::Digest;
 use crate::registry::{Manifest, ManifestSource, RegistryError};
+use async_trait::async_trait;
 use serde::Serialize;
+use std::sync::Arc;
+
+/// What restoring needs from a registry. Every `ManifestSource` provides it through
+/// [`SourceRestore`]; ECR through `PutImage` (`execute::EcrTarget`).
+#[async_trait]
+pub trait RestoreTarget: Send + Sync {
+    /// Whether the registry still holds a blob; `None` when it cannot tell without
+    /// pushing (the push then says).
+    async fn has_blob(&self, repo: &str, digest: &Digest) -> Result<Option<bool>, RegistryError>;
+    async fn has_manifest(&self, repo: &str, digest: &Digest) -> Result<bool, RegistryError>;
+    /// The digest `tag` points at now; `None` when there is no such tag.
+    async fn tag_digest(&self, repo: &str, tag: &str) -> Result<Option<Digest>, RegistryError>;
+    /// Pushes the manifest by digest (`tag` None) or under `tag`.
+    async fn put(
+        &self,
+        repo: &str,
+        tag: Option<&str>,
+        digest: &Digest,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), RegistryError>;
+}
+
+/// Any `ManifestSource`: HEAD for blobs and manifests, PUT by digest and by tag.
+pub struct SourceRestore(pub Arc<dyn ManifestSource>);
+
+#[async_trait]
+impl RestoreTarget for SourceRestore {
+    async fn has_blob(&self, repo: &str, digest: &Digest) -> Result<Option<bool>, RegistryError> {
+        self.0
+            .head_blob(repo, digest)
+            .await
+            .map(|s| Some(s.is_some()))
+    }
+    async fn has_manifest(&self, repo: &str, digest: &Digest) -> Result<bool, RegistryError> {
+        match self.0.head_manifest(repo, digest.as_str()).await {
+            Ok(_) => Ok(true),
+            Err(RegistryError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+    async fn tag_digest(&self, repo: &str, tag: &str) -> Result<Option<Digest>, RegistryError> {
+        match self.0.head_manifest(repo, tag).await {
+            Ok(h) => Ok(Some(h.digest)),
+            Err(RegistryError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    async fn put(
+        &self,
+        repo: &str,
+        tag: Option<&str>,
+        digest: &Digest,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), RegistryError> {
+        let reference = tag.unwrap_or(digest.as_str());
+        self.0
+            .put_manifest(repo, reference, media_type, bytes)
+            .await
+            .map(|_| ())
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RestoreResult {
@@ -20,7 +84,7 @@ pub struct RestoreResult {
 
 /// Restores every manifest the log records as deleted, newest deletion first (so indexes,
 /// deleted before their children, come back after them).
-pub async fn restore(entries: &[AuditEntry], source: &dyn ManifestSource) -> Vec<RestoreResult> {
+pub async fn restore(entries: &[AuditEntry], source: &dyn RestoreTarget) -> Vec<RestoreResult> {
     let mut out = Vec::new();
     for done in entries
         .iter()
@@ -54,7 +118,7 @@ pub async fn restore(entries: &[AuditEntry], source: &dyn ManifestSource) -> Vec
 async fn restore_one(
     i: &AuditEntry,
     bytes: &[u8],
-    source: &dyn ManifestSource,
+    source: &dyn RestoreTarget,
     r: &mut RestoreResult,
 ) {
     let repo = &i.repository;
@@ -82,22 +146,21 @@ async fn restore_one(
     match &manifest {
         Manifest::Image(m) => {
             for d in std::iter::once(&m.config).chain(&m.layers) {
-                match source.head_blob(repo, &d.digest).await {
-                    Ok(Some(_)) => {}
-                    Ok(None) => missing.push(format!("blob {} is gone", d.digest.short())),
+                match source.has_blob(repo, &d.digest).await {
+                    Ok(Some(true) | None) => {}
+                    Ok(Some(false)) => missing.push(format!("blob {} is gone", d.digest.short())),
                     Err(e) => missing.push(format!("blob {}: {e}", d.digest.short())),
                 }
             }
         }
         Manifest::Index(ix) => {
             for c in &ix.manifests {
-                if let Err(e) = source.head_manifest(repo, c.digest.as_str()).await {
-                    missing.push(match e {
-                        RegistryError::NotFound { .. } => {
-                            format!("child manifest {} is gone", c.digest.short())
-                        }
-                        e => format!("child manifest {}: {e}", c.digest.short()),
-                    });
+                match source.has_manifest(repo, &c.digest).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        missing.push(format!("child manifest {} is gone", c.digest.short()))
+                    }
+                    Err(e) => missing.push(format!("child manifest {}: {e}", c.digest.short())),
                 }
             }
         }
@@ -109,26 +172,25 @@ async fn restore_one(
         ));
         return;
     }
-    if let Err(e) = source
-        .put_manifest(repo, digest.as_str(), &media_type, bytes)
-        .await
-    {
+    if let Err(e) = source.put(repo, None, &digest, &media_type, bytes).await {
         r.problems.push(format!("push by digest failed: {e}"));
         return;
     }
     r.restored = true;
     for t in &i.tags {
-        match source.head_manifest(repo, t).await {
-            Ok(h) if h.digest != digest => {
-                r.problems.push(format!(
-                    "tag {t} now points at {}; left alone",
-                    h.digest.short()
-                ));
+        match source.tag_digest(repo, t).await {
+            Ok(Some(d)) if d == digest => {
+                r.tags.push(t.clone());
+                continue;
+            }
+            Ok(Some(d)) => {
+                r.problems
+                    .push(format!("tag {t} now points at {}; left alone", d.short()));
                 continue;
             }
             _ => {}
         }
-        match source.put_manifest(repo, t, &media_type, bytes).await {
+        match source.put(repo, Some(t), &digest, &media_type, bytes).await {
             Ok(_) => r.tags.push(t.clone()),
             Err(e) => r.problems.push(format!("tag {t}: {e}")),
         }

@@ -26,6 +26,56 @@ pub enum RecencyKey {
     Updated,
 }
 
+/// How many leading path components of a repository name the Artifact Registry
+/// repository takes; the rest is the package (lifecycle.md §2.1: for Docker the package is
+/// the image path inside the repository, `PROJECT/REPOSITORY/team/app` -> `team/app`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PackageRoot {
+    /// From the registry host: `*.pkg.dev` 2 (`PROJECT/REPOSITORY/`), `gcr.io` and its
+    /// regional hosts 1 (`PROJECT/`), any other registry 0 (the whole path).
+    Auto,
+    Strip(u8),
+}
+
+impl PackageRoot {
+    /// The number of components for a registry named `registry` (a host or target).
+    pub fn resolve(self, registry: &str) -> u8 {
+        match self {
+            PackageRoot::Strip(n) => n,
+            PackageRoot::Auto => {
+                let host = registry
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if host.ends_with(".pkg.dev") {
+                    2
+                } else if host == "gcr.io" || host.ends_with(".gcr.io") {
+                    1
+                } else {
+                    0
+                }
+            }
+        }
+    }
+
+    /// The package of `repository`: the path after the first `n` components, never less
+    /// than its last component.
+    pub fn package(n: u8, repository: &str) -> &str {
+        let mut rest = repository;
+        for _ in 0..n {
+            match rest.split_once('/') {
+                Some((_, r)) if !r.is_empty() => rest = r,
+                _ => break,
+            }
+        }
+        rest
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AcrCliVersion {
     /// 0.18 and later: `--keep` also keeps dangling manifests.
@@ -45,6 +95,7 @@ pub struct Switches {
     pub ecr_pattern_case_sensitive: bool,
     pub gar_recency_key: RecencyKey,
     pub gar_untagged_counts_in_keepcount: bool,
+    pub gar_package_root: PackageRoot,
     pub acr_untag_refreshes_manifest_time: bool,
     pub acr_cli_version: AcrCliVersion,
     pub harbor_tie_break: TieBreak,
@@ -60,6 +111,7 @@ impl Default for Switches {
             ecr_pattern_case_sensitive: true,
             gar_recency_key: RecencyKey::Created,
             gar_untagged_counts_in_keepcount: true,
+            gar_package_root: PackageRoot::Auto,
             acr_untag_refreshes_manifest_time: false,
             acr_cli_version: AcrCliVersion::V019,
             harbor_tie_break: TieBreak::DigestAscending,
@@ -75,6 +127,12 @@ pub struct SwitchError {
 }
 
 impl Switches {
+    /// Settles what depends on the registry (`gar.package_root=auto`), so the plan
+    /// records the value in force.
+    pub fn resolve_for(&mut self, registry: &str) {
+        self.gar_package_root = PackageRoot::Strip(self.gar_package_root.resolve(registry));
+    }
+
     /// Applies `name=value` (as on the command line, `--switch ecr.tie_break=as_listed`).
     pub fn set(&mut self, assignment: &str) -> Result<(), SwitchError> {
         let (name, value) = assignment.split_once('=').ok_or_else(|| SwitchError {
@@ -119,6 +177,13 @@ impl Switches {
             }
             "gar.untagged_counts_in_keepcount" => {
                 self.gar_untagged_counts_in_keepcount = boolean(value)?
+            }
+            "gar.package_root" => {
+                self.gar_package_root = match value {
+                    "auto" => PackageRoot::Auto,
+                    "0" | "1" | "2" | "3" => PackageRoot::Strip(value.parse().expect("digit")),
+                    _ => return Err(bad("auto, 0, 1, 2, 3")),
+                }
             }
             "acr.untag_refreshes_manifest_time" => {
                 self.acr_untag_refreshes_manifest_time = boolean(value)?
@@ -182,6 +247,10 @@ impl Switches {
                     "gar.untagged_counts_in_keepcount={}",
                     self.gar_untagged_counts_in_keepcount
                 ),
+                match self.gar_package_root {
+                    PackageRoot::Auto => "gar.package_root=auto".to_string(),
+                    PackageRoot::Strip(n) => format!("gar.package_root={n}"),
+                },
             ],
             Acr => vec![
                 format!(

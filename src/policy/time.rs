@@ -15,6 +15,11 @@ pub fn human_age(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
     if s < 0 {
         return format!("in the future ({})", t.to_rfc3339());
     }
+    human_secs(s)
+}
+
+/// As [`human_age`] for an elapsed time already in seconds (not negative).
+pub fn human_secs(s: i64) -> String {
     if s >= DAY {
         let d = s / DAY;
         let h = (s % DAY) / 3600;

@@ -4,9 +4,8 @@
 
 use crate::paths::Paths;
 use crate::policy::audit::AuditLog;
-use crate::policy::execute::{execute, ItemResult, SourceTarget};
+use crate::policy::execute::{execute, DeletionTarget, ItemResult};
 use crate::policy::DeletionPlan;
-use crate::registry::ManifestSource;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,7 +37,7 @@ pub enum DeleteEvent {
 
 /// Runs the deletion, sending events through `send` as items complete.
 pub async fn run(
-    source: Result<Arc<dyn ManifestSource>, String>,
+    source: Result<Box<dyn DeletionTarget>, String>,
     req: DeleteRequest,
     send: impl Fn(DeleteEvent) + Send + Sync,
 ) {
@@ -73,7 +72,7 @@ pub async fn run(
     });
     let r = execute(
         &req.plan,
-        &SourceTarget(source.as_ref()),
+        source.as_ref(),
         &mut audit,
         |done, _total, result| {
             send(DeleteEvent::Item {

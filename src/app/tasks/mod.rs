@@ -101,10 +101,18 @@ impl Runner {
             Effect::DeletePlan(req) => {
                 // Not aborted by a newer request: a deletion runs to its end, audited.
                 let source = self.source(req.registry);
+                let n = req.registry;
+                let writer: futures::future::BoxFuture<'static, _> = match self.targets.get(n) {
+                    Some((t, s)) => self.backend.deletion_target(t, s, source),
+                    None => Box::pin(async move { Err(format!("no registry #{n}")) }),
+                };
                 let tx = self.tx.clone();
-                tokio::spawn(delete::run(source, req, move |ev| {
-                    let _ = tx.send(Msg::Delete(ev));
-                }));
+                tokio::spawn(async move {
+                    delete::run(writer.await, req, move |ev| {
+                        let _ = tx.send(Msg::Delete(ev));
+                    })
+                    .await
+                });
             }
             Effect::FetchFindings(req) => self.fetch_findings(req),
             Effect::AnalyzeLayers(req) => self.analyze_layers(req),

@@ -54,6 +54,8 @@ pub struct PlanRequest {
 #[derive(Debug)]
 pub struct PreparedPlan {
     pub registry: String,
+    /// The target as typed (its host settles registry-dependent switches).
+    pub target_name: String,
     pub images: Vec<Image>,
     pub policy: Option<Policy>,
     /// For marks: indexes into `images`.
@@ -161,6 +163,7 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
     };
     Ok(PreparedPlan {
         registry: req.registry_name.clone(),
+        target_name: req.target.display_name(),
         images,
         policy,
         marked,
@@ -173,7 +176,8 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
 
 /// Evaluates a prepared plan as of `now`: the same engine calls as `regscope plan`.
 pub fn evaluate(p: &PreparedPlan, now: DateTime<Utc>) -> DeletionPlan {
-    let sw = Switches::default();
+    let mut sw = Switches::default();
+    sw.resolve_for(&p.target_name);
     let (ev, format) = match &p.policy {
         Some(policy) => (policy.evaluate(&p.images, now, &sw), policy.format()),
         None => (

@@ -240,17 +240,23 @@ fn confirmation_defaults_to_cancel_and_wants_the_repository_name() {
 }
 
 #[test]
-fn ecr_plans_are_reviewed_and_exported_but_not_deleted_from_the_tui() {
+fn ecr_plans_from_a_repository_policy_go_through_the_same_confirmation() {
     let mut h = ecr_plan();
-    h.keys("D");
-    assert!(h.state.modals.is_empty());
-    assert!(h
-        .state
-        .flash
-        .as_ref()
+    let plan = h.state.plan.plan.clone().expect("evaluated");
+    assert!(plan
+        .policy_source
+        .as_deref()
         .unwrap()
-        .text
-        .contains("BatchDeleteImage"));
+        .contains("lifecycle policy of web"));
+    assert!(removals(&h) > 0);
+    h.keys("D");
+    assert_eq!(h.state.layer(), Layer::Confirm);
+    h.type_text("web");
+    h.keys("enter");
+    match h.other.pop() {
+        Some(Effect::DeletePlan(r)) => assert_eq!(r.plan.actions.len(), removals(&h)),
+        other => panic!("expected the deletion, got {other:?}"),
+    }
 }
 
 #[test]

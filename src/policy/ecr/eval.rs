@@ -1,14 +1,36 @@
 //! ECR evaluation (lifecycle.md §1.5): rules in priority order; a rule *claims* every image
 //! its tag requirement matches, and only unclaimed images can be acted on; lower rules
 //! still see claimed images in their `imageCountMoreThan` rankings.
+//!
+//! Repositories are independent (a policy is per repository), so each is ranked on its
+//! own, and large inventories are split across two threads by repository. Decisions carry
+//! numbers, not text ([`Reason`]), so a million of them allocate nothing.
 
 use super::{glob_match, CountType, EcrAction, EcrPolicy, EcrRule, TagList, TagStatus};
 use crate::model::{Image, ImageKind, StorageClass};
 use crate::policy::graph::Graph;
 use crate::policy::switches::{AgeBoundary, TieBreak};
-use crate::policy::time::{age_secs, human_age, DAY};
-use crate::policy::{ActionKind, Decision, Evaluation, Switches};
+use crate::policy::time::{age_secs, DAY};
+use crate::policy::{ActionKind, Decision, Evaluation, Reason, Switches};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// Below this many images one thread does it all (spawning costs more than it saves).
+const PARALLEL_FROM: usize = 50_000;
+
+/// What every repository's evaluation shares.
+struct Ctx<'a> {
+    policy: &'a EcrPolicy,
+    images: &'a [Image],
+    g: &'a Graph,
+    now: DateTime<Utc>,
+    sw: &'a Switches,
+    rule_names: Vec<Arc<str>>,
+    has_untagged_rule: bool,
+}
+
+/// One image in its repository's ranking: rank time, tie-break key, image index.
+type Ranked = (i64, u128, u32);
 
 impl EcrPolicy {
     pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
@@ -24,93 +46,254 @@ impl EcrPolicy {
         sw: &Switches,
     ) -> Evaluation {
         let mut ev = Evaluation::default();
-        // ECR orders by push time, or restore time for images restored from archive.
-        let rank_time: Vec<i64> = images
-            .iter()
-            .map(|im| {
-                im.activated_at
-                    .or(im.pushed_at)
-                    .map(|t| t.timestamp())
-                    .unwrap_or(i64::MAX) // unknown: ranked newest, never marked by age
-            })
-            .collect();
         let unknown_push = images.iter().filter(|i| i.pushed_at.is_none()).count();
         if unknown_push > 0 {
             ev.warnings.push(format!(
                 "{unknown_push} images have no push time; they rank as newest and are never expired by age"
             ));
         }
-        let keys: Vec<u128> = match sw.ecr_tie_break {
-            TieBreak::DigestAscending => g.keys.clone(),
-            TieBreak::AsListed => (0..images.len() as u128).collect(),
+        let cx = Ctx {
+            policy: self,
+            images,
+            g,
+            now,
+            sw,
+            rule_names: self
+                .rules
+                .iter()
+                .map(|r| Arc::from(r.priority.to_string()))
+                .collect(),
+            has_untagged_rule: self
+                .rules
+                .iter()
+                .any(|r| r.tag_status == TagStatus::Untagged),
         };
-        let mut order: Vec<u32> = (0..images.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            g.repo[a]
-                .cmp(&g.repo[b])
-                .then(rank_time[b].cmp(&rank_time[a]))
-                .then(keys[a].cmp(&keys[b]))
-        });
-        // Children of an index and referrers are not independent candidates (§1.5).
-        let excluded: Vec<bool> = images
-            .iter()
-            .enumerate()
-            .map(|(i, im)| {
-                (!sw.ecr_rank_index_children && !g.parents[i].is_empty()) || im.subject.is_some()
-            })
-            .collect();
-        let mut claimed = vec![false; images.len()];
-        let mut s: Vec<u32> = Vec::new();
-        let has_untagged_rule = self
-            .rules
-            .iter()
-            .any(|r| r.tag_status == TagStatus::Untagged);
-        let mut start = 0;
-        while start < order.len() {
-            let repo = g.repo[order[start] as usize];
-            let mut end = start;
-            while end < order.len() && g.repo[order[end] as usize] == repo {
-                end += 1;
-            }
-            let group = &order[start..end];
-            if has_untagged_rule
-                && group
-                    .iter()
-                    .any(|&i| images[i as usize].kind == ImageKind::Index)
-            {
-                ev.warnings.push(format!(
-                    "repository {}: an untagged rule in a repository holding multi-arch indexes; ECR's guard for their untagged children is reported unreliable; regscope protects children of surviving indexes",
-                    g.repos[repo as usize]
-                ));
-            }
-            for rule in &self.rules {
-                s.clear();
-                s.extend(group.iter().copied().filter(|&i| {
-                    let im = &images[i as usize];
-                    !excluded[i as usize]
-                        && im.storage_class.unwrap_or(StorageClass::Standard) == rule.storage_class
-                        && tag_requirement_matches(rule, im, sw.ecr_pattern_case_sensitive)
-                }));
-                mark(
-                    rule,
-                    &s,
-                    images,
-                    &rank_time,
-                    now,
-                    sw,
-                    &claimed,
-                    &g.repos[repo as usize],
-                    &mut ev,
-                );
-                for &i in &s {
-                    claimed[i as usize] = true;
+        let repos = g.repos.len();
+        let (decisions, warnings) = if images.len() < PARALLEL_FROM || repos < 2 {
+            cx.repos(0..repos)
+        } else {
+            // Split the repositories where half the images have been seen.
+            let mut seen = 0;
+            let mut cut = repos;
+            for r in 0..repos {
+                seen += g.group(r).len();
+                if seen * 2 >= images.len() {
+                    cut = (r + 1).min(repos - 1);
+                    break;
                 }
             }
-            start = end;
+            let (mut d, mut w) = std::thread::scope(|s| {
+                let later = s.spawn(|| cx.repos(cut..repos));
+                let first = cx.repos(0..cut);
+                let (d2, w2) = later.join().expect("ECR evaluation thread");
+                let (mut d, mut w) = first;
+                d.extend(d2);
+                w.extend(w2);
+                (d, w)
+            });
+            d.shrink_to_fit();
+            w.shrink_to_fit();
+            (d, w)
+        };
+        ev.decisions = decisions;
+        ev.warnings.extend(warnings);
+        if !ev.decisions.is_sorted_by_key(|d| d.image) {
+            ev.decisions.sort_unstable_by_key(|d| d.image);
         }
-        ev.decisions.sort_by_key(|d| d.image);
         ev
+    }
+}
+
+impl Ctx<'_> {
+    fn repos(&self, range: std::ops::Range<usize>) -> (Vec<Decision>, Vec<String>) {
+        let mut decisions = Vec::new();
+        let mut warnings = Vec::new();
+        let mut order: Vec<Ranked> = Vec::new();
+        let mut s: Vec<u32> = Vec::new();
+        let mut claimed: Vec<bool> = Vec::new();
+        let mut excluded: Vec<bool> = Vec::new();
+        for r in range {
+            let from = decisions.len();
+            self.repo(
+                r,
+                &mut order,
+                &mut s,
+                &mut claimed,
+                &mut excluded,
+                &mut decisions,
+                &mut warnings,
+            );
+            decisions[from..].sort_unstable_by_key(|d| d.image);
+        }
+        (decisions, warnings)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn repo(
+        &self,
+        r: usize,
+        order: &mut Vec<Ranked>,
+        s: &mut Vec<u32>,
+        claimed: &mut Vec<bool>,
+        excluded: &mut Vec<bool>,
+        decisions: &mut Vec<Decision>,
+        warnings: &mut Vec<String>,
+    ) {
+        let (images, g, sw) = (self.images, self.g, self.sw);
+        let group = g.group(r);
+        if self.has_untagged_rule
+            && group
+                .iter()
+                .any(|&i| images[i as usize].kind == ImageKind::Index)
+        {
+            warnings.push(format!(
+                "repository {}: an untagged rule in a repository holding multi-arch indexes; ECR's guard for their untagged children is reported unreliable; regscope protects children of surviving indexes",
+                g.repos[r]
+            ));
+        }
+        // ECR orders by push time, or restore time for images restored from archive;
+        // unknown ranks newest (never marked by age).
+        order.clear();
+        order.extend(group.iter().map(|&i| {
+            let im = &images[i as usize];
+            let t = im
+                .activated_at
+                .or(im.pushed_at)
+                .map(|t| t.timestamp())
+                .unwrap_or(i64::MAX);
+            let key = match sw.ecr_tie_break {
+                TieBreak::DigestAscending => g.keys[i as usize],
+                TieBreak::AsListed => i as u128,
+            };
+            (t, key, i)
+        }));
+        order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Children of an index and referrers are not independent candidates (§1.5).
+        excluded.clear();
+        excluded.extend(order.iter().map(|&(_, _, i)| {
+            (!sw.ecr_rank_index_children && !g.parents(i as usize).is_empty())
+                || images[i as usize].subject.is_some()
+        }));
+        claimed.clear();
+        claimed.resize(order.len(), false);
+        for (k, rule) in self.policy.rules.iter().enumerate() {
+            s.clear();
+            s.extend((0..order.len() as u32).filter(|&p| {
+                let im = &images[order[p as usize].2 as usize];
+                !excluded[p as usize]
+                    && im.storage_class.unwrap_or(StorageClass::Standard) == rule.storage_class
+                    && tag_requirement_matches(rule, im, sw.ecr_pattern_case_sensitive)
+            }));
+            self.mark(
+                rule,
+                &self.rule_names[k],
+                s,
+                order,
+                claimed,
+                &g.repos[r],
+                decisions,
+                warnings,
+            );
+            for &p in s.iter() {
+                claimed[p as usize] = true;
+            }
+        }
+    }
+
+    /// Marks what `rule` acts on among `s` (positions in `order`, newest first), skipping
+    /// images a higher-priority rule claimed.
+    #[allow(clippy::too_many_arguments)]
+    fn mark(
+        &self,
+        rule: &EcrRule,
+        rule_name: &Arc<str>,
+        s: &[u32],
+        order: &[Ranked],
+        claimed: &[bool],
+        repo: &str,
+        decisions: &mut Vec<Decision>,
+        warnings: &mut Vec<String>,
+    ) {
+        let (images, now, sw) = (self.images, self.now, self.sw);
+        let action = match rule.action {
+            EcrAction::Expire => ActionKind::Expire,
+            EcrAction::Transition => ActionKind::Transition,
+        };
+        let n = rule.count_number;
+        let mut push = |p: u32, reason: Reason| {
+            if !claimed[p as usize] {
+                decisions.push(Decision {
+                    image: order[p as usize].2 as usize,
+                    action,
+                    tag: None,
+                    rule: rule_name.clone(),
+                    reason,
+                });
+            }
+        };
+        let aged = |t: Option<DateTime<Utc>>, what: &'static str| {
+            let t = t?;
+            let age = age_secs(now, t);
+            older_than(age, n, sw.ecr_age_boundary).then_some(Reason::Aged {
+                what,
+                age_secs: age,
+                days: n,
+            })
+        };
+        match rule.count_type {
+            CountType::ImageCountMoreThan => {
+                let keep = (n as usize).min(s.len());
+                if keep > 0 && keep < s.len() {
+                    let (a, b) = (&order[s[keep - 1] as usize], &order[s[keep] as usize]);
+                    if a.0 == b.0 {
+                        warnings.push(format!(
+                            "repository {repo}, rulePriority {}: {} and {} were pushed at the same time and straddle the keep-{n} boundary; the tie is broken by {} (ecr.tie_break)",
+                            rule.priority,
+                            images[a.2 as usize].digest.short(),
+                            images[b.2 as usize].digest.short(),
+                            match sw.ecr_tie_break { TieBreak::DigestAscending => "digest ascending", TieBreak::AsListed => "listing order" }
+                        ));
+                    }
+                }
+                for &p in &s[keep..] {
+                    push(
+                        p,
+                        Reason::Beyond {
+                            keep: n,
+                            of: s.len(),
+                        },
+                    );
+                }
+            }
+            CountType::SinceImagePushed => {
+                for &p in s {
+                    let im = &images[order[p as usize].2 as usize];
+                    let (t, what) = match (im.activated_at, sw.ecr_restore_affects_since_pushed) {
+                        (Some(a), true) => (Some(a), "restored from archive"),
+                        _ => (im.pushed_at, "pushed"),
+                    };
+                    if let Some(reason) = aged(t, what) {
+                        push(p, reason);
+                    }
+                }
+            }
+            CountType::SinceImagePulled => {
+                for &p in s {
+                    let (t, what) = pull_reference(&images[order[p as usize].2 as usize]);
+                    if let Some(reason) = aged(t, what) {
+                        push(p, reason);
+                    }
+                }
+            }
+            CountType::SinceImageTransitioned => {
+                for &p in s {
+                    let t = images[order[p as usize].2 as usize].archived_at;
+                    if let Some(reason) = aged(t, "archived") {
+                        push(p, reason);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -146,111 +329,6 @@ fn older_than(age: i64, days: u64, b: AgeBoundary) -> bool {
         AgeBoundary::Greater => age > limit,
         AgeBoundary::GreaterOrEqual => age >= limit,
         AgeBoundary::WholeDays => age / DAY > days as i64,
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn mark(
-    rule: &EcrRule,
-    s: &[u32],
-    images: &[Image],
-    rank_time: &[i64],
-    now: DateTime<Utc>,
-    sw: &Switches,
-    claimed: &[bool],
-    repo: &str,
-    ev: &mut Evaluation,
-) {
-    let action = match rule.action {
-        EcrAction::Expire => ActionKind::Expire,
-        EcrAction::Transition => ActionKind::Transition,
-    };
-    let n = rule.count_number;
-    let mut marked: Vec<(u32, String)> = Vec::new();
-    let mut push = |i: u32, reason: String| {
-        if !claimed[i as usize] {
-            marked.push((i, reason));
-        }
-    };
-    match rule.count_type {
-        CountType::ImageCountMoreThan => {
-            let keep = (n as usize).min(s.len());
-            if keep > 0 && keep < s.len() {
-                let (a, b) = (s[keep - 1] as usize, s[keep] as usize);
-                if rank_time[a] == rank_time[b] {
-                    ev.warnings.push(format!(
-                        "repository {repo}, rulePriority {}: {} and {} were pushed at the same time and straddle the keep-{n} boundary; the tie is broken by {} (ecr.tie_break)",
-                        rule.priority,
-                        images[a].digest.short(),
-                        images[b].digest.short(),
-                        match sw.ecr_tie_break { TieBreak::DigestAscending => "digest ascending", TieBreak::AsListed => "listing order" }
-                    ));
-                }
-            }
-            if keep < s.len() {
-                let reason = format!(
-                    "beyond the newest {n} of the {} images matching the rule's tag requirement",
-                    s.len()
-                );
-                for &i in &s[keep..] {
-                    push(i, reason.clone());
-                }
-            }
-        }
-        CountType::SinceImagePushed => {
-            for &i in s {
-                let im = &images[i as usize];
-                let (t, what) = match (im.activated_at, sw.ecr_restore_affects_since_pushed) {
-                    (Some(a), true) => (Some(a), "restored from archive"),
-                    _ => (im.pushed_at, "pushed"),
-                };
-                if let Some(t) = t {
-                    if older_than(age_secs(now, t), n, sw.ecr_age_boundary) {
-                        push(
-                            i,
-                            format!("{what} {} ago (more than {n} days)", human_age(now, t)),
-                        );
-                    }
-                }
-            }
-        }
-        CountType::SinceImagePulled => {
-            for &i in s {
-                let im = &images[i as usize];
-                let (t, what) = pull_reference(im);
-                if let Some(t) = t {
-                    if older_than(age_secs(now, t), n, sw.ecr_age_boundary) {
-                        push(
-                            i,
-                            format!("{what} {} ago (more than {n} days)", human_age(now, t)),
-                        );
-                    }
-                }
-            }
-        }
-        CountType::SinceImageTransitioned => {
-            for &i in s {
-                if let Some(t) = images[i as usize].archived_at {
-                    if older_than(age_secs(now, t), n, sw.ecr_age_boundary) {
-                        push(
-                            i,
-                            format!("archived {} ago (more than {n} days)", human_age(now, t)),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    let rule_name = rule.priority.to_string();
-    ev.decisions.reserve(marked.len());
-    for (i, reason) in marked {
-        ev.decisions.push(Decision {
-            image: i as usize,
-            action,
-            tag: None,
-            rule: rule_name.clone(),
-            reason,
-        });
     }
 }
 

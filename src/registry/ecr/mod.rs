@@ -20,6 +20,7 @@ mod retry;
 mod scan;
 mod source;
 mod token;
+mod write;
 
 pub use client::{api_endpoint, ApiCallCounter, CredentialSource, EcrClient, EcrConnectOptions};
 pub use crawl::{crawl, run_inventory};

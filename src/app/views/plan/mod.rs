@@ -3,7 +3,9 @@
 //! naive vs reclaimed bytes, an "as of" date control, export to JSON, and a typed
 //! confirmation before anything is deleted.
 pub mod confirm;
+mod confirm_view;
 pub mod run;
 pub mod state;
+mod summary;
 pub mod update;
 pub mod view;

@@ -126,6 +126,7 @@ fn outcome_span(state: &State, o: &Outcome) -> (Span<'static>, String) {
     match o {
         Outcome::Deleted => (Span::styled("✔ deleted ", t.fg(Role::Ok)), String::new()),
         Outcome::Skipped(w) => (Span::styled("↷ skipped ", t.fg(Role::Warning)), w.clone()),
+        Outcome::NotPerformed(w) => (Span::styled("· not done", t.fg(Role::Muted)), w.clone()),
         Outcome::Failed(w) => (Span::styled("✖ failed  ", t.fg(Role::Danger)), w.clone()),
     }
 }
@@ -134,12 +135,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, run: &DeleteRun) {
     let t = &state.theme;
     let done = run.results.len();
     let progress = match (run.total, run.finished) {
-        (_, true) => format!(
-            "done: {} deleted · {} skipped · {} failed ",
-            run.count(|o| *o == Outcome::Deleted),
-            run.count(|o| matches!(o, Outcome::Skipped(_))),
-            run.count(|o| matches!(o, Outcome::Failed(_)))
-        ),
+        (_, true) => {
+            let mut s = format!(
+                "done: {} deleted · {} skipped · {} failed ",
+                run.count(|o| *o == Outcome::Deleted),
+                run.count(|o| matches!(o, Outcome::Skipped(_))),
+                run.count(|o| matches!(o, Outcome::Failed(_)))
+            );
+            let left = run.count(|o| matches!(o, Outcome::NotPerformed(_)));
+            if left > 0 {
+                s.push_str(&format!("· {left} not performed (untag/archive) "));
+            }
+            s
+        }
         (Some(n), false) => format!("deleting {done} of {n} "),
         (None, false) => "opening the audit log… ".into(),
     };

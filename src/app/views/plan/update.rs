@@ -343,20 +343,6 @@ fn ask_confirmation(state: &mut State) -> Vec<Effect> {
         state.flash("the plan is still being evaluated", true);
         return vec![];
     }
-    let ecr = state
-        .plan
-        .request
-        .as_ref()
-        .and_then(|r| state.fleet.registries.get(r.registry))
-        .is_some_and(|r| matches!(r.target, Target::Ecr { .. }));
-    if ecr {
-        // The same refusal as `regscope delete`: the engine does not drive BatchDeleteImage.
-        state.flash(
-            "deleting from ECR goes through BatchDeleteImage, which the delete engine does not drive yet; export the plan (x)",
-            true,
-        );
-        return vec![];
-    }
     match state.plan.confirmation_word() {
         Some(expect) if deletion_allowed(state) => {
             state.modals.push(Modal::Confirm(Confirm::new(expect)));

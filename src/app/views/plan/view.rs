@@ -3,18 +3,16 @@
 //! is protected and why, then warnings; a summary box with naive vs reclaimed bytes and
 //! whether space returns only after garbage collection; and the confirmation dialog.
 
-use super::confirm::Confirm;
+pub use super::confirm_view::draw_confirm;
 use super::state::{PlanRow, GROUPS};
-use super::update::{deletion_allowed, plan_registry_read_only};
+use super::summary::draw_summary;
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::State;
 use crate::policy::DeletionPlan;
-use crate::registry::Target;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// Height of the summary box under the list, borders included.
@@ -33,6 +31,19 @@ fn action_marker(kind: &str) -> &'static str {
         "expire" | "delete" => "✖",
         "transition" => "↓",
         _ => "−",
+    }
+}
+
+/// For the groups `regscope delete` does not carry out, what the review says about them.
+fn not_done_note(kind: &str) -> Option<&'static str> {
+    match kind {
+        "untag" => {
+            Some("not carried out by delete (it never removes a single tag) · not in reclaimed")
+        }
+        "transition" => {
+            Some("not carried out by delete (ECR's lifecycle job archives) · not in reclaimed")
+        }
+        _ => None,
     }
 }
 
@@ -238,10 +249,14 @@ fn row_line(
     match row {
         PlanRow::Group(g, n) => {
             let kind = GROUPS[g];
-            Line::from(Span::styled(
+            let mut spans = vec![Span::styled(
                 format!("▾ {} {n}", kind.to_uppercase()),
                 t.fg(group_role(kind)),
-            ))
+            )];
+            if let Some(note) = not_done_note(kind) {
+                spans.push(Span::styled(format!("  {note}"), t.fg(Role::Muted)));
+            }
+            Line::from(spans)
         }
         PlanRow::Action(i) => {
             let a = &plan.actions[i];
@@ -310,113 +325,6 @@ fn row_line(
     }
 }
 
-/// Where the freed space really comes back, by registry kind.
-fn gc_note(target: Option<&Target>) -> &'static str {
-    match target {
-        Some(Target::Distribution { .. }) => {
-            "space returns after the registry's garbage collection (registry garbage-collect)"
-        }
-        Some(Target::Ecr { .. }) => "ECR frees layers itself once no image references them",
-        Some(Target::Layout { .. }) => {
-            "regscope removes the layout's unreferenced blobs as it deletes"
-        }
-        None => "",
-    }
-}
-
-fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&DeletionPlan>) {
-    let t = &state.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border(false))
-        .title(Span::styled(" what it frees ", t.fg(Role::Title)));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let Some(plan) = plan else {
-        return;
-    };
-    let s = &plan.summary;
-    let count = |k: &str| plan.actions.iter().filter(|a| a.action == k).count();
-    let removed = count("expire") + count("delete");
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{removed} images removed"), t.fg(Role::Danger)),
-        Span::styled(
-            format!(
-                " · {} archived · {} untagged · {} protected · {} images in scope",
-                count("transition"),
-                count("untag"),
-                s.protected,
-                format::count(s.images)
-            ),
-            t.fg(Role::Text),
-        ),
-    ])];
-    let mut bytes = vec![
-        Span::styled("reclaimed ", t.fg(Role::Text)),
-        Span::styled(format::size(Some(s.reclaimed_bytes)), t.fg(Role::Ok)),
-        Span::styled(
-            format!(
-                " (blobs no surviving manifest reaches, shared per {}) · naive {} (sum of image sizes)",
-                plan.reclaim_scope,
-                format::size(Some(s.naive_bytes))
-            ),
-            t.fg(Role::Text),
-        ),
-    ];
-    if s.unknown_sizes > 0 {
-        bytes.push(Span::styled(
-            format!(" · {} sizes unknown", s.unknown_sizes),
-            t.fg(Role::Warning),
-        ));
-    }
-    lines.push(Line::from(bytes));
-    lines.push(Line::from(Span::styled(
-        format!("method: {}", plan.reclaim_method),
-        t.fg(Role::Muted),
-    )));
-    let target = state
-        .plan
-        .request
-        .as_ref()
-        .and_then(|r| state.fleet.registries.get(r.registry))
-        .map(|r| &r.target);
-    if removed > 0 {
-        lines.push(Line::from(Span::styled(gc_note(target), t.fg(Role::Info))));
-    }
-    let next = if plan_registry_read_only(state) {
-        Span::styled(
-            "read-only registry (read_only = true): review and export only".to_string(),
-            t.fg(Role::Warning),
-        )
-    } else if let Some(run) = &state.plan.run {
-        Span::styled(
-            match &run.audit {
-                Some(a) => format!("carried out; audit log {}", a.display()),
-                None => "being carried out".to_string(),
-            },
-            t.fg(Role::Info),
-        )
-    } else if let Some(path) = &state.plan.exported {
-        Span::styled(format!("exported to {}", path.display()), t.fg(Role::Info))
-    } else if deletion_allowed(state) {
-        Span::styled(
-            format!(
-                "{} delete… asks you to type {} first · {} export JSON",
-                state
-                    .keymap
-                    .label(crate::app::action::Action::ConfirmDelete),
-                state.plan.confirmation_word().unwrap_or_default(),
-                state.keymap.label(crate::app::action::Action::ExportPlan)
-            ),
-            t.fg(Role::Muted),
-        )
-    } else {
-        Span::raw("")
-    };
-    lines.push(Line::from(next));
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
 /// The status line in the plan view: the selected row in full.
 pub fn status_line(state: &State) -> Line<'static> {
     let t = &state.theme;
@@ -428,8 +336,12 @@ pub fn status_line(state: &State) -> Line<'static> {
         PlanRow::Group(g, n) => format!(" {n} {} actions", GROUPS[g]),
         PlanRow::Action(i) => {
             let a = &plan.actions[i];
+            let not_done = crate::policy::ActionKind::parse(&a.action)
+                .and_then(crate::policy::ActionKind::not_carried_out)
+                .map(|w| format!(" · {w}"))
+                .unwrap_or_default();
             format!(
-                " {}@{} · tags: {} · rule {}: {}",
+                " {}@{} · tags: {} · rule {}: {}{not_done}",
                 a.repository,
                 a.digest,
                 tags_text(&a.tags),
@@ -446,89 +358,4 @@ pub fn status_line(state: &State) -> Line<'static> {
         PlanRow::Warning(i) => format!(" {}", plan.warnings[i]),
     };
     Line::from(Span::styled(text, t.fg(Role::Muted)))
-}
-
-fn centered(full: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(full.width);
-    let h = h.min(full.height);
-    Rect::new(
-        full.x + (full.width - w) / 2,
-        full.y + (full.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// The confirmation dialog, drawn over everything.
-pub fn draw_confirm(frame: &mut Frame, full: Rect, state: &State, c: &Confirm) {
-    let t = &state.theme;
-    let p = &state.plan;
-    let area = centered(full, 74, 11);
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.fg(Role::Danger))
-        .title(Span::styled(" confirm deletion ", t.fg(Role::Danger)));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let repos = p.repositories();
-    let registry = p
-        .request
-        .as_ref()
-        .map(|r| r.registry_name.clone())
-        .unwrap_or_default();
-    let (tags, reclaimed) = p.plan.as_ref().map_or((0, 0), |pl| {
-        (
-            pl.actions
-                .iter()
-                .filter(|a| a.action == "delete" || a.action == "expire")
-                .map(|a| a.tags.len())
-                .sum::<usize>(),
-            pl.summary.reclaimed_bytes,
-        )
-    });
-    let where_ = match repos.as_slice() {
-        [one] => one.clone(),
-        many => format!("{} repositories", many.len()),
-    };
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!("Delete {} images from {where_} in {registry}?", p.removals()),
-            t.fg(Role::Danger),
-        )),
-        Line::from(Span::styled(
-            format!(
-                "{tags} tags go with them; about {} is reclaimed.",
-                format::size(Some(reclaimed))
-            ),
-            t.fg(Role::Text),
-        )),
-        Line::from(Span::styled(
-            "Each digest is checked again just before it is deleted; the audit log keeps every manifest.",
-            t.fg(Role::Muted),
-        )),
-        Line::default(),
-        Line::from(vec![
-            Span::styled("Type ", t.fg(Role::Text)),
-            Span::styled(c.expect.clone(), t.fg(Role::Accent)),
-            Span::styled(" to delete; esc cancels (the default).", t.fg(Role::Text)),
-        ]),
-        Line::from(vec![
-            Span::styled("> ", t.fg(Role::Accent)),
-            Span::styled(c.typed.clone(), t.fg(Role::Filter)),
-            Span::styled("▏", t.fg(Role::Accent)),
-        ]),
-    ];
-    if c.mismatch {
-        lines.push(Line::from(Span::styled(
-            format!("that is not {:?}: nothing was deleted", c.expect),
-            t.fg(Role::Danger),
-        )));
-    }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .style(Style::default()),
-        inner,
-    );
 }

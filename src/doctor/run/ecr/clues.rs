@@ -135,7 +135,7 @@ impl EcrWalk<'_> {
                 let rule = parsed
                     .rules
                     .iter()
-                    .find(|r| r.priority.to_string() == d.rule)
+                    .find(|r| r.priority.to_string() == *d.rule)
                     .map(|r| r.summary())
                     .unwrap_or_else(|| format!("P{}", d.rule));
                 (

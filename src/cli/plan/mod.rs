@@ -1,6 +1,8 @@
 //! `regscope plan`: evaluate a cleanup policy over an inventory (saved or live) and print
 //! the deletion plan, or write it as `regscope.plan/v1` JSON for `regscope delete`.
 
+mod own;
+
 use super::output::{usage, EXIT_PARTIAL};
 use super::plan_render::{render, render_comparison};
 use crate::model::{Image, Inventory};
@@ -8,8 +10,9 @@ use crate::policy::compare::{compare, PlanComparison};
 use crate::policy::inuse::InUse;
 use crate::policy::reclaim::ReclaimScope;
 use crate::policy::{detect_format, DeletionPlan, PlanOptions, Policy, PolicyFormat, Switches};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
+use own::{ecr_repository_policies, evaluate_per_repository};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -97,78 +100,6 @@ fn load_inventory(
         });
     }
     Ok(Ok(inv))
-}
-
-/// For an ECR target without `--policy`: each repository's own lifecycle policy, read with
-/// GetLifecyclePolicy; repositories without one are left alone (and said so).
-fn ecr_repository_policies(
-    rt: &tokio::runtime::Runtime,
-    target: &str,
-    repos: &[String],
-) -> Result<Vec<(String, Option<String>)>> {
-    let t = crate::registry::Target::parse(target)
-        .map_err(|e| usage(format!("invalid target {target:?}: {e}")))?;
-    if !matches!(t, crate::registry::Target::Ecr { .. }) {
-        return Err(usage(
-            "--policy FILE is required: only ECR keeps a lifecycle policy per repository",
-        ));
-    }
-    rt.block_on(async {
-        let settings = super::source::settings_for(target);
-        let client = crate::registry::ecr::EcrClient::connect(
-            &t,
-            &settings,
-            crate::registry::ecr::EcrConnectOptions::default(),
-        )
-        .await?;
-        let mut out = Vec::new();
-        for r in repos {
-            let p = client.lifecycle_policy(r).await?;
-            out.push((r.clone(), p.map(|p| p.text)));
-        }
-        Ok::<_, crate::registry::RegistryError>(out)
-    })
-    .map_err(|e| anyhow!("{e} ({})", e.next_step()))
-}
-
-/// Evaluates each repository's own policy over its images and merges the results.
-fn evaluate_per_repository(
-    images: &[Image],
-    policies: &[(String, Option<String>)],
-    now: DateTime<Utc>,
-    sw: &Switches,
-    warnings: &mut Vec<String>,
-) -> Result<crate::policy::Evaluation> {
-    let mut all = crate::policy::Evaluation::default();
-    for (repo, text) in policies {
-        let Some(text) = text else {
-            warnings.push(format!(
-                "repository {repo} has no lifecycle policy; nothing evaluated there"
-            ));
-            continue;
-        };
-        let policy = Policy::parse(
-            PolicyFormat::Ecr,
-            text,
-            &format!("lifecycle policy of {repo}"),
-        )
-        .map_err(|e| anyhow!("policy refused, nothing evaluated:\n{e}"))?;
-        let idx: Vec<usize> = (0..images.len())
-            .filter(|&i| &images[i].repository == repo)
-            .collect();
-        let slice: Vec<Image> = idx.iter().map(|&i| images[i].clone()).collect();
-        let ev = policy.evaluate(&slice, now, sw);
-        all.decisions.extend(ev.decisions.into_iter().map(|mut d| {
-            d.image = idx[d.image];
-            d
-        }));
-        all.protected.extend(ev.protected.into_iter().map(|mut p| {
-            p.image = idx[p.image];
-            p
-        }));
-        all.warnings.extend(ev.warnings);
-    }
-    Ok(all)
 }
 
 /// With `--inventory`, TARGET is `[HOST/]PREFIX`; the part after the host filters.
@@ -263,6 +194,7 @@ pub fn run(args: PlanArgs) -> Result<i32> {
         Ok(inv) => inv,
         Err(code) => return Ok(code),
     };
+    sw.resolve_for(&inv.registry);
     let scope = match args.reclaim_scope.as_deref() {
         Some("repository") => ReclaimScope::Repository,
         Some(_) => ReclaimScope::Registry,

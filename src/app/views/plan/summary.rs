@@ -1,0 +1,126 @@
+//! The summary box under the plan review: how many images go and what is only listed
+//! (untag, archive: not carried out by delete), naive vs reclaimed bytes and the method,
+//! where the space really comes back, and the next step (delete, export, read-only).
+
+use super::update::{deletion_allowed, plan_registry_read_only};
+use crate::app::config::theme::Role;
+use crate::app::format;
+use crate::app::state::State;
+use crate::policy::DeletionPlan;
+use crate::registry::Target;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+/// Where the freed space really comes back, by registry kind.
+fn gc_note(target: Option<&Target>) -> &'static str {
+    match target {
+        Some(Target::Distribution { .. }) => {
+            "space returns after the registry's garbage collection (registry garbage-collect)"
+        }
+        Some(Target::Ecr { .. }) => "ECR frees layers itself once no image references them",
+        Some(Target::Layout { .. }) => {
+            "regscope removes the layout's unreferenced blobs as it deletes"
+        }
+        None => "",
+    }
+}
+
+pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&DeletionPlan>) {
+    let t = &state.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(false))
+        .title(Span::styled(" what it frees ", t.fg(Role::Title)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(plan) = plan else {
+        return;
+    };
+    let s = &plan.summary;
+    let count = |k: &str| plan.actions.iter().filter(|a| a.action == k).count();
+    let removed = count("expire") + count("delete");
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{removed} images removed"), t.fg(Role::Danger)),
+        Span::styled(
+            format!(
+                " · {} protected · {} images in scope",
+                s.protected,
+                format::count(s.images)
+            ),
+            t.fg(Role::Text),
+        ),
+    ])];
+    let (archive, untag) = (count("transition"), count("untag"));
+    if archive + untag > 0 {
+        lines[0].spans.push(Span::styled(
+            format!(" · {archive} to archive, {untag} to untag: listed only, delete does not carry them out"),
+            t.fg(Role::Warning),
+        ));
+    }
+    let mut bytes = vec![
+        Span::styled("reclaimed ", t.fg(Role::Text)),
+        Span::styled(format::size(Some(s.reclaimed_bytes)), t.fg(Role::Ok)),
+        Span::styled(
+            format!(
+                " (blobs no surviving manifest reaches, shared per {}) · naive {} (sum of image sizes)",
+                plan.reclaim_scope,
+                format::size(Some(s.naive_bytes))
+            ),
+            t.fg(Role::Text),
+        ),
+    ];
+    if s.unknown_sizes > 0 {
+        bytes.push(Span::styled(
+            format!(" · {} sizes unknown", s.unknown_sizes),
+            t.fg(Role::Warning),
+        ));
+    }
+    lines.push(Line::from(bytes));
+    lines.push(Line::from(Span::styled(
+        format!("method: {}", plan.reclaim_method),
+        t.fg(Role::Muted),
+    )));
+    let target = state
+        .plan
+        .request
+        .as_ref()
+        .and_then(|r| state.fleet.registries.get(r.registry))
+        .map(|r| &r.target);
+    if removed > 0 {
+        lines.push(Line::from(Span::styled(gc_note(target), t.fg(Role::Info))));
+    }
+    let next = if plan_registry_read_only(state) {
+        Span::styled(
+            "read-only registry (read_only = true): review and export only".to_string(),
+            t.fg(Role::Warning),
+        )
+    } else if let Some(run) = &state.plan.run {
+        Span::styled(
+            match &run.audit {
+                Some(a) => format!("carried out; audit log {}", a.display()),
+                None => "being carried out".to_string(),
+            },
+            t.fg(Role::Info),
+        )
+    } else if let Some(path) = &state.plan.exported {
+        Span::styled(format!("exported to {}", path.display()), t.fg(Role::Info))
+    } else if deletion_allowed(state) {
+        Span::styled(
+            format!(
+                "{} delete… asks you to type {} first · {} export JSON",
+                state
+                    .keymap
+                    .label(crate::app::action::Action::ConfirmDelete),
+                state.plan.confirmation_word().unwrap_or_default(),
+                state.keymap.label(crate::app::action::Action::ExportPlan)
+            ),
+            t.fg(Role::Muted),
+        )
+    } else {
+        Span::raw("")
+    };
+    lines.push(Line::from(next));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
