@@ -12,6 +12,7 @@ pub enum Scope {
     Errors,
     Plan,
     Doctor,
+    Query,
 }
 
 impl Scope {
@@ -24,6 +25,7 @@ impl Scope {
             Scope::Errors => "error list",
             Scope::Plan => "plan",
             Scope::Doctor => "pull doctor",
+            Scope::Query => "fleet query (:cve, :pkg)",
         }
     }
 }
@@ -79,6 +81,7 @@ pub enum Action {
     FindingsFixable,
     Doctor,
     ViewDoctor,
+    ViewQuery,
 }
 
 pub struct ActionInfo {
@@ -130,9 +133,9 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Enter,
         "enter",
-        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories",
+        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories; in the fleet query, the image in the explorer",
         Some("open"),
-        &[Fleet, Images, Detail]
+        &[Fleet, Images, Detail, Query]
     ),
     info!(
         LayerView,
@@ -158,9 +161,9 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Sort,
         "sort",
-        "sort by the next column",
+        "sort by the next column (fleet query: newest/pulled)",
         Some("sort"),
-        &[Fleet, Images]
+        &[Fleet, Images, Query]
     ),
     info!(
         SortReverse,
@@ -181,7 +184,7 @@ pub const ACTIONS: &[ActionInfo] = &[
         "copy",
         "copy the reference by digest (in the doctor: the next step)",
         Some("copy"),
-        &[Images, Detail, Doctor]
+        &[Images, Detail, Doctor, Query]
     ),
     info!(
         Mark,
@@ -328,6 +331,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         &[Images, Detail]
     ),
     info!(ViewDoctor, "doctor_view", "the pull doctor view (the last run)", None, G),
+    info!(
+        ViewQuery,
+        "query_view",
+        "the fleet query view (the last :cve or :pkg)",
+        None,
+        G
+    ),
 ];
 
 impl Action {

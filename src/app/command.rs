@@ -55,6 +55,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: super::views::doctor::update::command,
     },
     CommandSpec {
+        name: "cve",
+        args: "ID",
+        about: "fleet query: every image of every loaded repository that contains this vulnerability, newest first (s: most recently pulled), with how many are still unknown",
+        run: super::views::query::update::command_cve,
+    },
+    CommandSpec {
+        name: "pkg",
+        args: "NAME [< VERSION]",
+        about: "fleet query: every image whose findings name this package (installed below VERSION), as :cve",
+        run: super::views::query::update::command_pkg,
+    },
+    CommandSpec {
         name: "q",
         args: "",
         about: "quit",

@@ -25,6 +25,8 @@ pub enum Effect {
     EvaluatePlan(PlanRequest),
     /// Fetch one image's findings (latest wins).
     FetchFindings(FindingsRequest),
+    /// Fetch many images' findings, a few at a time (latest wins per kind).
+    SweepFindings(super::tasks::sweep::SweepRequest),
     /// Carry out a confirmed plan (the delete engine; audited; progress streams back).
     DeletePlan(DeleteRequest),
     /// Index an image's layers for the layers tab (latest wins).

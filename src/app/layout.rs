@@ -13,6 +13,7 @@ pub struct Areas {
     pub charts: Option<Rect>,
     pub plan: Option<Rect>,
     pub doctor: Option<Rect>,
+    pub query: Option<Rect>,
     pub status: Rect,
     pub hints: Rect,
 }
@@ -40,6 +41,7 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         charts: None,
         plan: None,
         doctor: None,
+        query: None,
         status,
         hints,
     };
@@ -47,6 +49,7 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         View::Charts => a.charts = Some(body),
         View::Plan => a.plan = Some(body),
         View::Doctor => a.doctor = Some(body),
+        View::Query => a.query = Some(body),
         View::Explorer if detail_open => {
             // The image list stays visible above the detail so moving on is one key away.
             let top = (body.height * 2 / 5).max(6).min(body.height);

@@ -49,6 +49,8 @@ pub enum Msg {
     Findings(FindingsResult),
     /// The runner abandoned the findings fetch for this digest.
     FindingsAbandoned(String),
+    /// Some answers of a findings sweep (ticketed per kind).
+    Swept(super::tasks::sweep::SweepBatch),
     /// Progress of a deletion (ticketed).
     Delete(DeleteEvent),
     /// A doctor step completed, or the whole walk (ticketed).

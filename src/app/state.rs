@@ -13,6 +13,7 @@ use super::views::fleet::state::FleetState;
 use super::views::images::state::ImagesState;
 use super::views::plan::confirm::Confirm;
 use super::views::plan::state::PlanState;
+use super::views::query::state::QueryState;
 use crate::config::RegistrySettings;
 use crate::registry::Target;
 use chrono::{DateTime, Utc};
@@ -31,6 +32,8 @@ pub enum View {
     Charts,
     Plan,
     Doctor,
+    /// The fleet query (`:cve`, `:pkg`).
+    Query,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +74,7 @@ pub enum Layer {
     Charts,
     Plan,
     Doctor,
+    Query,
     Confirm,
 }
 
@@ -97,6 +101,7 @@ pub struct State {
     pub plan: PlanState,
     pub doctor: DoctorState,
     pub findings: FindingsState,
+    pub query: QueryState,
     pub keymap: Keymap,
     pub theme: Theme,
     pub wide: bool,
@@ -123,6 +128,7 @@ impl State {
             plan: PlanState::default(),
             doctor: DoctorState::default(),
             findings: FindingsState::default(),
+            query: QueryState::default(),
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
             wide: false,
@@ -142,6 +148,7 @@ impl State {
             None if self.view == View::Charts => Layer::Charts,
             None if self.view == View::Plan => Layer::Plan,
             None if self.view == View::Doctor => Layer::Doctor,
+            None if self.view == View::Query => Layer::Query,
             None => Layer::Pane(self.focus),
         }
     }
@@ -155,6 +162,7 @@ impl State {
             Layer::Pane(Pane::Detail) => Scope::Detail,
             Layer::Plan => Scope::Plan,
             Layer::Doctor => Scope::Doctor,
+            Layer::Query => Scope::Query,
             Layer::Prompt | Layer::Help | Layer::Charts | Layer::Confirm => Scope::Global,
         }
     }
@@ -180,5 +188,6 @@ impl State {
             || self.images.computing
             || self.plan.computing
             || self.doctor.running
+            || self.query.running
     }
 }

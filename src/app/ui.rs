@@ -30,6 +30,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(r) = a.doctor {
         doctor::view::draw(frame, r, state);
     }
+    if let Some(r) = a.query {
+        super::views::query::view::draw(frame, r, state);
+    }
     if let Some(r) = a.plan {
         plan::view::draw(frame, r, state);
     }
@@ -102,6 +105,27 @@ fn status(state: &State) -> Line<'static> {
     }
     if state.view == super::state::View::Plan {
         return plan::view::status_line(state);
+    }
+    if state.view == super::state::View::Query {
+        return match state.query.selected() {
+            Some(h) => Line::from(Span::styled(
+                format!(
+                    " {} {}· created {} · pushed {} · pulled {}",
+                    h.hit.finding.id,
+                    h.hit
+                        .finding
+                        .title
+                        .as_deref()
+                        .map(|t| format!("{t} "))
+                        .unwrap_or_default(),
+                    format::absolute(h.hit.created_at),
+                    format::absolute(h.hit.pushed_at),
+                    format::absolute(h.hit.last_pulled_at)
+                ),
+                t.fg(Role::Muted),
+            )),
+            None => Line::default(),
+        };
     }
     let (done, total, stats) = state.fleet.progress();
     if !state.fleet.all_finished() || state.focus == Pane::Fleet {

@@ -6,13 +6,20 @@ use super::effect::Effect;
 use super::keymap::KeyChord;
 use super::msg::Msg;
 use super::state::{Layer, Modal, Pane, Prompt, PromptKind, State, View};
-use super::views::{detail, doctor, errors, findings, fleet, images, layers, plan, prompt};
+use super::views::{detail, doctor, errors, findings, fleet, images, layers, plan, prompt, query};
 use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Flash messages fade after this long.
 const FLASH_SECS: i64 = 6;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = route(state, msg);
+    // Whatever moved the images pane, the rows now on screen get their severity counts.
+    fx.extend(images::scans::follow_visible(state));
+    fx
+}
+
+fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => on_key(state, KeyChord::from_event(&k)),
         Msg::Key(_) => vec![],
@@ -84,6 +91,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::PlanExported(r) => plan::update::on_exported(state, r),
+        Msg::Swept(b) => query::update::on_swept(state, b),
     }
 }
 
@@ -157,6 +165,14 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             return vec![];
         }
         Action::ViewPlan => return plan::update::show(state),
+        Action::ViewQuery => {
+            if state.query.query.is_some() {
+                state.view = View::Query;
+            } else {
+                state.flash("no fleet query yet: :cve ID or :pkg NAME [< VERSION]", true);
+            }
+            return vec![];
+        }
         Action::ViewDoctor => {
             if state.doctor.reference.is_some() {
                 state.view = View::Doctor;
@@ -171,6 +187,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Layer::Prompt | Layer::Confirm => vec![],
         Layer::Plan => plan::update::on_action(state, action),
         Layer::Doctor => doctor::update::on_action(state, action),
+        Layer::Query => query::update::on_action(state, action),
         Layer::Help => {
             if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
                 match action {

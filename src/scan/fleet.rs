@@ -209,37 +209,49 @@ impl FleetAnswer {
 
     /// Counts one image's outcome and keeps it as a hit when it matches.
     pub fn record(&mut self, img: &FleetImage, outcome: Result<&Fetched, &str>) {
+        self.record_parts(
+            img,
+            outcome.map(|f| (&f.status, f.findings.as_slice(), f.problems.as_slice())),
+        );
+    }
+
+    /// As [`FleetAnswer::record`], from borrowed parts (the TUI's cached reports); returns
+    /// the hit when the image matched.
+    pub fn record_parts(
+        &mut self,
+        img: &FleetImage,
+        outcome: Result<(&ScanStatus, &[Finding], &[String]), &str>,
+    ) -> Option<&FleetHit> {
         self.images += 1;
         let shown = format!("{}@{}", img.repository, img.digest);
-        let fetched = match outcome {
-            Ok(f) => f,
+        let (status, findings, problems) = match outcome {
+            Ok(parts) => parts,
             Err(e) => {
                 self.unreadable += 1;
                 self.unknown += 1;
                 self.problems.push(format!("{shown}: {e}"));
-                return;
+                return None;
             }
         };
-        match fetched.status {
+        match status {
             ScanStatus::Scanned => self.scanned += 1,
             ScanStatus::NotScanned => self.not_scanned += 1,
             ScanStatus::Scanning => self.scanning += 1,
             ScanStatus::Failed => self.failed += 1,
             ScanStatus::Unsupported => self.unsupported += 1,
         }
-        if fetched.status != ScanStatus::Scanned {
+        if *status != ScanStatus::Scanned {
             self.unknown += 1;
         }
         self.problems
-            .extend(fetched.problems.iter().map(|p| format!("{shown}: {p}")));
-        let mut matched: Vec<Finding> = fetched
-            .findings
+            .extend(problems.iter().map(|p| format!("{shown}: {p}")));
+        let mut matched: Vec<Finding> = findings
             .iter()
             .filter(|f| self.query.matches(f))
             .cloned()
             .collect();
         if matched.is_empty() {
-            return;
+            return None;
         }
         matched.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
         let mut tags = img.tags.clone();
@@ -254,6 +266,7 @@ impl FleetAnswer {
             finding: matched[0].clone(),
             findings: matched,
         });
+        self.hits.last()
     }
 
     /// Orders the hits; ties by repository then digest, so output is deterministic.

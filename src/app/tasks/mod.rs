@@ -10,6 +10,7 @@ pub mod findings;
 pub mod inventory;
 pub mod layers;
 pub mod plan;
+pub mod sweep;
 
 use super::backend::Backend;
 use super::effect::Effect;
@@ -42,6 +43,8 @@ pub struct Runner {
     plan: Option<JoinHandle<()>>,
     doctor: Option<JoinHandle<()>>,
     findings: Option<(JoinHandle<()>, String)>,
+    /// The fleet query's sweep and the visible rows' sweep (latest wins, each).
+    sweeps: [Option<JoinHandle<()>>; 2],
     sources: HashMap<usize, Arc<dyn ManifestSource>>,
 }
 
@@ -66,6 +69,7 @@ impl Runner {
             plan: None,
             doctor: None,
             findings: None,
+            sweeps: [None, None],
             sources: HashMap::new(),
         }
     }
@@ -115,6 +119,7 @@ impl Runner {
                 });
             }
             Effect::FetchFindings(req) => self.fetch_findings(req),
+            Effect::SweepFindings(req) => self.sweep(req),
             Effect::AnalyzeLayers(req) => self.analyze_layers(req),
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
@@ -194,6 +199,27 @@ impl Runner {
             }));
         });
         self.findings = Some((handle, digest));
+    }
+
+    /// Latest wins per kind: a new fleet query stops the last one's fetches (answers that
+    /// arrived stay cached), and so does a new set of visible rows.
+    fn sweep(&mut self, req: sweep::SweepRequest) {
+        let slot = match req.kind {
+            sweep::SweepKind::Fleet => 0,
+            sweep::SweepKind::Visible => 1,
+        };
+        if let Some(h) = self.sweeps[slot].take() {
+            h.abort();
+        }
+        let sources = (0..self.targets.len()).map(|i| self.source(i)).collect();
+        let run = sweep::run(
+            self.backend.clone(),
+            self.targets.clone(),
+            sources,
+            req,
+            self.tx.clone(),
+        );
+        self.sweeps[slot] = Some(tokio::spawn(run));
     }
 
     /// One doctor run at a time: a new one replaces the last.
@@ -314,6 +340,9 @@ impl Drop for Runner {
             h.abort();
         }
         if let Some(h) = self.doctor.take() {
+            h.abort();
+        }
+        for h in self.sweeps.iter_mut().filter_map(Option::take) {
             h.abort();
         }
     }

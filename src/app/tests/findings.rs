@@ -110,10 +110,41 @@ fn severity_columns_snapshot_and_colours() {
     );
     assert!(buf[(crit_x, y)].modifier.contains(Modifier::BOLD));
     let _ = x;
-    // The unscanned row says unknown, not zero.
-    let row3 = &h.state.images.table.as_ref().unwrap().row(3);
-    let (_, y3) = find(&buf, row3.short_digest()).unwrap();
+    // The row the inventory said nothing about has its reports fetched (a spinner), then
+    // says "not scanned", which is unknown, not zero.
+    let row3 = h.state.images.table.as_ref().unwrap().row(3);
+    let (short, digest) = (row3.short_digest().to_string(), row3.digest());
+    let (_, y3) = find(&buf, &short).unwrap();
+    assert_eq!(buf[(crit_x, y3)].symbol(), "⠋");
+    let sweep = h
+        .sweeps
+        .pop()
+        .expect("visible rows without a summary are fetched");
+    assert_eq!(sweep.items.len(), 1, "only the row without a summary");
+    assert_eq!(sweep.items[0].digest, digest);
+    h.send(crate::app::msg::Msg::Swept(
+        crate::app::tasks::sweep::SweepBatch {
+            kind: sweep.kind,
+            ticket: sweep.ticket,
+            results: vec![(
+                digest,
+                Ok(std::sync::Arc::new(
+                    crate::app::tasks::findings::FindingsReport {
+                        status: ScanStatus::NotScanned,
+                        scanned_at: None,
+                        sources: vec![],
+                        findings: vec![],
+                        problems: vec![],
+                    },
+                )),
+            )],
+            done: true,
+        },
+    ));
+    let buf = h.render(120, 14);
     assert_eq!(buf[(crit_x, y3)].symbol(), "—");
+    assert!(h.sweeps.is_empty(), "an answered row is not asked again");
+    assert!(super::buffer_text(&buf).contains("? not fetched · — not scanned · 0 none found"));
 
     // Without colour the count is still bold.
     let mut t = Theme::dark();

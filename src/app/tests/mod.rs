@@ -5,6 +5,7 @@ mod doctor;
 mod findings;
 mod layers;
 mod plan;
+mod query;
 mod reducer;
 mod snapshots;
 
@@ -29,6 +30,8 @@ pub struct Harness {
     pub fetches: Vec<super::tasks::detail::DetailRequest>,
     pub copies: Vec<String>,
     pub findings: Vec<super::tasks::findings::FindingsRequest>,
+    /// Findings sweeps (fleet query, visible rows), answered by the tests that care.
+    pub sweeps: Vec<super::tasks::sweep::SweepRequest>,
     pub other: Vec<Effect>,
 }
 
@@ -48,6 +51,7 @@ impl Harness {
             fetches: Vec::new(),
             copies: Vec::new(),
             findings: Vec::new(),
+            sweeps: Vec::new(),
             other: Vec::new(),
         }
     }
@@ -82,6 +86,7 @@ impl Harness {
                     }
                     Effect::FetchDetail(r) => self.fetches.push(r),
                     Effect::FetchFindings(r) => self.findings.push(r),
+                    Effect::SweepFindings(r) => self.sweeps.push(r),
                     // Marks and policy files evaluate inline; a registry's own policy
                     // needs the network, so tests answer those themselves.
                     Effect::EvaluatePlan(r)

@@ -12,3 +12,4 @@ pub mod images;
 pub mod layers;
 pub mod plan;
 pub mod prompt;
+pub mod query;

@@ -49,6 +49,9 @@ pub struct FindingsState {
     pub filter: String,
     pub fixable_only: bool,
     pub cursor: usize,
+    /// Repositories (`registry/repository`) where a fetched report shows a scanned image:
+    /// their severity columns show even when the inventory had no scans.
+    pub scanned_in: std::collections::HashSet<String>,
 }
 
 impl FindingsState {

@@ -43,6 +43,13 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
 
 pub fn on_result(state: &mut State, r: FindingsResult) -> Vec<Effect> {
     let key = r.digest.as_str().to_string();
+    let scanned = matches!(&r.outcome, Ok(rep) if rep.status == crate::model::ScanStatus::Scanned);
+    if let (true, Some(t)) = (scanned, &state.images.table) {
+        if t.find_digest(&key).is_some() {
+            let k = crate::app::views::images::scans::table_key(&t.registry, &t.repository);
+            state.findings.scanned_in.insert(k);
+        }
+    }
     let entry = match r.outcome {
         Ok(rep) => FindingsEntry::Ready(rep),
         Err(e) => FindingsEntry::Failed(e),

@@ -22,6 +22,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         Scope::Errors,
         Scope::Plan,
         Scope::Doctor,
+        Scope::Query,
     ] {
         out.push(Line::from(Span::styled(
             scope.name().to_string(),

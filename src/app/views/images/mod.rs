@@ -1,6 +1,7 @@
 //! The images of one repository: compact table, view, reducer, drawing.
 pub mod column;
 pub mod records;
+pub mod scans;
 pub mod state;
 pub mod table;
 pub mod update;

@@ -6,7 +6,7 @@ use super::table::{ImageTable, RowRef};
 use crate::app::effect::Effect;
 use crate::app::tasks::filter::ViewRequest;
 use crate::model::Platform;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Which rows are shown, in which order, as positions into the table.
@@ -65,6 +65,10 @@ pub struct ImagesState {
     /// stays on the top row instead of following whichever image happened to be first in
     /// the registry's own order while the sort was being computed.
     pub opened_fresh: bool,
+    /// Digests of the visible rows whose reports the newest visible sweep fetches.
+    pub scan_asked: HashSet<String>,
+    /// Ticket of the newest visible sweep.
+    pub scan_ticket: u64,
 }
 
 impl Default for ImagesState {
@@ -82,6 +86,8 @@ impl Default for ImagesState {
             marks: HashMap::new(),
             opened_fresh: false,
             mark_anchor: None,
+            scan_asked: HashSet::new(),
+            scan_ticket: 0,
         }
     }
 }
@@ -105,6 +111,8 @@ impl ImagesState {
         self.table = Some(table);
         self.mark_anchor = None;
         if !same {
+            // Visible-row fetches are about the table that was shown.
+            self.scan_asked.clear();
             self.cursor = 0;
             self.offset = 0;
             self.opened_fresh = true;

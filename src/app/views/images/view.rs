@@ -2,7 +2,7 @@
 //! (repository, filter, platform, "N of M", marks) and the sort arrow on its column.
 
 use super::column::ImageColumn;
-use super::table::ImageTable;
+use super::scans::{row_scan, shows_severity, RowScan};
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::{Pane, State};
@@ -26,23 +26,29 @@ fn kind_label(k: ImageKind) -> &'static str {
     }
 }
 
-/// A severity count: `—` unknown (not scanned is not clean), `…` scanning, `✖` failed,
-/// `n/a` unsupported; a zero is muted, other counts carry the severity's role (bold for
-/// critical and high, so they read without colour too).
-fn severity_cell<'a>(state: &State, table: &ImageTable, id: u32, sev: Severity) -> Line<'a> {
+/// A severity count: `?` nobody fetched the reports yet, a spinner while they are fetched,
+/// `!` they could not be read, `—` not scanned (not clean), `…` scanning, `✖` the scan
+/// failed, `n/a` unsupported; a zero is muted, other counts carry the severity's role
+/// (bold for critical and high, so they read without colour too).
+fn severity_cell<'a>(state: &State, scan: &RowScan, sev: Severity) -> Line<'a> {
     let t = &state.theme;
-    let f = table.facts();
-    match f.count(id, sev) {
-        Some(0) => cell("0", t.fg(Role::Muted)),
-        Some(n) => cell(n.to_string(), t.fg(severity_role(sev))),
-        None => match f.scan_status(id) {
-            Some(ScanStatus::Scanning) => cell("…", t.fg(Role::Info)),
-            Some(ScanStatus::Failed) => cell("✖", t.fg(Role::Warning)),
-            Some(ScanStatus::Unsupported) => cell("n/a", t.fg(Role::Muted)),
-            _ => cell(format::UNKNOWN, t.fg(Role::Muted)),
+    match scan {
+        RowScan::Counts(c) => match c.get(sev) {
+            0 => cell("0", t.fg(Role::Muted)),
+            n => cell(n.to_string(), t.fg(severity_role(sev))),
         },
+        RowScan::Status(ScanStatus::Scanning) => cell("…", t.fg(Role::Info)),
+        RowScan::Status(ScanStatus::Failed) => cell("✖", t.fg(Role::Warning)),
+        RowScan::Status(ScanStatus::Unsupported) => cell("n/a", t.fg(Role::Muted)),
+        RowScan::Status(_) => cell(format::UNKNOWN, t.fg(Role::Muted)),
+        RowScan::Fetching => cell(SPINNER[state.spinner % SPINNER.len()], t.fg(Role::Info)),
+        RowScan::Unreadable => cell("!", t.fg(Role::Warning)),
+        RowScan::NotFetched => cell("?", t.fg(Role::Muted)),
     }
 }
+
+/// What the severity glyphs mean, at the foot of the pane.
+const SEVERITY_LEGEND: &str = " ? not fetched · — not scanned · 0 none found ";
 
 /// The theme role of a severity.
 pub fn severity_role(sev: Severity) -> Role {
@@ -101,6 +107,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             ),
             t.fg(Role::Marked),
         )))
+    } else {
+        block
+    };
+    let severity = im.table.as_ref().is_some_and(|t| shows_severity(state, t));
+    let block = if severity {
+        block.title_bottom(
+            Line::from(Span::styled(SEVERITY_LEGEND, t.fg(Role::Muted))).right_aligned(),
+        )
     } else {
         block
     };
@@ -171,7 +185,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             }
             ImageColumn::Size => cell(format::size(r.size()), t.fg(Role::Text)),
             ImageColumn::Unique => cell(format::size(r.unique()), t.fg(Role::Text)),
-            ImageColumn::Severity(sev) => severity_cell(state, table, id, sev),
+            ImageColumn::Severity(sev) => severity_cell(state, &row_scan(state, table, id), sev),
             ImageColumn::Created | ImageColumn::Pushed | ImageColumn::Pulled => {
                 let when = match col {
                     ImageColumn::Created => r.created(),
@@ -195,7 +209,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
     };
     let widget = VirtualTable {
-        columns: if table.has_scans() {
+        columns: if severity {
             &ImageColumn::ALL
         } else {
             &ImageColumn::WITHOUT_SCAN
