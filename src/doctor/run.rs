@@ -12,6 +12,7 @@ mod access;
 mod ecr;
 mod explain;
 mod image;
+mod single;
 
 use explain::rate_text;
 
@@ -38,17 +39,14 @@ pub async fn diagnose(
         platform: options.platform.clone(),
         repo: reference.repository.clone(),
         registry: reference.registry.clone(),
+        config: None,
     };
     let t = Instant::now();
     if let Target::Ecr {
         account, region, ..
     } = &reference.target
     {
-        let what = match (&reference.digest, &reference.tag) {
-            (Some(d), _) => format!("digest {d}"),
-            (None, Some(tag)) => format!("tag {tag}"),
-            (None, None) => "tag latest".into(),
-        };
+        let what = wanted(reference);
         let account = account
             .as_deref()
             .map(|a| format!("account {a}"))
@@ -78,18 +76,10 @@ pub async fn diagnose(
         );
         return w.finish(Verdict::RegistryError, "The doctor walks the pull path of registries (OCI Distribution and AWS ECR); an image layout is read from disk, not pulled.".into(), format!("regscope inspect {reference}"));
     };
-    let what = match (&reference.digest, &reference.tag) {
-        (Some(d), _) => format!("digest {d}"),
-        (None, Some(tag)) => format!("tag {tag}"),
-        (None, None) => "tag latest".into(),
-    };
     w.step(
         "reference",
         StepStatus::Ok,
-        format!(
-            "registry {}, repository {}, {what}",
-            reference.registry, reference.repository
-        ),
+        describe(reference, host),
         t,
         None,
     );
@@ -116,6 +106,8 @@ struct Walk<'a> {
     platform: Option<Platform>,
     repo: String,
     registry: String,
+    /// A single-platform image's config, read by the platforms step for history.
+    config: Option<single::ImageConfig>,
 }
 
 type Outcome = Result<Report, Report>;
@@ -237,6 +229,31 @@ impl Walk<'_> {
     }
 }
 
+/// `tag v1`, `digest sha256:…` (a digest wins: it is what a runtime pulls).
+fn wanted(reference: &Reference) -> String {
+    match (&reference.digest, &reference.tag) {
+        (Some(d), _) => format!("digest {d}"),
+        (None, Some(tag)) => format!("tag {tag}"),
+        (None, None) => "tag latest".into(),
+    }
+}
+
+/// The normalised reference in words, with the API host when it differs from the name
+/// people write (Docker Hub).
+fn describe(reference: &Reference, host: &str) -> String {
+    let api = if host != reference.registry {
+        format!(" (API host {host})")
+    } else {
+        String::new()
+    };
+    format!(
+        "registry {}{api}, repository {}, {}",
+        reference.registry,
+        reference.repository,
+        wanted(reference)
+    )
+}
+
 fn place(client: &DistributionClient) -> Place {
     Place {
         registry: client.host().to_string(),
@@ -246,4 +263,28 @@ fn place(client: &DistributionClient) -> Place {
 
 fn ms(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_short_names_are_shown_normalised() {
+        let r = Reference::parse("nginx").unwrap();
+        let Target::Distribution { host, .. } = &r.target else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            describe(&r, host),
+            "registry docker.io (API host registry-1.docker.io), repository library/nginx, tag latest"
+        );
+        assert_eq!(r.to_string(), "docker.io/library/nginx:latest");
+        let d = format!("sha256:{}", "a".repeat(64));
+        let r = Reference::parse(&format!("ghcr.io/org/app:v1@{d}")).unwrap();
+        assert_eq!(
+            describe(&r, "ghcr.io"),
+            format!("registry ghcr.io, repository org/app, digest {d}")
+        );
+    }
 }

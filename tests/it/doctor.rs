@@ -372,3 +372,39 @@ async fn untrusted_then_trusted_https_and_a_closed_port() {
         "{r:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_single_platform_image_is_checked_at_the_platforms_step() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    image("amd64", b"solo").push(&s, "team/solo", &["v1"]).await;
+    let reference = format!("{}/team/solo:v1", reg.addr);
+
+    let ok = doctor(&reference, Some("linux/amd64"), opts()).await;
+    assert_eq!(ok.verdict, Verdict::Ok, "{ok:#?}");
+    let p = step(&ok, "platforms");
+    assert_eq!(p.status, StepStatus::Ok);
+    assert!(
+        p.detail
+            .starts_with("single-platform image for linux/amd64"),
+        "{p:?}"
+    );
+    assert!(step(&ok, "history").detail.starts_with("built 2026-01-01"));
+
+    let arm = doctor(&reference, Some("linux/arm64"), opts()).await;
+    assert_eq!(arm.verdict, Verdict::PlatformMissing, "{arm:#?}");
+    let p = step(&arm, "platforms");
+    assert_eq!(p.status, StepStatus::Fail);
+    assert_eq!(
+        p.detail,
+        "single-platform image for linux/amd64, not linux/arm64"
+    );
+    assert_eq!(step(&arm, "blobs").status, StepStatus::Skip);
+    assert!(
+        arm.next_step.contains("--platform linux/arm64"),
+        "{}",
+        arm.next_step
+    );
+}

@@ -128,7 +128,7 @@ async fn ecr_last_pull_and_available_blobs() {
         "{history}"
     );
     assert!(history.contains("lifecycle policy: none"), "{history}");
-    let auth = step(&r, "auth").lines.join("\n");
+    let auth = &step(&r, "auth").detail;
     assert!(
         auth.contains("registry token valid until 2100-01-01"),
         "{auth}"

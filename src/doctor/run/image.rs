@@ -78,13 +78,8 @@ impl Walk<'_> {
             .map_err(|e| self.failed("platforms", t, &e, client))?;
         let index = match fetched.manifest {
             Manifest::Image(m) => {
-                self.step(
-                    "platforms",
-                    StepStatus::Skip,
-                    format!("single-platform image ({media_type})"),
-                    t,
-                    None,
-                );
+                self.single_platform(client, t, media_type, &m.config)
+                    .await?;
                 return Ok((fetched.digest, m));
             }
             Manifest::Index(i) => i,
@@ -261,8 +256,9 @@ impl Walk<'_> {
             "blobs",
             StepStatus::Ok,
             format!(
-                "config and {} layers present ({total} bytes compressed)",
-                m.layers.len()
+                "config and {} layer{} present ({total} bytes compressed)",
+                m.layers.len(),
+                if m.layers.len() == 1 { "" } else { "s" }
             ),
             t,
             None,
@@ -276,18 +272,10 @@ impl Walk<'_> {
         config: &Descriptor,
     ) -> Outcome {
         let t = Instant::now();
-        #[derive(serde::Deserialize)]
-        struct Config {
-            created: Option<String>,
-            os: Option<String>,
-            architecture: Option<String>,
-            variant: Option<String>,
-        }
-        let parsed = client
-            .get_blob(&self.repo, &config.digest, 4 * 1024 * 1024)
-            .await
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Config>(&b).ok());
+        let parsed = match self.config.take() {
+            Some(c) => Some(c),
+            None => self.read_config(client, config).await,
+        };
         let mut lines =
             vec!["push and pull times: not recorded by the Distribution API".to_string()];
         let mut detail = "no build time in the image config".to_string();
@@ -304,23 +292,8 @@ impl Walk<'_> {
                     human(Duration::from_secs(age.num_seconds().max(0) as u64))
                 );
             }
-            if let (Some(os), Some(arch), Some(wanted)) =
-                (&c.os, &c.architecture, self.platform.clone())
-            {
-                let have = Platform::new(os, arch, c.variant.as_deref());
-                lines.push(format!("image platform: {have}"));
-                if !have.satisfies(&wanted) {
-                    self.push(Step {
-                        name: "history",
-                        status: StepStatus::Fail,
-                        detail: format!("single-platform image for {have}, not {wanted}"),
-                        elapsed_ms: ms(t),
-                        http_status: None,
-                        error_code: None,
-                        lines,
-                    });
-                    return Err(self.finish(Verdict::PlatformMissing, format!("{} is a single-platform image for {have}; there is no {wanted} variant.", self.reference), format!("rebuild for {wanted}: docker buildx build --platform {wanted},{have} ...")));
-                }
+            if let Some(p) = c.platform() {
+                lines.push(format!("image platform: {p}"));
             }
         }
         self.step("history", StepStatus::Ok, detail, t, Some(lines));

@@ -112,9 +112,9 @@ impl EcrWalk<'_> {
         w.push(Step {
             name,
             status: StepStatus::Fail,
-            detail: e.to_string(),
+            detail: api_detail(e),
             elapsed_ms: ms(t),
-            http_status: raw.http_status.or(e.http_status()),
+            http_status: raw.http_status,
             error_code: raw.code.or(e.error_code().map(str::to_string)),
             lines,
         });
@@ -217,7 +217,6 @@ impl EcrWalk<'_> {
                 relative(self.now, auth.expires_at)
             )
         };
-        lines.push(expiry.clone());
         w.push(Step {
             name: "auth",
             status: StepStatus::Ok,
@@ -248,6 +247,35 @@ impl EcrWalk<'_> {
         self.fail_with(w, name, t, e, raw, vec![]);
         let (v, s, n) = self.explain(w, e, name);
         w.finish(v, s, n)
+    }
+}
+
+/// An API error in words, without the HTTP status the error type implies for OCI
+/// registries (ECR answers 400 for most errors; the step carries the real status).
+fn api_detail(e: &RegistryError) -> String {
+    let code = |c: &crate::registry::CodeSuffix| {
+        c.0.as_deref()
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default()
+    };
+    match e {
+        RegistryError::Unauthorized {
+            place,
+            code: c,
+            detail,
+        } => format!("{place}: credentials rejected{}{detail}", code(c)),
+        RegistryError::Forbidden {
+            place,
+            code: c,
+            detail,
+        } => format!("{place}: access denied{}{detail}", code(c)),
+        RegistryError::NotFound {
+            place,
+            code: c,
+            detail,
+        } => format!("{place}: not found{}{detail}", code(c)),
+        RegistryError::RateLimited { place, detail, .. } => format!("{place}: throttled{detail}"),
+        other => other.to_string(),
     }
 }
 
