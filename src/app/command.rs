@@ -200,5 +200,7 @@ fn sort(state: &mut State, arg: &str) -> Result<Vec<Effect>, String> {
     };
     state.images.sort.column = col;
     state.images.sort.descending = desc;
-    Ok(state.images.refresh())
+    let mut fx = state.images.refresh();
+    fx.extend(super::views::images::scans::merge_if_sorting(state));
+    Ok(fx)
 }

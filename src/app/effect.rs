@@ -27,6 +27,8 @@ pub enum Effect {
     FetchFindings(FindingsRequest),
     /// Fetch many images' findings, a few at a time (latest wins per kind).
     SweepFindings(super::tasks::sweep::SweepRequest),
+    /// Fold fetched scan summaries into a table (off the UI thread) so severity sorts see them.
+    MergeScans(super::tasks::sweep::MergeRequest),
     /// Carry out a confirmed plan (the delete engine; audited; progress streams back).
     DeletePlan(DeleteRequest),
     /// Index an image's layers for the layers tab (latest wins).

@@ -51,6 +51,11 @@ pub enum Msg {
     FindingsAbandoned(String),
     /// Some answers of a findings sweep (ticketed per kind).
     Swept(super::tasks::sweep::SweepBatch),
+    /// A table rebuilt with fetched scan summaries replaces `old` wherever it is shown.
+    ScansMerged {
+        old: Arc<ImageTable>,
+        new: Arc<ImageTable>,
+    },
     /// Progress of a deletion (ticketed).
     Delete(DeleteEvent),
     /// A doctor step completed, or the whole walk (ticketed).

@@ -92,6 +92,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::PlanExported(r) => plan::update::on_exported(state, r),
         Msg::Swept(b) => query::update::on_swept(state, b),
+        Msg::ScansMerged { old, new } => images::scans::on_merged(state, &old, new),
     }
 }
 

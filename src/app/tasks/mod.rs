@@ -120,6 +120,16 @@ impl Runner {
             }
             Effect::FetchFindings(req) => self.fetch_findings(req),
             Effect::SweepFindings(req) => self.sweep(req),
+            Effect::MergeScans(req) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let new = sweep::merge(&req);
+                    let _ = tx.send(Msg::ScansMerged {
+                        old: req.table,
+                        new,
+                    });
+                });
+            }
             Effect::AnalyzeLayers(req) => self.analyze_layers(req),
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();

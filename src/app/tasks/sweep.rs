@@ -94,3 +94,32 @@ pub async fn run(
         done: true,
     }));
 }
+
+/// Fetched scan summaries to fold into a table, so sorting by a severity column orders
+/// them too (a table never changes; this builds its successor).
+#[derive(Debug)]
+pub struct MergeRequest {
+    pub table: Arc<crate::app::views::images::table::ImageTable>,
+    /// Row id and the summary the fetched reports give it.
+    pub scans: Vec<(u32, crate::model::ScanSummary)>,
+}
+
+/// The table with `scans` folded in (run off the UI thread: it rebuilds every row).
+pub fn merge(req: &MergeRequest) -> Arc<crate::app::views::images::table::ImageTable> {
+    use crate::app::views::images::records::image_of;
+    use crate::app::views::images::table::ImageTable;
+    let t = &req.table;
+    let extra: std::collections::HashMap<u32, &crate::model::ScanSummary> =
+        req.scans.iter().map(|(id, s)| (*id, s)).collect();
+    let images: Vec<crate::model::Image> = t
+        .rows()
+        .map(|r| {
+            let mut img = image_of(r);
+            if let Some(s) = extra.get(&r.id) {
+                img.scan = Some((*s).clone());
+            }
+            img
+        })
+        .collect();
+    Arc::new(ImageTable::from_images(&t.registry, &t.repository, &images))
+}

@@ -7,6 +7,7 @@ mod layers;
 mod plan;
 mod query;
 mod reducer;
+mod severity_lazy;
 mod snapshots;
 
 use super::effect::Effect;
@@ -87,6 +88,10 @@ impl Harness {
                     Effect::FetchDetail(r) => self.fetches.push(r),
                     Effect::FetchFindings(r) => self.findings.push(r),
                     Effect::SweepFindings(r) => self.sweeps.push(r),
+                    Effect::MergeScans(r) => queue.push(Msg::ScansMerged {
+                        new: super::tasks::sweep::merge(&r),
+                        old: r.table,
+                    }),
                     // Marks and policy files evaluate inline; a registry's own policy
                     // needs the network, so tests answer those themselves.
                     Effect::EvaluatePlan(r)

@@ -7,16 +7,18 @@
 //! nor on registries that meter reads (Docker Hub), where `:cve` or the findings tab
 //! fetch on request.
 
+use super::column::ImageColumn;
 use super::table::ImageTable;
 use crate::app::effect::Effect;
 use crate::app::state::{State, View};
 use crate::app::tasks::findings::{FindingsReport, FindingsRequest};
-use crate::app::tasks::sweep::{SweepKind, SweepRequest};
+use crate::app::tasks::sweep::{MergeRequest, SweepKind, SweepRequest};
 use crate::app::views::findings::state::FindingsEntry;
 use crate::inventory::CrawlOptions;
-use crate::model::{ImageKind, ScanStatus, Severity, SeverityCounts};
+use crate::model::{ImageKind, ScanStatus, ScanSummary, Severity, SeverityCounts};
 use crate::registry::Target;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// What one row's severity cells can say.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,4 +161,56 @@ pub fn follow_visible(state: &mut State) -> Vec<Effect> {
         ticket: im.scan_ticket,
         items,
     })]
+}
+
+/// When the pane is sorted by a severity column, folds the summaries fetched for the
+/// current table into it (off the UI thread) so those rows sort by their counts.
+pub fn merge_if_sorting(state: &State) -> Vec<Effect> {
+    if !matches!(state.images.sort.column, ImageColumn::Severity(_)) {
+        return vec![];
+    }
+    let Some(table) = state.images.table.clone() else {
+        return vec![];
+    };
+    let scans: Vec<(u32, ScanSummary)> = table
+        .rows()
+        .filter(|r| table.facts().scan(r.id).is_none())
+        .filter_map(|r| match state.findings.cache.get(r.digest_str()) {
+            Some(FindingsEntry::Ready(rep)) => Some((
+                r.id,
+                ScanSummary {
+                    status: rep.status.clone(),
+                    scanned_at: rep.scanned_at,
+                    counts: counts_of(rep),
+                    source: crate::scan::rollup::sources_label(
+                        rep.sources.iter().map(String::as_str),
+                    ),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    if scans.is_empty() {
+        return vec![];
+    }
+    vec![Effect::MergeScans(MergeRequest { table, scans })]
+}
+
+/// A merged table replaces its predecessor in the tree and, if shown, in the pane (which
+/// keeps the selected image, sort and filter).
+pub fn on_merged(state: &mut State, old: &Arc<ImageTable>, new: Arc<ImageTable>) -> Vec<Effect> {
+    for repo in &mut state.fleet.repos {
+        if repo.table.as_ref().is_some_and(|t| Arc::ptr_eq(t, old)) {
+            repo.table = Some(new.clone());
+        }
+    }
+    if state
+        .images
+        .table
+        .as_ref()
+        .is_some_and(|t| Arc::ptr_eq(t, old))
+    {
+        return state.images.open(new);
+    }
+    vec![]
 }

@@ -32,14 +32,20 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Sort => {
-            let scans = state.images.table.as_ref().is_some_and(|t| t.has_scans());
+            let scans = state
+                .images
+                .table
+                .as_ref()
+                .is_some_and(|t| super::scans::shows_severity(state, t));
             let mut col = state.images.sort.column.next();
             while !scans && matches!(col, ImageColumn::Severity(_)) {
                 col = col.next();
             }
             state.images.sort.column = col;
             state.images.sort.descending = col.default_descending();
-            state.images.refresh()
+            let mut fx = state.images.refresh();
+            fx.extend(super::scans::merge_if_sorting(state));
+            fx
         }
         Action::SortReverse => {
             state.images.sort.descending = !state.images.sort.descending;

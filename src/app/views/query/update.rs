@@ -178,19 +178,22 @@ pub fn on_swept(state: &mut State, b: SweepBatch) -> Vec<Effect> {
             }
         }
     }
+    let mut fx = Vec::new();
     if b.kind == SweepKind::Visible && b.done && b.ticket == state.images.scan_ticket {
         // Everything asked is cached now (or failed, and says so).
         state.images.scan_asked.clear();
+        fx.extend(crate::app::views::images::scans::merge_if_sorting(state));
     }
     if current {
         if b.done {
             state.query.running = false;
+            fx.extend(crate::app::views::images::scans::merge_if_sorting(state));
         }
         state.query.sort();
         let page = page(state);
         state.query.move_by(0, page);
     }
-    vec![]
+    fx
 }
 
 /// Remembers which repositories hold a scanned image, so their severity columns show.
