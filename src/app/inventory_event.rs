@@ -2,7 +2,7 @@
 
 use crate::inventory::InventoryEvent;
 use crate::model::{Image, InventoryIssue};
-use crate::registry::TrafficStats;
+use crate::registry::{CodeSuffix, Place, RegistryError, TrafficStats};
 
 pub fn listed(registry: &str, repos: &[&str]) -> InventoryEvent {
     InventoryEvent::RepositoriesListed {
@@ -19,14 +19,50 @@ pub fn images(registry: &str, repo: &str, images: Vec<Image>) -> InventoryEvent 
     }
 }
 
+/// An issue with only a message (what an engine reports when the registry gave no answer).
 pub fn issue(registry: &str, repo: &str, message: &str) -> InventoryEvent {
     InventoryEvent::Issue {
         registry: registry.into(),
-        issue: InventoryIssue {
-            repository: Some(repo.into()),
-            reference: None,
-            message: message.into(),
+        issue: InventoryIssue::new(Some(repo), None, message),
+    }
+}
+
+/// A registry's answer `status` with error `code` for `repo`, as the engine reports it
+/// (status, code and next step as fields).
+pub fn refused(registry: &str, repo: &str, status: u16, code: &str) -> InventoryEvent {
+    let place = Place {
+        registry: registry.into(),
+        repository: Some(repo.into()),
+        reference: None,
+    };
+    let code = CodeSuffix(Some(code.into()));
+    let detail = String::new();
+    let e = match status {
+        401 => RegistryError::Unauthorized {
+            place,
+            code,
+            detail,
         },
+        403 => RegistryError::Forbidden {
+            place,
+            code,
+            detail,
+        },
+        404 => RegistryError::NotFound {
+            place,
+            code,
+            detail,
+        },
+        status => RegistryError::Http {
+            place,
+            status,
+            code,
+            detail,
+        },
+    };
+    InventoryEvent::Issue {
+        registry: registry.into(),
+        issue: crate::inventory::issue_at(Some(repo), None, &e),
     }
 }
 

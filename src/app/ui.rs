@@ -64,7 +64,10 @@ fn title(state: &State) -> Line<'static> {
             .and_then(|c| c.parse::<ratatui::style::Color>().ok())
             .filter(|_| !t.no_color)
             .map_or(t.fg(Role::Muted), |c| t.fg(Role::Muted).fg(c));
-        spans.push(Span::styled(format!("{} ", table.registry), reg_style));
+        spans.push(Span::styled(
+            format!("{} ", state.fleet.shown_name(&table.registry)),
+            reg_style,
+        ));
         spans.push(Span::styled(
             format!("▸ {} ", table.repository),
             t.fg(Role::Muted),

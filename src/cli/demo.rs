@@ -59,9 +59,9 @@ fn build(args: &DemoArgs) -> Result<demo::DemoFleet, demo::DemoError> {
     demo::ensure(&dir, epoch, args.rebuild)
 }
 
-/// Opens the explorer on the fleet, like `regscope oci:PATH`.
+/// Opens the explorer on the fleet, like `regscope oci:PATH`, shown as `demo`.
 fn open_tui(target: &str) -> i32 {
-    match super::explore::run(vec![target.to_string()]) {
+    match super::explore::run_as(target, "demo") {
         Ok(code) => code,
         Err(e) => {
             eprintln!("regscope demo: {e:#}");

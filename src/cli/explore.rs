@@ -51,9 +51,25 @@ pub fn resolve(
 
 /// Opens the explorer; the exit code.
 pub fn run(args: Vec<String>) -> anyhow::Result<i32> {
+    run_named(args, None)
+}
+
+/// Opens the explorer on `address` shown as `name` unless the config names it otherwise
+/// (`regscope demo` shows its fleet as `demo`, not as the directory it was built in).
+pub fn run_as(address: &str, name: &str) -> anyhow::Result<i32> {
+    run_named(vec![address.to_string()], Some(name))
+}
+
+fn run_named(args: Vec<String>, name: Option<&str>) -> anyhow::Result<i32> {
     let paths = Paths::discover();
     let config = AppConfig::load(&paths.config_file);
-    let targets = match resolve(&args, &config.registries) {
+    let mut resolved = resolve(&args, &config.registries);
+    if let (Ok(targets), Some(name)) = (&mut resolved, name) {
+        for (_, s) in targets.iter_mut().filter(|(_, s)| s.name == s.address) {
+            s.name = name.to_string();
+        }
+    }
+    let targets = match resolved {
         Ok(t) => t,
         Err(e) => {
             eprintln!("regscope: {e}");

@@ -63,11 +63,10 @@ pub async fn collect_with(
         }
     }
     if !finished && out.fatal.is_none() {
-        out.inventory.errors.push(InventoryIssue {
-            repository: None,
-            reference: None,
-            message: "the crawl stopped before it finished".into(),
-        });
+        out.inventory.errors.push(
+            InventoryIssue::new(None, None, "the crawl stopped before it finished")
+                .with_next_step("run the command again; the log says why it stopped"),
+        );
     }
     out.inventory.images.sort_by(|a, b| {
         a.repository

@@ -22,7 +22,15 @@ pub async fn crawl(
     let registry = source.registry_name();
     let repositories = match list_repositories(source.as_ref(), prefix).await {
         Ok(r) => r,
-        Err(fatal) => {
+        Err(issue) => {
+            // The structured issue first (status, code, next step), then the end.
+            let fatal = issue.message.clone();
+            let _ = tx
+                .send(InventoryEvent::Issue {
+                    registry: registry.clone(),
+                    issue,
+                })
+                .await;
             let _ = tx
                 .send(InventoryEvent::Finished {
                     registry,
@@ -109,7 +117,7 @@ pub async fn crawl(
 pub(crate) async fn list_repositories(
     source: &dyn ManifestSource,
     prefix: Option<&str>,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, crate::model::InventoryIssue> {
     match source.repositories(prefix).await {
         Ok(r) => Ok(r),
         Err(e) => {
@@ -119,7 +127,7 @@ pub(crate) async fn list_repositories(
                     return Ok(vec![p.to_string()]);
                 }
             }
-            Err(format!("{e} ({})", e.next_step()))
+            Err(super::repository::issue_at(None, None, &e))
         }
     }
 }

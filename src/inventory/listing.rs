@@ -32,7 +32,9 @@ pub async fn list_repositories(
     count_tags: bool,
     concurrency: usize,
 ) -> Result<Listing, String> {
-    let mut names = super::crawl::list_repositories(source, prefix).await?;
+    let mut names = super::crawl::list_repositories(source, prefix)
+        .await
+        .map_err(|issue| issue.message)?;
     names.sort();
     names.dedup();
     let repositories = if count_tags {

@@ -18,6 +18,7 @@ pub mod tags;
 
 pub use collect::{collect, collect_with, CrawlOutcome};
 pub use event::InventoryEvent;
+pub use repository::issue_at;
 pub use source::open_source;
 
 use crate::config::RegistrySettings;

@@ -84,10 +84,20 @@ pub struct RepoResult {
 }
 
 pub fn issue(repo: &str, reference: Option<&str>, e: &RegistryError) -> InventoryIssue {
+    issue_at(Some(repo), reference, e)
+}
+
+/// A registry error as an inventory issue, with its status, code and next step as fields
+/// (the message keeps the next step too, for readers of the text alone).
+pub fn issue_at(repo: Option<&str>, reference: Option<&str>, e: &RegistryError) -> InventoryIssue {
+    let next = e.next_step();
     InventoryIssue {
-        repository: Some(repo.to_string()),
+        repository: repo.map(str::to_string),
         reference: reference.map(str::to_string),
-        message: format!("{e} ({})", e.next_step()),
+        message: format!("{e} ({next})"),
+        status: e.http_status(),
+        code: e.error_code().map(str::to_string),
+        next_step: Some(next),
     }
 }
 
@@ -379,10 +389,15 @@ async fn fetch_configs(
         .await;
     for (cfg, users, r) in fetched {
         let parsed = match r {
-            Ok(bytes) => ImageConfig::parse(&bytes).map_err(|why| InventoryIssue {
-                repository: Some(ctx.repo.to_string()),
-                reference: Some(cfg.to_string()),
-                message: format!("{}/{}@{cfg}: {why}", ctx.source.registry_name(), ctx.repo),
+            Ok(bytes) => ImageConfig::parse(&bytes).map_err(|why| {
+                InventoryIssue::new(
+                    Some(ctx.repo),
+                    Some(cfg.as_str()),
+                    format!("{}/{}@{cfg}: {why}", ctx.source.registry_name(), ctx.repo),
+                )
+                .with_next_step(
+                    "the image config does not parse; rebuild and push the image (its created date stays unknown)",
+                )
             }),
             Err(e) => Err(issue(ctx.repo, Some(cfg.as_str()), &e)),
         };

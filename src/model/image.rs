@@ -187,6 +187,38 @@ pub struct InventoryIssue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     pub message: String,
+    /// The HTTP status the registry answered with, when the failure was an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The registry's own error code (`DENIED`, `MANIFEST_UNKNOWN`, `AccessDeniedException`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// What to do about it, in one sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
+}
+
+impl InventoryIssue {
+    /// An issue that is not a registry answer (no status, no code).
+    pub fn new(
+        repository: Option<&str>,
+        reference: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        InventoryIssue {
+            repository: repository.map(str::to_string),
+            reference: reference.map(str::to_string),
+            message: message.into(),
+            status: None,
+            code: None,
+            next_step: None,
+        }
+    }
+
+    pub fn with_next_step(mut self, next_step: impl Into<String>) -> Self {
+        self.next_step = Some(next_step.into());
+        self
+    }
 }
 
 /// A whole inventory document.

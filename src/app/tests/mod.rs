@@ -7,8 +7,10 @@ mod layers;
 mod plan;
 mod query;
 mod reducer;
+mod refresh;
 mod severity_lazy;
 mod snapshots;
+mod sort_keys;
 
 use super::effect::Effect;
 use super::inventory_event as ev;
@@ -44,7 +46,10 @@ pub fn target(name: &str) -> (Target, RegistrySettings) {
 
 impl Harness {
     pub fn new(registries: &[&str]) -> Self {
-        let targets = registries.iter().map(|r| target(r)).collect();
+        Self::with_targets(registries.iter().map(|r| target(r)).collect())
+    }
+
+    pub fn with_targets(targets: Vec<(Target, RegistrySettings)>) -> Self {
         let mut state = State::new(targets, fixed_now());
         state.size = (100, 30);
         Harness {

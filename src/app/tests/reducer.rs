@@ -214,16 +214,8 @@ fn modal_stack_routes_keys_to_the_top_layer() {
 #[test]
 fn errors_stay_until_dismissed() {
     let mut h = Harness::loaded();
-    h.inventory(ev::issue(
-        "prod",
-        "secret",
-        "prod/secret: forbidden (HTTP 403, DENIED): denied",
-    ));
-    h.inventory(ev::issue(
-        "prod",
-        "gone",
-        "prod/gone: not found (HTTP 404, NAME_UNKNOWN)",
-    ));
+    h.inventory(ev::refused("prod", "secret", 403, "DENIED"));
+    h.inventory(ev::refused("prod", "gone", 404, "NAME_UNKNOWN"));
     h.inventory(ev::finished("prod", None));
     assert_eq!(h.state.errors.entries.len(), 2);
     let newest = &h.state.errors.entries[0];

@@ -85,11 +85,7 @@ fn long_names_are_cut_not_wrapped() {
 #[test]
 fn errors_overlay_and_title_badge() {
     let mut h = explorer();
-    h.inventory(ev::issue(
-        "prod",
-        "secret",
-        "prod/secret: forbidden (HTTP 403, DENIED): requested access to the resource is denied",
-    ));
+    h.inventory(ev::refused("prod", "secret", 403, "DENIED"));
     let buf = h.render(100, 30);
     let (x, y) = find(&buf, "⚠ 1 error").expect("badge");
     assert_eq!(
@@ -192,4 +188,27 @@ fn streaming_progress_and_tiny_terminal() {
     for (w, hh) in [(1, 1), (10, 3), (30, 5)] {
         h.render(w, hh);
     }
+}
+
+#[test]
+fn a_layout_shows_its_name_never_its_directory() {
+    let dir = "oci:/srv/cache/regscope/demo";
+    let mut s = crate::config::RegistrySettings::for_address(dir);
+    s.name = "demo".into();
+    let t = crate::registry::Target::parse(dir).unwrap();
+    let mut h = super::Harness::with_targets(vec![(t, s)]);
+    // The engine names a layout registry by its `oci:PATH`.
+    h.inventory(ev::listed(dir, &["team/api"]));
+    h.inventory(ev::images(dir, "team/api", fleet_images("team/api", 3)));
+    h.inventory(ev::refused(dir, "team/api", 404, "MANIFEST_UNKNOWN"));
+    h.inventory(ev::finished(dir, None));
+    h.keys("j enter enter");
+    let screen = h.screen(120, 32);
+    assert!(!screen.contains("/srv/"), "{screen}");
+    assert!(screen.contains("demo ▸ team/api"), "{screen}");
+    assert!(screen.contains("demo/team/api@sha256:"), "{screen}");
+    h.keys("e");
+    let screen = h.screen(120, 32);
+    assert!(!screen.contains("/srv/"), "{screen}");
+    assert!(screen.contains("demo/team/api"), "{screen}");
 }

@@ -35,50 +35,80 @@ pub struct VirtualTable<'a, C: ColumnSpec> {
     pub row_style: &'a dyn Fn(usize) -> Style,
 }
 
-/// Which columns fit in `width`, in display order, with their widths.
+/// Which columns fit in `width`, in display order (lower priority values survive; the
+/// sorted column `keep` survives first, so its ▲/▼ is always on screen).
+pub fn choose_columns<C: ColumnSpec>(
+    columns: &[C],
+    width: u16,
+    wide: bool,
+    keep: Option<C>,
+) -> Vec<C> {
+    let mut by_priority: Vec<C> = columns.to_vec();
+    by_priority.sort_by_key(|c| (Some(*c) != keep, c.priority()));
+    let mut chosen: Vec<C> = Vec::new();
+    let mut used = 0u16;
+    for c in by_priority {
+        let need = min_of(c, wide) + u16::from(!chosen.is_empty());
+        if used + need <= width {
+            used += need;
+            chosen.push(c);
+        }
+    }
+    columns
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .copied()
+        .collect()
+}
+
+fn min_of<C: ColumnSpec>(c: C, wide: bool) -> u16 {
+    c.min_width(wide).max(c.title().len() as u16 + 1)
+}
+
+/// Widths for `chosen` columns whose widest visible content is `content[i]`: each between
+/// its minimum and maximum, shrunk back from the right if they overflow, and leftover space
+/// given to the first column (tags), which is the one that gets cut.
+pub fn size_columns<C: ColumnSpec>(
+    chosen: &[C],
+    content: &[u16],
+    width: u16,
+    wide: bool,
+) -> Vec<u16> {
+    let mut out: Vec<u16> = chosen
+        .iter()
+        .zip(content)
+        .map(|(c, w)| {
+            let min = min_of(*c, wide);
+            (*w).clamp(min, c.max_width(wide).max(min))
+        })
+        .collect();
+    let gaps = out.len().saturating_sub(1) as u16;
+    let mut total: u16 = out.iter().sum::<u16>() + gaps;
+    for (c, w) in chosen.iter().zip(out.iter_mut()).rev() {
+        if total <= width {
+            break;
+        }
+        let cut = (total - width).min(*w - min_of(*c, wide));
+        *w -= cut;
+        total -= cut;
+    }
+    if let Some(w) = out.first_mut() {
+        *w += width.saturating_sub(total);
+    }
+    out
+}
+
+/// `choose_columns` then `size_columns` with `content` asked once per chosen column.
 pub fn fit_columns<C: ColumnSpec>(
     columns: &[C],
     width: u16,
     wide: bool,
     content: impl Fn(C) -> u16,
 ) -> Vec<(C, u16)> {
-    let mut by_priority: Vec<C> = columns.to_vec();
-    by_priority.sort_by_key(|c| c.priority());
-    let mut chosen: Vec<C> = Vec::new();
-    let mut used = 0u16;
-    for c in by_priority {
-        let need =
-            c.min_width(wide).max(c.title().len() as u16 + 1) + u16::from(!chosen.is_empty());
-        if used + need <= width {
-            used += need;
-            chosen.push(c);
-        }
-    }
-    let mut out: Vec<(C, u16)> = columns
-        .iter()
-        .filter(|c| chosen.contains(c))
-        .map(|c| {
-            let min = c.min_width(wide).max(c.title().len() as u16 + 1);
-            (*c, content(*c).clamp(min, c.max_width(wide).max(min)))
-        })
-        .collect();
-    // Shrink flexible columns back if content widths overflowed, then hand leftover
-    // space to the first column (tags), which is the one that gets cut.
-    let gaps = out.len().saturating_sub(1) as u16;
-    let mut total: u16 = out.iter().map(|(_, w)| *w).sum::<u16>() + gaps;
-    for (c, w) in out.iter_mut().rev() {
-        if total <= width {
-            break;
-        }
-        let min = c.min_width(wide).max(c.title().len() as u16 + 1);
-        let cut = (total - width).min(*w - min);
-        *w -= cut;
-        total -= cut;
-    }
-    if let Some((_, w)) = out.first_mut() {
-        *w += width.saturating_sub(total);
-    }
-    out
+    let chosen = choose_columns(columns, width, wide, None);
+    let widths: Vec<u16> = chosen.iter().map(|c| content(*c)).collect();
+    let sized = size_columns(&chosen, &widths, width, wide);
+    chosen.into_iter().zip(sized).collect()
 }
 
 impl<C: ColumnSpec> Widget for VirtualTable<'_, C> {
@@ -89,14 +119,23 @@ impl<C: ColumnSpec> Widget for VirtualTable<'_, C> {
         let body = area.height.saturating_sub(1) as usize;
         let end = self.len.min(self.offset + body);
         let visible = self.offset..end;
-        let cols = fit_columns(self.columns, area.width, self.wide, |c| {
-            visible
-                .clone()
-                .map(|p| (self.cell)(p, c).width() as u16)
-                .max()
-                .unwrap_or(0)
-        });
-        let header = Row::new(cols.iter().map(|(c, _)| {
+        let chosen = choose_columns(
+            self.columns,
+            area.width,
+            self.wide,
+            self.sort.map(|(c, _)| c),
+        );
+        // Every visible cell is built once: widths are measured on the same lines that
+        // are then drawn.
+        let cells: Vec<Vec<Line>> = visible
+            .clone()
+            .map(|p| chosen.iter().map(|c| (self.cell)(p, *c)).collect())
+            .collect();
+        let content: Vec<u16> = (0..chosen.len())
+            .map(|i| cells.iter().map(|r| r[i].width() as u16).max().unwrap_or(0))
+            .collect();
+        let widths = size_columns(&chosen, &content, area.width, self.wide);
+        let header = Row::new(chosen.iter().map(|c| {
             let mut t = c.title().to_string();
             if let Some((s, arrow)) = self.sort {
                 if s == *c {
@@ -108,15 +147,17 @@ impl<C: ColumnSpec> Widget for VirtualTable<'_, C> {
         .style(self.header_style);
         let rows: Vec<Row> = visible
             .clone()
-            .map(|p| {
+            .zip(cells)
+            .map(|(p, line)| {
                 Row::new(
-                    cols.iter()
-                        .map(|(c, _)| Cell::from(aligned((self.cell)(p, *c), c.right_aligned()))),
+                    line.into_iter()
+                        .zip(&chosen)
+                        .map(|(l, c)| Cell::from(aligned(l, c.right_aligned()))),
                 )
                 .style((self.row_style)(p))
             })
             .collect();
-        let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
+        let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(1)

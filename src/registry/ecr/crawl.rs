@@ -21,11 +21,20 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
     let repos = match client.repositories().await {
         Ok(r) => r,
         Err(e) => {
+            // The structured issue first (status, code, next step), then the end.
+            let issue = crate::inventory::issue_at(None, None, &e);
+            let fatal = issue.message.clone();
+            let _ = tx
+                .send(InventoryEvent::Issue {
+                    registry: registry.clone(),
+                    issue,
+                })
+                .await;
             let _ = tx
                 .send(InventoryEvent::Finished {
                     registry,
                     stats: client.stats(),
-                    fatal: Some(format!("{e} ({})", e.next_step())),
+                    fatal: Some(fatal),
                 })
                 .await;
             return;
@@ -59,11 +68,9 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
                 for why in described.rejected {
                     events.push(InventoryEvent::Issue {
                         registry: registry.clone(),
-                        issue: InventoryIssue {
-                            repository: Some(name.clone()),
-                            reference: None,
-                            message: why,
-                        },
+                        issue: InventoryIssue::new(Some(&name), None, why).with_next_step(
+                            "ECR described an image regscope cannot read; the other images are listed",
+                        ),
                     });
                 }
                 events.push(InventoryEvent::RepositoryImages {
@@ -74,11 +81,7 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
             }
             Err(e) => events.push(InventoryEvent::Issue {
                 registry: registry.clone(),
-                issue: InventoryIssue {
-                    repository: Some(name),
-                    reference: None,
-                    message: format!("{e} ({})", e.next_step()),
-                },
+                issue: crate::inventory::issue_at(Some(&name), None, &e),
             }),
         }
         if done == total || last_progress.elapsed() >= PROGRESS_EVERY {

@@ -115,7 +115,7 @@ fn kv<'a>(state: &State, k: &str, v: String) -> Line<'a> {
 fn overview<'a>(state: &State, row: RowRef<'_>, entry: Option<&'a DetailEntry>) -> Vec<Line<'a>> {
     let t = &state.theme;
     let mut out = vec![
-        kv(state, "reference", row.reference()),
+        kv(state, "reference", state.fleet.shown_reference(row)),
         kv(state, "media type", row.media_type().to_string()),
         kv(
             state,

@@ -32,19 +32,26 @@ impl ErrorEntry {
         }
     }
 
-    /// An inventory issue carries the error's text; status and code are read back from the
-    /// `HTTP 403, DENIED` part that `RegistryError` always writes.
+    /// An inventory issue carries status, code and next step as fields; the message
+    /// loses the "(next step)" the engine also appends for readers of the text alone.
     pub fn from_issue(at: DateTime<Utc>, registry: &str, issue: &InventoryIssue) -> Self {
-        let (status, code) = status_and_code(&issue.message);
+        let message = issue
+            .next_step
+            .as_deref()
+            .and_then(|n| issue.message.strip_suffix(&format!(" ({n})")))
+            .unwrap_or(&issue.message);
         ErrorEntry {
             at,
             registry: registry.to_string(),
             repository: issue.repository.clone(),
             reference: issue.reference.clone(),
-            status,
-            code,
-            message: issue.message.clone(),
-            next_step: next_step_for(status, registry),
+            status: issue.status,
+            code: issue.code.clone(),
+            message: message.to_string(),
+            next_step: issue
+                .next_step
+                .clone()
+                .unwrap_or_else(|| next_step_for(issue.status, registry)),
         }
     }
 
@@ -62,25 +69,7 @@ impl ErrorEntry {
     }
 }
 
-fn status_and_code(msg: &str) -> (Option<u16>, Option<String>) {
-    let Some(i) = msg.find("HTTP ") else {
-        return (None, None);
-    };
-    let rest = &msg[i + 5..];
-    let status = rest.get(..3).and_then(|s| s.parse().ok());
-    let code = rest
-        .get(3..)
-        .and_then(|r| r.strip_prefix(", "))
-        .map(|r| {
-            r.chars()
-                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
-                .collect::<String>()
-        })
-        .filter(|c| !c.is_empty());
-    (status, code)
-}
-
-/// The same advice `RegistryError::next_step` gives, from the status alone.
+/// Advice from the status alone, for an issue that came without its own next step.
 fn next_step_for(status: Option<u16>, registry: &str) -> String {
     match status {
         Some(401) => format!("log in: `docker login {registry}` (or fix the credential helper)"),
@@ -131,12 +120,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_status_and_code_from_registry_error_text() {
-        assert_eq!(
-            status_and_code("r/x: forbidden (HTTP 403, DENIED): no"),
-            (Some(403), Some("DENIED".into()))
-        );
-        assert_eq!(status_and_code("r: HTTP 502"), (Some(502), None));
-        assert_eq!(status_and_code("cannot connect"), (None, None));
+    fn an_issue_keeps_its_fields_and_loses_the_repeated_next_step() {
+        let mut issue =
+            InventoryIssue::new(Some("team/api"), None, "team/api: denied (ask for access)")
+                .with_next_step("ask for access");
+        issue.status = Some(403);
+        issue.code = Some("DENIED".into());
+        let e = ErrorEntry::from_issue(chrono::Utc::now(), "prod", &issue);
+        assert_eq!(e.status, Some(403));
+        assert_eq!(e.code.as_deref(), Some("DENIED"));
+        assert_eq!(e.message, "team/api: denied");
+        assert_eq!(e.next_step, "ask for access");
+        let bare = InventoryIssue::new(Some("x"), None, "odd");
+        let e = ErrorEntry::from_issue(chrono::Utc::now(), "prod", &bare);
+        assert_eq!((e.status, e.code), (None, None));
+        assert!(e.next_step.contains("log"), "{}", e.next_step);
     }
 }

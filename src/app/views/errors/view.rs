@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         );
         return;
     }
-    let [list, detail] = Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(inner);
+    let [list, detail] = Layout::vertical([Constraint::Min(3), Constraint::Length(7)]).areas(inner);
     let h = list.height as usize;
     let offset = e.cursor.saturating_sub(h.saturating_sub(1));
     let lines: Vec<Line> = e
@@ -47,16 +47,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 (None, Some(c)) => c.clone(),
                 (None, None) => "—".into(),
             };
+            let registry = state.fleet.shown_name(&x.registry);
             let place = match &x.repository {
-                Some(r) => format!("{}/{}", x.registry, r),
-                None => x.registry.clone(),
+                Some(r) => format!("{registry}/{r}"),
+                None => registry,
             };
             let text = format!(
                 "{}  {:<28} {:<16} {}",
                 x.at.format("%H:%M:%S"),
                 format::truncate(&place, 28),
                 format::truncate(&status, 16),
-                x.message
+                state.fleet.screen_text(&x.registry, &x.message)
             );
             let style = if i == e.cursor {
                 t.selection()
@@ -69,9 +70,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), list);
     if let Some(x) = e.entries.get(e.cursor) {
         let mut lines = vec![Line::from(Span::styled(
-            x.message.clone(),
+            state.fleet.screen_text(&x.registry, &x.message),
             t.fg(Role::Danger),
         ))];
+        // Every fact by name, unknown ones as such: the list row cuts them short.
+        let field = |k: &'static str, v: String| {
+            [
+                Span::styled(k, t.fg(Role::Header)),
+                Span::styled(v, t.fg(Role::Text)),
+            ]
+        };
+        let unknown = || format::UNKNOWN.to_string();
+        let mut facts = Vec::new();
+        facts.extend(field("registry ", state.fleet.shown_name(&x.registry)));
+        facts.extend(field(
+            "  repository ",
+            x.repository.clone().unwrap_or_else(unknown),
+        ));
+        facts.extend(field(
+            "  status ",
+            x.status.map_or_else(unknown, |s| s.to_string()),
+        ));
+        facts.extend(field("  code ", x.code.clone().unwrap_or_else(unknown)));
+        lines.push(Line::from(facts));
         if let Some(r) = &x.reference {
             lines.push(Line::from(Span::styled(
                 format!("reference: {r}"),

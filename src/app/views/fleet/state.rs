@@ -1,7 +1,7 @@
 //! The registries & repositories tree: a flat vector of visible rows over registries and
 //! their repositories, with per-registry crawl progress and per-repository rollups.
 
-use crate::app::views::images::table::ImageTable;
+use crate::app::views::images::table::{ImageTable, RowRef};
 use crate::config::RegistrySettings;
 use crate::model::RepositorySummary;
 use crate::registry::{Target, TrafficStats};
@@ -24,6 +24,9 @@ pub struct RegistryNode {
     pub fatal: Option<String>,
     pub issues: usize,
     pub expanded: bool,
+    /// Counts crawls of this registry (a refresh starts the next one); repositories the
+    /// current crawl has not reported carry an older number.
+    pub crawl: u32,
 }
 
 impl RegistryNode {
@@ -39,6 +42,7 @@ impl RegistryNode {
             fatal: None,
             issues: 0,
             expanded: true,
+            crawl: 0,
         }
     }
     /// Whether an inventory event's registry name means this node.
@@ -54,6 +58,21 @@ pub struct RepoNode {
     pub summary: Option<RepositorySummary>,
     pub table: Option<Arc<ImageTable>>,
     pub weekly: Weekly,
+    /// The crawl of its registry that last listed or loaded it.
+    pub crawl: u32,
+}
+
+impl RepoNode {
+    pub fn new(registry: usize, name: String, crawl: u32) -> Self {
+        RepoNode {
+            registry,
+            name,
+            summary: None,
+            table: None,
+            weekly: Weekly::new(),
+            crawl,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +150,96 @@ impl FleetState {
         self.repos
             .iter()
             .position(|r| r.registry == registry && r.name == name)
+    }
+
+    /// The name a registry goes by on screen: its node's name (configured, given on the
+    /// command line, or `demo`), so a layout never shows the directory it lives in.
+    pub fn shown_name(&self, registry: &str) -> String {
+        self.registry_index(registry)
+            .map_or_else(|| registry.to_string(), |i| self.registries[i].name.clone())
+    }
+
+    /// `text` (an error message) as the screen shows it: a layout's `oci:PATH` replaced by
+    /// its name, so no machine path reaches the screen.
+    pub fn screen_text(&self, registry: &str, text: &str) -> String {
+        match self.registry_index(registry) {
+            Some(i) if matches!(self.registries[i].target, Target::Layout { .. }) => {
+                let r = &self.registries[i];
+                text.replace(&r.target.display_name(), &r.name)
+                    .replace(&r.settings.address, &r.name)
+            }
+            _ => text.to_string(),
+        }
+    }
+
+    /// A reference by digest as the screen shows it: for a layout, its name instead of its
+    /// `oci:PATH`; other registries keep their real host (what `docker pull` needs).
+    pub fn shown_reference(&self, row: RowRef<'_>) -> String {
+        let t = row.table();
+        match self.registry_index(&t.registry) {
+            Some(i) if matches!(self.registries[i].target, Target::Layout { .. }) => {
+                format!(
+                    "{}/{}@{}",
+                    self.registries[i].name,
+                    t.repository,
+                    row.digest_str()
+                )
+            }
+            _ => row.reference(),
+        }
+    }
+
+    /// The repository's node, added if the crawl reports one not seen yet; either way it
+    /// is marked as seen by the registry's current crawl.
+    pub fn touch_repo(&mut self, registry: usize, name: &str) -> usize {
+        let crawl = self.registries[registry].crawl;
+        let i = match self.repo_index(registry, name) {
+            Some(i) => i,
+            None => {
+                self.repos
+                    .push(RepoNode::new(registry, name.to_string(), crawl));
+                self.repos.len() - 1
+            }
+        };
+        self.repos[i].crawl = crawl;
+        i
+    }
+
+    /// After a complete crawl of `registry`: drops the repositories it no longer reported
+    /// (deleted since the last crawl). The cursor stays on the same node, or where the
+    /// dropped one was. Returns how many were dropped.
+    pub fn drop_vanished(&mut self, registry: usize) -> usize {
+        let crawl = self.registries[registry].crawl;
+        let keep = self.selected().map(|r| match r {
+            TreeRow::Repo(i) => (self.repos[i].registry, Some(self.repos[i].name.clone())),
+            TreeRow::Registry(ri) => (ri, None),
+        });
+        let before = self.repos.len();
+        self.repos
+            .retain(|r| r.registry != registry || r.crawl == crawl);
+        let dropped = before - self.repos.len();
+        if dropped == 0 {
+            return 0;
+        }
+        // Node indices moved: find the selected node again by name.
+        let cursor = self.cursor;
+        self.rows.clear();
+        self.rebuild_rows();
+        self.cursor = match keep {
+            Some((ri, Some(name))) => self
+                .repo_index(ri, &name)
+                .and_then(|i| self.rows.iter().position(|r| *r == TreeRow::Repo(i)))
+                .unwrap_or(cursor),
+            Some((ri, None)) => self
+                .rows
+                .iter()
+                .position(|r| *r == TreeRow::Registry(ri))
+                .unwrap_or(cursor),
+            None => cursor,
+        }
+        .min(self.rows.len().saturating_sub(1));
+        self.offset = self.offset.min(self.cursor);
+        dropped
     }
 
     pub fn selected(&self) -> Option<TreeRow> {

@@ -1,6 +1,6 @@
 //! Reducer for the registries & repositories tree and for the inventory stream behind it.
 
-use super::state::{RepoNode, TreeRow};
+use super::state::{RepoSortColumn, TreeRow};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::layout::fleet_page;
@@ -21,15 +21,7 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
             };
             f.registries[ri].listed = Some(repositories.len());
             for name in repositories {
-                if f.repo_index(ri, &name).is_none() {
-                    f.repos.push(RepoNode {
-                        registry: ri,
-                        name,
-                        summary: None,
-                        table: None,
-                        weekly: Default::default(),
-                    });
-                }
+                f.touch_repo(ri, &name);
             }
             f.rebuild_rows();
             follow(state)
@@ -44,19 +36,7 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
             let Some(ri) = f.registry_index(&registry) else {
                 return vec![];
             };
-            let idx = match f.repo_index(ri, &repository) {
-                Some(i) => i,
-                None => {
-                    f.repos.push(RepoNode {
-                        registry: ri,
-                        name: repository.clone(),
-                        summary: None,
-                        table: None,
-                        weekly: Default::default(),
-                    });
-                    f.repos.len() - 1
-                }
-            };
+            let idx = f.touch_repo(ri, &repository);
             let node = &mut f.repos[idx];
             node.summary = Some(summary);
             node.table = Some(table);
@@ -96,8 +76,24 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
                 let r = &mut f.registries[ri];
                 r.finished = true;
                 r.stats = stats;
-                if let Some(msg) = &fatal {
+                if fatal.is_none() {
+                    // The listing was complete: what it no longer names is gone.
+                    if f.drop_vanished(ri) > 0 {
+                        let fx = forget_vanished(state);
+                        return fx;
+                    }
+                } else if let Some(msg) = &fatal {
                     r.fatal = Some(msg.clone());
+                    // Engines send the failure as a structured issue first; the plain
+                    // entry is for a crawl that ended without one.
+                    let reported = state.errors.entries.iter().any(|e| {
+                        e.repository.is_none()
+                            && msg.starts_with(&e.message)
+                            && r.answers_to(&e.registry)
+                    });
+                    if reported {
+                        return vec![];
+                    }
                     let (status_entry, addr) = (msg.clone(), r.settings.address.clone());
                     state.errors.push(ErrorEntry::plain(
                         now,
@@ -116,10 +112,42 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
                 r.fatal = None;
                 r.done = 0;
                 r.issues = 0;
+                r.crawl += 1;
             }
             vec![]
         }
     }
+}
+
+/// After repositories were dropped: the images pane lets go of a table whose repository is
+/// gone, marks on gone repositories are forgotten, and the pane follows the tree cursor.
+fn forget_vanished(state: &mut State) -> Vec<Effect> {
+    let f = &state.fleet;
+    let exists = |registry: &str, repo: &str| {
+        f.registry_index(registry)
+            .is_some_and(|ri| f.repo_index(ri, repo).is_some())
+    };
+    let gone = state
+        .images
+        .table
+        .as_ref()
+        .is_some_and(|t| !exists(&t.registry, &t.repository));
+    // Mark keys are `registry/repository` with the table's registry name.
+    state.images.marks.retain(|key, _| {
+        f.repos.iter().any(|r| {
+            key.strip_suffix(r.name.as_str())
+                .and_then(|k| k.strip_suffix('/'))
+                .is_some_and(|reg| f.registries[r.registry].answers_to(reg))
+        })
+    });
+    if gone {
+        state.images.close();
+        if state.focus != Pane::Fleet {
+            state.focus = Pane::Fleet;
+        }
+        state.detail.open = false;
+    }
+    follow(state)
 }
 
 pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
@@ -171,7 +199,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Sort => {
             state.fleet.sort = state.fleet.sort.next();
-            state.fleet.descending = state.fleet.sort != super::state::RepoSortColumn::Name;
+            state.fleet.descending = state.fleet.sort != RepoSortColumn::Name;
             state.fleet.rebuild_rows();
             vec![]
         }
@@ -180,6 +208,24 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.fleet.rebuild_rows();
             vec![]
         }
-        _ => vec![],
+        a => {
+            let col = match a {
+                Action::SortName => RepoSortColumn::Name,
+                Action::SortCount => RepoSortColumn::Images,
+                Action::SortSize => RepoSortColumn::Total,
+                Action::SortUnique => RepoSortColumn::Unique,
+                Action::SortPushed => RepoSortColumn::Pushed,
+                _ => return vec![],
+            };
+            let f = &mut state.fleet;
+            if f.sort == col {
+                f.descending = !f.descending;
+            } else {
+                f.sort = col;
+                f.descending = col != RepoSortColumn::Name;
+            }
+            f.rebuild_rows();
+            vec![]
+        }
     }
 }

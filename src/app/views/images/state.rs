@@ -92,18 +92,49 @@ impl Default for ImagesState {
     }
 }
 
+/// Where rows `ids` of `old` are in `new`, by digest (absent: deleted since).
+fn remap_by_digest(old: &ImageTable, new: &ImageTable, ids: &[u32]) -> HashMap<u32, u32> {
+    if ids.is_empty() {
+        return HashMap::new();
+    }
+    let wanted: HashMap<&str, u32> = ids
+        .iter()
+        .map(|&id| (old.row(id).digest_str(), id))
+        .collect();
+    new.rows()
+        .filter_map(|r| wanted.get(r.digest_str()).map(|&old_id| (old_id, r.id)))
+        .collect()
+}
+
 fn repo_key(t: &ImageTable) -> String {
     format!("{}/{}", t.registry, t.repository)
 }
 
 impl ImagesState {
-    /// Shows `table`, keeping sort, filter and platform; returns the view request.
+    /// Shows `table`, keeping sort, filter and platform; returns the view request. A new
+    /// table of the same repository (a refresh) keeps the selected image and the marks by
+    /// digest: row ids of the old table mean nothing in the new one, and images deleted
+    /// since lose their marks.
     pub fn open(&mut self, table: Arc<ImageTable>) -> Vec<Effect> {
         let same = self
             .table
             .as_ref()
             .is_some_and(|t| repo_key(t) == repo_key(&table));
-        let keep = same.then(|| self.selected_id()).flatten();
+        let mut keep = None;
+        if let (true, Some(old)) = (same, self.table.clone()) {
+            let key = repo_key(&table);
+            let marked = self.marks.remove(&key).unwrap_or_default();
+            let digests: Vec<u32> = marked.iter().copied().chain(self.selected_id()).collect();
+            let moved = remap_by_digest(&old, &table, &digests);
+            let set: BTreeSet<u32> = marked
+                .iter()
+                .filter_map(|id| moved.get(id).copied())
+                .collect();
+            if !set.is_empty() {
+                self.marks.insert(key, set);
+            }
+            keep = self.selected_id().and_then(|id| moved.get(&id).copied());
+        }
         self.view = match table.sorted_if_ready(self.sort) {
             Some(p) if !self.has_filter() => RowView::Ordered(p),
             _ => RowView::Natural(table.len() as u32),
@@ -120,6 +151,19 @@ impl ImagesState {
             self.cursor = self.view.position_of(id).unwrap_or(0);
         }
         self.refresh()
+    }
+
+    /// Lets go of the table (its repository is gone).
+    pub fn close(&mut self) {
+        if let Some(t) = self.table.take() {
+            self.marks.remove(&repo_key(&t));
+        }
+        self.view = RowView::Natural(0);
+        self.generation += 1;
+        self.computing = false;
+        self.cursor = 0;
+        self.offset = 0;
+        self.mark_anchor = None;
     }
 
     pub fn has_filter(&self) -> bool {

@@ -6,7 +6,7 @@ use crate::app::layout::image_page;
 use crate::app::state::{Modal, Pane, Prompt, PromptKind, State};
 use crate::app::views::detail;
 use crate::app::views::detail::state::DetailTab;
-use crate::app::views::images::column::ImageColumn;
+use crate::app::views::images::column::{ImageColumn, SortKey};
 
 pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
     let page = image_page(state);
@@ -51,6 +51,27 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.images.sort.descending = !state.images.sort.descending;
             state.images.refresh()
         }
+        a if sort_column(a).is_some() => {
+            let col = sort_column(a).expect("checked");
+            let scans = state
+                .images
+                .table
+                .as_ref()
+                .is_some_and(|t| super::scans::shows_severity(state, t));
+            if matches!(col, ImageColumn::Severity(_)) && !scans {
+                state.flash("no image here has scan results to sort by", true);
+                return vec![];
+            }
+            let s = &mut state.images.sort;
+            if s.column == col {
+                s.descending = !s.descending;
+            } else {
+                *s = SortKey::new(col, col.default_descending());
+            }
+            let mut fx = state.images.refresh();
+            fx.extend(super::scans::merge_if_sorting(state));
+            fx
+        }
         Action::Mark => {
             state.images.toggle_mark();
             move_cursor(state, 1)
@@ -83,6 +104,23 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         _ => vec![],
     }
+}
+
+/// The column a shift-letter sort action picks in the images pane.
+pub fn sort_column(a: Action) -> Option<ImageColumn> {
+    Some(match a {
+        Action::SortName => ImageColumn::Tags,
+        Action::SortDigest => ImageColumn::Digest,
+        Action::SortKind => ImageColumn::Kind,
+        Action::SortPlatforms => ImageColumn::Platforms,
+        Action::SortSize => ImageColumn::Size,
+        Action::SortUnique => ImageColumn::Unique,
+        Action::SortCreated => ImageColumn::Created,
+        Action::SortPushed => ImageColumn::Pushed,
+        Action::SortPulled => ImageColumn::Pulled,
+        Action::SortCritical => ImageColumn::Severity(crate::model::Severity::Critical),
+        _ => return None,
+    })
 }
 
 pub fn copy_selected(state: &mut State) -> Vec<Effect> {

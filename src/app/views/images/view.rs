@@ -139,12 +139,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     let wide = state.wide;
     let now = state.now;
+    // Looked up once per frame, not per cell (the key is a formatted string).
+    let marks = im.marks();
+    let is_marked = |id: u32| marks.is_some_and(|m| m.contains(&id));
     let cell_fn = |pos: usize, col: ImageColumn| -> Line<'_> {
         let id = im.view.get(pos);
         let r = table.row(id);
         match col {
             ImageColumn::Tags => {
-                let mark = if im.is_marked(id) { "● " } else { "" };
+                let mark = if is_marked(id) { "● " } else { "" };
                 let text = match (r.tag_count(), wide) {
                     (0, _) => {
                         return Line::from(vec![
@@ -202,7 +205,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
     };
     let row_style = |pos: usize| {
-        if im.is_marked(im.view.get(pos)) {
+        if is_marked(im.view.get(pos)) {
             t.fg(Role::Marked)
         } else {
             Style::default()

@@ -1,98 +1,7 @@
-//! The one action vocabulary. The keymap binds keys to these, the help overlay and hint
-//! bar describe them, and `:NAME` runs any of them from the command line, so a new action
-//! is one enum variant plus one row in [`ACTIONS`].
+//! Every action's row: its config and `:` name, what the help says, its hint-bar label and
+//! where it applies. The order is the help overlay's order.
 
-/// Where an action applies. `Global` applies everywhere a more specific binding does not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Global,
-    Fleet,
-    Images,
-    Detail,
-    Errors,
-    Plan,
-    Doctor,
-    Query,
-}
-
-impl Scope {
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::Global => "everywhere",
-            Scope::Fleet => "registries",
-            Scope::Images => "images",
-            Scope::Detail => "detail",
-            Scope::Errors => "error list",
-            Scope::Plan => "plan",
-            Scope::Doctor => "pull doctor",
-            Scope::Query => "fleet query (:cve, :pkg)",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
-    Quit,
-    Help,
-    Back,
-    Up,
-    Down,
-    Top,
-    Bottom,
-    PageUp,
-    PageDown,
-    HalfPageUp,
-    HalfPageDown,
-    NextPane,
-    PrevPane,
-    Enter,
-    Filter,
-    Command,
-    Sort,
-    SortReverse,
-    Raw,
-    Copy,
-    Mark,
-    LayerView,
-    MarkRange,
-    ClearMarks,
-    Refresh,
-    Wide,
-    Errors,
-    Mouse,
-    NextTab,
-    PrevTab,
-    ViewExplorer,
-    ViewCharts,
-    Dismiss,
-    DismissAll,
-    Plan,
-    ViewPlan,
-    AsOfEarlier,
-    AsOfLater,
-    AsOfWeekEarlier,
-    AsOfWeekLater,
-    AsOfToday,
-    ExportPlan,
-    ConfirmDelete,
-    FindingsSort,
-    FindingsSortReverse,
-    FindingsFilter,
-    FindingsFixable,
-    Doctor,
-    ViewDoctor,
-    ViewQuery,
-}
-
-pub struct ActionInfo {
-    pub action: Action,
-    /// The config and `:` command name.
-    pub name: &'static str,
-    pub about: &'static str,
-    /// Short label for the hint bar; `None` keeps it out of the bar.
-    pub hint: Option<&'static str>,
-    pub scopes: &'static [Scope],
-}
+use super::{Action, ActionInfo, Scope};
 
 use Scope::*;
 const G: &[Scope] = &[Global];
@@ -171,6 +80,83 @@ pub const ACTIONS: &[ActionInfo] = &[
         "reverse the sort",
         None,
         &[Fleet, Images]
+    ),
+    info!(
+        SortName,
+        "sort_name",
+        "sort by name (repositories) or tags (images); again reverses",
+        None,
+        &[Fleet, Images]
+    ),
+    info!(
+        SortDigest,
+        "sort_digest",
+        "sort images by digest; again reverses",
+        None,
+        &[Images]
+    ),
+    info!(
+        SortKind,
+        "sort_kind",
+        "sort images by kind; again reverses",
+        None,
+        &[Images]
+    ),
+    info!(
+        SortPlatforms,
+        "sort_platforms",
+        "sort images by platforms; again reverses",
+        None,
+        &[Images]
+    ),
+    info!(
+        SortSize,
+        "sort_size",
+        "sort by size (repositories: total bytes); again reverses",
+        None,
+        &[Fleet, Images]
+    ),
+    info!(
+        SortUnique,
+        "sort_unique",
+        "sort by unique bytes; again reverses",
+        None,
+        &[Fleet, Images]
+    ),
+    info!(
+        SortCount,
+        "sort_count",
+        "sort repositories by image count; again reverses",
+        None,
+        &[Fleet]
+    ),
+    info!(
+        SortCreated,
+        "sort_created",
+        "sort images by created; again reverses",
+        None,
+        &[Images]
+    ),
+    info!(
+        SortPushed,
+        "sort_pushed",
+        "sort by pushed (repositories: newest push); again reverses",
+        None,
+        &[Fleet, Images]
+    ),
+    info!(
+        SortPulled,
+        "sort_pulled",
+        "sort images by last pulled; again reverses",
+        None,
+        &[Images]
+    ),
+    info!(
+        SortCritical,
+        "sort_critical",
+        "sort images by critical findings (then high, medium, low); again reverses",
+        None,
+        &[Images]
     ),
     info!(
         Raw,
@@ -339,55 +325,3 @@ pub const ACTIONS: &[ActionInfo] = &[
         G
     ),
 ];
-
-impl Action {
-    /// How far a motion moves a list cursor with `page` rows on screen; `None` for
-    /// actions that are not motions. Top and bottom are "far enough" and get clamped.
-    pub fn cursor_delta(self, page: isize) -> Option<isize> {
-        Some(match self {
-            Action::Up => -1,
-            Action::Down => 1,
-            Action::Top => isize::MIN / 2,
-            Action::Bottom => isize::MAX / 2,
-            Action::PageUp => -page,
-            Action::PageDown => page,
-            Action::HalfPageUp => -page / 2,
-            Action::HalfPageDown => page / 2,
-            _ => return None,
-        })
-    }
-
-    pub fn info(self) -> &'static ActionInfo {
-        ACTIONS
-            .iter()
-            .find(|i| i.action == self)
-            .expect("every action has a row in ACTIONS")
-    }
-    pub fn name(self) -> &'static str {
-        self.info().name
-    }
-    pub fn by_name(name: &str) -> Option<Action> {
-        ACTIONS.iter().find(|i| i.name == name).map(|i| i.action)
-    }
-    /// Whether a binding of this action is live in `scope`.
-    pub fn applies_in(self, scope: Scope) -> bool {
-        let s = self.info().scopes;
-        s.contains(&Scope::Global) || s.contains(&scope)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_action_has_one_unique_row() {
-        let mut names: Vec<&str> = ACTIONS.iter().map(|i| i.name).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), ACTIONS.len());
-        assert_eq!(Action::by_name("mark"), Some(Action::Mark));
-        assert!(Action::Mark.applies_in(Scope::Images));
-        assert!(!Action::Mark.applies_in(Scope::Fleet));
-    }
-}
