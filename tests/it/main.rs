@@ -25,3 +25,4 @@ mod lifecycle;
 mod registry_auth;
 mod support;
 mod tui;
+mod tui_findings;

@@ -8,13 +8,13 @@ use crate::support::seed::Seeder;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
+pub struct Tmux {
     socket: String,
     session: &'static str,
 }
 
 impl Tmux {
-    fn start(cmd: &str, env: &[(&str, &str)]) -> Tmux {
+    pub fn start(cmd: &str, env: &[(&str, &str)]) -> Tmux {
         let socket = format!("regscope-e2e-{}", std::process::id());
         let mut c = Command::new("tmux");
         c.args([
@@ -40,7 +40,7 @@ impl Tmux {
         }
     }
 
-    fn capture(&self) -> String {
+    pub fn capture(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", self.session])
             .output()
@@ -48,7 +48,7 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         for k in keys {
             let st = Command::new("tmux")
                 .args(["-L", &self.socket, "send-keys", "-t", self.session, k])
@@ -59,7 +59,7 @@ impl Tmux {
         }
     }
 
-    fn literal(&self, text: &str) {
+    pub fn literal(&self, text: &str) {
         Command::new("tmux")
             .args([
                 "-L",
@@ -75,7 +75,7 @@ impl Tmux {
     }
 
     /// Waits until the screen satisfies `pred`, or fails with the last screen.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.capture();
@@ -89,7 +89,7 @@ impl Tmux {
         }
     }
 
-    fn alive(&self) -> bool {
+    pub fn alive(&self) -> bool {
         Command::new("tmux")
             .args(["-L", &self.socket, "has-session", "-t", self.session])
             .stderr(std::process::Stdio::null())

@@ -179,10 +179,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let h = &q.hits[pos];
         let f = &h.hit.finding;
         match col {
-            HitColumn::Repository => {
+            // The registry's name only where there are several to tell apart.
+            HitColumn::Repository if state.fleet.registries.len() > 1 => {
                 let reg = &state.fleet.registries[h.registry].name;
                 cell(format!("{reg} {}", h.hit.repository), t.fg(Role::Text))
             }
+            HitColumn::Repository => cell(h.hit.repository.clone(), t.fg(Role::Text)),
             HitColumn::Tags => match h.hit.tags.as_slice() {
                 [] => cell("<untagged>", t.fg(Role::Muted)),
                 [one] => cell(one.clone(), t.fg(Role::Text)),
