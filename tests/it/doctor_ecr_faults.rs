@@ -78,14 +78,13 @@ fn answer(mode: &'static str) -> impl Fn(&str, &Value, u32) -> (u16, Value) {
     }
 }
 
-async fn run(mode: &'static str) -> (Report, FakeEcr) {
-    let fake = FakeEcr::start(Arc::new(answer(mode))).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (cfg, creds) = (dir.path().join("config"), dir.path().join("credentials"));
+/// Hermetic connect options for `endpoint` (the directory holds empty AWS files).
+fn connect(endpoint: &str, dir: &std::path::Path) -> EcrConnectOptions {
+    let (cfg, creds) = (dir.join("config"), dir.join("credentials"));
     std::fs::write(&cfg, "").unwrap();
     std::fs::write(&creds, "").unwrap();
-    let ecr = EcrConnectOptions {
-        endpoint_url: Some(fake.url.clone()),
+    EcrConnectOptions {
+        endpoint_url: Some(endpoint.to_string()),
         credentials: Some(aws_sdk_ecr::config::Credentials::new(
             "AKIDTEST", "x", None, None, "test",
         )),
@@ -96,7 +95,13 @@ async fn run(mode: &'static str) -> (Report, FakeEcr) {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
         },
-    };
+    }
+}
+
+async fn run(mode: &'static str) -> (Report, FakeEcr) {
+    let fake = FakeEcr::start(Arc::new(answer(mode))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ecr = connect(&fake.url, dir.path());
     let options = DoctorOptions {
         platform: Some(Platform::parse("linux/amd64").unwrap()),
         ecr,
@@ -195,4 +200,50 @@ async fn ecr_archived_image_is_not_pulled() {
         fake.requests("BatchGetImage", "team/api").is_empty(),
         "no pull attempted"
     );
+}
+
+/// An API endpoint (here a TLS server with a self-signed certificate standing in for a
+/// TLS-intercepting proxy) whose certificate this machine does not trust.
+#[tokio::test]
+async fn ecr_untrusted_endpoint_certificate_is_tls() {
+    use crate::support::registry::TestRegistry;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let Some(reg) = TestRegistry::start_tls(&cert.pem(), &key.serialize_pem()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ecr = connect(&format!("https://{}", reg.addr), dir.path());
+    let options = DoctorOptions {
+        ecr,
+        ..DoctorOptions::default()
+    };
+    let r = diagnose(&reference("team/api:v1"), &options, &|_| {}).await;
+    assert_eq!(r.verdict, Verdict::Tls, "{r:#?}");
+    assert_eq!(step(&r, "reach").status, StepStatus::Ok, "TCP connects");
+    assert_eq!(step(&r, "auth").status, StepStatus::Fail);
+    assert!(r.summary.contains("not trusted"), "{}", r.summary);
+}
+
+#[tokio::test]
+async fn ecr_closed_endpoint_port_is_unreachable() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let options = DoctorOptions {
+        ecr: connect(&format!("http://127.0.0.1:{port}"), dir.path()),
+        ..DoctorOptions::default()
+    };
+    let r = diagnose(&reference("team/api:v1"), &options, &|_| {}).await;
+    assert_eq!(r.verdict, Verdict::Unreachable, "{r:#?}");
+    let reach = step(&r, "reach");
+    assert_eq!(reach.status, StepStatus::Fail);
+    assert!(reach.detail.contains("TCP connection failed"), "{reach:?}");
+    assert_eq!(step(&r, "auth").status, StepStatus::Skip);
 }

@@ -177,4 +177,9 @@ fn p_on_an_ecr_row_keeps_the_ecr_target() {
     assert_eq!(req.registry, Some(0));
     let shown = h.state.doctor.reference.clone().unwrap();
     assert!(shown.starts_with("ecr://eu-west-1/team/api"), "{shown}");
+    let flash = h.state.flash.as_ref().unwrap();
+    assert!(
+        flash.text.contains("counts as a pull") && !flash.error,
+        "{flash:?}"
+    );
 }

@@ -360,3 +360,39 @@ impl EcrClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoint_is_resolved_in_the_sdks_order() {
+        let e = |g, env, cfg, r| api_endpoint(g, env, cfg, r);
+        assert_eq!(
+            e(None, None, None, "eu-west-1"),
+            "https://api.ecr.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            e(None, None, None, "cn-north-1"),
+            "https://api.ecr.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            e(None, Some("http://env"), Some("http://cfg"), "r"),
+            "http://env"
+        );
+        assert_eq!(e(None, Some(""), Some("http://cfg"), "r"), "http://cfg");
+        assert_eq!(
+            e(Some("http://given"), Some("http://env"), None, "r"),
+            "http://given"
+        );
+        let c = CredentialSource {
+            provider: "ProfileFile".into(),
+            profile: Some("ci".into()),
+            expires_at: None,
+        };
+        assert_eq!(
+            c.describe(),
+            "profile ci (shared AWS config/credentials files)"
+        );
+    }
+}

@@ -25,8 +25,12 @@ fn start(
     d.running = true;
     d.scroll = 0;
     state.view = View::Doctor;
+    if reference.target.is_ecr() {
+        // The doctor reads the manifest with BatchGetImage, as a pull does; say so first.
+        state.flash(crate::registry::ecr::OPENING_COUNTS_AS_PULL, false);
+    }
     vec![Effect::Doctor(DoctorRequest {
-        ticket: d.ticket,
+        ticket: state.doctor.ticket,
         reference,
         platform,
         registry,
