@@ -111,14 +111,31 @@ async fn seed(addr: &str, repos: usize, tags: usize) {
                         {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ol, "size": own.len()}]
                 }))
                 .unwrap();
-                let put = http
-                    .put(format!("{base}/v2/{repo}/manifests/t{t:03}"))
-                    .header(CONTENT_TYPE, "application/vnd.oci.image.manifest.v1+json")
-                    .body(m)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(put.status().as_u16(), 201, "manifest {repo}:t{t:03}");
+                // Two tasks uploading the same base layer into one repository at once can
+                // leave the registry briefly unsure of it (400 MANIFEST_BLOB_UNKNOWN): push
+                // the blobs again and retry.
+                let mut status = 0;
+                for attempt in 0..5 {
+                    if attempt > 0 {
+                        tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                        for b in [&base_layer, &own, &config] {
+                            push_blob(&http, &base, &repo, b).await;
+                        }
+                    }
+                    let put = http
+                        .put(format!("{base}/v2/{repo}/manifests/t{t:03}"))
+                        .header(CONTENT_TYPE, "application/vnd.oci.image.manifest.v1+json")
+                        .body(m.clone())
+                        .send()
+                        .await
+                        .unwrap();
+                    status = put.status().as_u16();
+                    if status == 201 {
+                        break;
+                    }
+                    eprintln!("manifest {repo}:t{t:03}: {status} {}", put.text().await.unwrap_or_default());
+                }
+                assert_eq!(status, 201, "manifest {repo}:t{t:03}");
             }
         })
         .await;
