@@ -65,13 +65,7 @@ pub trait Backend: Send + Sync + 'static {
                     problems: f.problems,
                 });
             }
-            let client = crate::registry::ecr::EcrClient::connect(
-                &target,
-                &settings,
-                crate::registry::ecr::EcrConnectOptions::default(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            let client = shared_ecr_client(&target, &settings).await?;
             let r = client
                 .scan_findings(&req.repository, &req.digest)
                 .await
@@ -168,4 +162,36 @@ pub trait Backend: Send + Sync + 'static {
                 .map_err(|e| format!("{e} ({})", e.next_step()))
         })
     }
+}
+
+/// One ECR client per registry for findings: a fleet sweep asks for hundreds of scans, and a
+/// client per call would redo the credential chain and a TLS handshake each time. Keyed by
+/// the target, its settings and the endpoint override (which tests point at moto).
+async fn shared_ecr_client(
+    target: &Target,
+    settings: &RegistrySettings,
+) -> Result<Arc<crate::registry::ecr::EcrClient>, String> {
+    use std::collections::HashMap;
+    use tokio::sync::Mutex;
+    static CLIENTS: std::sync::OnceLock<
+        Mutex<HashMap<String, Arc<crate::registry::ecr::EcrClient>>>,
+    > = std::sync::OnceLock::new();
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_ECR")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .unwrap_or_default();
+    let key = format!("{target:?}|{settings:?}|{endpoint}");
+    let mut clients = CLIENTS.get_or_init(Default::default).lock().await;
+    if let Some(c) = clients.get(&key) {
+        return Ok(c.clone());
+    }
+    let c = crate::registry::ecr::EcrClient::connect(
+        target,
+        settings,
+        crate::registry::ecr::EcrConnectOptions::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let c = Arc::new(c);
+    clients.insert(key, c.clone());
+    Ok(c)
 }

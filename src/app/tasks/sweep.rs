@@ -18,6 +18,8 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Findings fetched at once by one sweep. Small: a sweep must leave room for the crawl and
 /// the detail pane on the same registry connection limit.
 pub const SWEEP_IN_FLIGHT: usize = 6;
+/// A visible sweep waits this long first, like the detail pane.
+const VISIBLE_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(80);
 /// Results handed to the reducer at most this many at a time.
 const BATCH: usize = 32;
 
@@ -57,6 +59,10 @@ pub async fn run(
     tx: UnboundedSender<Msg>,
 ) {
     let (kind, ticket) = (req.kind, req.ticket);
+    if kind == SweepKind::Visible {
+        // Scrolling fast replaces this sweep before it fetches anything.
+        tokio::time::sleep(VISIBLE_DEBOUNCE).await;
+    }
     let fetches: Vec<Fetch> = req
         .items
         .into_iter()
@@ -122,4 +128,106 @@ pub fn merge(req: &MergeRequest) -> Arc<crate::app::views::images::table::ImageT
         })
         .collect();
     Arc::new(ImageTable::from_images(&t.registry, &t.repository, &images))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::tasks::findings::FindingsRequest;
+    use crate::inventory::InventoryEvent;
+    use crate::model::ScanStatus;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::sync::mpsc;
+
+    /// Answers every image after a pause, counting how many it answers at once.
+    #[derive(Default)]
+    struct SlowScanner {
+        running: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    impl Backend for Arc<SlowScanner> {
+        fn crawl(
+            &self,
+            _: Target,
+            _: RegistrySettings,
+            _: mpsc::Sender<InventoryEvent>,
+        ) -> BoxFuture<'static, ()> {
+            Box::pin(async {})
+        }
+        fn source(
+            &self,
+            _: &Target,
+            _: &RegistrySettings,
+        ) -> Result<Arc<dyn ManifestSource>, String> {
+            Err("no source in this test".into())
+        }
+        fn findings(
+            &self,
+            _: &Target,
+            _: &RegistrySettings,
+            _: Result<Arc<dyn ManifestSource>, String>,
+            req: &FindingsRequest,
+        ) -> BoxFuture<'static, Result<FindingsReport, String>> {
+            let me = self.clone();
+            let fail = req.repository == "broken";
+            Box::pin(async move {
+                let now = me.running.fetch_add(1, Ordering::SeqCst) + 1;
+                me.peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+                me.running.fetch_sub(1, Ordering::SeqCst);
+                if fail {
+                    return Err("HTTP 500".into());
+                }
+                Ok(FindingsReport {
+                    status: ScanStatus::NotScanned,
+                    scanned_at: None,
+                    sources: vec![],
+                    findings: vec![],
+                    problems: vec![],
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sweep_runs_a_few_at_a_time_and_ends_with_a_done_batch() {
+        let scanner = Arc::new(SlowScanner::default());
+        let targets = vec![crate::app::tests::target("prod")];
+        let items: Vec<FindingsRequest> = (0..20u8)
+            .map(|n| FindingsRequest {
+                ticket: 7,
+                registry: 0,
+                repository: if n == 3 { "broken" } else { "api" }.into(),
+                digest: Digest::sha256_of(&[n]),
+                shown_as: format!("api#{n}"),
+            })
+            .collect();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let req = SweepRequest {
+            kind: SweepKind::Fleet,
+            ticket: 7,
+            items,
+        };
+        run(
+            Arc::new(scanner.clone()),
+            targets,
+            vec![Err("no source".into())],
+            req,
+            tx,
+        )
+        .await;
+        let mut answers = 0;
+        let mut failed = 0;
+        let mut last_done = false;
+        while let Ok(Msg::Swept(b)) = rx.try_recv() {
+            assert_eq!((b.kind, b.ticket), (SweepKind::Fleet, 7));
+            answers += b.results.len();
+            failed += b.results.iter().filter(|(_, r)| r.is_err()).count();
+            last_done = b.done;
+        }
+        assert_eq!((answers, failed), (20, 1));
+        assert!(last_done, "the last batch says the sweep is done");
+        assert_eq!(scanner.peak.load(Ordering::SeqCst), SWEEP_IN_FLIGHT);
+    }
 }
