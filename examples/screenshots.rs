@@ -116,10 +116,11 @@ fn fleet() -> State {
     send(&mut st, Msg::Inventory(convert(ev::finished("prod", None))));
     send(
         &mut st,
-        Msg::Inventory(convert(ev::issue(
-            "staging",
+        Msg::Inventory(convert(ev::refused(
+            "registry.staging.internal:5000",
             "secret/vault",
-            "registry.staging.internal:5000/secret/vault: forbidden (HTTP 403, DENIED): requested access to the resource is denied",
+            403,
+            "DENIED",
         ))),
     );
     send(

@@ -104,8 +104,9 @@ pub struct Keymap {
 }
 
 /// Something wrong with a keymap override, reported to the user; the rest still applies.
+/// The second field is the action whose override it concerns (the config names its line).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeymapProblem(pub String);
+pub struct KeymapProblem(pub String, pub String);
 
 impl Keymap {
     pub fn defaults() -> Self {
@@ -129,13 +130,16 @@ impl Keymap {
         let mut problems = Vec::new();
         for (name, keys) in overrides {
             let Some(action) = Action::by_name(name) else {
-                problems.push(KeymapProblem(format!("keymap: unknown action {name:?}")));
+                problems.push(KeymapProblem(
+                    format!("keymap: unknown action {name:?}"),
+                    name.clone(),
+                ));
                 continue;
             };
             let chords = match parse_all(keys) {
                 Ok(c) => c,
                 Err(e) => {
-                    problems.push(KeymapProblem(format!("keymap.{name}: {e}")));
+                    problems.push(KeymapProblem(format!("keymap.{name}: {e}"), name.clone()));
                     continue;
                 }
             };
@@ -147,10 +151,13 @@ impl Keymap {
                     .map(|(a, _)| (*k, *a))
             });
             if let Some((k, other)) = clash {
-                problems.push(KeymapProblem(format!(
-                    "keymap.{name}: key {k} is already bound to {}; override ignored",
-                    other.name()
-                )));
+                problems.push(KeymapProblem(
+                    format!(
+                        "keymap.{name}: key {k} is already bound to {}; override ignored",
+                        other.name()
+                    ),
+                    name.clone(),
+                ));
                 continue;
             }
             if let Some(slot) = bindings.iter_mut().find(|(a, _)| *a == action) {
@@ -160,12 +167,15 @@ impl Keymap {
         let mut km = Keymap { bindings };
         // Overrides may clash among themselves; the later action in ACTIONS order loses.
         for (a, b, k) in km.clashes() {
-            problems.push(KeymapProblem(format!(
-                "keymap: key {k} is bound to both {} and {}; {} keeps it",
-                a.name(),
-                b.name(),
-                a.name()
-            )));
+            problems.push(KeymapProblem(
+                format!(
+                    "keymap: key {k} is bound to both {} and {}; {} keeps it",
+                    a.name(),
+                    b.name(),
+                    a.name()
+                ),
+                b.name().to_string(),
+            ));
             if let Some(slot) = km.bindings.iter_mut().find(|(x, _)| *x == b) {
                 slot.1.retain(|x| *x != k);
             }

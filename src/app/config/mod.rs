@@ -58,6 +58,24 @@ impl Default for AppConfig {
     }
 }
 
+/// The 1-based line of `action = ...` in the `[keymap]` table of `text`, so a keymap
+/// problem names where to look.
+fn keymap_line(text: &str, action: &str) -> Option<usize> {
+    let mut in_keymap = false;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            in_keymap = l == "[keymap]";
+        } else if in_keymap
+            && l.strip_prefix(action)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 impl AppConfig {
     /// Reads `path`; a missing file is the defaults, a broken one the defaults plus a problem.
     pub fn load(path: &Path) -> AppConfig {
@@ -85,10 +103,10 @@ impl AppConfig {
         };
         let mut problems = Vec::new();
         let (keymap, kp) = super::keymap::Keymap::with_overrides(&file.keymap);
-        problems.extend(
-            kp.into_iter()
-                .map(|p| format!("config {}: {}", path.display(), p.0)),
-        );
+        problems.extend(kp.into_iter().map(|p| match keymap_line(text, &p.1) {
+            Some(line) => format!("config {} line {line}: {}", path.display(), p.0),
+            None => format!("config {}: {}", path.display(), p.0),
+        }));
         let name = file.theme.name.as_deref().unwrap_or("dark");
         let mut theme = match Theme::builtin(name) {
             Some(t) => t,
@@ -196,6 +214,13 @@ address = "https://nope"
         assert_eq!(c.theme.name, "light");
         assert_eq!(c.keymap.keys(Action::Mark), [KeyChord::parse("x").unwrap()]);
         assert_eq!(c.problems.len(), 3, "{:?}", c.problems);
+        // The clash names the file, the line of the override and the key's owner.
+        assert!(
+            c.problems.iter().any(|p| p
+                .starts_with("config c.toml line 10: keymap.wide: key q is already bound to quit")),
+            "{:?}",
+            c.problems
+        );
         assert!(c.registries.is_empty());
     }
 

@@ -81,7 +81,8 @@ fn filter_rows(
                 return None;
             }
             let ids = &base[c * CHUNK..((c + 1) * CHUNK).min(base.len())];
-            let mut out = Vec::new();
+            // Sized for the chunk: no growth in the loop, whatever share of rows matches.
+            let mut out = Vec::with_capacity(ids.len());
             for &id in ids {
                 let r = table.row(id);
                 if platform.is_some_and(|p| !r.platforms().iter().any(|x| x.satisfies(p))) {

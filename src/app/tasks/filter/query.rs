@@ -12,6 +12,12 @@ pub fn char_mask(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0u64, |m, &b| m | char_bit(b))
 }
 
+/// Whether `b`'s class holds `b` alone (case aside): then "the row's tags contain `b`" is
+/// exactly its mask bit.
+fn exact_class(b: u8) -> bool {
+    matches!(b.to_ascii_lowercase(), b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b':')
+}
+
 fn char_bit(b: u8) -> u64 {
     let b = b.to_ascii_lowercase();
     let slot = match b {
@@ -39,6 +45,9 @@ struct AtomTest {
     decided_by_needle: bool,
     /// Whether the needle could occur in a digest (`sha256:` + lower-case hex).
     in_digest: bool,
+    /// A one-character needle whose class is that character alone: the tag mask answers
+    /// for the tags without reading them.
+    mask_decides_tags: bool,
 }
 
 /// A parsed filter: nucleo pattern syntax (space-separated terms all match; `'exact`,
@@ -94,8 +103,9 @@ impl Query {
             .zip(&self.tests)
             .all(|(atom, test)| match &test.needle {
                 Some(n) if test.decided_by_needle => {
-                    (tag_mask & test.mask == test.mask && field_subsequence(n, tags))
-                        || (test.in_digest && may_match(n, digest))
+                    let in_tags = tag_mask & test.mask == test.mask
+                        && (test.mask_decides_tags || field_subsequence(n, tags));
+                    in_tags || (test.in_digest && may_match(n, digest))
                 }
                 needle => {
                     let mut fields = tags
@@ -169,6 +179,7 @@ fn atom_tests(raw: &str, p: &Pattern) -> Vec<AtomTest> {
         mask: 0,
         decided_by_needle: false,
         in_digest: true,
+        mask_decides_tags: false,
     };
     let words: Vec<&str> = raw.split_whitespace().collect();
     if raw.contains('\\') || !raw.is_ascii() || words.len() != p.atoms.len() {
@@ -189,6 +200,7 @@ fn atom_tests(raw: &str, p: &Pattern) -> Vec<AtomTest> {
             }
             let needle = lit.to_ascii_lowercase().into_bytes();
             AtomTest {
+                mask_decides_tags: needle.len() == 1 && exact_class(needle[0]),
                 mask: char_mask(&needle),
                 in_digest: could_be_in_digest(&needle),
                 decided_by_needle: a.kind == AtomKind::Fuzzy && !has_upper,
@@ -264,6 +276,7 @@ mod tests {
             t.needle = None;
             t.decided_by_needle = false;
             t.in_digest = true;
+            t.mask_decides_tags = false;
         }
         without
     }
@@ -272,12 +285,14 @@ mod tests {
     fn prefilter_never_rejects_what_nucleo_accepts() {
         let hay = [
             "v1.2.3 sha-abc sha256:0a1b",
+            "x#y sha256:0a1b",
             "Latest sha256:ffee",
             "main-97 sha256:00ff",
             "sha256:1234",
         ];
         for q in [
-            "v12", "LAT", "lat", "'main", "^sha", "ff$", "v1 abc", "!x", "z", "s:1", "0ff",
+            "v12", "LAT", "lat", "'main", "^sha", "ff$", "v1 abc", "!x", "z", "s:1", "0ff", "v",
+            "3", ".", "-", "#", "L",
         ] {
             let (with, without) = (Query::parse(q), nucleo_only(q));
             let mut m = Matcher::new(Config::DEFAULT);
