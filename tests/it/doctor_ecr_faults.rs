@@ -16,7 +16,7 @@ const PUSHED: i64 = 1_767_225_600; // 2026-01-01
 const PULLED: i64 = 1_767_312_000; // 2026-01-02
 
 /// The fake's answers. `mode` picks the fault: "ok", "missing-layer", "throttled",
-/// "archived".
+/// "archived", "pulled-policy" (a rule on days since the last pull).
 fn answer(mode: &'static str) -> impl Fn(&str, &Value, u32) -> (u16, Value) {
     let text = image_manifest("fake");
     let digest = Digest::sha256_of(text.as_bytes()).to_string();
@@ -71,6 +71,11 @@ fn answer(mode: &'static str) -> impl Fn(&str, &Value, u32) -> (u16, Value) {
                     "failureReason": "Layer digest not found"})).collect::<Vec<_>>()}),
             )
         }
+        "GetLifecyclePolicy" if mode == "pulled-policy" => (
+            200,
+            json!({"registryId": ACCOUNT, "repositoryName": "team/api",
+                "lifecyclePolicyText": r#"{"rules":[{"rulePriority":7,"selection":{"tagStatus":"any","countType":"sinceImagePulled","countUnit":"days","countNumber":5},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#}),
+        ),
         _ => (
             400,
             json!({"__type": "LifecyclePolicyNotFoundException", "message": "none"}),
@@ -246,4 +251,30 @@ async fn ecr_closed_endpoint_port_is_unreachable() {
     assert_eq!(reach.status, StepStatus::Fail);
     assert!(reach.detail.contains("TCP connection failed"), "{reach:?}");
     assert_eq!(step(&r, "auth").status, StepStatus::Skip);
+}
+
+/// A "since pulled" rule (ECR allows them only to archive) is judged on the last pull
+/// before the check (ten days ago), and the line says the check's own pull may reset it.
+#[tokio::test]
+async fn ecr_since_pulled_rule_sees_the_pull_before_the_check() {
+    let (r, fake) = run("pulled-policy").await;
+    assert_eq!(r.verdict, Verdict::Ok, "{r:#?}");
+    let history = step(&r, "history").lines.join("\n");
+    assert!(
+        history.contains("rule priority 7 would archive this image"),
+        "{history}"
+    );
+    assert!(history.contains("may reset that clock"), "{history}");
+    assert!(
+        r.summary.contains("would archive it (rule priority 7)"),
+        "{}",
+        r.summary
+    );
+    // Every DescribeImages call came before the pull.
+    let described = fake.requests("DescribeImages", "team/api").len();
+    assert_eq!(
+        described, 2,
+        "the image, then the repository for the policy"
+    );
+    assert_eq!(fake.requests("BatchGetImage", "team/api").len(), 1);
 }

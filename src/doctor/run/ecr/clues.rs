@@ -10,7 +10,7 @@ use crate::doctor::run::ms;
 use crate::doctor::verdict::Verdict;
 use crate::doctor::{Report, Step, StepStatus};
 use crate::model::{Digest, Image, ImageKind};
-use crate::policy::ecr::{tag_requirement_matches, EcrAction, EcrPolicy, TagStatus};
+use crate::policy::ecr::{tag_requirement_matches, CountType, EcrAction, EcrPolicy, TagStatus};
 use crate::policy::{ActionKind, Switches};
 use crate::registry::ecr::ImageRef;
 use std::time::Instant;
@@ -45,7 +45,7 @@ impl EcrWalk<'_> {
         let mut lines = self.times();
         let mut expiring = None;
         if let Some((digest, children)) = self.resolved.clone() {
-            let (policy_line, acts) = self.lifecycle_verdict(&w.repo, &digest, &children).await;
+            let (policy_line, acts) = self.lifecycle_verdict(&digest, &children);
             lines.push(policy_line);
             expiring = acts;
         }
@@ -75,9 +75,7 @@ impl EcrWalk<'_> {
             );
         }
         if let Some(rule) = expiring {
-            summary.push_str(&format!(
-                " But the current lifecycle policy would {rule}: pin it or amend the policy before it goes."
-            ));
+            summary.push_str(&format!(" But the current lifecycle policy would {rule}."));
         }
         let (region, registry) = (self.client.region().to_string(), w.registry.clone());
         w.finish(
@@ -90,32 +88,50 @@ impl EcrWalk<'_> {
         )
     }
 
-    /// What the current policy does to `digest` (the manifest the reference names; an
-    /// index goes with its `children`) now: a line, and the action if it acts.
-    async fn lifecycle_verdict(
-        &self,
-        repo: &str,
-        digest: &Digest,
-        children: &[Digest],
-    ) -> (String, Option<String>) {
+    /// The repository's lifecycle policy and, when it has one, every image as
+    /// `DescribeImages` lists it, read BEFORE the doctor's pull so "since pulled" rules see
+    /// the last pull as it was.
+    pub(super) async fn read_lifecycle(&self, repo: &str) -> Lifecycle {
         let policy = match self.client.lifecycle_policy(repo).await {
-            Ok(None) => return ("lifecycle policy: none on this repository".into(), None),
+            Ok(None) => return Lifecycle::Absent,
             Ok(Some(p)) => p,
-            Err(e) => return (format!("lifecycle policy not readable: {e}"), None),
+            Err(e) => return Lifecycle::Unusable(format!("lifecycle policy not readable: {e}")),
         };
         let parsed = match EcrPolicy::parse(&policy.text) {
             Ok(p) => p,
-            Err(e) => return (format!("lifecycle policy does not parse: {e}"), None),
+            Err(e) => return Lifecycle::Unusable(format!("lifecycle policy does not parse: {e}")),
         };
-        let mut images = match self.client.describe_images(repo).await {
-            Ok(d) => d.images,
-            Err(e) => {
-                return (
-                    format!("lifecycle policy present, not evaluated: {e}"),
-                    None,
-                )
+        let images = self
+            .client
+            .describe_images(repo)
+            .await
+            .map(|d| d.images)
+            .map_err(|e| format!("lifecycle policy present, not evaluated: {e}"));
+        Lifecycle::Present {
+            policy: parsed,
+            last_evaluated_at: policy.last_evaluated_at,
+            images,
+        }
+    }
+
+    /// What the current policy does to `digest` (the manifest the reference names; an
+    /// index goes with its `children`) now: a line, and the action if it acts.
+    fn lifecycle_verdict(&self, digest: &Digest, children: &[Digest]) -> (String, Option<String>) {
+        let (parsed, images) = match &self.lifecycle {
+            None | Some(Lifecycle::Absent) => {
+                return ("lifecycle policy: none on this repository".into(), None)
             }
+            Some(Lifecycle::Unusable(why)) => return (why.clone(), None),
+            Some(Lifecycle::Present {
+                images: Err(why), ..
+            }) => return (why.clone(), None),
+            Some(Lifecycle::Present {
+                policy,
+                images: Ok(images),
+                ..
+            }) => (policy, images),
         };
+        let mut images = images.clone();
         let Some(at) = images.iter().position(|i| &i.digest == digest) else {
             return (
                 "lifecycle policy present; DescribeImages does not list this image".into(),
@@ -126,34 +142,46 @@ impl EcrWalk<'_> {
         images[at].children = children.to_vec();
         let ev = parsed.evaluate(&images, self.now, &Switches::default());
         let when = format!("as of {}", self.now.to_rfc3339());
-        match ev.decisions.iter().find(|d| d.image == at) {
-            Some(d) => {
-                let what = match d.action {
-                    ActionKind::Transition => "archive",
-                    _ => "expire",
-                };
-                let rule = parsed
-                    .rules
-                    .iter()
-                    .find(|r| r.priority.to_string() == *d.rule)
-                    .map(|r| r.summary())
-                    .unwrap_or_else(|| format!("P{}", d.rule));
-                (
-                    format!(
-                        "lifecycle: rule priority {} would {what} this image {when}: {} ({rule})",
-                        d.rule, d.reason
-                    ),
-                    Some(format!("{what} it (rule priority {})", d.rule)),
-                )
-            }
-            None => (
+        let Some(d) = ev.decisions.iter().find(|d| d.image == at) else {
+            return (
                 format!(
                     "lifecycle: the current policy ({} rules) keeps this image {when}",
                     parsed.rules.len()
                 ),
                 None,
+            );
+        };
+        let what = match d.action {
+            ActionKind::Transition => "archive",
+            _ => "expire",
+        };
+        let rule = parsed
+            .rules
+            .iter()
+            .find(|r| r.priority.to_string() == *d.rule);
+        let pulled = if rule.is_some_and(|r| r.count_type == CountType::SinceImagePulled) {
+            "; this check's own pull may reset that clock (ECR records pulls with up to a day's delay)"
+        } else {
+            ""
+        };
+        (
+            format!(
+                "lifecycle: rule priority {} would {what} this image {when}: {} ({}){pulled}",
+                d.rule,
+                d.reason,
+                rule.map(|r| r.summary())
+                    .unwrap_or_else(|| format!("P{}", d.rule))
             ),
-        }
+            Some(format!(
+                "{what} it (rule priority {}){}",
+                d.rule,
+                if what == "archive" {
+                    "; archived, it cannot be pulled until restored"
+                } else {
+                    "; amend the policy or its selection if this image must stay"
+                }
+            )),
+        )
     }
 
     /// The tag (or digest) is missing: close tags, and the rules that could have expired it.
@@ -174,7 +202,7 @@ impl EcrWalk<'_> {
             }
             Err(e) => (format!("tags not listed: {e}"), String::new()),
         };
-        let could = self.rules_that_could_expire(&w.repo, &mut lines).await;
+        let could = self.rules_that_could_expire(&w.repo, &mut lines);
         w.push(Step {
             name: "history",
             status: StepStatus::Ok,
@@ -209,24 +237,21 @@ impl EcrWalk<'_> {
 
     /// Lines about the policy's expire rules that match an image carrying the missing
     /// tag (or any image, for a digest); the matching priorities, if any.
-    async fn rules_that_could_expire(&self, repo: &str, lines: &mut Vec<String>) -> Option<String> {
-        let policy = match self.client.lifecycle_policy(repo).await {
-            Ok(None) => {
+    fn rules_that_could_expire(&self, repo: &str, lines: &mut Vec<String>) -> Option<String> {
+        let (parsed, last_evaluated_at) = match &self.lifecycle {
+            None | Some(Lifecycle::Absent) => {
                 lines.push("lifecycle policy: none on this repository".into());
                 return None;
             }
-            Ok(Some(p)) => p,
-            Err(e) => {
-                lines.push(format!("lifecycle policy not readable: {e}"));
+            Some(Lifecycle::Unusable(why)) => {
+                lines.push(why.clone());
                 return None;
             }
-        };
-        let parsed = match EcrPolicy::parse(&policy.text) {
-            Ok(p) => p,
-            Err(e) => {
-                lines.push(format!("lifecycle policy does not parse: {e}"));
-                return None;
-            }
+            Some(Lifecycle::Present {
+                policy,
+                last_evaluated_at,
+                ..
+            }) => (policy, last_evaluated_at),
         };
         let mut probe = Image::new(repo, Digest::sha256_of(b""), "", ImageKind::Image);
         if let ImageRef::Tag(t) = &self.asked {
@@ -253,7 +278,7 @@ impl EcrWalk<'_> {
                 hits.push(r.priority.to_string());
             }
         }
-        if let Some(at) = policy.last_evaluated_at {
+        if let Some(at) = last_evaluated_at {
             lines.push(format!(
                 "lifecycle policy last evaluated {}",
                 at.to_rfc3339()
@@ -304,4 +329,16 @@ impl EcrWalk<'_> {
             ),
         )
     }
+}
+
+/// The repository's lifecycle policy as read before the pull.
+pub(super) enum Lifecycle {
+    Absent,
+    /// Not readable or not parsable: the line to show.
+    Unusable(String),
+    Present {
+        policy: EcrPolicy,
+        last_evaluated_at: Option<chrono::DateTime<chrono::Utc>>,
+        images: Result<Vec<Image>, String>,
+    },
 }

@@ -27,6 +27,8 @@ pub(super) struct EcrWalk<'c> {
     /// `DescribeImages` for the reference, taken before the pull.
     described: Option<Result<Image, RegistryError>>,
     asked: ImageRef,
+    /// The lifecycle policy and the repository's images, read before the pull.
+    lifecycle: Option<clues::Lifecycle>,
     /// The manifest the reference resolved to and, for an index, its children.
     resolved: Option<(crate::model::Digest, Vec<crate::model::Digest>)>,
     now: chrono::DateTime<chrono::Utc>,
@@ -65,6 +67,7 @@ pub(super) async fn diagnose(
         described: None,
         asked,
         resolved: None,
+        lifecycle: None,
         now: options.now.unwrap_or_else(chrono::Utc::now),
     };
     match e.walk(w).await {
@@ -85,6 +88,7 @@ impl EcrWalk<'_> {
         if let Some(stop) = self.archived(w) {
             return Err(stop);
         }
+        self.lifecycle = Some(self.read_lifecycle(&w.repo).await);
         let pulled = self.resolve(w).await?;
         let (digest, image) = self.platforms(w, pulled).await?;
         let checked = self.blobs(w, &digest, &image).await?;
