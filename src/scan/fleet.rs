@@ -97,6 +97,18 @@ pub struct FleetImage {
     pub created_at: Option<DateTime<Utc>>,
     pub pushed_at: Option<DateTime<Utc>>,
     pub last_pulled_at: Option<DateTime<Utc>>,
+    /// What the inventory already says when it settles the question without a fetch: the
+    /// image was not scanned (or is scanning, failed, unsupported), or was scanned and
+    /// nothing was found (ECR's listing carries both).
+    pub settled: Option<ScanStatus>,
+}
+
+/// The settled status of an inventory record, if its scan summary settles it.
+pub fn settled(img: &Image) -> Option<ScanStatus> {
+    img.scan
+        .as_ref()
+        .filter(|s| s.status != ScanStatus::Scanned || s.counts.total() == 0)
+        .map(|s| s.status.clone())
 }
 
 /// The images worth asking about: images and indexes, not referrers (signatures, reports,
@@ -118,6 +130,7 @@ pub fn fleet_images(images: &[Image]) -> Vec<FleetImage> {
             created_at: i.created_at,
             pushed_at: i.pushed_at,
             last_pulled_at: i.last_pulled_at,
+            settled: settled(i),
         })
         .collect()
 }
@@ -326,6 +339,12 @@ where
     Fut: Future<Output = (FleetImage, Result<Fetched, String>)>,
 {
     let mut ans = FleetAnswer::new(query);
+    let (settled, images): (Vec<FleetImage>, Vec<FleetImage>) =
+        images.into_iter().partition(|i| i.settled.is_some());
+    for img in &settled {
+        let status = img.settled.clone().unwrap_or(ScanStatus::NotScanned);
+        ans.record_parts(img, Ok((&status, &[], &[])));
+    }
     let mut results = stream::iter(images)
         .map(&fetch)
         .buffer_unordered(concurrency.max(1));

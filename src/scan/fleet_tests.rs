@@ -28,6 +28,7 @@ fn img(n: u8, created: Option<i64>, pulled: Option<i64>) -> FleetImage {
         created_at: created.map(|s| Utc.timestamp_opt(s, 0).unwrap()),
         pushed_at: None,
         last_pulled_at: pulled.map(|s| Utc.timestamp_opt(s, 0).unwrap()),
+        settled: None,
     }
 }
 
@@ -162,9 +163,14 @@ fn referrers_and_platform_manifests_are_not_fleet_images() {
 async fn search_runs_fetches_side_by_side_within_the_bound() {
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
-    let images: Vec<FleetImage> = (0..12).map(|n| img(n, Some(n as i64), None)).collect();
+    let mut images: Vec<FleetImage> = (0..12).map(|n| img(n, Some(n as i64), None)).collect();
+    // Settled by the inventory: never fetched.
+    let mut never = img(99, None, None);
+    never.settled = Some(ScanStatus::NotScanned);
+    images.push(never);
     let ans = search(images, FleetQuery::cve("CVE-1"), 4, |i| {
         let (running, peak) = (running.clone(), peak.clone());
+        assert!(i.settled.is_none(), "a settled image is not fetched");
         async move {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
@@ -181,7 +187,8 @@ async fn search_runs_fetches_side_by_side_within_the_bound() {
     })
     .await;
     assert_eq!(peak.load(Ordering::SeqCst), 4, "bounded, and concurrent");
-    assert_eq!((ans.images, ans.scanned, ans.unknown), (12, 12, 0));
+    assert_eq!((ans.images, ans.scanned, ans.unknown), (13, 12, 1));
+    assert_eq!(ans.not_scanned, 1);
     let order: Vec<&str> = ans.hits.iter().map(|h| h.tags[0].as_str()).collect();
     assert_eq!(order, ["v11", "v1"], "newest first");
 }

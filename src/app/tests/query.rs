@@ -311,3 +311,37 @@ fn query_view_snapshot_and_colours() {
         "readable without colour"
     );
 }
+
+#[test]
+fn what_the_inventory_settles_is_not_fetched_again() {
+    use crate::model::{ScanSummary, SeverityCounts};
+    let summary = |status: ScanStatus, critical: u32| {
+        Some(ScanSummary {
+            status,
+            scanned_at: None,
+            counts: SeverityCounts {
+                critical,
+                ..Default::default()
+            },
+            source: Some("ecr-basic".into()),
+        })
+    };
+    let mut never = image("api", 1, &["v1"]);
+    never.scan = summary(ScanStatus::NotScanned, 0);
+    let mut clean = image("api", 2, &["v2"]);
+    clean.scan = summary(ScanStatus::Scanned, 0);
+    let mut vulnerable = image("api", 3, &["v3"]);
+    vulnerable.scan = summary(ScanStatus::Scanned, 2);
+    let want = vulnerable.digest.clone();
+    let mut h = Harness::new(&["prod"]);
+    h.inventory(ev::listed("prod", &["api"]));
+    h.inventory(ev::images("prod", "api", vec![never, clean, vulnerable]));
+    h.sweeps.clear();
+    command(&mut h, "cve CVE-2024-1");
+    let req = h.sweeps.pop().unwrap();
+    let asked: Vec<&Digest> = req.items.iter().map(|i| &i.digest).collect();
+    assert_eq!(asked, [&want], "only the image with findings is read");
+    let a = h.state.query.answer.as_ref().unwrap();
+    assert_eq!((a.images, a.scanned, a.not_scanned), (2, 1, 1));
+    assert_eq!(h.state.query.not_fetched(), 1);
+}

@@ -12,7 +12,7 @@ use crate::app::tasks::findings::{FindingsReport, FindingsRequest};
 use crate::app::tasks::sweep::{SweepBatch, SweepKind, SweepRequest};
 use crate::app::views::findings::state::FindingsEntry;
 use crate::app::views::fleet::state::TreeRow;
-use crate::model::{Digest, ImageKind};
+use crate::model::{Digest, ImageKind, ScanStatus};
 use crate::scan::fleet::{FleetAnswer, FleetImage, FleetQuery, HitOrder};
 use std::collections::{HashMap, HashSet};
 
@@ -65,6 +65,10 @@ fn gather(state: &State) -> (Vec<QueryImage>, usize) {
                     created_at: r.created(),
                     pushed_at: r.pushed(),
                     last_pulled_at: r.pulled(),
+                    settled: t.facts().scan(r.id).and_then(|s| {
+                        (s.status != ScanStatus::Scanned || s.counts.total() == 0)
+                            .then_some(s.status)
+                    }),
                 },
                 answered: false,
             });
@@ -91,12 +95,22 @@ pub fn start(state: &mut State, query: FleetQuery) -> Vec<Effect> {
             .push(i);
     }
     q.images = images;
-    // What the cache knows is answered at once; failures are tried again.
+    // What the cache knows is answered at once (failures are tried again), and so is what
+    // the inventory settles: an image ECR never scanned, or scanned with nothing found.
     for i in 0..state.query.images.len() {
         let key = state.query.images[i].image.digest.to_string();
         if let Some(FindingsEntry::Ready(rep)) = state.findings.cache.get(&key) {
             let rep = rep.clone();
             record(state, i, Ok(&rep));
+        } else if let Some(status) = state.query.images[i].image.settled.clone() {
+            let settled = FindingsReport {
+                status,
+                scanned_at: None,
+                sources: vec![],
+                findings: vec![],
+                problems: vec![],
+            };
+            record(state, i, Ok(&settled));
         }
     }
     let q = &mut state.query;
