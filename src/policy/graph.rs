@@ -28,7 +28,18 @@ static HEX: [u8; 256] = hex_table();
 /// 128 bits of a digest's hex: collision-free in practice for content digests, and
 /// already uniformly distributed, so it needs no further hashing.
 pub fn digest_key(d: &Digest) -> u128 {
-    hex_key(d.hex().as_bytes())
+    hex_key(digest_hex(d))
+}
+
+/// The hex part of a digest, without a search for the `:` in the common `sha256:` case
+/// (this runs a few million times per plan).
+pub fn digest_hex(d: &Digest) -> &[u8] {
+    let b = d.as_str().as_bytes();
+    if b.len() > 7 && b[6] == b':' {
+        &b[7..]
+    } else {
+        d.hex().as_bytes()
+    }
 }
 
 /// The first 32 hex digits of `hex` as a number (fewer digits: what there is).
@@ -134,38 +145,99 @@ pub struct Graph {
     group_list: Vec<u32>,
 }
 
-/// Digest keys of every image, on two threads for large inventories (pure, no order).
-fn keys_of(images: &[Image]) -> Vec<u128> {
-    let one = |s: &[Image]| {
-        s.iter()
-            .map(|im| digest_key(&im.digest))
-            .collect::<Vec<_>>()
+/// What one pass over a slice of the records finds: repository names in order of first
+/// appearance (ids local to the slice), images per repository, and the records that
+/// refer to others (children, subject). Keys and local repository ids go straight into
+/// the caller's slices.
+struct Scan<'a> {
+    names: Vec<&'a str>,
+    count: Vec<u32>,
+    referring: Vec<u32>,
+}
+
+fn scan<'a>(images: &'a [Image], base: usize, keys: &mut [u128], repo: &mut [u32]) -> Scan<'a> {
+    let mut out = Scan {
+        names: Vec::new(),
+        count: Vec::new(),
+        referring: Vec::new(),
     };
-    if images.len() < 100_000 {
-        return one(images);
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut last: Option<(&str, u32)> = None;
+    for (j, im) in images.iter().enumerate() {
+        keys[j] = digest_key(&im.digest);
+        let id = match last {
+            Some((name, id)) if name == im.repository => id,
+            _ => {
+                let next = ids.len() as u32;
+                let id = *ids.entry(im.repository.as_str()).or_insert_with(|| {
+                    out.names.push(im.repository.as_str());
+                    out.count.push(0);
+                    next
+                });
+                last = Some((im.repository.as_str(), id));
+                id
+            }
+        };
+        repo[j] = id;
+        out.count[id as usize] += 1;
+        if !im.children.is_empty() || im.subject.is_some() {
+            out.referring.push((base + j) as u32);
+        }
     }
-    let (a, b) = images.split_at(images.len() / 2);
-    std::thread::scope(|s| {
-        let h = s.spawn(|| one(b));
-        let mut k = one(a);
-        k.extend(h.join().expect("digest keys"));
-        k
-    })
+    out
 }
 
 impl Graph {
     pub fn build(images: &[Image]) -> Graph {
         let n = images.len();
         let mut g = Graph {
-            repo: Vec::with_capacity(n),
-            keys: keys_of(images),
+            repo: vec![0; n],
+            keys: vec![0; n],
             subject: vec![NONE; n],
             ..Default::default()
         };
+        // One pass over the records, in two halves on two threads for large inventories;
+        // the second half's repository ids are then mapped onto the first's.
+        let cut = if n >= 100_000 { n / 2 } else { n };
+        let (k1, k2) = g.keys.split_at_mut(cut);
+        let (r1, r2) = g.repo.split_at_mut(cut);
+        let (first, second) = std::thread::scope(|s| {
+            let later = (cut < n).then(|| s.spawn(|| scan(&images[cut..], cut, k2, r2)));
+            let first = scan(&images[..cut], 0, k1, r1);
+            (first, later.map(|h| h.join().expect("graph scan")))
+        });
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut count = first.count;
+        for name in &first.names {
+            ids.insert(name, g.repos.len() as u32);
+            g.repos.push(name.to_string());
+        }
+        let mut referring = first.referring;
+        if let Some(second) = second {
+            let map: Vec<u32> = second
+                .names
+                .iter()
+                .zip(&second.count)
+                .map(|(name, &c)| {
+                    let id = *ids.entry(name).or_insert_with(|| {
+                        g.repos.push(name.to_string());
+                        count.push(0);
+                        (g.repos.len() - 1) as u32
+                    });
+                    count[id as usize] += c;
+                    id
+                })
+                .collect();
+            for r in &mut g.repo[cut..] {
+                *r = map[*r as usize];
+            }
+            referring.extend(second.referring);
+        }
         // Only digests something refers to (children, subjects) need a lookup entry; keying
         // every record would cost a million-entry map for a few thousand edges.
         let mut wanted: FoldMap<u128, ()> = FoldMap::default();
-        for im in images {
+        for &i in &referring {
+            let im = &images[i as usize];
             for c in &im.children {
                 wanted.insert(digest_key(c), ());
             }
@@ -173,30 +245,19 @@ impl Graph {
                 wanted.insert(digest_key(sub), ());
             }
         }
-        let mut ids: HashMap<&str, u32> = HashMap::new();
-        let mut last: Option<(&str, u32)> = None;
-        for (i, im) in images.iter().enumerate() {
-            let id = match last {
-                Some((name, id)) if name == im.repository => id,
-                _ => {
-                    let next = ids.len() as u32;
-                    let id = *ids.entry(im.repository.as_str()).or_insert_with(|| {
-                        g.repos.push(im.repository.clone());
-                        next
-                    });
-                    last = Some((im.repository.as_str(), id));
-                    id
+        if !wanted.is_empty() {
+            for (i, (&k, &r)) in g.keys.iter().zip(&g.repo).enumerate() {
+                if wanted.contains_key(&k) {
+                    g.by_key.insert((r, k), i as u32);
                 }
-            };
-            g.repo.push(id);
-            if !wanted.is_empty() && wanted.contains_key(&g.keys[i]) {
-                g.by_key.insert((id, g.keys[i]), i as u32);
             }
         }
         let mut child_parent: Vec<(u32, u32)> = Vec::new();
         let mut subject_referrer: Vec<(u32, u32)> = Vec::new();
-        if !wanted.is_empty() {
-            for (i, im) in images.iter().enumerate() {
+        {
+            for &i in &referring {
+                let i = i as usize;
+                let im = &images[i];
                 let r = g.repo[i];
                 for c in &im.children {
                     match g.by_key.get(&(r, digest_key(c))) {
@@ -221,15 +282,19 @@ impl Graph {
         g.linked.dedup();
         g.parents = Adjacency::from_pairs(n, &child_parent);
         g.referrers = Adjacency::from_pairs(n, &subject_referrer);
-        let pairs: Vec<(u32, u32)> = g
-            .repo
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| (r, i as u32))
-            .collect();
-        let groups = Adjacency::from_pairs(g.repos.len(), &pairs);
-        g.group_start = groups.start;
-        g.group_list = groups.list;
+        // Groups: a counting sort of image indexes by repository, inventory order kept.
+        let mut start = vec![0u32; count.len() + 1];
+        for (r, c) in count.iter().enumerate() {
+            start[r + 1] = start[r] + c;
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; n];
+        for (i, &r) in g.repo.iter().enumerate() {
+            list[fill[r as usize] as usize] = i as u32;
+            fill[r as usize] += 1;
+        }
+        g.group_start = start;
+        g.group_list = list;
         g
     }
 
@@ -266,5 +331,54 @@ impl Graph {
         (0..self.repos.len())
             .map(|r| self.group(r).to_vec())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ImageKind;
+
+    /// Large inventories are scanned in two halves: repository ids must still be in order
+    /// of first appearance, groups complete and in inventory order, edges across the cut.
+    #[test]
+    fn two_half_scan_matches_first_appearance_order() {
+        let n = 120_000;
+        let repo_of = |i: usize| match i {
+            i if i < 60_000 => format!("r{}", i % 3),
+            // The second half revisits r1 and introduces r9 then r7.
+            i if i % 2 == 0 => "r1".to_string(),
+            i if i < 90_000 => "r9".to_string(),
+            _ => "r7".to_string(),
+        };
+        let mut images: Vec<Image> = (0..n)
+            .map(|i| {
+                Image::new(
+                    &repo_of(i),
+                    Digest::sha256_of(format!("g{i}").as_bytes()),
+                    "application/vnd.oci.image.manifest.v1+json",
+                    ImageKind::Image,
+                )
+            })
+            .collect();
+        // An index in the first half (r1) whose children lie in the second half (r1).
+        images[1].kind = ImageKind::Index;
+        images[1].children = vec![images[60_000].digest.clone(), images[60_002].digest.clone()];
+        let g = Graph::build(&images);
+        assert_eq!(g.repos, ["r0", "r1", "r2", "r9", "r7"]);
+        for (i, im) in images.iter().enumerate() {
+            assert_eq!(g.repos[g.repo[i] as usize], im.repository, "image {i}");
+            assert_eq!(g.keys[i], digest_key(&im.digest));
+        }
+        let total: usize = (0..g.repos.len()).map(|r| g.group(r).len()).sum();
+        assert_eq!(total, n);
+        for r in 0..g.repos.len() {
+            let grp = g.group(r);
+            assert!(grp.windows(2).all(|w| w[0] < w[1]), "group {r} in order");
+            assert!(grp.iter().all(|&i| g.repo[i as usize] == r as u32));
+        }
+        assert_eq!(g.parents(60_000), [1]);
+        assert_eq!(g.parents(60_002), [1]);
+        assert_eq!(g.linked, [60_000, 60_002]);
     }
 }

@@ -21,6 +21,8 @@ pub mod inuse;
 pub mod plan;
 #[cfg(test)]
 mod plan_tests;
+#[cfg(test)]
+mod plan_tests_not_performed;
 pub mod reclaim;
 pub mod restore;
 pub mod switches;
@@ -77,11 +79,11 @@ impl std::fmt::Display for Reason {
                 what,
                 age_secs,
                 days,
-            } => write!(
-                f,
-                "{what} {} ago (more than {days} days)",
-                time::human_secs(*age_secs)
-            ),
+            } => {
+                write!(f, "{what} ")?;
+                time::write_human_secs(f, *age_secs)?;
+                write!(f, " ago (more than {days} days)")
+            }
             Reason::Beyond { keep, of } => write!(
                 f,
                 "beyond the newest {keep} of the {of} images matching the rule's tag requirement"

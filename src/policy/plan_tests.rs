@@ -10,7 +10,7 @@ use super::{PolicyFormat, Switches};
 use crate::model::{BlobRef, Digest, Image, ImageKind, Lock};
 use proptest::prelude::*;
 
-fn opts() -> PlanOptions {
+pub(super) fn opts() -> PlanOptions {
     PlanOptions {
         registry: "127.0.0.1:5000".into(),
         format: PolicyFormat::Ecr,
@@ -33,7 +33,7 @@ fn any_older_than(days: u64) -> super::ecr::EcrPolicy {
     )])
 }
 
-fn plan(
+pub(super) fn plan(
     images: &[Image],
     p: &super::ecr::EcrPolicy,
     sw: &Switches,
@@ -123,7 +123,7 @@ fn in_use_and_locked_images_are_protected_with_reasons() {
         .all(|x| x.would.as_deref() == Some("expire by rule 1")));
 }
 
-fn blob(id: &str, size: u64) -> BlobRef {
+pub(super) fn blob(id: &str, size: u64) -> BlobRef {
     BlobRef {
         digest: dg(id),
         size,

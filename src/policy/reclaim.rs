@@ -2,7 +2,7 @@
 //! reaches, within the scope where the registry shares storage. The naive figure (the plain
 //! sum of image sizes) is kept beside it so the difference is visible.
 
-use super::graph::{digest_key, FoldMap, Graph};
+use super::graph::{digest_hex, hex_key, FoldMap, Graph};
 use crate::model::Image;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +47,8 @@ pub fn estimate(
     let mut naive = 0u64;
     let mut unknown = 0usize;
     let mut any_removed = false;
+    // Records without a blob list, per repository: one pass for both figures.
+    let mut no_blobs = vec![0usize; g.repos.len()];
     for (i, im) in images.iter().enumerate() {
         if removed[i] {
             any_removed = true;
@@ -54,6 +56,9 @@ pub fn estimate(
                 Some(s) => naive += s,
                 None => unknown += 1,
             }
+        }
+        if im.blobs.is_none() {
+            no_blobs[g.repo[i] as usize] += 1;
         }
     }
     if !any_removed {
@@ -73,11 +78,12 @@ pub fn estimate(
             }
         }
     }
-    let missing = images
+    let missing: usize = no_blobs
         .iter()
-        .enumerate()
-        .filter(|(i, im)| repo_relevant[g.repo[*i] as usize] && im.blobs.is_none())
-        .count();
+        .zip(&repo_relevant)
+        .filter(|(_, &relevant)| relevant)
+        .map(|(n, _)| n)
+        .sum();
     if missing > 0 {
         return fallback(images, removed, naive, unknown, missing);
     }
@@ -123,12 +129,9 @@ fn exact_reclaim(
             .map(|(c, slice)| {
                 s.spawn(move || {
                     let base = c * chunk;
-                    let refs: usize = slice
-                        .iter()
-                        .map(|im| im.blobs.as_ref().map_or(0, Vec::len))
-                        .sum();
+                    // Room for about four references per image; lists grow past that.
                     let mut out: Vec<Vec<Entry>> = (0..PARTITIONS)
-                        .map(|_| Vec::with_capacity(refs / PARTITIONS * 5 / 4 + 16))
+                        .map(|_| Vec::with_capacity(slice.len() * 4 / PARTITIONS + 16))
                         .collect();
                     for (j, im) in slice.iter().enumerate() {
                         let i = base + j;
@@ -148,9 +151,10 @@ fn exact_reclaim(
                         // figure) counts config and layer blobs only, and the two figures
                         // must measure the same thing.
                         for b in im.blobs.as_deref().unwrap_or_default() {
-                            let k = digest_key(&b.digest) ^ mix;
+                            // 72 bits of the digest: 8 choose the partition, 64 the key.
+                            let k = (hex_key(&digest_hex(&b.digest)[..18]) << 56) ^ mix;
                             let p = (k >> 120) as usize;
-                            out[p].push((k as u64, (b.size & !GONE) | gone));
+                            out[p].push(((k >> 56) as u64, (b.size & !GONE) | gone));
                         }
                     }
                     out

@@ -20,17 +20,24 @@ pub fn human_age(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
 
 /// As [`human_age`] for an elapsed time already in seconds (not negative).
 pub fn human_secs(s: i64) -> String {
+    let mut out = String::with_capacity(8);
+    let _ = write_human_secs(&mut out, s);
+    out
+}
+
+/// Writes [`human_secs`] into `f` without an intermediate string.
+pub fn write_human_secs(f: &mut impl std::fmt::Write, s: i64) -> std::fmt::Result {
     if s >= DAY {
         let d = s / DAY;
         let h = (s % DAY) / 3600;
         if h > 0 && d < 10 {
-            format!("{d}d{h}h")
+            write!(f, "{d}d{h}h")
         } else {
-            format!("{d}d")
+            write!(f, "{d}d")
         }
     } else if s >= 3600 {
-        format!("{}h", s / 3600)
+        write!(f, "{}h", s / 3600)
     } else {
-        format!("{}m", s / 60)
+        write!(f, "{}m", s / 60)
     }
 }

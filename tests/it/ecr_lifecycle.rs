@@ -308,3 +308,81 @@ async fn ecr_lifecycle_plan_under_each_repository_own_policy() {
     // Reading the policies and the images never pulled.
     assert!(!m.recorded_operations().iter().any(|o| o == "BatchGetImage"));
 }
+
+/// The explorer on an ECR target (moto): open a repository that has its own lifecycle
+/// policy, press D, and the review shows what that policy expires; a repository without
+/// a policy says so instead of failing.
+#[tokio::test(flavor = "multi_thread")]
+async fn ecr_lifecycle_tui_plan_view_from_a_repository_with_its_own_policy() {
+    crate::require!("tmux");
+    let Some(m) = Moto::start() else { return };
+    m.create_repository("svc/a", false, false).await;
+    m.create_repository("svc/b", false, false).await;
+    for (i, tag) in ["first", "second", "third"].iter().enumerate() {
+        m.put_image(
+            "svc/a",
+            &manifest(&format!("tui-{i}"), 30 + i as u64),
+            OCI,
+            Some(tag),
+        )
+        .await;
+    }
+    m.put_image("svc/b", &manifest("tui-b", 40), OCI, Some("only"))
+        .await;
+    m.call(
+        REGION,
+        "PutLifecyclePolicy",
+        json!({"repositoryName": "svc/a", "lifecyclePolicyText": json!({"rules": [
+            {"rulePriority": 1, "description": "keep one",
+             "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
+             "action": {"type": "expire"}}]}).to_string()}),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty-aws-file");
+    std::fs::write(&empty, "").unwrap();
+    let (cfg, data, state) = (
+        dir.path().join("config.toml"),
+        dir.path().join("data"),
+        dir.path().join("state"),
+    );
+    let bin = env!("CARGO_BIN_EXE_regscope");
+    let tm = crate::tui::Tmux::start(
+        &format!("{bin} ecr://{ACCOUNT}/{REGION}"),
+        &[
+            ("REGSCOPE_CONFIG", cfg.to_str().unwrap()),
+            ("REGSCOPE_DATA", data.to_str().unwrap()),
+            ("XDG_STATE_HOME", state.to_str().unwrap()),
+            ("TERM", "xterm-256color"),
+            ("AWS_ENDPOINT_URL_ECR", &m.url),
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "test-secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", empty.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", empty.to_str().unwrap()),
+        ],
+    );
+    tm.wait_for("the ECR inventory", |s| {
+        s.contains("svc/a") && s.contains("svc/b")
+    });
+    tm.keys(&[":"]);
+    tm.literal("repo svc/a");
+    tm.keys(&["Enter"]);
+    tm.wait_for("the images of svc/a", |s| s.contains("3 of 3"));
+    tm.keys(&["D"]);
+    let screen = tm.wait_for("the plan review", |s| {
+        s.contains("lifecycle policy of svc/a") && s.contains("EXPIRE 2")
+    });
+    assert!(screen.contains("2 images removed"), "{screen}");
+    // Nothing was deleted by opening the review.
+    assert_eq!(held(&m, "svc/a").await.len(), 3);
+    tm.keys(&["Escape", ":"]);
+    tm.literal("repo svc/b");
+    tm.keys(&["Enter"]);
+    tm.wait_for("the images of svc/b", |s| s.contains("1 of 1"));
+    tm.keys(&["D"]);
+    tm.wait_for("no policy said", |s| {
+        s.contains("svc/b has no lifecycle policy")
+    });
+    tm.keys(&["q"]);
+}

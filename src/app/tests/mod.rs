@@ -5,6 +5,7 @@ mod doctor;
 mod findings;
 mod layers;
 mod plan;
+mod plan_not_performed;
 mod query;
 mod reducer;
 mod refresh;

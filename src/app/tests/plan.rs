@@ -42,7 +42,7 @@ const EXPIRE_OLDER_THAN_10_DAYS: &str = r#"{"rules":[{"rulePriority":1,"descript
   "selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":10},
   "action":{"type":"expire"}}]}"#;
 
-fn ecr_harness() -> Harness {
+pub(super) fn ecr_harness() -> Harness {
     let mut s = RegistrySettings::for_address("ecr://eu-west-1");
     s.name = "aws".into();
     let mut h = Harness::new(&[]);

@@ -29,8 +29,18 @@ struct Ctx<'a> {
     has_untagged_rule: bool,
 }
 
-/// One image in its repository's ranking: rank time, tie-break key, image index.
-type Ranked = (i64, u128, u32);
+/// One image in its repository's ranking: a sort key (newest first, then the tie-break)
+/// packed in 64 bits so ranking compares one integer, and the image index.
+type Ranked = (u64, u32);
+
+/// When ECR ranks an image: its push time, or its restore from archive; unknown ranks
+/// newest (`i64::MAX`, never marked by age).
+fn rank_time(im: &Image) -> i64 {
+    im.activated_at
+        .or(im.pushed_at)
+        .map(|t| t.timestamp())
+        .unwrap_or(i64::MAX)
+}
 
 impl EcrPolicy {
     pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
@@ -46,12 +56,6 @@ impl EcrPolicy {
         sw: &Switches,
     ) -> Evaluation {
         let mut ev = Evaluation::default();
-        let unknown_push = images.iter().filter(|i| i.pushed_at.is_none()).count();
-        if unknown_push > 0 {
-            ev.warnings.push(format!(
-                "{unknown_push} images have no push time; they rank as newest and are never expired by age"
-            ));
-        }
         let cx = Ctx {
             policy: self,
             images,
@@ -69,7 +73,7 @@ impl EcrPolicy {
                 .any(|r| r.tag_status == TagStatus::Untagged),
         };
         let repos = g.repos.len();
-        let (decisions, warnings) = if images.len() < PARALLEL_FROM || repos < 2 {
+        let (decisions, warnings, unknown_push) = if images.len() < PARALLEL_FROM || repos < 2 {
             cx.repos(0..repos)
         } else {
             // Split the repositories where half the images have been seen.
@@ -82,19 +86,21 @@ impl EcrPolicy {
                     break;
                 }
             }
-            let (mut d, mut w) = std::thread::scope(|s| {
+            std::thread::scope(|s| {
                 let later = s.spawn(|| cx.repos(cut..repos));
-                let first = cx.repos(0..cut);
-                let (d2, w2) = later.join().expect("ECR evaluation thread");
-                let (mut d, mut w) = first;
+                let (mut d, mut w, mut u) = cx.repos(0..cut);
+                let (d2, w2, u2) = later.join().expect("ECR evaluation thread");
                 d.extend(d2);
                 w.extend(w2);
-                (d, w)
-            });
-            d.shrink_to_fit();
-            w.shrink_to_fit();
-            (d, w)
+                u += u2;
+                (d, w, u)
+            })
         };
+        if unknown_push > 0 {
+            ev.warnings.push(format!(
+                "{unknown_push} images have no push time; they rank as newest and are never expired by age"
+            ));
+        }
         ev.decisions = decisions;
         ev.warnings.extend(warnings);
         if !ev.decisions.is_sorted_by_key(|d| d.image) {
@@ -105,16 +111,21 @@ impl EcrPolicy {
 }
 
 impl Ctx<'_> {
-    fn repos(&self, range: std::ops::Range<usize>) -> (Vec<Decision>, Vec<String>) {
-        let mut decisions = Vec::new();
+    /// Evaluates repositories `range`: decisions, warnings, and how many images had no
+    /// push time.
+    fn repos(&self, range: std::ops::Range<usize>) -> (Vec<Decision>, Vec<String>, usize) {
+        let images: usize = range.clone().map(|r| self.g.group(r).len()).sum();
+        // Cleanups usually act on a good share of a large inventory: room for half.
+        let mut decisions = Vec::with_capacity(images / 2);
         let mut warnings = Vec::new();
+        let mut unknown_push = 0;
         let mut order: Vec<Ranked> = Vec::new();
         let mut s: Vec<u32> = Vec::new();
         let mut claimed: Vec<bool> = Vec::new();
         let mut excluded: Vec<bool> = Vec::new();
         for r in range {
             let from = decisions.len();
-            self.repo(
+            unknown_push += self.repo(
                 r,
                 &mut order,
                 &mut s,
@@ -125,7 +136,7 @@ impl Ctx<'_> {
             );
             decisions[from..].sort_unstable_by_key(|d| d.image);
         }
-        (decisions, warnings)
+        (decisions, warnings, unknown_push)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -138,8 +149,9 @@ impl Ctx<'_> {
         excluded: &mut Vec<bool>,
         decisions: &mut Vec<Decision>,
         warnings: &mut Vec<String>,
-    ) {
+    ) -> usize {
         let (images, g, sw) = (self.images, self.g, self.sw);
+        let mut unknown_push = 0;
         let group = g.group(r);
         if self.has_untagged_rule
             && group
@@ -151,26 +163,53 @@ impl Ctx<'_> {
                 g.repos[r]
             ));
         }
-        // ECR orders by push time, or restore time for images restored from archive;
-        // unknown ranks newest (never marked by age).
+        // Newest first, ties by digest (or listing order). The sort key packs the time
+        // (inverted, seconds since 1970 as 32 bits) over the top 32 bits of the tie-break;
+        // equal keys fall back to the full tie-break, and a time 32 bits cannot hold makes
+        // the whole repository use the plain comparison.
+        let full_tie = |i: u32| match sw.ecr_tie_break {
+            TieBreak::DigestAscending => g.keys[i as usize],
+            TieBreak::AsListed => i as u128,
+        };
+        let mut packable = true;
         order.clear();
         order.extend(group.iter().map(|&i| {
             let im = &images[i as usize];
-            let t = im
-                .activated_at
-                .or(im.pushed_at)
-                .map(|t| t.timestamp())
-                .unwrap_or(i64::MAX);
-            let key = match sw.ecr_tie_break {
-                TieBreak::DigestAscending => g.keys[i as usize],
-                TieBreak::AsListed => i as u128,
+            unknown_push += im.pushed_at.is_none() as usize;
+            let t = rank_time(im);
+            let inv = match t {
+                i64::MAX => 0,
+                t if (0..u32::MAX as i64).contains(&t) => u32::MAX - t as u32,
+                _ => {
+                    packable = false;
+                    0
+                }
             };
-            (t, key, i)
+            (
+                (inv as u64) << 32 | (full_tie(i) >> 96) as u64 & 0xFFFF_FFFF,
+                i,
+            )
         }));
-        order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        if sw.ecr_tie_break == TieBreak::AsListed {
+            for o in order.iter_mut() {
+                o.0 = (o.0 & !0xFFFF_FFFF) | o.1 as u64;
+            }
+        }
+        if packable {
+            order.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| full_tie(a.1).cmp(&full_tie(b.1)))
+            });
+        } else {
+            order.sort_unstable_by(|a, b| {
+                rank_time(&images[b.1 as usize])
+                    .cmp(&rank_time(&images[a.1 as usize]))
+                    .then_with(|| full_tie(a.1).cmp(&full_tie(b.1)))
+            });
+        }
         // Children of an index and referrers are not independent candidates (§1.5).
         excluded.clear();
-        excluded.extend(order.iter().map(|&(_, _, i)| {
+        excluded.extend(order.iter().map(|&(_, i)| {
             (!sw.ecr_rank_index_children && !g.parents(i as usize).is_empty())
                 || images[i as usize].subject.is_some()
         }));
@@ -179,7 +218,7 @@ impl Ctx<'_> {
         for (k, rule) in self.policy.rules.iter().enumerate() {
             s.clear();
             s.extend((0..order.len() as u32).filter(|&p| {
-                let im = &images[order[p as usize].2 as usize];
+                let im = &images[order[p as usize].1 as usize];
                 !excluded[p as usize]
                     && im.storage_class.unwrap_or(StorageClass::Standard) == rule.storage_class
                     && tag_requirement_matches(rule, im, sw.ecr_pattern_case_sensitive)
@@ -198,6 +237,7 @@ impl Ctx<'_> {
                 claimed[p as usize] = true;
             }
         }
+        unknown_push
     }
 
     /// Marks what `rule` acts on among `s` (positions in `order`, newest first), skipping
@@ -223,7 +263,7 @@ impl Ctx<'_> {
         let mut push = |p: u32, reason: Reason| {
             if !claimed[p as usize] {
                 decisions.push(Decision {
-                    image: order[p as usize].2 as usize,
+                    image: order[p as usize].1 as usize,
                     action,
                     tag: None,
                     rule: rule_name.clone(),
@@ -245,12 +285,12 @@ impl Ctx<'_> {
                 let keep = (n as usize).min(s.len());
                 if keep > 0 && keep < s.len() {
                     let (a, b) = (&order[s[keep - 1] as usize], &order[s[keep] as usize]);
-                    if a.0 == b.0 {
+                    if rank_time(&images[a.1 as usize]) == rank_time(&images[b.1 as usize]) {
                         warnings.push(format!(
                             "repository {repo}, rulePriority {}: {} and {} were pushed at the same time and straddle the keep-{n} boundary; the tie is broken by {} (ecr.tie_break)",
                             rule.priority,
-                            images[a.2 as usize].digest.short(),
-                            images[b.2 as usize].digest.short(),
+                            images[a.1 as usize].digest.short(),
+                            images[b.1 as usize].digest.short(),
                             match sw.ecr_tie_break { TieBreak::DigestAscending => "digest ascending", TieBreak::AsListed => "listing order" }
                         ));
                     }
@@ -267,7 +307,7 @@ impl Ctx<'_> {
             }
             CountType::SinceImagePushed => {
                 for &p in s {
-                    let im = &images[order[p as usize].2 as usize];
+                    let im = &images[order[p as usize].1 as usize];
                     let (t, what) = match (im.activated_at, sw.ecr_restore_affects_since_pushed) {
                         (Some(a), true) => (Some(a), "restored from archive"),
                         _ => (im.pushed_at, "pushed"),
@@ -279,7 +319,7 @@ impl Ctx<'_> {
             }
             CountType::SinceImagePulled => {
                 for &p in s {
-                    let (t, what) = pull_reference(&images[order[p as usize].2 as usize]);
+                    let (t, what) = pull_reference(&images[order[p as usize].1 as usize]);
                     if let Some(reason) = aged(t, what) {
                         push(p, reason);
                     }
@@ -287,7 +327,7 @@ impl Ctx<'_> {
             }
             CountType::SinceImageTransitioned => {
                 for &p in s {
-                    let t = images[order[p as usize].2 as usize].archived_at;
+                    let t = images[order[p as usize].1 as usize].archived_at;
                     if let Some(reason) = aged(t, "archived") {
                         push(p, reason);
                     }

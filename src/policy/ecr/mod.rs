@@ -8,6 +8,8 @@ mod parse;
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
+mod tests_scale;
+#[cfg(test)]
 mod tests_validation;
 
 pub use glob::glob_match;

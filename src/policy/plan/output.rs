@@ -20,7 +20,13 @@ fn action_of(im: &Image, d: &Decision) -> PlanAction {
             im.tags.clone()
         },
         rule: d.rule.to_string(),
-        reason: d.reason.to_string(),
+        reason: {
+            use std::fmt::Write;
+            // One allocation: reasons are short sentences.
+            let mut r = String::with_capacity(96);
+            let _ = write!(r, "{}", d.reason);
+            r
+        },
         bytes: im.size_bytes,
         media_type: Some(im.media_type.clone()),
         children: if d.action.removes_manifest() {
