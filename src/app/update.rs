@@ -13,7 +13,14 @@ use crossterm::event::{KeyEventKind, MouseEvent, MouseEventKind};
 const FLASH_SECS: i64 = 6;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let loaded = matches!(
+        msg,
+        Msg::Inventory(super::msg::InventoryUpdate::Loaded { .. })
+    );
     let mut fx = route(state, msg);
+    if loaded {
+        fx.extend(query::update::on_repository_loaded(state));
+    }
     // Whatever moved the images pane, the rows now on screen get their severity counts.
     fx.extend(images::scans::follow_visible(state));
     fx

@@ -156,7 +156,7 @@ fn cve_sweeps_the_fleet_and_states_what_is_unknown() {
     let text = crate::app::views::query::view::coverage(&h.state);
     assert_eq!(
         text,
-        "answered for 2 scanned · 3 unknown: 2 not fetched yet, 1 not scanned · 1 repositories still loading (not asked)"
+        "answered for 2 scanned · 3 unknown: 2 not fetched yet, 1 not scanned · 1 repositories still loading"
     );
     assert_eq!(h.state.query.hits.len(), 1);
     answer(
@@ -169,10 +169,27 @@ fn cve_sweeps_the_fleet_and_states_what_is_unknown() {
         true,
     );
     assert!(!h.state.query.running);
+    // `slow` finishes loading: its image joins the query and is swept.
+    h.inventory(ev::images("stage", "slow", vec![image("slow", 8, &["v8"])]));
+    let more = h.sweeps.pop().expect("the new repository is swept");
+    assert_eq!(more.ticket, req.ticket, "the same query");
+    assert_eq!(more.items.len(), 1);
+    assert_eq!(h.state.query.repositories_loading, 0);
+    assert!(h.state.query.running);
+    answer(
+        &mut h,
+        &more,
+        vec![(
+            more.items[0].digest.clone(),
+            report(ScanStatus::NotScanned, vec![]),
+        )],
+        true,
+    );
+    assert!(!crate::app::views::query::view::coverage(&h.state).contains("loading"));
     let a = h.state.query.answer.as_ref().unwrap();
     assert_eq!(
         (a.images, a.scanned, a.not_scanned, a.unreadable, a.unknown),
-        (5, 3, 1, 1, 2)
+        (6, 3, 2, 1, 3)
     );
     // Newest first: api/1 was built 1 day ago, web/7 seven days ago.
     let order: Vec<&str> = h

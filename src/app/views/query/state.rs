@@ -36,8 +36,10 @@ pub struct QueryState {
     pub answer: Option<FleetAnswer>,
     pub hits: Vec<QueryHit>,
     pub order: HitOrder,
-    /// Repositories listed but not loaded when the query started: not asked about.
+    /// Repositories listed but not loaded yet: they join the query when they load.
     pub repositories_loading: usize,
+    /// Repository indices (`FleetState::repos`) whose images the query holds.
+    pub included: std::collections::HashSet<usize>,
     /// The sweep is still fetching.
     pub running: bool,
     pub cursor: usize,

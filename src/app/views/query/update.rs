@@ -31,15 +31,21 @@ pub fn command_pkg(state: &mut State, args: &str) -> Result<Vec<Effect>, String>
     Ok(start(state, q))
 }
 
-/// Every image and index of the loaded tables; not referrers, not an index's platforms.
-fn gather(state: &State) -> (Vec<QueryImage>, usize) {
+/// Every image and index of the loaded tables not in `skip` (repository indices); not
+/// referrers, not an index's platforms. Also the repositories taken and those still loading.
+fn gather(state: &State, skip: &HashSet<usize>) -> (Vec<QueryImage>, Vec<usize>, usize) {
     let mut images = Vec::new();
+    let mut taken = Vec::new();
     let mut loading = 0;
-    for repo in &state.fleet.repos {
+    for (ri, repo) in state.fleet.repos.iter().enumerate() {
         let Some(t) = &repo.table else {
             loading += 1;
             continue;
         };
+        if skip.contains(&ri) {
+            continue;
+        }
+        taken.push(ri);
         let children: HashSet<&Digest> = t
             .rows()
             .filter_map(|r| r.extra())
@@ -74,30 +80,51 @@ fn gather(state: &State) -> (Vec<QueryImage>, usize) {
             });
         }
     }
-    (images, loading)
+    (images, taken, loading)
 }
 
 pub fn start(state: &mut State, query: FleetQuery) -> Vec<Effect> {
-    let (images, loading) = gather(state);
     let q = &mut state.query;
     q.ticket += 1;
     q.query = Some(query.clone());
     q.answer = Some(FleetAnswer::new(query));
     q.hits.clear();
+    q.images.clear();
+    q.by_digest = HashMap::new();
+    q.included.clear();
     q.cursor = 0;
     q.offset = 0;
+    q.running = false;
+    state.view = View::Query;
+    extend(state, true)
+}
+
+/// While a query is shown, repositories that finish loading join it.
+pub fn on_repository_loaded(state: &mut State) -> Vec<Effect> {
+    if state.query.query.is_none() {
+        return vec![];
+    }
+    extend(state, false)
+}
+
+/// Adds the loaded repositories the query has not taken yet: answers what the cache and
+/// the inventory settle, and (re)starts the sweep over everything still unanswered.
+fn extend(state: &mut State, starting: bool) -> Vec<Effect> {
+    let (images, taken, loading) = gather(state, &state.query.included);
+    let q = &mut state.query;
     q.repositories_loading = loading;
-    q.by_digest = HashMap::new();
-    for (i, img) in images.iter().enumerate() {
+    q.included.extend(taken);
+    let base = q.images.len();
+    for (k, img) in images.into_iter().enumerate() {
         q.by_digest
             .entry(img.image.digest.clone())
             .or_default()
-            .push(i);
+            .push(base + k);
+        q.images.push(img);
     }
-    q.images = images;
     // What the cache knows is answered at once (failures are tried again), and so is what
     // the inventory settles: an image ECR never scanned, or scanned with nothing found.
-    for i in 0..state.query.images.len() {
+    for i in base..state.query.images.len() {
         let key = state.query.images[i].image.digest.to_string();
         if let Some(FindingsEntry::Ready(rep)) = state.findings.cache.get(&key) {
             let rep = rep.clone();
@@ -114,6 +141,12 @@ pub fn start(state: &mut State, query: FleetQuery) -> Vec<Effect> {
         }
     }
     let q = &mut state.query;
+    q.sort();
+    let fresh = q.images[base..].iter().any(|i| !i.answered);
+    if !starting && !fresh {
+        return vec![];
+    }
+    // A new sweep replaces the running one, so it carries everything still unanswered.
     let mut asked: HashSet<&Digest> = HashSet::new();
     let items: Vec<FindingsRequest> = q
         .images
@@ -128,14 +161,12 @@ pub fn start(state: &mut State, query: FleetQuery) -> Vec<Effect> {
         })
         .collect();
     q.running = !items.is_empty();
-    q.sort();
-    state.view = View::Query;
     if items.is_empty() {
         return vec![];
     }
     vec![Effect::SweepFindings(SweepRequest {
         kind: SweepKind::Fleet,
-        ticket: state.query.ticket,
+        ticket: q.ticket,
         items,
     })]
 }

@@ -117,7 +117,7 @@ pub fn coverage(state: &State) -> String {
     }
     if q.repositories_loading > 0 {
         s.push_str(&format!(
-            " · {} repositories still loading (not asked)",
+            " · {} repositories still loading",
             q.repositories_loading
         ));
     }
