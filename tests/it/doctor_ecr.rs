@@ -305,6 +305,7 @@ async fn ecr_refused_credentials_and_a_missing_permission_under_moto_iam() {
             ],
         )
         .await;
+    let (key2, secret2) = m.iam_user("no-token", &["ecr:DescribeImages"]).await;
     m.enforce_iam().await;
 
     // The suite's made-up key is not a key moto knows.
@@ -344,6 +345,26 @@ async fn ecr_refused_credentials_and_a_missing_permission_under_moto_iam() {
     assert!(
         r.next_step
             .contains("grant ecr:BatchGetImage on arn:aws:ecr:"),
+        "{}",
+        r.next_step
+    );
+
+    // Without ecr:GetAuthorizationToken no runtime can log in at all.
+    let mut ecr = m.connect_options();
+    ecr.credentials = Some(aws_sdk_ecr::config::Credentials::new(
+        key2, secret2, None, None, "no-token",
+    ));
+    let options = DoctorOptions { ecr, ..options };
+    let r = diagnose(&reference("team/api:v1.0.0"), &options, &|_| {}).await;
+    assert_eq!(r.verdict, Verdict::Forbidden, "{r:#?}");
+    let auth = step(&r, "auth");
+    assert_eq!(
+        (auth.http_status, auth.error_code.as_deref()),
+        (Some(403), Some("AccessDenied"))
+    );
+    assert!(
+        r.next_step
+            .starts_with("grant ecr:GetAuthorizationToken on \"*\""),
         "{}",
         r.next_step
     );

@@ -56,11 +56,16 @@ impl EcrWalk<'_> {
             ),
             RegistryError::Forbidden { code, detail, .. } => {
                 let permission = missing_permission(Some(detail), operation);
-                let arn = format!(
-                    "arn:aws:ecr:{region}:{}:repository/{}",
-                    self.client.account().unwrap_or("ACCOUNT"),
-                    w.repo
-                );
+                // GetAuthorizationToken is granted on "*", not on a repository.
+                let arn = if permission == "ecr:GetAuthorizationToken" {
+                    "\"*\"".to_string()
+                } else {
+                    format!(
+                        "arn:aws:ecr:{region}:{}:repository/{}",
+                        self.client.account().unwrap_or("ACCOUNT"),
+                        w.repo
+                    )
+                };
                 (
                     Verdict::Forbidden,
                     format!(
