@@ -1,7 +1,9 @@
 //! AWS ECR lifecycle policies (lifecycle.md §1): the full current schema, validation that
 //! rejects what ECR rejects, and the claim-by-tag-match evaluation.
 
+mod checks;
 mod eval;
+mod fields;
 pub use eval::tag_requirement_matches;
 mod glob;
 mod parse;
