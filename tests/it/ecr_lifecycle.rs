@@ -37,7 +37,7 @@ pub fn regscope(m: &Moto, dir: &Path, args: &[&str]) -> Output {
         .expect("run regscope")
 }
 
-fn ok(out: &Output) -> String {
+pub fn ok(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success(),
@@ -49,7 +49,7 @@ fn ok(out: &Output) -> String {
 }
 
 /// digest -> sorted tags, as moto holds `repo` now (through an independent raw client).
-async fn held(m: &Moto, repo: &str) -> BTreeMap<String, Vec<String>> {
+pub async fn held(m: &Moto, repo: &str) -> BTreeMap<String, Vec<String>> {
     let v = m
         .call(REGION, "DescribeImages", json!({"repositoryName": repo}))
         .await;

@@ -11,6 +11,7 @@ mod ecr_cli;
 mod ecr_faults;
 mod ecr_findings_cli;
 mod ecr_lifecycle;
+mod ecr_lifecycle_actions;
 mod ecr_oci;
 mod ecr_scale;
 mod ecr_scan;
