@@ -1,6 +1,6 @@
 //! A parsed filter and the row test behind it: nucleo pattern syntax, checked per field
 //! (each tag, the digest), with cheap necessary conditions in front of nucleo so most rows
-//! are decided by a mask test or a few `memchr` jumps, and no row allocates.
+//! are decided by a mask test or a short scan of the tags, and no row allocates.
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Matcher, Utf32Str};
@@ -105,7 +105,7 @@ impl Query {
                 Some(n) if test.decided_by_needle => {
                     let in_tags = tag_mask & test.mask == test.mask
                         && (test.mask_decides_tags || field_subsequence(n, tags));
-                    in_tags || (test.in_digest && may_match(n, digest))
+                    in_tags || (test.in_digest && in_digest(n, digest))
                 }
                 needle => {
                     let mut fields = tags
@@ -210,16 +210,21 @@ fn atom_tests(raw: &str, p: &Pattern) -> Vec<AtomTest> {
         .collect()
 }
 
+/// The first `c` (lower-case ASCII) in `hay`, either case. A plain loop: tags are a few
+/// dozen bytes, where a vectorised search costs more to set up than it saves (profiles
+/// showed `memchr2` as the filter's largest cost).
+#[inline]
 fn find_ci(c: u8, hay: &[u8]) -> Option<usize> {
     if c.is_ascii_lowercase() {
-        memchr::memchr2(c, c.to_ascii_uppercase(), hay)
+        // For a letter, `b | 0x20 == c` holds exactly for its two cases.
+        hay.iter().position(|&b| b | 0x20 == c)
     } else {
-        memchr::memchr(c, hay)
+        hay.iter().position(|&b| b == c)
     }
 }
 
 /// `needle` (lower-case ASCII, not empty) as a case-insensitive subsequence of one of the
-/// space-separated fields of `hay`. `memchr` jumps to the needle's first character; from
+/// space-separated fields of `hay`. A scan jumps to the needle's first character; from
 /// there the rest must follow within that field. Greedy matching is exact for
 /// subsequences, so a field that fails from its first candidate fails altogether, and the
 /// search jumps to the next field.
@@ -243,7 +248,7 @@ pub fn field_subsequence(needle: &[u8], hay: &[u8]) -> bool {
         if k == rest.len() {
             return true;
         }
-        match memchr::memchr(b' ', &hay[j..]) {
+        match hay[j..].iter().position(|&b| b == b' ') {
             Some(q) => at = j + q + 1,
             None => return false,
         }
@@ -251,8 +256,20 @@ pub fn field_subsequence(needle: &[u8], hay: &[u8]) -> bool {
     false
 }
 
-/// Whether `needle` (lower-case ASCII) is a case-insensitive subsequence of `hay`; memchr
-/// jumps to each next character, so a miss costs about one vectorised scan.
+/// Whether `needle` (lower-case ASCII) is a subsequence of a digest (lower-case by the
+/// spec, 71 bytes and more: long enough for `memchr` to pay).
+fn in_digest(needle: &[u8], digest: &[u8]) -> bool {
+    let mut rest = digest;
+    for &c in needle {
+        match memchr::memchr(c, rest) {
+            Some(p) => rest = &rest[p + 1..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Whether `needle` (lower-case ASCII) is a case-insensitive subsequence of `hay`.
 pub fn may_match(needle: &[u8], hay: &[u8]) -> bool {
     let mut rest = hay;
     for &c in needle {
