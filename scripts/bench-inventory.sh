@@ -97,10 +97,17 @@ export addr repos work
 echo "profile $profile (log level $log_level${cache_yaml:+, blobdescriptor cache}); load before: $(uptime | sed 's/.*load average: //')"
 printf '%-8s %-10s %10s %12s %10s %13s\n' round tool seconds peak_rss_mib cpu_s registry_cpu_s
 for round in $(seq "$rounds"); do
-  read -r rs_s rs_rss rs_cpu rs_reg < <(measure "$work/inv.json" "$regscope" images "$addr" --json)
+  # The order rotates each round, so no tool always runs first (after the seeding) or
+  # always right after skopeo's thousands of processes.
+  order=("regscope raw skopeo" "raw skopeo regscope" "skopeo regscope raw")
+  for tool in ${order[$(((round - 1) % 3))]}; do
+    case $tool in
+      regscope) read -r rs_s rs_rss rs_cpu rs_reg < <(measure "$work/inv.json" "$regscope" images "$addr" --json) ;;
+      raw) read -r raw_s raw_rss raw_cpu raw_reg < <(measure "$work/raw.json" "$raw" crawl "$addr") ;;
+      skopeo) read -r sk_s sk_rss sk_cpu sk_reg < <(measure /dev/null bash -c skopeo_crawl) ;;
+    esac
+  done
   n=$(grep -c '"repository": ' "$work/inv.json" || true)
-  read -r raw_s raw_rss raw_cpu raw_reg < <(measure "$work/raw.json" "$raw" crawl "$addr")
-  read -r sk_s sk_rss sk_cpu sk_reg < <(measure /dev/null bash -c skopeo_crawl)
   printf '%-8s %-10s %10.2f %12.1f %10.2f %13.2f\n' "$round" regscope "$rs_s" "$(echo "$rs_rss/1024" | bc -l)" "$rs_cpu" "$rs_reg"
   printf '%-8s %-10s %10.2f %12.1f %10.2f %13.2f\n' "$round" raw-floor "$raw_s" "$(echo "$raw_rss/1024" | bc -l)" "$raw_cpu" "$raw_reg"
   # skopeo's RSS is per process (one per tag), so the peak of the shell is meaningless.
