@@ -18,10 +18,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
+# moto is pinned: its ECR emulation changes between releases (5.2.5 added
+# BatchCheckLayerAvailability), and the tests assert what it answers.
+moto_version=5.2.5
 venv="$here/.venv"
-if [ ! -x "$venv/bin/moto_server" ]; then
-  echo "install-test-deps: moto[server] into .venv"
+have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null || true)
+if [ ! -x "$venv/bin/moto_server" ] || [ "$have" != "$moto_version" ]; then
+  echo "install-test-deps: moto[server]==$moto_version into .venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5,<6'
+  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$moto_version"
 fi
 echo "install-test-deps: ok"

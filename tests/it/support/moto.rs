@@ -11,16 +11,19 @@ use std::time::{Duration, Instant};
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "eu-west-1";
 
-/// Finds `moto_server` on PATH or in the project's `.venv/bin` (where
-/// scripts/install-test-deps.sh puts it). Under `CI=true` a missing one fails.
+/// Finds `moto_server` in the project's `.venv/bin` (where scripts/install-test-deps.sh
+/// puts the pinned version the tests expect), else on PATH. Under `CI=true` a missing
+/// one fails.
 pub fn find_moto() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("moto_server"))
-            .find(|p| p.is_file())
-    });
+    let on_path = || {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("moto_server"))
+                .find(|p| p.is_file())
+        })
+    };
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
-    let found = on_path.or_else(|| venv.is_file().then_some(venv));
+    let found = venv.is_file().then_some(venv).or_else(on_path);
     if found.is_none() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("moto_server is not installed; run scripts/install-test-deps.sh (CI=true: a missing server is a failure)");
@@ -122,6 +125,36 @@ impl Moto {
             json!({"repositoryName": name,
                    "imageTagMutability": if immutable {"IMMUTABLE"} else {"MUTABLE"},
                    "imageScanningConfiguration": {"scanOnPush": scan_on_push}}),
+        )
+        .await;
+    }
+
+    /// Uploads `bytes` as one layer of `repo` (InitiateLayerUpload, one UploadLayerPart,
+    /// CompleteLayerUpload), as `docker push` does before PutImage, so that
+    /// BatchCheckLayerAvailability finds it under the sha256 of the bytes.
+    pub async fn upload_layer(&self, repo: &str, bytes: &[u8]) {
+        use base64::Engine as _;
+        let started = self
+            .call(
+                REGION,
+                "InitiateLayerUpload",
+                json!({"repositoryName": repo}),
+            )
+            .await;
+        let upload = started["uploadId"].as_str().expect("uploadId").to_string();
+        self.call(
+            REGION,
+            "UploadLayerPart",
+            json!({"repositoryName": repo, "uploadId": upload, "partFirstByte": 0,
+                "partLastByte": bytes.len().saturating_sub(1),
+                "layerPartBlob": base64::engine::general_purpose::STANDARD.encode(bytes)}),
+        )
+        .await;
+        let digest = regscope::model::Digest::sha256_of(bytes).to_string();
+        self.call(
+            REGION,
+            "CompleteLayerUpload",
+            json!({"repositoryName": repo, "uploadId": upload, "layerDigests": [digest]}),
         )
         .await;
     }
