@@ -32,7 +32,7 @@ pub use images::{
 pub use manifest::OPENING_COUNTS_AS_PULL;
 pub use paginate::{collect_pages, Page, PageSource};
 pub use policy::{EcrLifecyclePolicy, EcrReplicationRule, EcrReplicationState};
-pub use pull::{BlobAvailability, ImageRef, PulledManifest};
+pub use pull::{BlobAvailability, ImageRef};
 pub use repos::EcrRepository;
 pub use scan::{scan_status, EcrScanReport};
 pub use source::EcrManifestSource;

@@ -7,7 +7,7 @@ use super::error::{to_registry_error, with_retry};
 use super::paginate::{collect_pages, Page, PageSource};
 use super::EcrClient;
 use crate::model::Digest;
-use crate::registry::{media, CodeSuffix, Manifest, Place, RegistryError};
+use crate::registry::{media, CodeSuffix, FetchedManifest, Manifest, Place, RegistryError};
 use async_trait::async_trait;
 use aws_sdk_ecr::types::{ImageIdentifier, LayerAvailability, ListImagesFilter, TagStatus};
 
@@ -33,15 +33,6 @@ impl ImageRef {
     }
 }
 
-/// A manifest read with `BatchGetImage`.
-#[derive(Clone, Debug)]
-pub struct PulledManifest {
-    pub digest: Digest,
-    pub media_type: String,
-    pub size: u64,
-    pub manifest: Manifest,
-}
-
 /// One blob as `BatchCheckLayerAvailability` saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobAvailability {
@@ -52,14 +43,15 @@ pub struct BlobAvailability {
 }
 
 impl EcrClient {
-    /// Reads the manifest `reference` names with `BatchGetImage`. THIS IS A PULL: it moves
-    /// the image's "last pulled" time. A per-image failure (`ImageNotFound`,
-    /// `ImageTagDoesNotMatchDigest`, ...) is `RegistryError::NotFound` with that code.
+    /// Reads the manifest `reference` names with `BatchGetImage`, verified against a
+    /// digest reference. THIS IS A PULL: it moves the image's "last pulled" time. A
+    /// per-image failure (`ImageNotFound`, `ImageTagDoesNotMatchDigest`, ...) is
+    /// `RegistryError::NotFound` with that code.
     pub async fn pull_manifest(
         &self,
         repository: &str,
         reference: &ImageRef,
-    ) -> Result<PulledManifest, RegistryError> {
+    ) -> Result<FetchedManifest, RegistryError> {
         let place = self.place(Some(repository), Some(reference.as_str()));
         let accept: Vec<String> = media::ACCEPT_MANIFESTS
             .iter()
@@ -88,8 +80,14 @@ impl EcrClient {
                 detail: format!(": {reason}"),
             });
         };
-        let bytes = image.image_manifest().unwrap_or_default().as_bytes();
-        let digest = Digest::sha256_of(bytes);
+        let text = image
+            .image_manifest()
+            .ok_or_else(|| RegistryError::Malformed {
+                place: place.clone(),
+                detail: "BatchGetImage returned an image without a manifest".into(),
+            })?;
+        let bytes = text.as_bytes().to_vec();
+        let digest = Digest::sha256_of(&bytes);
         if let ImageRef::Digest(d) = reference {
             if d != &digest {
                 return Err(RegistryError::DigestMismatch {
@@ -100,14 +98,14 @@ impl EcrClient {
             }
         }
         let served = image.image_manifest_media_type().unwrap_or_default();
-        let manifest = Manifest::parse(bytes, served).map_err(|e| RegistryError::Malformed {
+        let manifest = Manifest::parse(&bytes, served).map_err(|e| RegistryError::Malformed {
             place: place.clone(),
             detail: e.to_string(),
         })?;
-        Ok(PulledManifest {
+        Ok(FetchedManifest {
             media_type: manifest.media_type(served),
             digest,
-            size: bytes.len() as u64,
+            bytes,
             manifest,
         })
     }

@@ -6,8 +6,8 @@ use crate::doctor::run::ms;
 use crate::doctor::verdict::Verdict;
 use crate::doctor::{Report, Step, StepStatus};
 use crate::model::{Digest, StorageClass};
-use crate::registry::ecr::{ImageRef, PulledManifest, RawFailure};
-use crate::registry::{ImageManifest, Manifest, RegistryError};
+use crate::registry::ecr::{ImageRef, RawFailure};
+use crate::registry::{FetchedManifest, ImageManifest, Manifest, RegistryError};
 use std::time::Instant;
 
 /// What the blob check could say.
@@ -73,7 +73,7 @@ impl EcrWalk<'_> {
     }
 
     /// `BatchGetImage` for the tag or digest: what a runtime's first request does.
-    pub(super) async fn resolve(&mut self, w: &mut Walk<'_>) -> Result<PulledManifest, Report> {
+    pub(super) async fn resolve(&mut self, w: &mut Walk<'_>) -> Result<FetchedManifest, Report> {
         let t = Instant::now();
         match self.client.pull_manifest(&w.repo, &self.asked).await {
             Ok(m) => {
@@ -87,7 +87,9 @@ impl EcrWalk<'_> {
                     status: StepStatus::Ok,
                     detail: format!(
                         "{} ({}, {} bytes) via BatchGetImage",
-                        m.digest, m.media_type, m.size
+                        m.digest,
+                        m.media_type,
+                        m.bytes.len()
                     ),
                     elapsed_ms: ms(t),
                     http_status: Some(200),
@@ -116,7 +118,7 @@ impl EcrWalk<'_> {
     pub(super) async fn platforms(
         &mut self,
         w: &mut Walk<'_>,
-        pulled: PulledManifest,
+        pulled: FetchedManifest,
     ) -> Result<(Digest, ImageManifest), Report> {
         let t = Instant::now();
         let index = match pulled.manifest {
