@@ -353,7 +353,8 @@ impl Transport {
         b
     }
 
-    /// Full-jitter exponential backoff: a random wait up to base·2^attempt (capped).
+    /// Equal-jitter exponential backoff: half of base·2^attempt (capped) fixed, the other
+    /// half random, so waits keep their order of magnitude while spreading the herd.
     fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self
             .options

@@ -1,4 +1,4 @@
-//! The retry loop every ECR call goes through: throttling retried with capped full-jitter
+//! The retry loop every ECR call goes through: throttling retried with capped equal-jitter
 //! backoff, transient failures a couple of times, everything else (unsupported, denied,
 //! not found) returned at once. See `error.rs` for how failures are classified.
 
@@ -30,7 +30,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Full-jitter exponential backoff for the `n`th retry (0-based).
+    /// Equal-jitter exponential backoff for the `n`th retry (0-based).
     pub fn delay(&self, n: u32) -> Duration {
         let exp = self
             .base_delay
