@@ -30,7 +30,7 @@ fn build_tar(target_bytes: u64) -> Vec<u8> {
     let mut i = 0u64;
     while total < target_bytes {
         let dir = format!("usr/lib/pkg{}/sub{}", i % 97, i % 13);
-        if i % 50 == 0 {
+        if i.is_multiple_of(50) {
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(tar::EntryType::Directory);
             h.set_mode(0o755);
@@ -63,7 +63,7 @@ fn build_tar(target_bytes: u64) -> Vec<u8> {
         h.set_size(size as u64);
         b.append_data(&mut h, format!("{dir}/file{i}.dat"), data.as_slice())
             .unwrap();
-        if i % 40 == 0 {
+        if i.is_multiple_of(40) {
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(tar::EntryType::Symlink);
             h.set_size(0);

@@ -45,7 +45,7 @@ fn fleet(now: DateTime<Utc>) -> Vec<Image> {
             3 => vec![format!("sha-{:x}", i)],
             _ => vec![],
         };
-        if k % 50 == 0 && k + 2 < PER_REPO {
+        if k.is_multiple_of(50) && k + 2 < PER_REPO {
             im.kind = ImageKind::Index;
             im.media_type = "application/vnd.oci.image.index.v1+json".into();
             im.children = vec![digest("m", i + 1), digest("m", i + 2)];

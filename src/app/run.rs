@@ -110,7 +110,7 @@ async fn event_loop(
             }
             _ = tick.tick() => {
                 ticks += 1;
-                if state.busy() || state.flash.is_some() || ticks % IDLE_REDRAW_TICKS == 0 {
+                if state.busy() || state.flash.is_some() || ticks.is_multiple_of(IDLE_REDRAW_TICKS) {
                     batch.push(Msg::Tick(Utc::now()));
                 }
             }

@@ -69,12 +69,12 @@ pub fn builds(spec: &FleetSpec, repo: &RepoSpec, epoch: DateTime<Utc>) -> Vec<Bu
         let Some(every) = repo.release_every else {
             continue;
         };
-        if (b.index as u32 + 1) % every != 0 {
+        if !(b.index as u32 + 1).is_multiple_of(every) {
             continue;
         }
         if let Some((major, minor, patch)) = version.as_mut() {
             if releases > 0 {
-                if releases % 5 == 0 {
+                if releases.is_multiple_of(5) {
                     *minor += 1;
                     *patch = 0;
                 } else {
