@@ -61,6 +61,9 @@ pub struct Finding {
     pub url: Option<String>,
     /// Which scanner or registry reported it (`ecr-basic`, `ecr-enhanced`, `trivy`, ...).
     pub source: String,
+    /// The package's ecosystem where the report names it; it decides how versions order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<crate::model::Ecosystem>,
 }
 
 /// Whether anything scanned the image. Only `Scanned` allows saying "no findings".

@@ -4,12 +4,14 @@
 //! stable `regscope.inventory/v1` JSON contract of design.md; field names are the wire names.
 
 mod digest;
+mod ecosystem;
 mod finding;
 mod image;
 mod platform;
 mod repository;
 
 pub use digest::{Digest, DigestError};
+pub use ecosystem::Ecosystem;
 pub use finding::{Finding, ScanStatus, ScanSummary, Severity, SeverityCounts};
 pub use image::{
     BlobRef, Image, ImageKind, Inventory, InventoryIssue, Lock, ReferrerRef, StorageClass,

@@ -69,7 +69,7 @@ impl FleetQuery {
                         Some(v) => f
                             .installed_version
                             .as_deref()
-                            .is_some_and(|i| version::is_below(i, v)),
+                            .is_some_and(|i| version::is_below_in(f.ecosystem, i, v)),
                     }
             }
         }

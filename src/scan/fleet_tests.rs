@@ -17,6 +17,7 @@ fn finding(id: &str, pkg: &str, installed: &str) -> Finding {
         title: None,
         url: None,
         source: "trivy".into(),
+        ecosystem: None,
     }
 }
 
@@ -73,6 +74,24 @@ fn package_queries_parse_and_match_by_version() {
     assert!(FleetQuery::parse_package("zlib <").is_err());
     assert!(FleetQuery::parse_package("").is_err());
     assert!(FleetQuery::cve("cve-2024-1").matches(&finding("CVE-2024-1", "x", "1")));
+}
+
+#[test]
+fn package_queries_order_versions_by_the_findings_ecosystem() {
+    use crate::model::Ecosystem;
+    let q = FleetQuery::parse_package("django < 1.0.1").unwrap();
+    let mut post = finding("CVE-1", "django", "1.0.post1");
+    // The mixed rule reads `.post1` as letters after `1.0`; PEP 440 knows it is a
+    // post-release of 1.0, below 1.0.1.
+    post.ecosystem = Some(Ecosystem::Python);
+    assert!(q.matches(&post));
+    let q = FleetQuery::parse_package("left-pad < 1.0.0").unwrap();
+    let mut build = finding("CVE-2", "left-pad", "1.0.0+build.5");
+    build.ecosystem = Some(Ecosystem::Semver);
+    assert!(
+        !q.matches(&build),
+        "build metadata does not make 1.0.0 newer or older"
+    );
 }
 
 #[test]

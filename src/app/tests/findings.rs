@@ -175,6 +175,7 @@ mod tab {
             title: Some(format!("{pkg} is vulnerable")),
             url: None,
             source: "ecr-basic".into(),
+            ecosystem: None,
         }
     }
 

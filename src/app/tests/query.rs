@@ -29,6 +29,7 @@ fn finding(id: &str, sev: Severity, pkg: &str, installed: &str) -> Finding {
         title: None,
         url: None,
         source: "trivy".into(),
+        ecosystem: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn report(status: ScanStatus, sevs: &[Severity]) -> Result<Arc<FindingsReport>, 
                 title: None,
                 url: None,
                 source: "trivy".into(),
+                ecosystem: None,
             })
             .collect(),
         problems: vec![],

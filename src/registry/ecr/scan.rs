@@ -99,6 +99,8 @@ pub fn finding_from_basic(f: &ImageScanFinding) -> Finding {
         title: f.description().map(str::to_string),
         url: f.uri().map(str::to_string),
         source: "ecr-basic".into(),
+        // Basic scanning reports OS packages without naming the package manager.
+        ecosystem: None,
     }
 }
 
@@ -129,6 +131,7 @@ pub fn findings_from_enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
         title: f.title().or(f.description()).map(str::to_string),
         url,
         source: "ecr-enhanced".into(),
+        ecosystem: None,
     };
     let packages = details.map(|d| d.vulnerable_packages()).unwrap_or_default();
     if packages.is_empty() {
@@ -142,6 +145,9 @@ pub fn findings_from_enhanced(f: &EnhancedImageScanFinding) -> Vec<Finding> {
                 Some(r) if !r.is_empty() => format!("{v}-{r}"),
                 _ => v.to_string(),
             }),
+            ecosystem: p
+                .package_manager()
+                .and_then(crate::model::Ecosystem::from_report),
             fixed_version: p
                 .fixed_in_version()
                 .filter(|v| !v.is_empty() && *v != "NotAvailable")

@@ -1,6 +1,6 @@
 //! Grype's JSON report (`grype -o json`).
 
-use crate::model::{Finding, Severity};
+use crate::model::{Ecosystem, Finding, Severity};
 use crate::scan::report::{fixed_version, parse_time, ScanReport};
 use serde::Deserialize;
 
@@ -63,6 +63,11 @@ struct Fix {
 struct Artifact {
     name: Option<String>,
     version: Option<String>,
+    /// `python`, `go-module`, `deb`, `rpm`, `apk`, `npm`, ...
+    #[serde(default)]
+    r#type: Option<String>,
+    #[serde(default)]
+    purl: Option<String>,
 }
 
 pub fn looks_like(v: &serde_json::Value) -> bool {
@@ -105,6 +110,12 @@ pub fn parse(v: serde_json::Value) -> Result<ScanReport, String> {
                 .or(m.vulnerability.data_source),
             id: m.vulnerability.id,
             source: "grype".into(),
+            ecosystem: m
+                .artifact
+                .r#type
+                .as_deref()
+                .and_then(Ecosystem::from_report)
+                .or_else(|| m.artifact.purl.as_deref().and_then(Ecosystem::from_report)),
         })
         .collect();
     let (name, version, at) = match doc.descriptor {

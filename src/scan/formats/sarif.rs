@@ -119,6 +119,7 @@ pub fn parse(v: Value) -> Result<ScanReport, String> {
                     .map(str::to_string),
                 url: rule.and_then(|r| s(r, &["helpUri"])).map(str::to_string),
                 source: source.clone(),
+                ecosystem: None,
             });
         }
         tool = tool.or(Some(name));

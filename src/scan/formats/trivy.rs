@@ -1,6 +1,6 @@
 //! Trivy's JSON report (`trivy image --format json`, schema version 2).
 
-use crate::model::{Finding, Severity};
+use crate::model::{Ecosystem, Finding, Severity};
 use crate::scan::report::{fixed_version, parse_time, ScanReport};
 use serde::Deserialize;
 
@@ -33,6 +33,9 @@ struct TrivyInfo {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Result_ {
+    /// The package type of the whole result: `debian`, `python-pkg`, `gobinary`, ...
+    #[serde(default)]
+    r#type: Option<String>,
     #[serde(default)]
     vulnerabilities: Option<Vec<Vuln>>,
 }
@@ -72,8 +75,14 @@ pub fn parse(v: serde_json::Value) -> Result<ScanReport, String> {
         .results
         .unwrap_or_default()
         .into_iter()
-        .flat_map(|r| r.vulnerabilities.unwrap_or_default())
-        .map(|v| Finding {
+        .flat_map(|r| {
+            let ecosystem = r.r#type.as_deref().and_then(Ecosystem::from_report);
+            r.vulnerabilities
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |v| (ecosystem, v))
+        })
+        .map(|(ecosystem, v)| Finding {
             severity: v
                 .severity
                 .as_deref()
@@ -88,6 +97,7 @@ pub fn parse(v: serde_json::Value) -> Result<ScanReport, String> {
                 .or_else(|| v.references.and_then(|r| r.into_iter().next())),
             id: v.vulnerability_id,
             source: "trivy".into(),
+            ecosystem,
         })
         .collect();
     Ok(ScanReport {

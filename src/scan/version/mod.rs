@@ -12,7 +12,19 @@
 //!    `1.0~rc1 < 1.0 < 1.0-1 < 1.0.1`.
 //! 5. Upstream, then revision, compare as dpkg does: runs of non-digits by character
 //!    (letters before other symbols), runs of digits numerically, alternating.
+//!
+//! Where the report names the package's ecosystem (`compare_in`), that ecosystem's own
+//! rule decides instead: PEP 440 for Python, semantic versioning for npm/Cargo/NuGet
+//! (`1.0.0+build.5 == 1.0.0`), Go's semver with pseudo-versions for Go modules, and apk's
+//! `_alpha`/`_beta`/`_pre`/`_rc` pre-release suffixes for Alpine. A version that its
+//! ecosystem's rule cannot read falls back to the mixed rule above.
 
+mod pep440;
+mod semver;
+#[cfg(test)]
+mod vectors;
+
+use crate::model::Ecosystem;
 use std::cmp::Ordering;
 
 /// A version split into what gets compared.
@@ -130,6 +142,41 @@ pub fn compare(a: &str, b: &str) -> Ordering {
 /// Whether `installed` is strictly below `bound`.
 pub fn is_below(installed: &str, bound: &str) -> bool {
     compare(installed, bound) == Ordering::Less
+}
+
+/// Orders two versions of a package of `ecosystem` by that ecosystem's rule, or by the
+/// mixed rule when the ecosystem is unknown or either version is not valid in it.
+pub fn compare_in(ecosystem: Option<Ecosystem>, a: &str, b: &str) -> Ordering {
+    let own = match ecosystem {
+        Some(Ecosystem::Python) => pep440::Pep440::parse(a)
+            .zip(pep440::Pep440::parse(b))
+            .map(|(x, y)| x.cmp(&y)),
+        Some(Ecosystem::Go) => semver::Semver::parse_go(a)
+            .zip(semver::Semver::parse_go(b))
+            .map(|(x, y)| x.cmp(&y)),
+        Some(Ecosystem::Semver) => semver::Semver::parse_strict(a)
+            .zip(semver::Semver::parse_strict(b))
+            .map(|(x, y)| x.cmp(&y)),
+        Some(Ecosystem::Alpine) => Some(compare(&apk_pre_releases(a), &apk_pre_releases(b))),
+        Some(Ecosystem::Debian | Ecosystem::Rpm) | None => None,
+    };
+    own.unwrap_or_else(|| compare(a, b))
+}
+
+/// Whether `installed` is strictly below `bound` in `ecosystem`.
+pub fn is_below_in(ecosystem: Option<Ecosystem>, installed: &str, bound: &str) -> bool {
+    compare_in(ecosystem, installed, bound) == Ordering::Less
+}
+
+/// apk writes pre-releases as `_alpha`, `_beta`, `_pre`, `_rc` (before the release) and
+/// everything else after an underscore (`_p1`, `_git2024`) as a later version: the first
+/// become the mixed rule's `~`.
+fn apk_pre_releases(v: &str) -> String {
+    let mut out = v.to_string();
+    for suffix in ["_alpha", "_beta", "_pre", "_rc"] {
+        out = out.replace(suffix, &format!("~{}", &suffix[1..]));
+    }
+    out
 }
 
 #[cfg(test)]
