@@ -64,6 +64,15 @@ impl Reference {
         if repo.is_empty() {
             return Err(err("no repository name"));
         }
+        if name.len() > NAME_TOTAL_LENGTH_MAX {
+            return Err(err(&format!(
+                "the name is {} bytes; at most {NAME_TOTAL_LENGTH_MAX} are allowed",
+                name.len()
+            )));
+        }
+        if let Some(h) = host {
+            validate_host(h).map_err(|w| err(&w))?;
+        }
         validate_repository(repo).map_err(|w| err(&w))?;
         let tag = tag.map(str::to_string);
         let (registry, target, repository) = match host {
@@ -178,14 +187,54 @@ fn split_host(name: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// `ghcr.io`, `localhost`, `host:5000`, `[::1]:5000`: a dot, a numeric port, or localhost.
+/// distribution's `splitDockerDomain`: the first component is a registry host when it
+/// holds a `.` or a `:`, is `localhost`, or has an upper-case letter (repository names
+/// cannot); otherwise the name is Docker Hub's.
 fn looks_like_host(first: &str) -> bool {
-    let without_port = match first.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => h,
-        Some(_) if !first.starts_with('[') => return false,
-        _ => first,
+    first.contains(['.', ':'])
+        || first == "localhost"
+        || first.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+/// distribution's `domainAndPort`: DNS labels (letters of either case, digits, `-` inside)
+/// joined by `.`, or an IPv6 address in brackets, then an optional numeric port.
+fn validate_host(host: &str) -> Result<(), String> {
+    let bad = || {
+        Err(format!(
+            "registry host {host:?} is not a host name or [IPv6] address with an optional :PORT"
+        ))
     };
-    without_port.contains('.') || without_port == "localhost" || without_port.starts_with('[')
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((addr, after)) = rest.split_once(']') else {
+            return bad();
+        };
+        if addr.is_empty() || !addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return bad();
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').unwrap_or("")),
+        };
+        (None, port)
+    } else {
+        match host.rsplit_once(':') {
+            Some((h, p)) => (Some(h), Some(p)),
+            None => (Some(host), None),
+        }
+    };
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return bad();
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    match name {
+        Some(n) if !n.split('.').all(label_ok) => bad(),
+        _ => Ok(()),
+    }
 }
 
 fn validate_tag(t: &str) -> Result<(), String> {
@@ -208,25 +257,48 @@ fn validate_tag(t: &str) -> Result<(), String> {
 fn validate_repository(repo: &str) -> Result<(), String> {
     match repo.split('/').find(|part| !is_valid_component(part)) {
         Some(part) => Err(format!(
-            "repository component {part:?} must be lower-case letters, digits and . _ - between them"
+            "repository component {part:?} must be lower-case letters and digits, separated by one `.`, one or two `_`, or dashes"
         )),
         None => Ok(()),
     }
 }
 
+/// The most bytes a name (host and repository, as written) may have, as distribution's
+/// `NameTotalLengthMax` says.
+const NAME_TOTAL_LENGTH_MAX: usize = 255;
+
 /// The OCI distribution spec's repository name: `/`-separated components of lower-case
-/// letters and digits, with `.`, `_` and `-` only between them, at most 255 bytes in all.
+/// letters and digits, separated by `.`, `_`, `__` or dashes, at most 255 bytes in all.
 pub(crate) fn is_valid_repository(repo: &str) -> bool {
-    !repo.is_empty() && repo.len() <= 255 && repo.split('/').all(is_valid_component)
+    !repo.is_empty()
+        && repo.len() <= NAME_TOTAL_LENGTH_MAX
+        && repo.split('/').all(is_valid_component)
 }
 
+/// distribution's `pathComponent`: `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`.
 fn is_valid_component(part: &str) -> bool {
-    !part.is_empty()
-        && part
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-        && part.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && part.ends_with(|c: char| c.is_ascii_alphanumeric())
+    let b = part.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        let sep = &b[start..i];
+        let ok = sep == b"." || sep == b"_" || sep == b"__" || sep.iter().all(|&c| c == b'-');
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -318,7 +390,7 @@ mod tests {
             ("", "empty"),
             ("Upper/Case", "lower-case"),
             ("ghcr.io/", "no repository"),
-            ("app:bad/tag", "lower-case"),
+            ("app:bad/tag", "host"),
             ("app:-x", "tag"),
             ("app@sha256:zz", "digest"),
             ("https://ghcr.io/app", "scheme"),
@@ -326,5 +398,204 @@ mod tests {
             let e = Reference::parse(bad).unwrap_err();
             assert!(e.to_string().contains(needle), "{bad}: {e}");
         }
+    }
+}
+
+/// distribution/reference's own `TestReferenceParse` table (reference_test.go), read with
+/// `ParseNormalizedNamed`'s rule for the host (a first component without `.` or `:`, not
+/// `localhost` and all lower-case, is Docker Hub's), as container runtimes read it.
+#[cfg(test)]
+mod distribution_vectors {
+    use super::*;
+
+    const F64: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+    /// (input, Some((registry, repository, tag, digest))) or None for an error.
+    fn table() -> Vec<(
+        String,
+        Option<(&'static str, String, Option<&'static str>, bool)>,
+    )> {
+        let hub = "docker.io";
+        let ok = |reg: &'static str, repo: &str, tag: Option<&'static str>, digest: bool| {
+            Some((reg, repo.to_string(), tag, digest))
+        };
+        vec![
+            (
+                "test_com".into(),
+                ok(hub, "library/test_com", Some("latest"), false),
+            ),
+            (
+                "test.com:tag".into(),
+                ok(hub, "library/test.com", Some("tag"), false),
+            ),
+            (
+                "test.com:5000".into(),
+                ok(hub, "library/test.com", Some("5000"), false),
+            ),
+            (
+                "test.com/repo:tag".into(),
+                ok("test.com", "repo", Some("tag"), false),
+            ),
+            (
+                "test:5000/repo".into(),
+                ok("test:5000", "repo", Some("latest"), false),
+            ),
+            (
+                "test:5000/repo:tag".into(),
+                ok("test:5000", "repo", Some("tag"), false),
+            ),
+            (
+                format!("test:5000/repo@sha256:{F64}"),
+                ok("test:5000", "repo", None, true),
+            ),
+            (
+                format!("test:5000/repo:tag@sha256:{F64}"),
+                ok("test:5000", "repo", Some("tag"), true),
+            ),
+            ("".into(), None),
+            (":justtag".into(), None),
+            (format!("@sha256:{F64}"), None),
+            (
+                "repo@sha256:ffffffffffffffffffffffffffffffffff".into(),
+                None,
+            ),
+            (format!("validname@invaliddigest:{F64}"), None),
+            ("Uppercase:tag".into(), None),
+            ("test:5000/Uppercase/lowercase:tag".into(), None),
+            (
+                "lowercase:Uppercase".into(),
+                ok(hub, "library/lowercase", Some("Uppercase"), false),
+            ),
+            (format!("{}a:tag", "a/".repeat(128)), None),
+            ("aa/asdf$$^/aa".into(), None),
+            (
+                "sub-dom1.foo.com/bar/baz/quux".into(),
+                ok("sub-dom1.foo.com", "bar/baz/quux", Some("latest"), false),
+            ),
+            (
+                "sub-dom1.foo.com/bar/baz/quux:some-long-tag".into(),
+                ok(
+                    "sub-dom1.foo.com",
+                    "bar/baz/quux",
+                    Some("some-long-tag"),
+                    false,
+                ),
+            ),
+            (
+                "b.gcr.io/test.example.com/my-app:test.example.com".into(),
+                ok(
+                    "b.gcr.io",
+                    "test.example.com/my-app",
+                    Some("test.example.com"),
+                    false,
+                ),
+            ),
+            (
+                "xn--n3h.com/myimage:xn--n3h.com".into(),
+                ok("xn--n3h.com", "myimage", Some("xn--n3h.com"), false),
+            ),
+            (
+                "foo_bar.com:8080".into(),
+                ok(hub, "library/foo_bar.com", Some("8080"), false),
+            ),
+            (
+                "foo/foo_bar.com:8080".into(),
+                ok(hub, "foo/foo_bar.com", Some("8080"), false),
+            ),
+            (
+                "192.168.1.1".into(),
+                ok(hub, "library/192.168.1.1", Some("latest"), false),
+            ),
+            (
+                "192.168.1.1:tag".into(),
+                ok(hub, "library/192.168.1.1", Some("tag"), false),
+            ),
+            (
+                "192.168.1.1/repo".into(),
+                ok("192.168.1.1", "repo", Some("latest"), false),
+            ),
+            (
+                "192.168.1.1:5000/repo".into(),
+                ok("192.168.1.1:5000", "repo", Some("latest"), false),
+            ),
+            (
+                "192.168.1.1:5000/repo:5050".into(),
+                ok("192.168.1.1:5000", "repo", Some("5050"), false),
+            ),
+            ("[2001:db8::1]".into(), None),
+            ("[2001:db8::1]:5000".into(), None),
+            ("[2001:db8::1]:tag".into(), None),
+            (
+                "[2001:db8::1]/repo".into(),
+                ok("[2001:db8::1]", "repo", Some("latest"), false),
+            ),
+            (
+                "[2001:db8:1:2:3:4:5:6]/repo:tag".into(),
+                ok("[2001:db8:1:2:3:4:5:6]", "repo", Some("tag"), false),
+            ),
+            (
+                "[2001:db8::1]:5000/repo".into(),
+                ok("[2001:db8::1]:5000", "repo", Some("latest"), false),
+            ),
+            (
+                format!("[2001:db8::1]:5000/repo:tag@sha256:{F64}"),
+                ok("[2001:db8::1]:5000", "repo", Some("tag"), true),
+            ),
+            (
+                "[2001:db8::]:5000/repo".into(),
+                ok("[2001:db8::]:5000", "repo", Some("latest"), false),
+            ),
+            (
+                "[::1]:5000/repo".into(),
+                ok("[::1]:5000", "repo", Some("latest"), false),
+            ),
+            ("[fe80::1%eth0]:5000/repo".into(), None),
+            ("[fe80::1%@invalidzone]:5000/repo".into(), None),
+            // distribution's domain rule allows upper case in the host (`splitDockerDomain`).
+            (
+                "LOCALHOST:1/app".into(),
+                ok("LOCALHOST:1", "app", Some("latest"), false),
+            ),
+            // `pathComponent`: one `.` between alphanumerics, never two.
+            ("example.com/a..b".into(), None),
+            (
+                "example.com/a__b".into(),
+                ok("example.com", "a__b", Some("latest"), false),
+            ),
+            (
+                "example.com/a---b".into(),
+                ok("example.com", "a---b", Some("latest"), false),
+            ),
+            ("example.com/a___b".into(), None),
+            (format!("example.com/{}", "a".repeat(300)), None),
+        ]
+    }
+
+    #[test]
+    fn distribution_reference_vectors() {
+        for (input, want) in table() {
+            let got = Reference::parse(&input);
+            match want {
+                None => assert!(got.is_err(), "{input:?} should be refused, got {got:?}"),
+                Some((registry, repository, tag, digest)) => {
+                    let r = got.unwrap_or_else(|e| panic!("{input:?}: {e}"));
+                    assert_eq!(r.registry, registry, "{input:?}");
+                    assert_eq!(r.repository, repository, "{input:?}");
+                    assert_eq!(r.tag.as_deref(), tag, "{input:?}");
+                    assert_eq!(r.digest.is_some(), digest, "{input:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_of_255_bytes_is_the_most_allowed() {
+        let at_max = format!("{}a:tag-puts-this-over-max", "a/".repeat(127));
+        assert!(Reference::parse(&at_max).is_ok());
+        let over = format!("{}a:tag", "a/".repeat(128));
+        assert!(Reference::parse(&over)
+            .unwrap_err()
+            .to_string()
+            .contains("255"));
     }
 }
