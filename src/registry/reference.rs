@@ -411,10 +411,10 @@ mod distribution_vectors {
     const F64: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
 
     /// (input, Some((registry, repository, tag, digest))) or None for an error.
-    fn table() -> Vec<(
-        String,
-        Option<(&'static str, String, Option<&'static str>, bool)>,
-    )> {
+    /// (registry, repository, tag, whether a digest is pinned).
+    type Parsed = (&'static str, String, Option<&'static str>, bool);
+
+    fn table() -> Vec<(String, Option<Parsed>)> {
         let hub = "docker.io";
         let ok = |reg: &'static str, repo: &str, tag: Option<&'static str>, digest: bool| {
             Some((reg, repo.to_string(), tag, digest))
