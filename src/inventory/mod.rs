@@ -10,6 +10,8 @@ mod collect;
 pub mod config;
 mod crawl;
 mod event;
+pub mod harbor;
+mod harbor_records;
 pub mod listing;
 mod records;
 mod repository;

@@ -11,6 +11,7 @@ pub mod distribution;
 pub mod ecr;
 pub mod error;
 pub mod exchange;
+pub mod harbor;
 pub mod layout;
 pub mod manifest;
 pub mod manifests;

@@ -17,6 +17,7 @@ mod ecr_scale;
 mod ecr_scan;
 mod exit_codes;
 mod findings;
+mod harbor;
 mod harness;
 mod hostile;
 mod inventory;

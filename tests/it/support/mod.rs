@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_ecr;
+pub mod fake_harbor;
 pub mod fixtures;
 pub mod fleet;
 pub mod moto;
