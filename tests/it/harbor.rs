@@ -63,16 +63,16 @@ fn find<'a>(images: &'a [Image], digest: &str) -> &'a Image {
 
 /// lib/team/web: `v1.0` (immutable by rule, pulled once, scanned) with a cosign signature,
 /// `latest` with an SPDX SBOM, and a two-platform index `multi`.
-struct Seeded {
-    v1: String,
-    latest: String,
-    multi: String,
-    children: Vec<String>,
-    sig: String,
-    sbom: String,
+pub struct Seeded {
+    pub v1: String,
+    pub latest: String,
+    pub multi: String,
+    pub children: Vec<String>,
+    pub sig: String,
+    pub sbom: String,
 }
 
-async fn seed(h: &FakeHarbor) -> Seeded {
+pub async fn seed(h: &FakeHarbor) -> Seeded {
     h.add_project("lib", false, true);
     h.add_immutable_rule("lib", "**", "v1*");
     h.set_quota("lib", 10_000_000);
