@@ -18,6 +18,7 @@ mod ecr_scan;
 mod exit_codes;
 mod findings;
 mod harbor;
+mod harbor_retention;
 mod harbor_schema;
 mod harness;
 mod hostile;
