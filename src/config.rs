@@ -14,6 +14,10 @@ pub struct RegistrySettings {
     pub name: String,
     /// A target as on the command line (`ghcr.io/org`, `ecr://eu-west-1`, `oci:./dir`).
     pub address: String,
+    /// What kind of registry this is (`harbor`, `acr`, ...); detected when absent, and
+    /// wins over detection when given.
+    #[serde(default)]
+    pub kind: Option<crate::session::Kind>,
     /// Allow plain HTTP (and skip nothing else) for a non-loopback registry.
     #[serde(default)]
     pub insecure: bool,
@@ -49,6 +53,7 @@ impl RegistrySettings {
         RegistrySettings {
             name: address.to_string(),
             address: address.to_string(),
+            kind: None,
             insecure: false,
             read_only: false,
             ca_file: None,
@@ -160,7 +165,9 @@ pub fn validate_registries(
 ) -> Vec<RegistrySettings> {
     let mut kept = Vec::new();
     for r in entries {
-        if let Err(e) = crate::registry::Target::parse(&r.address) {
+        let fits = crate::registry::Target::parse(&r.address)
+            .and_then(|t| r.kind.map_or(Ok(()), |k| k.fits(&t)));
+        if let Err(e) = fits {
             problems.push(format!(
                 "config {}: registry {:?}: {e}; skipped",
                 path.display(),

@@ -1,7 +1,7 @@
 //! regscope: explore container registries across clouds.
 //!
 //! The engine (`model`, `registry`, `inventory`, `policy`, `layers`, `scan`, `doctor`,
-//! `config`, `paths`) never imports ratatui or crossterm; `app` (the TUI) and `cli` both call it.
+//! `config`, `paths`, `session`) never imports ratatui or crossterm; `app` (the TUI) and `cli` both call it.
 
 pub mod app;
 pub mod cli;
@@ -15,3 +15,4 @@ pub mod paths;
 pub mod policy;
 pub mod registry;
 pub mod scan;
+pub mod session;

@@ -10,6 +10,7 @@ use super::views::images::state::RowView;
 use super::views::images::table::ImageTable;
 use crate::model::{InventoryIssue, RepositorySummary};
 use crate::registry::TrafficStats;
+use crate::session::Kind;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 use std::sync::Arc;
@@ -98,4 +99,6 @@ pub enum InventoryUpdate {
     },
     /// A refresh started: forget what this registry reported.
     Restarted { registry: String },
+    /// The registry's session is open: its kind is settled.
+    Opened { registry: String, kind: Kind },
 }

@@ -9,6 +9,7 @@ pub mod blobgraph;
 mod collect;
 pub mod config;
 mod crawl;
+pub mod ecr;
 mod event;
 pub mod harbor;
 mod harbor_records;
@@ -59,31 +60,31 @@ impl CrawlOptions {
 /// Crawls `target`, sending events to `tx` until it ends with `InventoryEvent::Finished`.
 /// Never panics on bad input: a repository or manifest that fails becomes an
 /// `InventoryEvent::Issue`; only a registry that cannot be opened or listed ends the crawl
-/// early, with `fatal` set.
+/// early, with `fatal` set. The registry's kind is detected as `session::open` does, and
+/// the crawl is that kind's (`session::Session::crawl`).
 pub async fn run(
     target: &Target,
     settings: &RegistrySettings,
     opts: &CrawlOptions,
     tx: Sender<InventoryEvent>,
 ) {
-    // ECR lists through its own API: the generic crawl would GET every manifest, and in
-    // ECR a manifest GET is a pull that moves "last pulled".
-    if let Target::Ecr { .. } = target {
-        let opts = crate::registry::ecr::EcrConnectOptions::default();
-        return crate::registry::ecr::run_inventory(target, settings, opts, tx).await;
-    }
-    match open_source(target, settings) {
-        Ok(source) => crawl::crawl(source, target.prefix(), opts, tx).await,
-        Err(e) => {
-            let _ = tx
-                .send(InventoryEvent::Finished {
-                    registry: target.display_name(),
-                    stats: Default::default(),
-                    fatal: Some(format!("{e} ({})", e.next_step())),
-                })
-                .await;
-        }
-    }
+    let session = crate::session::open(target, settings).await;
+    session.crawl(opts, tx).await
+}
+
+/// Ends a crawl that could not start: `Finished` with `fatal` naming why.
+pub async fn finish_fatal(
+    registry: &str,
+    e: &crate::registry::RegistryError,
+    tx: Sender<InventoryEvent>,
+) {
+    let _ = tx
+        .send(InventoryEvent::Finished {
+            registry: registry.to_string(),
+            stats: Default::default(),
+            fatal: Some(format!("{e} ({})", e.next_step())),
+        })
+        .await;
 }
 
 /// Crawls an already opened source (tests, and callers that keep the source for later).

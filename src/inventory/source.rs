@@ -16,7 +16,7 @@ pub fn open_source(
         Target::Distribution { host, .. } => Ok(Arc::new(DistributionClient::new(host, settings)?)),
         Target::Layout { root, .. } => Ok(Arc::new(LayoutSource::open(root)?)),
         // Manifests and blobs through the OCI API with ECR's token (reading a manifest
-        // counts as a pull there); inventories of ECR use `registry::ecr::crawl` instead.
+        // counts as a pull there); inventories of ECR use `inventory::ecr::crawl` instead.
         Target::Ecr { .. } => Ok(Arc::new(EcrManifestSource::lazy(
             target,
             settings,

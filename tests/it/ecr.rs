@@ -273,7 +273,7 @@ async fn ecr_listing_never_pulls_and_an_explicit_open_does() {
     let s = seed(&m).await;
     let c = connect(&m, &target()).await;
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    regscope::registry::ecr::crawl(&c, &tx).await;
+    regscope::inventory::ecr::crawl(&c, &tx).await;
     drop(tx);
     let mut images = 0;
     let mut finished = false;

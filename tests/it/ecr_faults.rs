@@ -97,7 +97,7 @@ async fn ecr_throttling_denial_and_pagination_in_one_crawl() {
     let fake = FakeEcr::start(Arc::new(answer)).await;
     let (c, _dir) = client(&fake.url).await;
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    regscope::registry::ecr::crawl(&c, &tx).await;
+    regscope::inventory::ecr::crawl(&c, &tx).await;
     drop(tx);
     let mut images = std::collections::BTreeMap::new();
     let mut issues = Vec::new();

@@ -1,5 +1,5 @@
 //! The ECR inventory at scale, for docs/performance.md: 100 repositories x 50 images in
-//! moto_server, crawled through `registry::ecr::crawl`. Ignored by default (seeding takes a
+//! moto_server, crawled through `inventory::ecr::crawl`. Ignored by default (seeding takes a
 //! while); run with
 //! `cargo nextest run --run-ignored only -E 'test(ecr_inventory_scale)' --no-capture`.
 //! It checks the call count (one `DescribeImages` page per repository of 50) and prints
@@ -67,7 +67,7 @@ async fn ecr_inventory_scale() {
         }
         (images, issues)
     });
-    regscope::registry::ecr::crawl(&c, &tx).await;
+    regscope::inventory::ecr::crawl(&c, &tx).await;
     drop(tx);
     let (images, issues) = consumer.await.unwrap();
     let wall = start.elapsed();

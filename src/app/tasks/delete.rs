@@ -37,7 +37,7 @@ pub enum DeleteEvent {
 
 /// Runs the deletion, sending events through `send` as items complete.
 pub async fn run(
-    source: Result<Box<dyn DeletionTarget>, String>,
+    source: Result<std::sync::Arc<dyn DeletionTarget>, String>,
     req: DeleteRequest,
     send: impl Fn(DeleteEvent) + Send + Sync,
 ) {

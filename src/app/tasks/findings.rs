@@ -1,6 +1,7 @@
 //! Findings of the selected image, fetched lazily for the detail pane's findings tab and
-//! cached by digest: ECR's own scan through its API (never a manifest read, which would
-//! count as a pull); elsewhere the scanner reports attached to the image (`scan`).
+//! cached by digest, through the registry's session: the registry's own scan where it has
+//! one (read through its API, never a manifest read), elsewhere the scanner reports
+//! attached to the image (`scan`).
 
 use crate::model::{Digest, Finding, ScanStatus};
 use chrono::{DateTime, Utc};
@@ -33,4 +34,44 @@ pub struct FindingsResult {
     pub ticket: u64,
     pub digest: Digest,
     pub outcome: Result<Arc<FindingsReport>, String>,
+}
+
+impl From<&crate::scan::ImageFindings> for FindingsReport {
+    /// The engine's findings document as the TUI shows it: the same merged findings and the
+    /// same problems `regscope findings` prints, whatever the registry.
+    fn from(f: &crate::scan::ImageFindings) -> Self {
+        FindingsReport {
+            status: f.status.clone(),
+            scanned_at: f.scanned_at,
+            sources: f
+                .sources
+                .iter()
+                .map(|s| match &s.scanner_version {
+                    Some(v) => format!("{} {v}", s.scanner),
+                    None => s.scanner.clone(),
+                })
+                .collect(),
+            findings: f.findings.clone(),
+            problems: f.problems.clone(),
+        }
+    }
+}
+
+/// The findings of one image through the registry's session (`Session::findings`, the
+/// engine call `regscope findings` makes too).
+pub async fn fetch(
+    session: &crate::session::Session,
+    req: &FindingsRequest,
+) -> Result<FindingsReport, String> {
+    let q = crate::session::FindingsQuery {
+        repository: req.repository.clone(),
+        reference: req.digest.to_string(),
+        shown_as: req.shown_as.clone(),
+        files: Default::default(),
+    };
+    session
+        .findings(&q)
+        .await
+        .map(|f| FindingsReport::from(&f))
+        .map_err(|e| format!("{e} ({})", e.next_step()))
 }

@@ -1,14 +1,12 @@
 //! Runs a crawl and turns its events into UI messages off the UI thread: a repository's
 //! images become a compact table (and weekly counts) here, and events are read in batches.
 
-use crate::app::backend::Backend;
 use crate::app::msg::{InventoryUpdate, Msg};
+use crate::app::tasks::sessions::Opener;
 use crate::app::views::fleet::state::Weekly;
 use crate::app::views::images::table::ImageTable;
-use crate::config::RegistrySettings;
 use crate::inventory::InventoryEvent;
 use crate::model::{Image, RepositorySummary};
-use crate::registry::Target;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -79,16 +77,20 @@ pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
     }
 }
 
-/// Starts crawling one registry; returns the crawl and the converter tasks.
-pub fn spawn(
-    backend: Arc<dyn Backend>,
-    target: Target,
-    settings: RegistrySettings,
-    ui: mpsc::UnboundedSender<Msg>,
-) -> Vec<JoinHandle<()>> {
+/// Starts crawling one registry (opening its session first, and saying its kind); returns
+/// the crawl and the converter tasks.
+pub fn spawn(registry: Opener, ui: mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
     let (tx, mut rx) = mpsc::channel::<InventoryEvent>(1024);
-    let name = settings.name.clone();
-    let crawl = tokio::spawn(backend.crawl(target, settings, tx));
+    let name = registry.settings.name.clone();
+    let opened = ui.clone();
+    let crawl = tokio::spawn(async move {
+        let session = registry.session().await;
+        let _ = opened.send(Msg::Inventory(InventoryUpdate::Opened {
+            registry: registry.settings.name.clone(),
+            kind: session.kind(),
+        }));
+        session.crawl(&session.crawl_options(), tx).await
+    });
     let convert_task = tokio::spawn(async move {
         let mut buf = Vec::with_capacity(BATCH);
         let mut finished = false;

@@ -10,14 +10,15 @@ pub mod findings;
 pub mod inventory;
 pub mod layers;
 pub mod plan;
+pub mod sessions;
 pub mod sweep;
 
 use super::backend::Backend;
 use super::effect::Effect;
 use super::msg::{InventoryUpdate, Msg};
 use crate::config::RegistrySettings;
-use crate::registry::{ManifestSource, RegistryError, Target};
-use std::collections::HashMap;
+use crate::registry::{RegistryError, Target};
+use sessions::Opener;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -34,7 +35,8 @@ pub enum TerminalOp {
 
 pub struct Runner {
     backend: Arc<dyn Backend>,
-    targets: Vec<(Target, RegistrySettings)>,
+    /// One per registry of the fleet, by index.
+    registries: Vec<Opener>,
     tx: UnboundedSender<Msg>,
     filter: filter::FilterWorker,
     crawls: Vec<JoinHandle<()>>,
@@ -45,7 +47,6 @@ pub struct Runner {
     findings: Option<(JoinHandle<()>, String)>,
     /// The fleet query's sweep and the visible rows' sweep (latest wins, each).
     sweeps: [Option<JoinHandle<()>>; 2],
-    sources: HashMap<usize, Arc<dyn ManifestSource>>,
 }
 
 impl Runner {
@@ -58,9 +59,13 @@ impl Runner {
         let filter = filter::FilterWorker::spawn(move |generation, view| {
             let _ = ftx.send(Msg::ViewReady { generation, view });
         });
+        let registries = targets
+            .into_iter()
+            .map(|(t, s)| Opener::new(backend.clone(), t, s))
+            .collect();
         Runner {
             backend,
-            targets,
+            registries,
             tx,
             filter,
             crawls: Vec::new(),
@@ -70,7 +75,6 @@ impl Runner {
             doctor: None,
             findings: None,
             sweeps: [None, None],
-            sources: HashMap::new(),
         }
     }
 
@@ -78,16 +82,12 @@ impl Runner {
         for h in self.crawls.drain(..) {
             h.abort();
         }
-        for (t, s) in &self.targets {
+        for r in &self.registries {
             let _ = self.tx.send(Msg::Inventory(InventoryUpdate::Restarted {
-                registry: s.name.clone(),
+                registry: r.settings.name.clone(),
             }));
-            self.crawls.extend(inventory::spawn(
-                self.backend.clone(),
-                t.clone(),
-                s.clone(),
-                self.tx.clone(),
-            ));
+            self.crawls
+                .extend(inventory::spawn(r.clone(), self.tx.clone()));
         }
     }
 
@@ -104,15 +104,19 @@ impl Runner {
             Effect::Doctor(req) => self.doctor(req),
             Effect::DeletePlan(req) => {
                 // Not aborted by a newer request: a deletion runs to its end, audited.
-                let source = self.source(req.registry);
-                let n = req.registry;
-                let writer: futures::future::BoxFuture<'static, _> = match self.targets.get(n) {
-                    Some((t, s)) => self.backend.deletion_target(t, s, source),
-                    None => Box::pin(async move { Err(format!("no registry #{n}")) }),
-                };
+                let opener = self.opener(req.registry);
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    delete::run(writer.await, req, move |ev| {
+                    let writer = match opener {
+                        Ok(o) => o
+                            .session()
+                            .await
+                            .deletion_target()
+                            .await
+                            .map_err(|e| format!("{e} ({})", e.next_step())),
+                        Err(e) => Err(e),
+                    };
+                    delete::run(writer, req, move |ev| {
                         let _ = tx.send(Msg::Delete(ev));
                     })
                     .await
@@ -143,17 +147,11 @@ impl Runner {
         None
     }
 
-    fn source(&mut self, registry: usize) -> Result<Arc<dyn ManifestSource>, String> {
-        if let Some(s) = self.sources.get(&registry) {
-            return Ok(s.clone());
-        }
-        let (t, s) = self
-            .targets
+    fn opener(&self, registry: usize) -> Result<Opener, String> {
+        self.registries
             .get(registry)
-            .ok_or_else(|| format!("no registry #{registry}"))?;
-        let src = self.backend.source(t, s)?;
-        self.sources.insert(registry, src.clone());
-        Ok(src)
+            .cloned()
+            .ok_or_else(|| format!("no registry #{registry}"))
     }
 
     /// Latest wins: moving to another image abandons the previous analysis (layers already
@@ -167,17 +165,23 @@ impl Runner {
         }
         let tx = self.tx.clone();
         let digest = req.digest.to_string();
-        let handle = match self.source(req.registry) {
-            Ok(src) => tokio::spawn(layers::run(src, req, tx)),
-            Err(why) => {
-                let _ = tx.send(Msg::Layers(layers::LayersResult {
-                    ticket: req.ticket,
-                    digest: req.digest.clone(),
-                    outcome: Err(why),
-                }));
-                return;
+        let opener = self.opener(req.registry);
+        let handle = tokio::spawn(async move {
+            let source = match opener {
+                Ok(o) => o.session().await.source().map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match source {
+                Ok(src) => layers::run(src, req, tx).await,
+                Err(why) => {
+                    let _ = tx.send(Msg::Layers(layers::LayersResult {
+                        ticket: req.ticket,
+                        digest: req.digest.clone(),
+                        outcome: Err(why),
+                    }));
+                }
             }
-        };
+        });
         self.layers = Some((handle, digest));
     }
 
@@ -191,16 +195,14 @@ impl Runner {
         }
         let tx = self.tx.clone();
         let digest = req.digest.to_string();
-        let source = self.source(req.registry);
-        let run = self
-            .targets
-            .get(req.registry)
-            .map(|(t, s)| self.backend.findings(t, s, source, &req));
+        let opener = self.opener(req.registry);
         let handle = tokio::spawn(async move {
             tokio::time::sleep(DETAIL_DEBOUNCE).await;
-            let outcome = match run {
-                Some(f) => f.await.map(Arc::new),
-                None => Err(format!("no registry #{}", req.registry)),
+            let outcome = match opener {
+                Ok(o) => findings::fetch(&o.session().await, &req)
+                    .await
+                    .map(Arc::new),
+                Err(e) => Err(e),
             };
             let _ = tx.send(Msg::Findings(findings::FindingsResult {
                 ticket: req.ticket,
@@ -221,14 +223,7 @@ impl Runner {
         if let Some(h) = self.sweeps[slot].take() {
             h.abort();
         }
-        let sources = (0..self.targets.len()).map(|i| self.source(i)).collect();
-        let run = sweep::run(
-            self.backend.clone(),
-            self.targets.clone(),
-            sources,
-            req,
-            self.tx.clone(),
-        );
+        let run = sweep::run(self.registries.clone(), req, self.tx.clone());
         self.sweeps[slot] = Some(tokio::spawn(run));
     }
 
@@ -239,8 +234,8 @@ impl Runner {
         }
         let settings = req
             .registry
-            .and_then(|i| self.targets.get(i))
-            .map(|(_, s)| s.clone());
+            .and_then(|i| self.registries.get(i))
+            .map(|r| r.settings.clone());
         let options = crate::doctor::DoctorOptions {
             platform: req.platform.clone(),
             settings,
@@ -271,16 +266,16 @@ impl Runner {
             h.abort();
         }
         let tx = self.tx.clone();
-        let policy = match (&req.spec, &req.prepared, self.targets.get(req.registry)) {
-            (plan::PlanSpec::RepositoryPolicy(repo), None, Some((t, s))) => {
-                Some(self.backend.lifecycle_policy(t, s, repo))
+        let policy = match (&req.spec, &req.prepared, self.registries.get(req.registry)) {
+            (plan::PlanSpec::RepositoryPolicy(repo), None, Some(r)) => {
+                Some((r.clone(), repo.clone()))
             }
             _ => None,
         };
         self.plan = Some(tokio::spawn(async move {
             let text = match policy {
-                Some(f) => match f.await {
-                    Ok(t) => t,
+                Some((r, repo)) => match r.session().await.own_policy(&repo).await {
+                    Ok(t) => t.map(|p| p.text),
                     Err(e) => {
                         let _ = tx.send(Msg::Plan(plan::PlanResult {
                             ticket: req.ticket,
@@ -306,14 +301,17 @@ impl Runner {
         }
         let tx = self.tx.clone();
         let digest = req.digest.clone();
-        let source = self.source(req.registry);
-        let registry_name = self
-            .targets
-            .get(req.registry)
-            .map(|(_, s)| s.name.clone())
+        let opener = self.opener(req.registry);
+        let registry_name = opener
+            .as_ref()
+            .map(|o| o.settings.name.clone())
             .unwrap_or_default();
         let handle = tokio::spawn(async move {
             tokio::time::sleep(DETAIL_DEBOUNCE).await;
+            let source = match opener {
+                Ok(o) => o.session().await.source().map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
             let outcome = match source {
                 Ok(src) => detail::fetch(src, &req).await.map(Arc::new),
                 Err(why) => Err(RegistryError::Other {

@@ -5,11 +5,9 @@
 //! findings are cached by digest.
 
 use super::findings::{FindingsReport, FindingsRequest};
-use crate::app::backend::Backend;
+use super::sessions::Opener;
 use crate::app::msg::Msg;
-use crate::config::RegistrySettings;
 use crate::model::Digest;
-use crate::registry::{ManifestSource, Target};
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -50,14 +48,8 @@ pub struct SweepBatch {
 
 type Fetch = BoxFuture<'static, (Digest, Result<Arc<FindingsReport>, String>)>;
 
-/// Runs one sweep to its end. `targets` and `sources` are indexed by registry.
-pub async fn run(
-    backend: Arc<dyn Backend>,
-    targets: Vec<(Target, RegistrySettings)>,
-    sources: Vec<Result<Arc<dyn ManifestSource>, String>>,
-    req: SweepRequest,
-    tx: UnboundedSender<Msg>,
-) {
+/// Runs one sweep to its end. `registries` is the fleet's, by index.
+pub async fn run(registries: Vec<Opener>, req: SweepRequest, tx: UnboundedSender<Msg>) {
     let (kind, ticket) = (req.kind, req.ticket);
     if kind == SweepKind::Visible {
         // Scrolling fast replaces this sweep before it fetches anything.
@@ -68,14 +60,16 @@ pub async fn run(
         .into_iter()
         .map(|item| -> Fetch {
             let digest = item.digest.clone();
-            match (targets.get(item.registry), sources.get(item.registry)) {
-                (Some((t, s)), Some(src)) => {
-                    let f = backend.findings(t, s, src.clone(), &item);
-                    Box::pin(async move { (digest, f.await.map(Arc::new)) })
+            match registries.get(item.registry).cloned() {
+                Some(r) => Box::pin(async move {
+                    let f = super::findings::fetch(&r.session().await, &item).await;
+                    (digest, f.map(Arc::new))
+                }),
+                None => {
+                    Box::pin(
+                        async move { (digest, Err(format!("no registry #{}", item.registry))) },
+                    )
                 }
-                _ => Box::pin(
-                    async move { (digest, Err(format!("no registry #{}", item.registry))) },
-                ),
             }
         })
         .collect();
@@ -133,9 +127,13 @@ pub fn merge(req: &MergeRequest) -> Arc<crate::app::views::images::table::ImageT
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::backend::Backend;
     use crate::app::tasks::findings::FindingsRequest;
-    use crate::inventory::InventoryEvent;
+    use crate::config::RegistrySettings;
     use crate::model::ScanStatus;
+    use crate::registry::{RegistryError, Target};
+    use crate::scan::ImageFindings;
+    use crate::session::{Driver, FindingsQuery, Kind, Session};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::sync::mpsc;
 
@@ -146,54 +144,61 @@ mod tests {
         peak: AtomicUsize,
     }
 
-    impl Backend for Arc<SlowScanner> {
-        fn crawl(
+    #[async_trait::async_trait]
+    impl Driver for Arc<SlowScanner> {
+        async fn findings(
             &self,
-            _: Target,
-            _: RegistrySettings,
-            _: mpsc::Sender<InventoryEvent>,
-        ) -> BoxFuture<'static, ()> {
-            Box::pin(async {})
-        }
-        fn source(
-            &self,
-            _: &Target,
-            _: &RegistrySettings,
-        ) -> Result<Arc<dyn ManifestSource>, String> {
-            Err("no source in this test".into())
-        }
-        fn findings(
-            &self,
-            _: &Target,
-            _: &RegistrySettings,
-            _: Result<Arc<dyn ManifestSource>, String>,
-            req: &FindingsRequest,
-        ) -> BoxFuture<'static, Result<FindingsReport, String>> {
-            let me = self.clone();
-            let fail = req.repository == "broken";
-            Box::pin(async move {
-                let now = me.running.fetch_add(1, Ordering::SeqCst) + 1;
-                me.peak.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(std::time::Duration::from_millis(15)).await;
-                me.running.fetch_sub(1, Ordering::SeqCst);
-                if fail {
-                    return Err("HTTP 500".into());
-                }
-                Ok(FindingsReport {
-                    status: ScanStatus::NotScanned,
-                    scanned_at: None,
-                    sources: vec![],
-                    findings: vec![],
-                    problems: vec![],
-                })
+            _: &Session,
+            q: &FindingsQuery,
+        ) -> Result<ImageFindings, RegistryError> {
+            let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            if q.repository == "broken" {
+                return Err(RegistryError::Other {
+                    place: Default::default(),
+                    detail: "HTTP 500".into(),
+                });
+            }
+            Ok(ImageFindings {
+                reference: q.shown_as.clone(),
+                digest: Digest::parse(&q.reference).unwrap(),
+                status: ScanStatus::NotScanned,
+                scanned_at: None,
+                sources: vec![],
+                counts: Default::default(),
+                fixable: Default::default(),
+                findings: vec![],
+                platforms: vec![],
+                problems: vec![],
             })
+        }
+    }
+
+    /// Opens every registry as a session whose findings come from the scanner.
+    struct Scanning(Arc<SlowScanner>);
+
+    impl Backend for Scanning {
+        fn open(&self, t: Target, s: RegistrySettings) -> BoxFuture<'static, Session> {
+            let d = Arc::new(self.0.clone());
+            Box::pin(async move { Session::with_driver(&t, &s, Kind::Distribution, d) })
+        }
+        fn doctor(
+            &self,
+            _: crate::registry::Reference,
+            _: crate::doctor::DoctorOptions,
+            _: Box<dyn Fn(&crate::doctor::Step) + Send + Sync>,
+        ) -> BoxFuture<'static, crate::doctor::Report> {
+            unreachable!("no doctor in this test")
         }
     }
 
     #[tokio::test]
     async fn a_sweep_runs_a_few_at_a_time_and_ends_with_a_done_batch() {
         let scanner = Arc::new(SlowScanner::default());
-        let targets = vec![crate::app::tests::target("prod")];
+        let (t, s) = crate::app::tests::target("prod");
+        let registries = vec![Opener::new(Arc::new(Scanning(scanner.clone())), t, s)];
         let items: Vec<FindingsRequest> = (0..20u8)
             .map(|n| FindingsRequest {
                 ticket: 7,
@@ -209,14 +214,7 @@ mod tests {
             ticket: 7,
             items,
         };
-        run(
-            Arc::new(scanner.clone()),
-            targets,
-            vec![Err("no source".into())],
-            req,
-            tx,
-        )
-        .await;
+        run(registries, req, tx).await;
         let mut answers = 0;
         let mut failed = 0;
         let mut last_done = false;

@@ -7,7 +7,6 @@
 //! [`EcrClient::fetch_manifest_counting_as_pull`], for an explicit user action.
 
 mod client;
-mod crawl;
 mod delete;
 mod error;
 mod images;
@@ -23,7 +22,6 @@ mod token;
 mod write;
 
 pub use client::{api_endpoint, ApiCallCounter, CredentialSource, EcrClient, EcrConnectOptions};
-pub use crawl::{crawl, run_inventory};
 pub use delete::{DeleteFailure, DeleteReport};
 pub use error::{classify, missing_permission, FailureClass, RawFailure, RetryPolicy};
 pub use images::{

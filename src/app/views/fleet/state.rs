@@ -5,6 +5,7 @@ use crate::app::views::images::table::{ImageTable, RowRef};
 use crate::config::RegistrySettings;
 use crate::model::RepositorySummary;
 use crate::registry::{Target, TrafficStats};
+use crate::session::{Caps, Kind};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,6 +17,9 @@ pub struct RegistryNode {
     pub name: String,
     pub target: Target,
     pub settings: RegistrySettings,
+    /// What kind of registry this is: first as the config and address say, then as the
+    /// opened session settled it (a probe may tell more).
+    pub kind: Kind,
     /// Repositories listed so far (`None` until the listing arrives).
     pub listed: Option<usize>,
     pub done: usize,
@@ -33,6 +37,7 @@ impl RegistryNode {
     pub fn new(target: Target, settings: RegistrySettings) -> Self {
         RegistryNode {
             name: settings.name.clone(),
+            kind: crate::session::kind_without_probe(&target, &settings),
             target,
             settings,
             listed: None,
@@ -44,6 +49,10 @@ impl RegistryNode {
             expanded: true,
             crawl: 0,
         }
+    }
+    /// Facts about this registry's kind (records pull times? reading counts as a pull?).
+    pub fn caps(&self) -> Caps {
+        self.kind.caps()
     }
     /// Whether an inventory event's registry name means this node.
     pub fn answers_to(&self, name: &str) -> bool {

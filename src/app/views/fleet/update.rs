@@ -105,6 +105,12 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
             }
             vec![]
         }
+        InventoryUpdate::Opened { registry, kind } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                f.registries[ri].kind = kind;
+            }
+            vec![]
+        }
         InventoryUpdate::Restarted { registry } => {
             if let Some(ri) = f.registry_index(&registry) {
                 let r = &mut f.registries[ri];

@@ -4,9 +4,9 @@
 //! no manifest fetched. A repository that fails (access denied, deleted meanwhile) is an
 //! `Issue`; the others go on.
 
-use super::EcrClient;
-use crate::inventory::InventoryEvent;
+use super::InventoryEvent;
 use crate::model::InventoryIssue;
+use crate::registry::ecr::EcrClient;
 use futures::stream::{self, StreamExt};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
@@ -22,7 +22,7 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
         Ok(r) => r,
         Err(e) => {
             // The structured issue first (status, code, next step), then the end.
-            let issue = crate::inventory::issue_at(None, None, &e);
+            let issue = super::issue_at(None, None, &e);
             let fatal = issue.message.clone();
             let _ = tx
                 .send(InventoryEvent::Issue {
@@ -81,7 +81,7 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
             }
             Err(e) => events.push(InventoryEvent::Issue {
                 registry: registry.clone(),
-                issue: crate::inventory::issue_at(Some(&name), None, &e),
+                issue: super::issue_at(Some(&name), None, &e),
             }),
         }
         if done == total || last_progress.elapsed() >= PROGRESS_EVERY {
@@ -106,26 +106,4 @@ pub async fn crawl(client: &EcrClient, tx: &Sender<InventoryEvent>) {
             fatal: None,
         })
         .await;
-}
-
-/// The ECR arm of `inventory::run`: builds the API client (default credential chain) and
-/// crawls. A client that cannot be built ends the crawl with `fatal`.
-pub async fn run_inventory(
-    target: &crate::registry::Target,
-    settings: &crate::config::RegistrySettings,
-    opts: super::EcrConnectOptions,
-    tx: Sender<InventoryEvent>,
-) {
-    match EcrClient::connect(target, settings, opts).await {
-        Ok(client) => crawl(&client, &tx).await,
-        Err(e) => {
-            let _ = tx
-                .send(InventoryEvent::Finished {
-                    registry: target.display_name(),
-                    stats: Default::default(),
-                    fatal: Some(format!("{e} ({})", e.next_step())),
-                })
-                .await;
-        }
-    }
 }

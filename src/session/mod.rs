@@ -1,0 +1,212 @@
+//! The front door to one registry. [`open`] settles the registry's [`Kind`] (the config's
+//! `kind`, else the address, else a probe) and returns a [`Session`] that owns the
+//! registry's source, API clients and caches, and offers what both front ends need:
+//! crawl, findings, the registry's own lifecycle policy, deletion and restore targets,
+//! and [`Caps`], pure facts about the kind. `app/` and `cli/` call this and never name a
+//! kind; what a kind does differently lives in its [`Driver`] (`session/<kind>.rs`).
+
+mod caps;
+pub mod driver;
+mod ecr;
+mod kind;
+pub mod probe;
+
+pub use caps::Caps;
+pub use driver::{Driver, FindingsQuery, OwnPolicy};
+pub use kind::Kind;
+
+use crate::config::RegistrySettings;
+use crate::inventory::{CrawlOptions, InventoryEvent};
+use crate::policy::execute::DeletionTarget;
+use crate::policy::restore::RestoreTarget;
+use crate::registry::{ManifestSource, Place, RegistryError, Target};
+use crate::scan::ImageFindings;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::mpsc::Sender;
+
+/// One registry, opened. Cheap to clone; clones share the source, clients and caches.
+#[derive(Clone)]
+pub struct Session(Arc<Inner>);
+
+struct Inner {
+    target: Target,
+    settings: RegistrySettings,
+    kind: Kind,
+    driver: Arc<dyn Driver>,
+    source: OnceLock<Result<Arc<dyn ManifestSource>, RegistryError>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("target", &self.0.target)
+            .field("kind", &self.0.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens `target` with its settings. Never fails: a registry that cannot be reached or
+/// read says so on first use (the crawl's `fatal`, a findings error), with its own words.
+/// Probes the registry only when neither the settings nor the address tell its kind.
+pub async fn open(target: &Target, settings: &RegistrySettings) -> Session {
+    let kind = match settings.kind.filter(|k| k.fits(target).is_ok()) {
+        Some(k) => k,
+        None => match (Kind::from_address(target), target) {
+            (Some(k), _) => k,
+            (None, Target::Distribution { host, .. }) => probe::probe(host, settings).await,
+            (None, _) => Kind::Distribution,
+        },
+    };
+    Session::with_kind(target, settings, kind)
+}
+
+/// The kind `open` would use without probing: the settings' `kind`, else the address's,
+/// else `Distribution`. What a front end shows before the session is open.
+pub fn kind_without_probe(target: &Target, settings: &RegistrySettings) -> Kind {
+    settings
+        .kind
+        .filter(|k| k.fits(target).is_ok())
+        .or_else(|| Kind::from_address(target))
+        .unwrap_or(Kind::Distribution)
+}
+
+/// The driver of `kind`: its native one where it has landed, else plain OCI.
+fn driver_for(kind: Kind) -> Arc<dyn Driver> {
+    match kind {
+        Kind::Ecr => Arc::new(ecr::Ecr::default()),
+        Kind::Distribution
+        | Kind::Layout
+        | Kind::Harbor
+        | Kind::Acr
+        | Kind::Gar
+        | Kind::DockerHub
+        | Kind::Ghcr => Arc::new(driver::Oci),
+    }
+}
+
+impl Session {
+    /// A session of a known kind, without probing.
+    pub fn with_kind(target: &Target, settings: &RegistrySettings, kind: Kind) -> Session {
+        Session::with_driver(target, settings, kind, driver_for(kind))
+    }
+
+    /// A session whose kind-specific work is done by `driver` (tests plug fakes in here).
+    pub fn with_driver(
+        target: &Target,
+        settings: &RegistrySettings,
+        kind: Kind,
+        driver: Arc<dyn Driver>,
+    ) -> Session {
+        Session(Arc::new(Inner {
+            target: target.clone(),
+            settings: settings.clone(),
+            kind,
+            driver,
+            source: OnceLock::new(),
+        }))
+    }
+
+    /// A session over an already opened source, as plain OCI (tests and benchmarks that
+    /// hold a source; the session's source is `source`).
+    pub fn with_source(
+        target: &Target,
+        settings: &RegistrySettings,
+        kind: Kind,
+        source: Arc<dyn ManifestSource>,
+    ) -> Session {
+        let s = Session::with_driver(target, settings, kind, Arc::new(driver::Oci));
+        let _ = s.0.source.set(Ok(source));
+        s
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.0.target
+    }
+    pub fn settings(&self) -> &RegistrySettings {
+        &self.0.settings
+    }
+    pub fn kind(&self) -> Kind {
+        self.0.kind
+    }
+    pub fn caps(&self) -> Caps {
+        self.0.kind.caps()
+    }
+    /// The registry's name as inventories and errors show it.
+    pub fn name(&self) -> String {
+        self.0.target.display_name()
+    }
+
+    /// Where in this registry, for errors.
+    pub fn place(&self, repository: Option<&str>) -> Place {
+        Place {
+            registry: self.name(),
+            repository: repository.map(str::to_string),
+            reference: None,
+        }
+    }
+
+    /// The sentence to show before opening an image where reading its manifest counts as
+    /// a pull; `None` where reading is free.
+    pub fn opening_note(&self) -> Option<String> {
+        self.caps().opening_note(self.kind())
+    }
+
+    /// Manifests and blobs of this registry (opened once, shared by every caller).
+    pub fn source(&self) -> Result<Arc<dyn ManifestSource>, RegistryError> {
+        self.0
+            .source
+            .get_or_init(|| self.0.driver.open_source(self))
+            .clone()
+    }
+
+    /// How a crawl of this registry behaves by default (HEAD first where GETs are metered).
+    pub fn crawl_options(&self) -> CrawlOptions {
+        let mut o = CrawlOptions::for_settings(&self.0.target, &self.0.settings);
+        o.head_first = self.caps().meters_gets;
+        o
+    }
+
+    /// Crawls the registry into `tx` until `InventoryEvent::Finished`.
+    pub async fn crawl(&self, opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
+        self.0.driver.crawl(self, opts, tx).await
+    }
+
+    /// One image's vulnerability findings, the same document for every front end.
+    pub async fn findings(&self, q: &FindingsQuery) -> Result<ImageFindings, RegistryError> {
+        self.0.driver.findings(self, q).await
+    }
+
+    /// The lifecycle policy the registry keeps for `repository`: `Ok(None)` when it keeps
+    /// none there, or when this kind keeps no policies at all.
+    pub async fn own_policy(&self, repository: &str) -> Result<Option<OwnPolicy>, RegistryError> {
+        if self.caps().own_policy.is_none() {
+            return Ok(None);
+        }
+        self.0.driver.own_policy(self, repository).await
+    }
+
+    /// What a reviewed plan is deleted through. Refused for a `read_only` registry.
+    pub async fn deletion_target(&self) -> Result<Arc<dyn DeletionTarget>, RegistryError> {
+        self.refuse_if_read_only()?;
+        self.0.driver.deletion_target(self).await
+    }
+
+    /// What `restore` writes through. Refused for a `read_only` registry.
+    pub async fn restore_target(&self) -> Result<Arc<dyn RestoreTarget>, RegistryError> {
+        self.refuse_if_read_only()?;
+        self.0.driver.restore_target(self).await
+    }
+
+    fn refuse_if_read_only(&self) -> Result<(), RegistryError> {
+        if self.0.settings.read_only {
+            return Err(RegistryError::Refused {
+                place: self.place(None),
+                why: "the registry is marked read_only in the config".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
