@@ -183,26 +183,3 @@ pub async fn crawl(client: &HarborClient, prefix: Option<&str>, tx: &Sender<Inve
         })
         .await;
 }
-
-/// The Harbor arm of `inventory::run`: builds the API client and crawls. A client that
-/// cannot be built ends the crawl with `fatal`.
-pub async fn run(
-    host: &str,
-    prefix: Option<&str>,
-    settings: &crate::config::RegistrySettings,
-    options: crate::registry::harbor::HarborOptions,
-    tx: Sender<InventoryEvent>,
-) {
-    match HarborClient::new(host, settings, options) {
-        Ok(client) => crawl(&client, prefix, &tx).await,
-        Err(e) => {
-            let _ = tx
-                .send(InventoryEvent::Finished {
-                    registry: host.to_string(),
-                    stats: Default::default(),
-                    fatal: Some(format!("{e} ({})", e.next_step())),
-                })
-                .await;
-        }
-    }
-}

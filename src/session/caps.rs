@@ -71,8 +71,13 @@ impl Kind {
                 ..OCI
             },
             // Harbor records a manifest GET through /v2 as a pull.
+            // Harbor's API gives artifact and tag push and pull times and the project's
+            // tag-retention policy.
             Kind::Harbor => Caps {
+                records_push_time: true,
+                records_pull_time: true,
                 manifest_read_counts_as_pull: true,
+                own_policy: Some(PolicyFormat::Harbor),
                 ..OCI
             },
             Kind::Acr | Kind::Gar | Kind::Ghcr => OCI,

@@ -8,6 +8,7 @@
 mod caps;
 pub mod driver;
 mod ecr;
+mod harbor;
 mod kind;
 pub mod probe;
 
@@ -74,9 +75,9 @@ pub fn kind_without_probe(target: &Target, settings: &RegistrySettings) -> Kind 
 fn driver_for(kind: Kind) -> Arc<dyn Driver> {
     match kind {
         Kind::Ecr => Arc::new(ecr::Ecr::default()),
+        Kind::Harbor => Arc::new(harbor::Harbor::default()),
         Kind::Distribution
         | Kind::Layout
-        | Kind::Harbor
         | Kind::Acr
         | Kind::Gar
         | Kind::DockerHub

@@ -20,6 +20,7 @@ mod findings;
 mod harbor;
 mod harbor_retention;
 mod harbor_schema;
+mod harbor_session;
 mod harness;
 mod hostile;
 mod inventory;

@@ -1,0 +1,75 @@
+//! Harbor: listings, scan overviews and the project's tag-retention policy through
+//! Harbor's own API (`registry::harbor`), never a manifest read while listing (Harbor counts
+//! a manifest GET through `/v2` as a pull and moves `pull_time`). Manifests and blobs,
+//! when the user opens an image, go through the OCI source with Harbor's token flow.
+
+use super::driver::{Driver, OwnPolicy};
+use super::Session;
+use crate::inventory::{CrawlOptions, InventoryEvent};
+use crate::policy::PolicyFormat;
+use crate::registry::harbor::{HarborClient, HarborOptions};
+use crate::registry::{RegistryError, Target};
+use async_trait::async_trait;
+use std::sync::Arc;
+use tokio::sync::mpsc::Sender;
+use tokio::sync::OnceCell;
+
+#[derive(Default)]
+pub struct Harbor {
+    client: OnceCell<Arc<HarborClient>>,
+}
+
+impl Harbor {
+    /// The session's API client (built once; a failure is retried on the next call).
+    pub async fn client(&self, s: &Session) -> Result<Arc<HarborClient>, RegistryError> {
+        self.client
+            .get_or_try_init(|| async {
+                let Target::Distribution { host, .. } = s.target() else {
+                    return Err(RegistryError::Refused {
+                        place: s.place(None),
+                        why: "a Harbor is addressed as HOST[:PORT][/PROJECT]".into(),
+                    });
+                };
+                HarborClient::new(host, s.settings(), HarborOptions::default()).map(Arc::new)
+            })
+            .await
+            .cloned()
+    }
+}
+
+#[async_trait]
+impl Driver for Harbor {
+    /// Projects, repositories and artifacts from `/api/v2.0` only.
+    async fn crawl(&self, s: &Session, _opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
+        match self.client(s).await {
+            Ok(client) => crate::inventory::harbor::crawl(&client, s.target().prefix(), &tx).await,
+            Err(e) => crate::inventory::finish_fatal(&s.name(), &e, tx).await,
+        }
+    }
+
+    /// The tag-retention policy of the repository's project (Harbor keeps one per project;
+    /// its repository selectors say which repositories it touches).
+    async fn own_policy(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<Option<OwnPolicy>, RegistryError> {
+        let client = self.client(s).await?;
+        let project = repository.split('/').next().unwrap_or(repository);
+        let Some(p) = client.project(project).await? else {
+            return Ok(None);
+        };
+        let id = p
+            .metadata
+            .as_ref()
+            .and_then(|m| m.retention_id.clone())
+            .unwrap_or_default();
+        Ok(client.retention_policy(&p).await?.map(|text| OwnPolicy {
+            format: PolicyFormat::Harbor,
+            text,
+            source: format!(
+                "tag retention policy of project {project} (GET /api/v2.0/retentions/{id})"
+            ),
+        }))
+    }
+}

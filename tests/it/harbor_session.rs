@@ -1,0 +1,114 @@
+//! Harbor through the front door: found by probing `GET /api/v2.0/systeminfo`, crawled
+//! from its API (no pull), its project's retention policy as the registry's own policy,
+//! and `regscope images HARBOR --json` with Harbor's times, with credentials from Docker's
+//! config.json (a robot account).
+
+use crate::harbor::seed;
+use crate::support::fake_harbor::{FakeHarbor, ROBOT};
+use base64::Engine as _;
+use regscope::config::RegistrySettings;
+use regscope::policy::PolicyFormat;
+use regscope::registry::Target;
+use regscope::session::Kind;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_harbor_is_found_by_probe_and_crawled_without_pulls() {
+    let Some(h) = FakeHarbor::start().await else {
+        return;
+    };
+    let s = seed(&h).await;
+    let target = Target::parse(&h.addr).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", ROBOT.0, ROBOT.1));
+    std::fs::write(
+        dir.path().join("config.json"),
+        json!({"auths": {&h.addr: {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    // Credentials as a user has them: Docker's config.json, here a robot account.
+    // The fake serves on this test's runtime: wait for the child without blocking it.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
+        .args(["images", &h.addr, "--json"])
+        .env("DOCKER_CONFIG", dir.path())
+        .env("HOME", dir.path())
+        .env("REGSCOPE_DATA", dir.path().join("data"))
+        .env("REGSCOPE_CONFIG", dir.path().join("config.toml"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let images = inv["images"].as_array().unwrap();
+    let v1 = images
+        .iter()
+        .find(|i| i["digest"] == json!(s.v1))
+        .expect("v1 listed");
+    assert_eq!(v1["pushed_at"], json!("2026-03-01T12:00:00Z"));
+    assert_eq!(v1["last_pulled_at"], json!("2026-03-04T12:00:00Z"));
+    assert_eq!(v1["tag_details"][0]["write_enabled"], json!(false));
+    let latest = images
+        .iter()
+        .find(|i| i["digest"] == json!(s.latest))
+        .unwrap();
+    assert_eq!(latest["last_pulled_at"], Value::Null);
+    assert_eq!(
+        h.pulls().len(),
+        1,
+        "only the seed's own pull: `images` read no manifest"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(ROBOT.1),
+        "the secret never reaches the output"
+    );
+
+    let session = regscope::session::open(&target, &RegistrySettings::for_address(&h.addr)).await;
+    assert_eq!(
+        session.kind(),
+        Kind::Harbor,
+        "found by GET /api/v2.0/systeminfo"
+    );
+    assert!(session.caps().records_pull_time && session.caps().manifest_read_counts_as_pull);
+    assert!(
+        session.opening_note().is_some(),
+        "opening a manifest says it counts as a pull"
+    );
+}
+
+#[tokio::test]
+async fn the_projects_retention_policy_is_the_registrys_own_policy() {
+    let Some(h) = FakeHarbor::start().await else {
+        return;
+    };
+    h.add_project("pub", true, false);
+    h.add_project("bare", true, false);
+    h.set_retention("pub", json!({"algorithm": "or", "rules": [{"priority": 1, "disabled": false, "action": "retain",
+        "template": "always", "params": {}, "tag_selectors": [{"kind": "doublestar", "decoration": "matches", "pattern": "**"}],
+        "scope_selectors": {"repository": [{"kind": "doublestar", "decoration": "repoMatches", "pattern": "**"}]}}]}));
+    let target = Target::parse(&h.addr).unwrap();
+    // `kind` in the settings wins: no probe.
+    let settings = RegistrySettings {
+        kind: Some(Kind::Harbor),
+        ..RegistrySettings::for_address(&h.addr)
+    };
+    let session = regscope::session::open(&target, &settings).await;
+    assert_eq!(session.caps().own_policy, Some(PolicyFormat::Harbor));
+    let own = session
+        .own_policy("pub/team/app")
+        .await
+        .unwrap()
+        .expect("pub keeps a retention policy");
+    assert_eq!(own.format, PolicyFormat::Harbor);
+    assert!(own.source.contains("project pub"), "{}", own.source);
+    regscope::policy::Policy::parse(PolicyFormat::Harbor, &own.text, &own.source)
+        .expect("Harbor's own answer parses");
+    assert_eq!(
+        session.own_policy("bare/app").await.unwrap(),
+        None,
+        "a project without a policy has none"
+    );
+}
