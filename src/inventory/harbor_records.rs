@@ -3,15 +3,9 @@
 //! and creation time from `extra_attrs`, index children from `references`, signatures and
 //! SBOMs from `accessories`, severity counts from `scan_overview`.
 
-use crate::model::{
-    Digest, Image, ImageKind, Lock, Platform, ReferrerRef, ScanStatus, ScanSummary, Severity,
-    SeverityCounts, TagDetail,
-};
-use crate::registry::harbor::{harbor_time, Accessory, Artifact, NativeReportSummary};
+use crate::model::{Digest, Image, ImageKind, Lock, Platform, ReferrerRef, TagDetail};
+use crate::registry::harbor::{harbor_time, Accessory, Artifact};
 use crate::registry::media;
-
-/// The report Harbor's own scanner (Trivy) writes; preferred when several are summarised.
-const VULN_REPORT: &str = "application/vnd.security.vulnerability.report; version=1.1";
 
 /// One artifact as a record of `repository`. `Err` names what Harbor sent that is unusable.
 pub fn image_from_artifact(repository: &str, a: &Artifact) -> Result<Image, String> {
@@ -104,7 +98,7 @@ pub fn image_from_artifact(repository: &str, a: &Artifact) -> Result<Image, Stri
             })
         })
         .collect();
-    img.scan = scan_summary(a);
+    img.scan = crate::scan::harbor::summary(a);
     Ok(img)
 }
 
@@ -132,49 +126,6 @@ pub fn image_from_accessory(
     img.platforms.clear();
     img.scan = None;
     Ok(img)
-}
-
-/// The scan rollup from `scan_overview`, without fetching the report. No overview is "not
-/// scanned", never "clean".
-fn scan_summary(a: &Artifact) -> Option<ScanSummary> {
-    let overview = a.scan_overview.as_ref()?;
-    let (_, r) = overview
-        .get_key_value(VULN_REPORT)
-        .or_else(|| overview.iter().next())?;
-    Some(summary_of(r))
-}
-
-fn summary_of(r: &NativeReportSummary) -> ScanSummary {
-    let status = match r.scan_status.as_deref().unwrap_or("") {
-        "Success" => ScanStatus::Scanned,
-        "Pending" | "Running" | "Scheduled" => ScanStatus::Scanning,
-        "Unsupported" => ScanStatus::Unsupported,
-        "" | "Not Scanned" | "NotScanned" => ScanStatus::NotScanned,
-        _ => ScanStatus::Failed,
-    };
-    let mut counts = SeverityCounts::default();
-    if status == ScanStatus::Scanned {
-        for (name, n) in r
-            .summary
-            .as_ref()
-            .and_then(|s| s.summary.as_ref())
-            .into_iter()
-            .flatten()
-        {
-            let n = u32::try_from(*n).unwrap_or(u32::MAX);
-            counts.add(Severity::parse_loose(name), n);
-        }
-    }
-    let scanner = r.scanner.as_ref().and_then(|s| s.name.clone());
-    ScanSummary {
-        status,
-        scanned_at: harbor_time(r.end_time.as_deref()),
-        counts,
-        source: Some(match scanner {
-            Some(s) => format!("harbor ({s})"),
-            None => "harbor".into(),
-        }),
-    }
 }
 
 #[cfg(test)]

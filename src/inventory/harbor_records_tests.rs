@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::ScanStatus;
 use crate::registry::harbor::Artifact;
 
 fn artifact(json: serde_json::Value) -> Artifact {

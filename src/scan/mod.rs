@@ -8,6 +8,7 @@ pub mod collect;
 pub mod ecr;
 pub mod fleet;
 pub mod formats;
+pub mod harbor;
 pub mod report;
 pub mod rollup;
 pub mod version;

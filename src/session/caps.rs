@@ -71,13 +71,14 @@ impl Kind {
                 ..OCI
             },
             // Harbor records a manifest GET through /v2 as a pull.
-            // Harbor's API gives artifact and tag push and pull times and the project's
-            // tag-retention policy.
+            // Harbor's API gives artifact and tag push and pull times, its own scans and the
+            // project's tag-retention policy.
             Kind::Harbor => Caps {
                 records_push_time: true,
                 records_pull_time: true,
                 manifest_read_counts_as_pull: true,
                 own_policy: Some(PolicyFormat::Harbor),
+                own_scans: true,
                 ..OCI
             },
             Kind::Acr | Kind::Gar | Kind::Ghcr => OCI,

@@ -3,12 +3,14 @@
 //! a manifest GET through `/v2` as a pull and moves `pull_time`). Manifests and blobs,
 //! when the user opens an image, go through the OCI source with Harbor's token flow.
 
-use super::driver::{Driver, OwnPolicy};
+use super::driver::{Driver, FindingsQuery, OwnPolicy};
 use super::Session;
 use crate::inventory::{CrawlOptions, InventoryEvent};
+use crate::model::Digest;
 use crate::policy::PolicyFormat;
 use crate::registry::harbor::{HarborClient, HarborOptions};
 use crate::registry::{RegistryError, Target};
+use crate::scan::ImageFindings;
 use async_trait::async_trait;
 use std::sync::Arc;
 use tokio::sync::mpsc::Sender;
@@ -45,6 +47,42 @@ impl Driver for Harbor {
             Ok(client) => crate::inventory::harbor::crawl(&client, s.target().prefix(), &tx).await,
             Err(e) => crate::inventory::finish_fatal(&s.name(), &e, tx).await,
         }
+    }
+
+    /// Harbor's own scan: the status from the artifact's `scan_overview`, the findings from
+    /// its vulnerability report, both read through the API (the tag resolved there too).
+    async fn findings(
+        &self,
+        s: &Session,
+        q: &FindingsQuery,
+    ) -> Result<ImageFindings, RegistryError> {
+        if !q.files.paths.is_empty() {
+            return Err(RegistryError::Unsupported {
+                place: s.place(Some(&q.repository)),
+                what: "report files are for registries without a scanner of their own; Harbor reports its own scan".into(),
+            });
+        }
+        let client = self.client(s).await?;
+        let Some(artifact) = client.artifact(&q.repository, &q.reference).await? else {
+            return Err(RegistryError::NotFound {
+                place: s.place(Some(&q.repository)),
+                code: Default::default(),
+                detail: format!(": Harbor has no artifact {}", q.reference),
+            });
+        };
+        let digest = Digest::parse(&artifact.digest).map_err(|e| RegistryError::Malformed {
+            place: s.place(Some(&q.repository)),
+            detail: format!("artifact digest {:?}: {e}", artifact.digest),
+        })?;
+        let report = client
+            .vulnerabilities(&q.repository, digest.as_str())
+            .await?;
+        Ok(crate::scan::harbor::image_findings(
+            &q.shown_as,
+            &digest,
+            &artifact,
+            report,
+        ))
     }
 
     /// The tag-retention policy of the repository's project (Harbor keeps one per project;

@@ -112,3 +112,94 @@ async fn the_projects_retention_policy_is_the_registrys_own_policy() {
         "a project without a policy has none"
     );
 }
+
+#[tokio::test]
+async fn findings_are_harbors_own_scan_read_without_a_pull() {
+    let Some(h) = FakeHarbor::start().await else {
+        return;
+    };
+    let s = seed(&h).await;
+    h.set_vulnerabilities("lib/team/web", &s.v1, json!([
+        {"id": "CVE-2026-0001", "package": "openssl", "version": "3.0.1", "fix_version": "3.0.9", "severity": "Critical",
+         "description": "a bad one\nmore", "links": ["https://avd.example/CVE-2026-0001"]},
+        {"id": "CVE-2026-0002", "package": "zlib", "version": "1.2", "fix_version": "", "severity": "High", "links": []},
+        {"id": "CVE-2026-0003", "package": "zlib", "version": "1.2", "fix_version": "1.3", "severity": "High"},
+        {"id": "CVE-2026-0004", "package": "bash", "version": "5", "severity": "Medium"}]));
+    let settings = RegistrySettings {
+        kind: Some(Kind::Harbor),
+        ..RegistrySettings::for_address(&h.addr)
+    };
+    let session = regscope::session::open(&Target::parse(&h.addr).unwrap(), &settings).await;
+    assert!(session.caps().own_scans);
+    let pulls = h.pulls().len();
+    // lib is private: anonymous is refused with Harbor's 401, in words that name it.
+    let q = regscope::session::driver::FindingsQuery {
+        repository: "lib/team/web".into(),
+        reference: "v1.0".into(),
+        shown_as: format!("{}/lib/team/web:v1.0", h.addr),
+        ..Default::default()
+    };
+    let e = session.findings(&q).await.unwrap_err();
+    assert_eq!(e.http_status(), Some(401), "{e}");
+    // With the robot account (a client of our own, since the session reads config.json).
+    let c = crate::harbor::client(&h, Some(ROBOT), None);
+    let artifact = c.artifact("lib/team/web", "v1.0").await.unwrap().unwrap();
+    let report = c.vulnerabilities("lib/team/web", &s.v1).await.unwrap();
+    let digest = regscope::model::Digest::parse(&s.v1).unwrap();
+    let f = regscope::scan::harbor::image_findings(&q.shown_as, &digest, &artifact, report);
+    assert_eq!(f.status, regscope::model::ScanStatus::Scanned);
+    assert_eq!(f.findings.len(), 4);
+    assert_eq!(
+        (f.counts.critical, f.counts.high, f.counts.medium),
+        (1, 2, 1)
+    );
+    assert_eq!(
+        (f.fixable.critical, f.fixable.high),
+        (1, 1),
+        "an empty fix_version is not a fix"
+    );
+    let openssl = f.findings.iter().find(|x| x.id == "CVE-2026-0001").unwrap();
+    assert_eq!(openssl.title.as_deref(), Some("a bad one"));
+    assert_eq!(
+        openssl.url.as_deref(),
+        Some("https://avd.example/CVE-2026-0001")
+    );
+    assert_eq!(f.sources.len(), 1);
+    // latest was never scanned: not scanned, not clean.
+    let latest = c.artifact("lib/team/web", "latest").await.unwrap().unwrap();
+    let none = regscope::scan::harbor::image_findings(
+        "x",
+        &digest,
+        &latest,
+        c.vulnerabilities("lib/team/web", "latest").await.unwrap(),
+    );
+    assert_eq!(none.status, regscope::model::ScanStatus::NotScanned);
+    // Through the session itself, on a public project (anonymous may read it).
+    h.add_project("pub", true, false);
+    let pushed =
+        crate::support::fixtures::ImageFixture::new("amd64", "2026-01-01T00:00:00Z", vec![])
+            .push(&h.seeder(), "pub/app", &["1"])
+            .await;
+    h.set_scan("pub/app", &pushed.digest, json!({"scan_status": "Success", "end_time": "2026-03-05T00:00:00.000Z",
+        "summary": {"total": 1, "summary": {"Low": 1}}, "scanner": {"name": "Trivy", "version": "v0.50"}}));
+    h.set_vulnerabilities(
+        "pub/app",
+        &pushed.digest,
+        json!([{"id": "CVE-1", "package": "p", "version": "1", "severity": "Low"}]),
+    );
+    let q = regscope::session::driver::FindingsQuery {
+        repository: "pub/app".into(),
+        reference: "1".into(),
+        shown_as: "pub/app:1".into(),
+        ..Default::default()
+    };
+    let f = session.findings(&q).await.unwrap();
+    assert_eq!(
+        f.digest.as_str(),
+        pushed.digest,
+        "the tag resolved through the API"
+    );
+    assert_eq!((f.findings.len(), f.counts.low), (1, 1));
+    assert_eq!(f.sources[0].scanner_version.as_deref(), Some("v0.50"));
+    assert_eq!(h.pulls().len(), pulls, "findings read no manifest");
+}

@@ -94,7 +94,7 @@ impl HarborClient {
             .await
     }
 
-    fn artifacts_path(&self, full_name: &str) -> Result<String, RegistryError> {
+    pub(crate) fn artifacts_path(&self, full_name: &str) -> Result<String, RegistryError> {
         let (project, repo) = repository_path(full_name).ok_or_else(|| RegistryError::Refused {
             place: self.place(Some(full_name), None),
             why: "a Harbor repository is PROJECT/NAME".into(),

@@ -164,9 +164,22 @@ impl HarborClient {
         path_and_query: &str,
         place: &Place,
     ) -> Result<Reply, RegistryError> {
+        self.get_with(path_and_query, place, None).await
+    }
+
+    /// GET with one extra request header (`X-Accept-Vulnerabilities`).
+    async fn get_with(
+        &self,
+        path_and_query: &str,
+        place: &Place,
+        extra: Option<(&'static str, HeaderValue)>,
+    ) -> Result<Reply, RegistryError> {
         let url = format!("{}{path_and_query}", self.api_base().await);
         let mut req = Request::new(Method::GET, url)
             .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some((name, value)) = extra {
+            req = req.header(reqwest::header::HeaderName::from_static(name), value);
+        }
         if let Some(a) = self.authorization().await {
             req = req.header(AUTHORIZATION, a);
         }
@@ -179,7 +192,16 @@ impl HarborClient {
         path_and_query: &str,
         place: &Place,
     ) -> Result<Option<T>, RegistryError> {
-        let reply = self.get(path_and_query, place).await?;
+        self.get_json_with(path_and_query, place, None).await
+    }
+
+    pub(crate) async fn get_json_with<T: DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+        place: &Place,
+        extra: Option<(&'static str, HeaderValue)>,
+    ) -> Result<Option<T>, RegistryError> {
+        let reply = self.get_with(path_and_query, place, extra).await?;
         if reply.status == 404 {
             return Ok(None);
         }

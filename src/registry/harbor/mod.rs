@@ -13,6 +13,7 @@ mod client;
 mod encode;
 mod model;
 mod project;
+mod scan;
 
 pub use client::{HarborClient, HarborOptions, PAGE_SIZE};
 pub use encode::repository_path;
@@ -21,6 +22,7 @@ pub use model::{
     Repository, Tag,
 };
 pub use project::{ImmutableRule, ProjectFacts, Quota};
+pub use scan::{VulnItem, VulnReport};
 
 /// What the front ends say when the user opens a Harbor manifest.
 pub const OPENING_COUNTS_AS_PULL: &str =

@@ -241,6 +241,27 @@ fn artifacts(st: &State, req: &StubRequest, repo: &str, more: &[&str]) -> StubRe
                 ),
             }
         }
+        [reference, "additions", "vulnerabilities"] => {
+            let Some(reference) = decode(reference, 1) else {
+                return err(404, "NOT_FOUND", "no route");
+            };
+            let Some(a) = st.resolve(repo, &reference) else {
+                return err(
+                    404,
+                    "NOT_FOUND",
+                    &format!("artifact {repo}:{reference} not found"),
+                );
+            };
+            // Harbor's vuln.Report keyed by its media type; `{}` without a report.
+            let body = match (&a.scan, &a.vulns) {
+                (Some(s), Some(v)) => {
+                    json!({"application/vnd.security.vulnerability.report; version=1.1": {
+                    "generated_at": s["end_time"], "scanner": s["scanner"], "severity": s["severity"], "vulnerabilities": v}})
+                }
+                _ => json!({}),
+            };
+            StubReply::json(200, &body.to_string())
+        }
         _ => err(404, "NOT_FOUND", "no such API in the fake Harbor"),
     }
 }

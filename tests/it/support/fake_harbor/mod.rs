@@ -130,6 +130,16 @@ impl FakeHarbor {
             .scan = Some(summary);
     }
 
+    /// The findings of the artifact's report (`additions/vulnerabilities`).
+    pub fn set_vulnerabilities(&self, repo: &str, digest: &str, items: Value) {
+        self.state
+            .lock()
+            .unwrap()
+            .art_mut(repo, digest)
+            .expect("artifact")
+            .vulns = Some(items);
+    }
+
     /// Manifest GETs through `/v2` so far: Harbor's pulls.
     pub fn pulls(&self) -> Vec<String> {
         self.state.lock().unwrap().pulls.clone()

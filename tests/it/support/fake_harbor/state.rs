@@ -43,6 +43,8 @@ pub struct Art {
     /// (subject digest, accessory type) of an accessory.
     pub subject: Option<(String, String)>,
     pub scan: Option<Value>,
+    /// The `vulnerabilities` of its report (Harbor's `vuln.Report`).
+    pub vulns: Option<Value>,
 }
 
 #[derive(Default)]

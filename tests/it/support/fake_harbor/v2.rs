@@ -280,6 +280,7 @@ async fn record_push(
             tags: vec![],
             subject,
             scan: None,
+            vulns: None,
         });
     }
     if !reference.starts_with("sha256:") {
