@@ -18,6 +18,7 @@ mod ecr_scan;
 mod exit_codes;
 mod findings;
 mod harbor;
+mod harbor_client;
 mod harbor_retention;
 mod harbor_schema;
 mod harbor_session;

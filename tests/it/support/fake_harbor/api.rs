@@ -30,10 +30,15 @@ fn decode(seg: &str, times: usize) -> Option<String> {
     Some(s)
 }
 
+/// A boolean query parameter as go-swagger's `swag.ConvertBool` reads it (Harbor's server):
+/// case-insensitive `true`, `yes`, `ok`, `y`, `on`, `selected`, `checked`, `t`, `enabled`.
 fn q_bool(q: &[(String, String)], k: &str, default: bool) -> bool {
+    const TRUE: [&str; 9] = [
+        "true", "yes", "ok", "y", "on", "selected", "checked", "t", "enabled",
+    ];
     q.iter()
         .find(|(x, _)| x == k)
-        .map(|(_, v)| v == "true")
+        .map(|(_, v)| TRUE.contains(&v.to_ascii_lowercase().as_str()))
         .unwrap_or(default)
 }
 
