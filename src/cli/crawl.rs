@@ -2,24 +2,32 @@
 //! progress line on a terminal, and reports per-item errors and traffic on stderr.
 
 use super::output::{traffic_line, Progress, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
-use crate::inventory::{self, CrawlOptions, CrawlOutcome, InventoryEvent};
-use crate::registry::Target;
+use crate::inventory::{self, CrawlOutcome, InventoryEvent};
+use crate::session::Session;
 
 /// A finished crawl, or the exit code of one that could not start (message printed).
 pub async fn crawl(target_arg: &str, verbose: bool) -> Result<CrawlOutcome, i32> {
-    let target = match Target::parse(target_arg) {
-        Ok(t) => t,
+    let session = match super::source::open_target(target_arg).await {
+        Ok(s) => s,
         Err(e) => {
-            eprintln!("regscope: invalid target {target_arg:?}: {e}");
+            eprintln!("regscope: {e}");
             return Err(EXIT_USAGE);
         }
     };
-    let registry = target.display_name();
-    let settings = super::source::settings_for(target_arg);
-    let opts = CrawlOptions::for_settings(&target, &settings);
+    crawl_session(&session, verbose).await
+}
+
+/// Crawls an opened registry, with progress on a terminal and the traffic with `verbose`.
+pub async fn crawl_session(session: &Session, verbose: bool) -> Result<CrawlOutcome, i32> {
+    if verbose {
+        eprintln!("{}", super::source::kind_line(session));
+    }
+    let registry = session.name();
+    let opts = session.crawl_options();
     let (tx, rx) = tokio::sync::mpsc::channel(256);
+    let crawler = session.clone();
     let runner = tokio::spawn(async move {
-        inventory::run(&target, &settings, &opts, tx).await;
+        crawler.crawl(&opts, tx).await;
     });
     let mut progress = Progress::new();
     let mut manifests = 0usize;

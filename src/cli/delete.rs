@@ -7,11 +7,8 @@ use super::output::{exit_for_items, usage};
 use crate::config::RegistryConfig;
 use crate::paths::Paths;
 use crate::policy::audit::AuditLog;
-use crate::policy::execute::{
-    execute, DeletionTarget, EcrTarget, ItemResult, Outcome, SourceTarget,
-};
+use crate::policy::execute::{execute, DeletionTarget, ItemResult, Outcome};
 use crate::policy::DeletionPlan;
-use crate::registry::Target;
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -106,7 +103,7 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
         println!("The plan deletes nothing.");
         return Ok(0);
     }
-    let target = Target::parse(&plan.registry)
+    super::source::resolve_target(&plan.registry)
         .map_err(|e| usage(format!("plan registry {:?}: {e}", plan.registry)))?;
     if !args.yes && !confirm(&plan, removals)? {
         eprintln!("Cancelled; nothing deleted.");
@@ -114,7 +111,7 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
     }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async {
-        let writer = writer(&target).await?;
+        let writer = writer(&plan.registry).await?;
         let mut audit = AuditLog::create(&Paths::discover().data_dir, chrono::Utc::now())?;
         eprintln!("Audit log: {}", audit.path().display());
         let results = execute(&plan, writer.as_ref(), &mut audit, |n, total, r| {
@@ -125,22 +122,21 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
     })
 }
 
-/// How to delete from `target`: ECR through its API (`BatchDeleteImage`, checks with
-/// `DescribeImages`), every other registry through its manifests.
-pub async fn writer(target: &Target) -> Result<Box<dyn DeletionTarget>> {
-    if let Target::Ecr { .. } = target {
-        let settings = super::source::settings_for(&target.display_name());
-        let client = crate::registry::ecr::EcrClient::connect(
-            target,
-            &settings,
-            crate::registry::ecr::EcrConnectOptions::default(),
-        )
+/// How to delete from the plan's registry: whatever its session says (the registry's own
+/// API where it has one, else OCI manifest DELETE by digest).
+pub async fn writer(registry: &str) -> Result<std::sync::Arc<dyn DeletionTarget>> {
+    let session = super::source::open_target(registry).await.map_err(usage)?;
+    let target = session
+        .deletion_target()
         .await
         .map_err(|e| anyhow!("{e} ({})", e.next_step()))?;
-        eprintln!("note: before each deletion the image's manifest is read once for the audit log (BatchGetImage: ECR counts it as a pull of that image)");
-        return Ok(Box::new(EcrTarget(std::sync::Arc::new(client))));
+    if session.caps().manifest_read_counts_as_pull {
+        eprintln!(
+            "note: before each deletion the image's manifest is read once for the audit log ({} counts it as a pull of that image)",
+            session.kind().label()
+        );
     }
-    Ok(Box::new(SourceTarget(super::source::open(target).await?)))
+    Ok(target)
 }
 
 fn line(r: &ItemResult) -> String {

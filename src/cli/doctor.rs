@@ -2,11 +2,9 @@
 //! pulled? Prints the checklist (✔/✖/–), the verdict, one sentence and a next step to copy.
 //! Exit 0 when pullable, 1 when not, 2 for bad usage.
 
-use crate::config::RegistrySettings;
 use crate::doctor::{diagnose, DoctorOptions, Report, Step, StepStatus};
 use crate::model::Platform;
-use crate::registry::ecr::OPENING_COUNTS_AS_PULL;
-use crate::registry::{Reference, Target};
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -29,7 +27,7 @@ pub struct DoctorArgs {
 }
 
 pub async fn run(args: DoctorArgs) -> i32 {
-    let reference = match Reference::parse(&args.reference) {
+    let (reference, configured) = match super::source::resolve_reference(&args.reference) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("regscope doctor: {e}");
@@ -43,24 +41,21 @@ pub async fn run(args: DoctorArgs) -> i32 {
             return 2;
         }
     };
-    let settings = match &reference.target {
-        Target::Distribution { host, .. } => {
-            let mut s = configured(&reference.registry, host);
+    let kind = crate::session::kind_without_probe(&reference.target, &configured);
+    // The doctor reads the manifest as a pull does; where that counts, say so first.
+    if let Some(note) = kind.caps().opening_note(kind) {
+        eprintln!("note: {note}");
+    }
+    let settings = match kind {
+        crate::session::Kind::Layout => None,
+        _ => {
+            let mut s = configured;
             if args.ca_file.is_some() {
                 s.ca_file = args.ca_file.clone();
             }
             s.insecure |= args.insecure;
             Some(s)
         }
-        Target::Ecr { .. } => {
-            // The doctor reads the manifest with BatchGetImage, as a pull does; say so first.
-            eprintln!("note: {OPENING_COUNTS_AS_PULL}");
-            Some(configured(
-                &reference.registry,
-                &reference.target.display_name(),
-            ))
-        }
-        _ => None,
     };
     let options = DoctorOptions {
         platform,
@@ -92,12 +87,6 @@ pub async fn run(args: DoctorArgs) -> i32 {
     } else {
         1
     }
-}
-
-/// The `[[registry]]` entry of config.toml for this registry (its `ca_file`, `insecure`,
-/// timeouts), by the name the user typed or the host, else the defaults.
-fn configured(registry: &str, host: &str) -> RegistrySettings {
-    super::source::settings_for_any(&[registry, host])
 }
 
 fn mark(s: StepStatus) -> &'static str {

@@ -1,14 +1,12 @@
 //! `regscope findings REF`: an image's vulnerabilities from every report attached to it
-//! (or given with `--report`), or for ECR from ECR's own scan (`DescribeImageScanFindings`,
-//! basic and enhanced). `--json` writes the stable document; `--fail-on SEVERITY` makes
+//! (or given with `--report`), or where the registry scans images itself, from its own scan
+//! through its API (`session::Session::findings`, the call the TUI makes too). `--json` writes the stable document; `--fail-on SEVERITY` makes
 //! the exit code a CI gate (1: a finding at or above it; 2: the image is not scanned).
 //! The fleet questions (`--cve`, `--package`) live in `findings_fleet`.
 
 use crate::model::{ScanStatus, Severity};
-use crate::registry::ecr::{EcrClient, EcrConnectOptions};
-use crate::registry::reference::Reference;
-use crate::registry::{RegistryError, Target};
 use crate::scan::{self, ReportFiles};
+use crate::session::FindingsQuery;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
@@ -67,26 +65,27 @@ async fn execute(args: &FindingsArgs) -> anyhow::Result<i32> {
     if let Some(q) = super::findings_fleet::query(args)? {
         return super::findings_fleet::run(args, q).await;
     }
-    let reference = Reference::parse(&args.reference).map_err(super::output::usage)?;
-    let f = if let Target::Ecr { .. } = &reference.target {
-        ecr_findings(args, &reference).await?
-    } else {
-        let source = super::source::open(&reference.target)
-            .await
-            .with_context(|| format!("cannot open {}", reference.registry))?;
-        let files = ReportFiles {
+    let (reference, settings) =
+        super::source::resolve_reference(&args.reference).map_err(super::output::usage)?;
+    let session = super::source::open_reference(&reference, &settings).await;
+    if !args.report.is_empty() && session.caps().own_scans {
+        return Err(super::output::usage(format!(
+            "--report is for registries without a scanner of their own; {} reports its own scan",
+            session.kind().label()
+        )));
+    }
+    let q = FindingsQuery {
+        repository: reference.repository.clone(),
+        reference: reference.reference(),
+        shown_as: reference.to_string(),
+        files: ReportFiles {
             paths: args.report.clone(),
-        };
-        scan::image_findings(
-            source.as_ref(),
-            &reference.repository,
-            &reference.reference(),
-            &reference.to_string(),
-            &files,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?
+        },
     };
+    let f = session
+        .findings(&q)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?;
     for p in &f.problems {
         eprintln!("regscope findings: {p}");
     }
@@ -101,37 +100,6 @@ async fn execute(args: &FindingsArgs) -> anyhow::Result<i32> {
         Some(t) if scan::rollup::any_at_least(&f.findings, t) => 1,
         Some(_) => 0,
     })
-}
-
-/// ECR's own scan of one image: the reference resolved with `DescribeImages` and the
-/// findings read with `DescribeImageScanFindings`, never a manifest (a pull in ECR).
-async fn ecr_findings(
-    args: &FindingsArgs,
-    reference: &Reference,
-) -> anyhow::Result<scan::ImageFindings> {
-    if !args.report.is_empty() {
-        return Err(super::output::usage(
-            "--report is for registries without a scanner of their own; ECR reports its own scan",
-        ));
-    }
-    let settings = super::source::settings_for(&reference.target.display_name());
-    let client = EcrClient::connect(&reference.target, &settings, EcrConnectOptions::default())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?;
-    let next = |e: RegistryError| anyhow::anyhow!("{e}\n  next step: {}", e.next_step());
-    let img = client
-        .describe_image(&reference.repository, &reference.reference())
-        .await
-        .map_err(next)?;
-    let report = client
-        .scan_findings(&reference.repository, &img.digest)
-        .await
-        .map_err(next)?;
-    Ok(scan::ecr::image_findings(
-        &reference.to_string(),
-        &img.digest,
-        report,
-    ))
 }
 
 pub fn status_word(s: &ScanStatus) -> &'static str {

@@ -1,19 +1,16 @@
 //! `regscope findings TARGET --cve ID` and `regscope findings TARGET --package P [--below V]`:
 //! which images of a registry contain a vulnerability or a vulnerable package, newest (or
-//! most recently pulled) first. The fleet comes from the inventory crawl (for ECR through
-//! `DescribeImages`, never a manifest read); each image's findings are fetched with bounded
+//! most recently pulled) first. The fleet comes from the registry's crawl (which reads no
+//! manifest where reading counts as a pull); each image's findings are fetched with bounded
 //! concurrency, and the output says how many images are still unknown and why.
 
 use super::findings::FindingsArgs;
 use super::output::{EXIT_OK, EXIT_PARTIAL};
-use crate::registry::ecr::{EcrClient, EcrConnectOptions};
-use crate::registry::Target;
 use crate::scan::fleet::{self, Fetched, FleetAnswer, FleetImage, FleetQuery, HitOrder};
-use crate::scan::{self, ReportFiles};
-use anyhow::Context;
+use crate::scan::ReportFiles;
+use crate::session::FindingsQuery;
 use futures::future::BoxFuture;
 use std::io::Write;
-use std::sync::Arc;
 
 /// Findings fetched at once at most, whatever the registry's own request limit.
 const MAX_IN_FLIGHT: usize = 8;
@@ -50,61 +47,39 @@ pub fn query(args: &FindingsArgs) -> anyhow::Result<Option<FleetQuery>> {
 type Fetch = BoxFuture<'static, (FleetImage, Result<Fetched, String>)>;
 
 pub async fn run(args: &FindingsArgs, q: FleetQuery) -> anyhow::Result<i32> {
-    let target = Target::parse(&args.reference)
-        .map_err(|e| super::output::usage(format!("invalid target {:?}: {e}", args.reference)))?;
-    let settings = super::source::settings_for(&args.reference);
-    let outcome = match super::crawl::crawl(&args.reference, false).await {
+    let session = super::source::open_target(&args.reference)
+        .await
+        .map_err(super::output::usage)?;
+    let outcome = match super::crawl::crawl_session(&session, false).await {
         Ok(o) => o,
         Err(code) => return Ok(code),
     };
     let partial = super::crawl::report_errors(&outcome) != EXIT_OK;
     let images = fleet::fleet_images(&outcome.inventory.images);
-    let in_flight = settings.concurrency().min(MAX_IN_FLIGHT);
-    let mut ans = if let Target::Ecr { .. } = target {
-        // ECR's own scan through its API: reading reports as referrers would GET
-        // manifests, which ECR counts as pulls.
-        let client = EcrClient::connect(&target, &settings, EcrConnectOptions::default())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}\n  next step: {}", e.next_step()))?;
-        let client = Arc::new(client);
-        fleet::search(images, q, in_flight, move |img| -> Fetch {
-            let client = client.clone();
-            Box::pin(async move {
-                let r = client
-                    .scan_findings(&img.repository, &img.digest)
-                    .await
-                    .map(Fetched::from)
-                    .map_err(|e| e.to_string());
-                (img, r)
-            })
-        })
-        .await
-    } else {
-        let source = super::source::open(&target)
-            .await
-            .with_context(|| format!("cannot open {}", target.display_name()))?;
-        let files = Arc::new(ReportFiles {
-            paths: args.report.clone(),
-        });
-        fleet::search(images, q, in_flight, move |img| -> Fetch {
-            let (source, files) = (source.clone(), files.clone());
-            Box::pin(async move {
-                let shown = format!("{}@{}", img.repository, img.digest);
-                let r = scan::image_findings(
-                    source.as_ref(),
-                    &img.repository,
-                    img.digest.as_str(),
-                    &shown,
-                    &files,
-                )
+    let in_flight = session.settings().concurrency().min(MAX_IN_FLIGHT);
+    let files = ReportFiles {
+        paths: args.report.clone(),
+    };
+    // The session reads each image's findings the way its registry allows: its own scan
+    // through its API where it has one (a manifest read may count as a pull there).
+    let mut ans = fleet::search(images, q, in_flight, move |img| -> Fetch {
+        let (session, files) = (session.clone(), files.clone());
+        Box::pin(async move {
+            let q = FindingsQuery {
+                repository: img.repository.clone(),
+                reference: img.digest.to_string(),
+                shown_as: format!("{}@{}", img.repository, img.digest),
+                files,
+            };
+            let r = session
+                .findings(&q)
                 .await
                 .map(|f| Fetched::from(&f))
                 .map_err(|e| e.to_string());
-                (img, r)
-            })
+            (img, r)
         })
-        .await
-    };
+    })
+    .await;
     let order = if args.sort == "pulled" {
         HitOrder::Pulled
     } else {

@@ -62,7 +62,7 @@ pub fn table(images: &[Image], all: bool) -> String {
             .then_with(|| b.created_at.cmp(&a.created_at))
             .then_with(|| a.digest.cmp(&b.digest))
     });
-    // Registries with their own API (ECR) know push and pull times, scans and storage class.
+    // Registries with their own API know push and pull times, scans and storage class.
     let cloud = rows.iter().any(|i| {
         i.pushed_at.is_some()
             || i.last_pulled_at.is_some()

@@ -7,7 +7,6 @@ use super::output::{
     EXIT_USAGE, UNKNOWN,
 };
 use crate::inventory::config::{ImageConfig, CONFIG_LIMIT};
-use crate::inventory::open_source;
 use crate::model::{Digest, Platform, ReferrerRef};
 use crate::registry::reference::Reference;
 use crate::registry::{media, FetchedManifest, Manifest, ManifestSource, Referrers, RegistryError};
@@ -88,13 +87,6 @@ struct LayerDetail {
 }
 
 pub async fn run(args: InspectArgs) -> i32 {
-    let r = match Reference::parse(&args.reference) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("regscope: {e}");
-            return EXIT_USAGE;
-        }
-    };
     let wanted = match args.platform.as_deref().map(Platform::parse).transpose() {
         Ok(p) => p,
         Err(e) => {
@@ -102,22 +94,20 @@ pub async fn run(args: InspectArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let settings = super::source::settings_for(&r.registry);
-    if let crate::registry::Target::Ecr { .. } = r.target {
-        eprintln!("note: {}", crate::registry::ecr::OPENING_COUNTS_AS_PULL);
-    }
-    let source = match open_source(&r.target, &settings) {
-        Ok(s) => s,
+    // Where reading a manifest counts as a pull, the note is said once, before reading.
+    let (r, session, source) = match super::source::open_for_reading(&args.reference).await {
+        Ok(o) => o,
+        Err(e @ super::source::OpenError::Usage(_)) => {
+            eprintln!("regscope: {e}");
+            return EXIT_USAGE;
+        }
         Err(e) => {
-            eprintln!("regscope: {e} ({})", e.next_step());
+            eprintln!("regscope: {e}");
             return EXIT_ERROR;
         }
     };
-    if matches!(r.target, crate::registry::Target::Ecr { .. }) {
-        // design.md: ECR manifests are fetched only when the user opens one, and we say so.
-        eprintln!(
-            "regscope: note: reading a manifest from ECR counts as a pull (it moves \"last pulled\")"
-        );
+    if args.verbose {
+        eprintln!("{}", super::source::kind_line(&session));
     }
     let mut warnings = Vec::new();
     let result = inspect(source.as_ref(), &r, wanted.as_ref(), &mut warnings).await;

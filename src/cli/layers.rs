@@ -7,7 +7,6 @@ use crate::layers::{
     LayerLimits, LayerProgress, LayersReport,
 };
 use crate::model::Platform;
-use crate::registry::reference::Reference;
 use anyhow::Context;
 use humansize::{format_size, BINARY};
 use std::io::{IsTerminal, Write};
@@ -46,16 +45,18 @@ pub fn run(args: LayersArgs) -> anyhow::Result<i32> {
 }
 
 async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
-    let reference = Reference::parse(&args.reference).map_err(super::output::usage)?;
     let platform = args
         .platform
         .as_deref()
         .map(Platform::parse)
         .transpose()
         .map_err(|e| super::output::usage(format!("--platform: {e}")))?;
-    let source = super::source::open(&reference.target)
-        .await
-        .with_context(|| format!("cannot open {}", reference.registry))?;
+    let (reference, _session, source) = match super::source::open_for_reading(&args.reference).await
+    {
+        Ok(o) => o,
+        Err(super::source::OpenError::Usage(e)) => return Err(super::output::usage(e)),
+        Err(e) => return Err(anyhow::anyhow!("cannot open {}: {e}", args.reference)),
+    };
     let image = match resolve(
         source.as_ref(),
         &reference.repository,

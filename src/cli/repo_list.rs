@@ -7,21 +7,22 @@ use super::output::{
 };
 use super::repos::{RepoJson, ReposArgs};
 use crate::inventory::listing::list_repositories;
-use crate::inventory::open_source;
-use crate::registry::Target;
 
 pub async fn run(args: &ReposArgs) -> i32 {
-    let target = match Target::parse(&args.target) {
-        Ok(t) => t,
+    let session = match super::source::open_target(&args.target).await {
+        Ok(s) => s,
         Err(e) => {
-            eprintln!("regscope: invalid target {:?}: {e}", args.target);
+            eprintln!("regscope: {e}");
             return EXIT_USAGE;
         }
     };
-    let registry = target.display_name();
-    let settings = super::source::settings_for(&args.target);
-    // Catalog and tag lists only: no manifest read, so no ECR pull either.
-    let source = match open_source(&target, &settings) {
+    if args.verbose {
+        eprintln!("{}", super::source::kind_line(&session));
+    }
+    let (target, settings) = (session.target().clone(), session.settings().clone());
+    let registry = session.name();
+    // Catalog and tag lists only: no manifest read, so nothing that counts as a pull.
+    let source = match session.source() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("regscope: {e} ({})", e.next_step());

@@ -38,7 +38,7 @@ pub(super) struct RepoJson<'a> {
     pub(super) total_bytes: Option<u64>,
     pub(super) unique_bytes: Option<u64>,
     pub(super) newest_created: Option<chrono::DateTime<chrono::Utc>>,
-    /// Where the registry records them (ECR); absent otherwise.
+    /// Where the registry records them (caps: records push/pull time); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) newest_push: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,7 +105,7 @@ pub async fn run(args: ReposArgs) -> i32 {
         }
     } else {
         let now = chrono::Utc::now();
-        // Registries with their own API (ECR) record push and pull times.
+        // Registries with their own API record push and pull times.
         let cloud = summaries
             .iter()
             .any(|(s, _)| s.newest_push.is_some() || s.oldest_pull.is_some());

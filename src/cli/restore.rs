@@ -3,9 +3,7 @@
 
 use super::output::{exit_for_items, usage};
 use crate::policy::audit::{AuditEntry, AuditEvent, AuditLog};
-use crate::policy::execute::EcrTarget;
-use crate::policy::restore::{restore, RestoreTarget, SourceRestore};
-use crate::registry::Target;
+use crate::policy::restore::restore;
 use anyhow::{anyhow, Context, Result};
 use std::path::PathBuf;
 
@@ -30,24 +28,15 @@ pub fn run(args: RestoreArgs) -> Result<i32> {
             "the audit log mixes registries; restore one registry at a time",
         ));
     }
-    let target =
-        Target::parse(&registry).map_err(|e| usage(format!("audit registry {registry:?}: {e}")))?;
+    super::source::resolve_target(&registry)
+        .map_err(|e| usage(format!("audit registry {registry:?}: {e}")))?;
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async {
-        let writer: Box<dyn RestoreTarget> = match &target {
-            Target::Ecr { .. } => {
-                let settings = super::source::settings_for(&target.display_name());
-                let client = crate::registry::ecr::EcrClient::connect(
-                    &target,
-                    &settings,
-                    crate::registry::ecr::EcrConnectOptions::default(),
-                )
-                .await
-                .map_err(|e| anyhow!("{e} ({})", e.next_step()))?;
-                Box::new(EcrTarget(std::sync::Arc::new(client)))
-            }
-            _ => Box::new(SourceRestore(super::source::open(&target).await?)),
-        };
+        let session = super::source::open_target(&registry).await.map_err(usage)?;
+        let writer = session
+            .restore_target()
+            .await
+            .map_err(|e| anyhow!("{e} ({})", e.next_step()))?;
         let results = restore(&entries, writer.as_ref()).await;
         // Record the restore in the same append-only log.
         let run = entries.last().map(|e| e.run.clone()).unwrap_or_default();

@@ -1,13 +1,12 @@
-//! What every command needs before it talks to a registry: the `[[registry]]` settings the
-//! config file holds for it (CA file, `insecure`, concurrency, profile, `read_only`), and the
-//! `ManifestSource` for a reference's target opened with them. One lookup, so a registry's
-//! settings apply to every command alike.
+//! What every command needs before it talks to a registry: the `[[registry]]` entry the
+//! config file holds for it (kind, CA file, `insecure`, concurrency, profile, `read_only`),
+//! found by the entry's name or by address, and the registry's session
+//! (`session::open`) opened with it. One lookup, so a registry's name and settings work
+//! for every command alike (`regscope images prod`, `regscope inspect prod/team/api:1`).
 
 use crate::config::{RegistryConfig, RegistrySettings};
-use crate::inventory::open_source;
-use crate::registry::ecr::OPENING_COUNTS_AS_PULL;
-use crate::registry::{ManifestSource, Target};
-use std::sync::Arc;
+use crate::registry::{Reference, Target};
+use crate::session::Session;
 
 /// The config entry for `registry` (a target as typed, a registry name, or a host), else the
 /// defaults for it. Problems with the config file are printed as warnings; the command goes on
@@ -19,22 +18,122 @@ pub fn settings_for(registry: &str) -> RegistrySettings {
 /// As [`settings_for`], trying each name in turn (`docker.io`, then its API host); the
 /// defaults are for the first.
 pub fn settings_for_any(names: &[&str]) -> RegistrySettings {
-    let cfg = RegistryConfig::discover();
-    for p in &cfg.problems {
-        eprintln!("regscope: warning: {p}");
-    }
+    let cfg = config();
     names
         .iter()
         .find_map(|n| cfg.find(n))
         .unwrap_or_else(|| RegistrySettings::for_address(names.first().copied().unwrap_or("")))
 }
 
-/// The source behind `target`, opened with its configured settings.
-pub async fn open(target: &Target) -> anyhow::Result<Arc<dyn ManifestSource>> {
-    let settings = settings_for(&target.display_name());
-    if let Target::Ecr { .. } = target {
-        // Reading manifests through ECR moves "last pulled"; say so before doing it.
-        eprintln!("note: {OPENING_COUNTS_AS_PULL}");
+fn config() -> RegistryConfig {
+    let cfg = RegistryConfig::discover();
+    for p in &cfg.problems {
+        eprintln!("regscope: warning: {p}");
     }
-    Ok(open_source(target, &settings)?)
+    cfg
+}
+
+/// `NAME` or `NAME/REST` for a `[[registry]]` entry named NAME: its address with REST
+/// appended, and the entry. `None` when `arg` does not start with an entry's name.
+fn by_name(arg: &str) -> Option<(String, RegistrySettings)> {
+    let cfg = config();
+    let arg = arg.trim();
+    cfg.registries.into_iter().find_map(|r| {
+        let rest = arg.strip_prefix(r.name.as_str())?;
+        let rest = match rest {
+            "" => "",
+            _ => rest.strip_prefix('/')?,
+        };
+        // An entry named like its own address needs no rewriting.
+        if r.name == r.address || rest.is_empty() {
+            return Some((r.address.clone(), r));
+        }
+        Some((format!("{}/{rest}", r.address.trim_end_matches('/')), r))
+    })
+}
+
+/// A TARGET argument (`HOST[/PREFIX]`, `ecr://...`, `oci:DIR`, or a `[[registry]]` name,
+/// optionally `NAME/PREFIX`) as a target and the settings that go with it.
+pub fn resolve_target(arg: &str) -> Result<(Target, RegistrySettings), String> {
+    if let Some((address, settings)) = by_name(arg) {
+        let t = Target::parse(&address).map_err(|e| format!("registry {arg:?}: {e}"))?;
+        return Ok((t, settings));
+    }
+    let t = Target::parse(arg).map_err(|e| format!("invalid target {arg:?}: {e}"))?;
+    Ok((t, settings_for(arg)))
+}
+
+/// An image REFERENCE argument, where the registry part may be a `[[registry]]` name
+/// (`prod/team/api:1.2`), as a reference and its registry's settings.
+pub fn resolve_reference(arg: &str) -> Result<(Reference, RegistrySettings), String> {
+    if let Some((address, settings)) = by_name(arg) {
+        let r = Reference::parse(&address).map_err(|e| e.to_string())?;
+        return Ok((r, settings));
+    }
+    let r = Reference::parse(arg).map_err(|e| e.to_string())?;
+    let settings = settings_for_any(&[&r.registry, &r.target.display_name()]);
+    Ok((r, settings))
+}
+
+/// Opens a TARGET argument's registry (see [`resolve_target`]).
+pub async fn open_target(arg: &str) -> Result<Session, String> {
+    let (t, s) = resolve_target(arg)?;
+    Ok(crate::session::open(&t, &s).await)
+}
+
+/// Opens the registry of a reference with its settings.
+pub async fn open_reference(r: &Reference, settings: &RegistrySettings) -> Session {
+    crate::session::open(&r.target, settings).await
+}
+
+/// Says, once, that what the command is about to read counts as a pull in this registry.
+pub fn note_opening(session: &Session) {
+    if let Some(note) = session.opening_note() {
+        eprintln!("note: {note}");
+    }
+}
+
+/// `registry NAME: KIND` for `--verbose`.
+pub fn kind_line(session: &Session) -> String {
+    format!(
+        "regscope: registry {}: kind {}",
+        session.name(),
+        session.kind()
+    )
+}
+
+/// For commands that read one image's manifests (inspect, layers): the reference resolved,
+/// its registry opened, the note said once where reading counts as a pull, and the source.
+pub async fn open_for_reading(
+    arg: &str,
+) -> Result<
+    (
+        Reference,
+        Session,
+        std::sync::Arc<dyn crate::registry::ManifestSource>,
+    ),
+    OpenError,
+> {
+    let (r, settings) = resolve_reference(arg).map_err(OpenError::Usage)?;
+    let session = open_reference(&r, &settings).await;
+    note_opening(&session);
+    let source = session.source().map_err(OpenError::Registry)?;
+    Ok((r, session, source))
+}
+
+/// Why a command could not open what it was given.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The argument itself is wrong (exit 2).
+    Usage(String),
+    Registry(crate::registry::RegistryError),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Usage(e) => f.write_str(e),
+            OpenError::Registry(e) => write!(f, "{e} ({})", e.next_step()),
+        }
+    }
 }

@@ -89,6 +89,17 @@ impl Target {
         matches!(self, Target::Ecr { .. })
     }
 
+    /// The same registry without its repository prefix.
+    pub fn without_prefix(&self) -> Target {
+        let mut t = self.clone();
+        match &mut t {
+            Target::Distribution { prefix, .. }
+            | Target::Ecr { prefix, .. }
+            | Target::Layout { prefix, .. } => *prefix = None,
+        }
+        t
+    }
+
     pub fn prefix(&self) -> Option<&str> {
         match self {
             Target::Distribution { prefix, .. }

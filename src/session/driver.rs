@@ -32,8 +32,7 @@ pub struct FindingsQuery {
 pub struct OwnPolicy {
     pub format: PolicyFormat,
     pub text: String,
-    /// Where it was read, for the plan's `policy_source` and for error messages
-    /// (`lifecycle policy of team/api (GetLifecyclePolicy)`).
+    /// How it was read, for the plan's `policy_source` (`ECR GetLifecyclePolicy`).
     pub source: String,
 }
 

@@ -100,7 +100,7 @@ impl Driver for Ecr {
             .map(|p| OwnPolicy {
                 format: PolicyFormat::Ecr,
                 text: p.text,
-                source: format!("lifecycle policy of {repository} (GetLifecyclePolicy)"),
+                source: "ECR GetLifecyclePolicy".into(),
             }))
     }
 

@@ -10,6 +10,7 @@ mod ecr;
 mod ecr_cli;
 mod ecr_faults;
 mod ecr_findings_cli;
+mod ecr_findings_same;
 mod ecr_lifecycle;
 mod ecr_lifecycle_actions;
 mod ecr_oci;

@@ -1,5 +1,5 @@
 //! Deletion plans for the plan view, off the UI thread: gather the records in scope from
-//! the image tables, read the policy (a file, a repository's own ECR lifecycle policy, or
+//! the image tables, read the policy (a file, a repository's own lifecycle policy, or
 //! the user's marks), and evaluate with the same engine as `regscope plan`
 //! (`policy::Policy::evaluate` then `DeletionPlan::build`). A prepared plan is kept so a
 //! new "as of" date re-evaluates without gathering again. Results carry a ticket.
@@ -27,7 +27,7 @@ pub enum PlanSpec {
     Marks(Vec<(String, Vec<Digest>)>),
     /// A policy file of any supported format (detected).
     PolicyFile(PathBuf),
-    /// The repository's own lifecycle policy as the registry stores it (ECR).
+    /// The repository's own lifecycle policy as the registry stores it.
     RepositoryPolicy(String),
     /// A policy already read (the text, and where it came from).
     PolicyText { text: String, source: String },
@@ -40,6 +40,8 @@ pub struct PlanRequest {
     pub registry: usize,
     pub registry_name: String,
     pub target: Target,
+    /// Where blob storage is shared (the registry's caps say).
+    pub scope: ReclaimScope,
     /// The repositories in scope, whole (protections need every sibling).
     pub tables: Vec<Arc<ImageTable>>,
     /// Repositories of the registry not loaded yet (named in a warning).
@@ -72,15 +74,6 @@ pub struct PreparedPlan {
 pub struct PlanResult {
     pub ticket: u64,
     pub outcome: Result<(Arc<PreparedPlan>, Arc<DeletionPlan>), String>,
-}
-
-/// Where storage is shared: a registry-wide blob store for distribution and ECR (the
-/// conservative choice), per layout for `oci:` trees. Same rule as `regscope plan`.
-pub fn reclaim_scope(target: &Target) -> ReclaimScope {
-    match target {
-        Target::Layout { .. } => ReclaimScope::Repository,
-        _ => ReclaimScope::Registry,
-    }
 }
 
 /// Parses a policy text of any supported format, saying how the format was chosen.
@@ -168,7 +161,7 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
         policy,
         marked,
         source,
-        scope: reclaim_scope(&req.target),
+        scope: req.scope,
         warnings,
         dated,
     })
@@ -274,6 +267,7 @@ mod tests {
             registry: 0,
             registry_name: "prod".into(),
             target: Target::parse("prod.example:5000").unwrap(),
+            scope: ReclaimScope::Registry,
             tables,
             not_loaded: 0,
             spec,

@@ -26,7 +26,7 @@ fn archive_actions_are_listed_as_not_carried_out() {
     let screen = h.screen(140, 30);
     assert!(screen.contains("▾ TRANSITION"), "{screen}");
     assert!(
-        screen.contains("not carried out by delete (ECR's lifecycle job archives)"),
+        screen.contains("not carried out by delete (the registry's lifecycle job archives)"),
         "{screen}"
     );
     assert!(

@@ -10,9 +10,11 @@ use crate::policy::compare::{compare, PlanComparison};
 use crate::policy::inuse::InUse;
 use crate::policy::reclaim::ReclaimScope;
 use crate::policy::{detect_format, DeletionPlan, PlanOptions, Policy, PolicyFormat, Switches};
+use crate::registry::Target;
+use crate::session::Session;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use own::{ecr_repository_policies, evaluate_per_repository};
+use own::{evaluate_per_repository, repository_policies};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -20,8 +22,8 @@ pub struct PlanArgs {
     /// TARGET[/REPO-PREFIX]: a registry to crawl, or with --inventory a repository prefix to keep.
     pub target: Option<String>,
     /// The policy file (ECR lifecycle JSON, Artifact Registry cleanup list, `acr purge`
-    /// arguments, Harbor retention JSON). Without it, an ECR target is evaluated under each
-    /// repository's current lifecycle policy.
+    /// arguments, Harbor retention JSON). Without it, a registry that keeps lifecycle
+    /// policies of its own is evaluated under each repository's current policy.
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// The policy format; detected from the file when absent (and the detection is stated).
@@ -76,19 +78,23 @@ pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
     })
 }
 
-fn load_inventory(
-    args: &PlanArgs,
-    rt: &tokio::runtime::Runtime,
-) -> Result<std::result::Result<Inventory, i32>> {
+/// The inventory to plan over, and the session of the live registry it was crawled from
+/// (none for `--inventory`).
+type Loaded = std::result::Result<(Inventory, Option<Session>), i32>;
+
+fn load_inventory(args: &PlanArgs, rt: &tokio::runtime::Runtime) -> Result<Loaded> {
     let Some(path) = &args.inventory else {
         let Some(target) = &args.target else {
             return Err(usage(
                 "give a TARGET to crawl, or --inventory FILE (a saved `regscope images --json`)",
             ));
         };
-        return Ok(rt
-            .block_on(super::crawl::crawl(target, false))
-            .map(|o| o.inventory));
+        return rt.block_on(async {
+            let session = super::source::open_target(target).await.map_err(usage)?;
+            Ok(super::crawl::crawl_session(&session, false)
+                .await
+                .map(|o| (o.inventory, Some(session))))
+        });
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| usage(format!("cannot read inventory {}: {e}", path.display())))?;
@@ -99,7 +105,7 @@ fn load_inventory(
             im.repository == prefix || im.repository.starts_with(&format!("{prefix}/"))
         });
     }
-    Ok(Ok(inv))
+    Ok(Ok((inv, None)))
 }
 
 /// With `--inventory`, TARGET is `[HOST/]PREFIX`; the part after the host filters.
@@ -114,13 +120,14 @@ fn prefix_of(target: &str) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_string())
 }
 
-/// Registry-wide blob stores (distribution) share storage across repositories; an OCI
-/// layout keeps blobs per layout. For ECR the registry-wide scope is the conservative one.
-fn default_scope(registry: &str) -> ReclaimScope {
-    if registry.starts_with("oci:") {
-        ReclaimScope::Repository
-    } else {
-        ReclaimScope::Registry
+/// Where storage is shared: as the live registry's kind says, else (a saved inventory) as
+/// its address says without asking the registry.
+fn default_scope(session: Option<&Session>, registry: &str) -> ReclaimScope {
+    match (session, Target::parse(registry)) {
+        (Some(s), _) => s.caps().reclaim_scope,
+        (None, Ok(t)) => crate::session::Kind::from_address(&t)
+            .map_or(ReclaimScope::Registry, |k| k.caps().reclaim_scope),
+        (None, Err(_)) => ReclaimScope::Registry,
     }
 }
 
@@ -187,36 +194,37 @@ pub fn run(args: PlanArgs) -> Result<i32> {
         None => None,
     };
     if loaded.is_none() && args.inventory.is_some() {
-        return Err(usage("--policy FILE is required with --inventory (a repository's own ECR policy is read from a live ecr:// target)"));
+        return Err(usage("--policy FILE is required with --inventory (a registry's own policies are read from the live registry)"));
     }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let inv = match load_inventory(&args, &rt)? {
-        Ok(inv) => inv,
+    let (inv, session) = match load_inventory(&args, &rt)? {
+        Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
     sw.resolve_for(&inv.registry);
     let scope = match args.reclaim_scope.as_deref() {
         Some("repository") => ReclaimScope::Repository,
         Some(_) => ReclaimScope::Registry,
-        None => default_scope(&inv.registry),
+        None => default_scope(session.as_ref(), &inv.registry),
     };
     let Some(loaded) = loaded else {
-        // ECR: every repository under its own current lifecycle policy.
+        // Every repository under the lifecycle policy the registry keeps for it.
+        let session = session.expect("a live target has a session");
         let mut repos: Vec<String> = inv.images.iter().map(|i| i.repository.clone()).collect();
         repos.dedup();
-        let target = args.target.clone().unwrap_or_default();
-        let policies = ecr_repository_policies(&rt, &target, &repos)?;
+        let (format, how, policies) = repository_policies(&rt, &session, &repos)?;
         let mut warnings = Vec::new();
-        let mut ev = evaluate_per_repository(&inv.images, &policies, now, &sw, &mut warnings)?;
+        let mut ev =
+            evaluate_per_repository(&inv.images, format, &policies, now, &sw, &mut warnings)?;
         ev.warnings.extend(warnings);
         let opts = PlanOptions {
             registry: inv.registry.clone(),
-            format: PolicyFormat::Ecr,
+            format,
             evaluated_at: now,
-            policy_source: Some(
-                "each repository's current ECR lifecycle policy (GetLifecyclePolicy)".into(),
-            ),
-            switches: sw.describe(PolicyFormat::Ecr),
+            policy_source: Some(format!(
+                "each repository's current lifecycle policy ({how})"
+            )),
+            switches: sw.describe(format),
             scope,
             in_use: in_use.clone(),
             unlock: false,

@@ -1,41 +1,41 @@
-//! `regscope plan ecr://...` without `--policy`: every repository under the lifecycle
-//! policy ECR keeps for it (`GetLifecyclePolicy`); a repository without one is said so and
-//! left alone.
+//! `regscope plan TARGET` without `--policy`: every repository under the lifecycle policy
+//! the registry keeps for it (read through the session); a repository without one is said
+//! so and left alone.
 
 use crate::cli::output::usage;
 use crate::model::Image;
 use crate::policy::{Policy, PolicyFormat, Switches};
+use crate::session::Session;
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Utc};
 
-/// For an ECR target without `--policy`: each repository's own lifecycle policy, read with
-/// GetLifecyclePolicy; repositories without one are left alone (and said so).
-pub fn ecr_repository_policies(
+/// For a target without `--policy`: each repository's own lifecycle policy, as the registry
+/// keeps it (where the session's caps say the kind keeps one); repositories without one are
+/// left alone (and said so).
+pub fn repository_policies(
     rt: &tokio::runtime::Runtime,
-    target: &str,
+    session: &Session,
     repos: &[String],
-) -> Result<Vec<(String, Option<String>)>> {
-    let t = crate::registry::Target::parse(target)
-        .map_err(|e| usage(format!("invalid target {target:?}: {e}")))?;
-    if !matches!(t, crate::registry::Target::Ecr { .. }) {
-        return Err(usage(
-            "--policy FILE is required: only ECR keeps a lifecycle policy per repository",
-        ));
-    }
+) -> Result<(PolicyFormat, String, Vec<(String, Option<String>)>)> {
+    let Some(format) = session.caps().own_policy else {
+        return Err(usage(format!(
+            "--policy FILE is required: {} ({}) keeps no lifecycle policy regscope can read",
+            session.name(),
+            session.kind().label()
+        )));
+    };
     rt.block_on(async {
-        let settings = crate::cli::source::settings_for(target);
-        let client = crate::registry::ecr::EcrClient::connect(
-            &t,
-            &settings,
-            crate::registry::ecr::EcrConnectOptions::default(),
-        )
-        .await?;
         let mut out = Vec::new();
+        let mut how = None;
         for r in repos {
-            let p = client.lifecycle_policy(r).await?;
+            let p = session.own_policy(r).await?;
+            if let Some(p) = &p {
+                how.get_or_insert_with(|| p.source.clone());
+            }
             out.push((r.clone(), p.map(|p| p.text)));
         }
-        Ok::<_, crate::registry::RegistryError>(out)
+        let how = how.unwrap_or_else(|| session.kind().label().to_string());
+        Ok::<_, crate::registry::RegistryError>((format, how, out))
     })
     .map_err(|e| anyhow!("{e} ({})", e.next_step()))
 }
@@ -43,6 +43,7 @@ pub fn ecr_repository_policies(
 /// Evaluates each repository's own policy over its images and merges the results.
 pub fn evaluate_per_repository(
     images: &[Image],
+    format: PolicyFormat,
     policies: &[(String, Option<String>)],
     now: DateTime<Utc>,
     sw: &Switches,
@@ -56,12 +57,8 @@ pub fn evaluate_per_repository(
             ));
             continue;
         };
-        let policy = Policy::parse(
-            PolicyFormat::Ecr,
-            text,
-            &format!("lifecycle policy of {repo}"),
-        )
-        .map_err(|e| anyhow!("policy refused, nothing evaluated:\n{e}"))?;
+        let policy = Policy::parse(format, text, &format!("lifecycle policy of {repo}"))
+            .map_err(|e| anyhow!("policy refused, nothing evaluated:\n{e}"))?;
         let idx: Vec<usize> = (0..images.len())
             .filter(|&i| &images[i].repository == repo)
             .collect();

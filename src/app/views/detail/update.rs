@@ -34,15 +34,16 @@ fn follow_detail(state: &mut State) -> Vec<Effect> {
     let Some(registry) = state.fleet.registry_index(&table.registry) else {
         return vec![];
     };
-    // In ECR a manifest read is a pull (it moves "last pulled"): never fetch just because
+    // Where a manifest read is a pull (it moves "last pulled"): never fetch just because
     // the selection moved; only when the user opened the detail pane, and say so.
-    let ecr = state.fleet.registries[registry].target.is_ecr();
-    if ecr && state.focus != Pane::Detail {
+    let node = &state.fleet.registries[registry];
+    let note = node.caps().opening_note(node.kind);
+    if note.is_some() && state.focus != Pane::Detail {
         return vec![];
     }
     let digest_parsed = row.digest();
-    if ecr {
-        state.flash(crate::registry::ecr::OPENING_COUNTS_AS_PULL, false);
+    if let Some(note) = note {
+        state.flash(note, false);
     }
     state.detail.ticket += 1;
     state.detail.cache.insert(digest, DetailEntry::Loading);

@@ -52,10 +52,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let entry = d.cache.get(row.digest_str());
     let lines: Vec<Line> = match (d.tab, entry) {
         (DetailTab::Overview, e) => overview(state, row, e),
-        (_, None) if ecr_selected(state) => vec![Line::from(Span::styled(
+        (_, None) if opening_note(state).is_some() => vec![Line::from(Span::styled(
             format!(
                 "not opened: enter opens it ({})",
-                crate::registry::ecr::OPENING_COUNTS_AS_PULL
+                opening_note(state).unwrap_or_default()
             ),
             t.fg(Role::Info),
         ))],
@@ -139,7 +139,7 @@ fn overview<'a>(state: &State, row: RowRef<'_>, entry: Option<&'a DetailEntry>) 
         kv(state, "pushed", format::absolute(row.pushed())),
         kv(state, "last pull", format::absolute(row.pulled())),
     ];
-    // ECR's archive class: such an image lists but cannot be pulled until restored, which
+    // An archive storage class: such an image lists but cannot be pulled until restored, which
     // is the first thing an on-call engineer needs to know about it.
     if let Some(crate::model::StorageClass::Archive) =
         crate::app::views::images::records::image_of(row).storage_class
@@ -268,12 +268,14 @@ fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> 
     out
 }
 
-/// Whether the image table shows an ECR registry (manifests are fetched only on request).
-fn ecr_selected(state: &State) -> bool {
-    state
+/// What opening an image of the shown table costs, where reading a manifest counts as a
+/// pull (manifests are then fetched only on request).
+fn opening_note(state: &State) -> Option<String> {
+    let i = state
         .images
         .table
         .as_ref()
-        .and_then(|t| state.fleet.registry_index(&t.registry))
-        .is_some_and(|i| state.fleet.registries[i].target.is_ecr())
+        .and_then(|t| state.fleet.registry_index(&t.registry))?;
+    let node = &state.fleet.registries[i];
+    node.caps().opening_note(node.kind)
 }

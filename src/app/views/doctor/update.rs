@@ -25,9 +25,14 @@ fn start(
     d.running = true;
     d.scroll = 0;
     state.view = View::Doctor;
-    if reference.target.is_ecr() {
-        // The doctor reads the manifest with BatchGetImage, as a pull does; say so first.
-        state.flash(crate::registry::ecr::OPENING_COUNTS_AS_PULL, false);
+    // The doctor reads the manifest as a pull does; where that counts, say so first.
+    let kind = match registry.and_then(|i| state.fleet.registries.get(i)) {
+        Some(node) => node.kind,
+        None => crate::session::Kind::from_address(&reference.target)
+            .unwrap_or(crate::session::Kind::Distribution),
+    };
+    if let Some(note) = kind.caps().opening_note(kind) {
+        state.flash(note, false);
     }
     vec![Effect::Doctor(DoctorRequest {
         ticket: state.doctor.ticket,
@@ -38,8 +43,8 @@ fn start(
 }
 
 /// The reference a runtime would pull for the selected row: by its first tag (a missing
-/// tag is a finding), else by digest; on the registry's real host. ECR images keep their
-/// registry's target (`ecr://REGION` has no host to write).
+/// tag is a finding), else by digest; on the registry's real host. Registries addressed by
+/// their API (`ecr://REGION`) keep their target, as there is no host to write.
 fn selected_reference(state: &State) -> Result<(Reference, String, Option<usize>), String> {
     let row = state.images.selected().ok_or("select an image first")?;
     let table = state.images.table.as_ref().ok_or("select an image first")?;
@@ -55,14 +60,9 @@ fn selected_reference(state: &State) -> Result<(Reference, String, Option<usize>
                 "the pull doctor walks registries; an OCI layout on disk is not pulled".into(),
             )
         }
-        Some(Target::Ecr {
-            account, region, ..
-        }) => {
-            let target = Target::Ecr {
-                account: account.clone(),
-                region: region.clone(),
-                prefix: None,
-            };
+        // A registry addressed by its API (no host to write) keeps its target.
+        Some(other) => {
+            let target = other.without_prefix();
             let (tag, digest) = match row.first_tag() {
                 Some(t) => (Some(t.to_string()), None),
                 None => (

@@ -48,7 +48,7 @@ fn status_of(code: u8) -> Option<ScanStatus> {
     })
 }
 
-/// Facts few images have (ECR archive, ACR locks and per-tag facts).
+/// Facts few images have (archive storage class, locks and per-tag facts).
 #[derive(Clone, Debug, Default, PartialEq)]
 struct RareFacts {
     updated_at: Option<DateTime<Utc>>,

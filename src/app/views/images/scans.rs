@@ -1,11 +1,11 @@
 //! Severity counts for images whose inventory record carries none (OCI Distribution and
-//! OCI layouts; ECR's `DescribeImages` gives its own): the rows on screen have their
+//! OCI layouts; registries that scan images themselves list their own counts): the rows on screen have their
 //! scanner reports fetched in the background (latest wins, a few at a time, cached by
 //! digest with the findings tab and the fleet query), and every cell says which of four
 //! things is true: not fetched yet (`?`), fetching (spinner), not scanned (`—`), or
-//! scanned with counts (`0` is a real zero). Never on ECR (counts come with the listing)
-//! nor on registries that meter reads (Docker Hub), where `:cve` or the findings tab
-//! fetch on request.
+//! scanned with counts (`0` is a real zero). Never where the registry scans itself (counts
+//! come with the listing), meters reads, or counts a manifest read as a pull: there `:cve`
+//! or the findings tab fetch on request.
 
 use super::column::ImageColumn;
 use super::table::ImageTable;
@@ -14,9 +14,7 @@ use crate::app::state::{State, View};
 use crate::app::tasks::findings::{FindingsReport, FindingsRequest};
 use crate::app::tasks::sweep::{MergeRequest, SweepKind, SweepRequest};
 use crate::app::views::findings::state::FindingsEntry;
-use crate::inventory::CrawlOptions;
 use crate::model::{ImageKind, ScanStatus, ScanSummary, Severity, SeverityCounts};
-use crate::registry::Target;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -41,10 +39,10 @@ pub fn sweeps_visible(state: &State, table: &ImageTable) -> bool {
         return false;
     };
     let node = &state.fleet.registries[i];
-    match &node.target {
-        Target::Ecr { .. } => false,
-        t => !CrawlOptions::for_settings(t, &node.settings).head_first,
-    }
+    // Not where the registry scans itself (its listing carries the counts), and not where
+    // reading reports would be metered GETs or count as pulls.
+    let caps = node.caps();
+    !(caps.own_scans || caps.meters_gets || caps.manifest_read_counts_as_pull)
 }
 
 /// Whether the severity columns show for `table`: when the inventory carries scans, or

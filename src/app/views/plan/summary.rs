@@ -6,24 +6,29 @@ use super::update::{deletion_allowed, plan_registry_read_only};
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::State;
+use crate::app::views::fleet::state::RegistryNode;
+use crate::policy::reclaim::ReclaimScope;
 use crate::policy::DeletionPlan;
-use crate::registry::Target;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-/// Where the freed space really comes back, by registry kind.
-fn gc_note(target: Option<&Target>) -> &'static str {
-    match target {
-        Some(Target::Distribution { .. }) => {
-            "space returns after the registry's garbage collection (registry garbage-collect)"
-        }
-        Some(Target::Ecr { .. }) => "ECR frees layers itself once no image references them",
-        Some(Target::Layout { .. }) => {
-            "regscope removes the layout's unreferenced blobs as it deletes"
-        }
-        None => "",
+/// Where the freed space really comes back, as the registry's kind says.
+fn gc_note(node: Option<&RegistryNode>) -> String {
+    let Some(node) = node else {
+        return String::new();
+    };
+    let caps = node.caps();
+    if caps.frees_layers_itself {
+        format!(
+            "{} frees layers itself once no image references them",
+            node.kind.label()
+        )
+    } else if caps.reclaim_scope == ReclaimScope::Repository {
+        "regscope removes the layout's unreferenced blobs as it deletes".into()
+    } else {
+        "space returns after the registry's garbage collection (registry garbage-collect)".into()
     }
 }
 
@@ -86,8 +91,7 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
         .plan
         .request
         .as_ref()
-        .and_then(|r| state.fleet.registries.get(r.registry))
-        .map(|r| &r.target);
+        .and_then(|r| state.fleet.registries.get(r.registry));
     if removed > 0 {
         lines.push(Line::from(Span::styled(gc_note(target), t.fg(Role::Info))));
     }

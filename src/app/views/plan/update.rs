@@ -11,7 +11,6 @@ use crate::app::tasks::plan::{PlanRequest, PlanResult, PlanSpec};
 use crate::app::views::errors::state::ErrorEntry;
 use crate::app::views::fleet::state::TreeRow;
 use crate::app::views::images::table::ImageTable;
-use crate::registry::Target;
 use chrono::Duration;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -94,7 +93,7 @@ fn marks_in(state: &State, registry: usize) -> Vec<(Arc<ImageTable>, Vec<crate::
 }
 
 /// `D`: the marked images of this registry; with none, the repository's own lifecycle
-/// policy where the registry keeps one (ECR).
+/// policy where the registry keeps one (the session's caps say so).
 pub fn open_from_explorer(state: &mut State) -> Vec<Effect> {
     let Some(ri) = current_registry(state) else {
         state.flash("select a repository first", true);
@@ -111,8 +110,8 @@ pub fn open_from_explorer(state: &mut State) -> Vec<Effect> {
         let tables = marked.into_iter().map(|(t, _)| t).collect();
         return start(state, ri, tables, 0, spec);
     }
-    let ecr = matches!(state.fleet.registries[ri].target, Target::Ecr { .. });
-    match (&state.images.table, ecr) {
+    let own_policy = state.fleet.registries[ri].caps().own_policy.is_some();
+    match (&state.images.table, own_policy) {
         (Some(t), true) => {
             let spec = PlanSpec::RepositoryPolicy(t.repository.clone());
             let tables = vec![t.clone()];
@@ -175,6 +174,7 @@ fn start(
         registry,
         registry_name: reg.name.clone(),
         target: reg.target.clone(),
+        scope: reg.caps().reclaim_scope,
         tables,
         not_loaded,
         spec,

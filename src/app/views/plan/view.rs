@@ -40,9 +40,9 @@ fn not_done_note(kind: &str) -> Option<&'static str> {
         "untag" => {
             Some("not carried out by delete (it never removes a single tag) · not in reclaimed")
         }
-        "transition" => {
-            Some("not carried out by delete (ECR's lifecycle job archives) · not in reclaimed")
-        }
+        "transition" => Some(
+            "not carried out by delete (the registry's lifecycle job archives) · not in reclaimed",
+        ),
         _ => None,
     }
 }

@@ -123,7 +123,7 @@ fn extend(state: &mut State, starting: bool) -> Vec<Effect> {
         q.images.push(img);
     }
     // What the cache knows is answered at once (failures are tried again), and so is what
-    // the inventory settles: an image ECR never scanned, or scanned with nothing found.
+    // the inventory settles: an image the registry never scanned, or scanned with nothing found.
     for i in base..state.query.images.len() {
         let key = state.query.images[i].image.digest.to_string();
         if let Some(FindingsEntry::Ready(rep)) = state.findings.cache.get(&key) {
