@@ -9,6 +9,10 @@ use crate::session::Session;
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Utc};
 
+/// The format of a registry's own policies, how they were read, and each repository's
+/// policy text (`None`: it keeps none).
+pub type OwnPolicies = (PolicyFormat, String, Vec<(String, Option<String>)>);
+
 /// For a target without `--policy`: each repository's own lifecycle policy, as the registry
 /// keeps it (where the session's caps say the kind keeps one); repositories without one are
 /// left alone (and said so).
@@ -16,7 +20,7 @@ pub fn repository_policies(
     rt: &tokio::runtime::Runtime,
     session: &Session,
     repos: &[String],
-) -> Result<(PolicyFormat, String, Vec<(String, Option<String>)>)> {
+) -> Result<OwnPolicies> {
     let Some(format) = session.caps().own_policy else {
         return Err(usage(format!(
             "--policy FILE is required: {} ({}) keeps no lifecycle policy regscope can read",
