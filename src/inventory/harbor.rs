@@ -7,7 +7,7 @@
 use super::harbor_records::{image_from_accessory, image_from_artifact};
 use super::InventoryEvent;
 use crate::model::{Image, InventoryIssue};
-use crate::registry::harbor::{Artifact, HarborClient};
+use crate::registry::harbor::{Accessory, Artifact, HarborClient};
 use crate::registry::RegistryError;
 use futures::stream::{self, StreamExt};
 use std::collections::HashSet;
@@ -51,7 +51,8 @@ pub async fn repositories(
 }
 
 /// Every record of one repository: its artifacts (index children included) and their
-/// accessories. Issues are artifacts Harbor described in a way regscope cannot use.
+/// accessories, read by digest a level at a time, several at once. Issues are artifacts
+/// Harbor described in a way regscope cannot use.
 pub async fn repository_images(
     client: &HarborClient,
     repository: &str,
@@ -60,15 +61,40 @@ pub async fn repository_images(
     let mut images = Vec::with_capacity(artifacts.len());
     let mut issues = Vec::new();
     let mut seen: HashSet<String> = artifacts.iter().map(|a| a.digest.clone()).collect();
-    let mut pending: Vec<(Artifact, usize)> = artifacts.into_iter().map(|a| (a, 0)).collect();
-    while let Some((a, depth)) = pending.pop() {
+    let mut frontier: Vec<Accessory> = Vec::new();
+    let follow = |a: &Artifact, seen: &mut HashSet<String>, frontier: &mut Vec<Accessory>| {
         for acc in a.accessories.iter().flatten() {
-            if depth >= ACCESSORY_DEPTH || !seen.insert(acc.digest.clone()) {
-                continue;
+            if seen.insert(acc.digest.clone()) {
+                frontier.push(acc.clone());
             }
-            match client.artifact(repository, &acc.digest).await? {
+        }
+    };
+    for a in &artifacts {
+        follow(a, &mut seen, &mut frontier);
+        match image_from_artifact(repository, a) {
+            Ok(img) => images.push(img),
+            Err(why) => issues.push(InventoryIssue::new(Some(repository), Some(&a.digest), why)),
+        }
+    }
+    for _ in 0..ACCESSORY_DEPTH {
+        if frontier.is_empty() {
+            break;
+        }
+        let fetched: Vec<(Accessory, Result<Option<Artifact>, RegistryError>)> =
+            stream::iter(std::mem::take(&mut frontier))
+                .map(|acc| async move {
+                    let r = client.artifact(repository, &acc.digest).await;
+                    (acc, r)
+                })
+                .buffer_unordered(client.concurrency().clamp(1, 16))
+                .collect()
+                .await;
+        for (acc, art) in fetched {
+            match art? {
                 Some(art) => {
-                    match image_from_accessory(repository, acc, &art) {
+                    // Its own accessories (a signed SBOM) are followed on the next level.
+                    follow(&art, &mut seen, &mut frontier);
+                    match image_from_accessory(repository, &acc, &art) {
                         Ok(img) => images.push(img),
                         Err(why) => issues.push(InventoryIssue::new(
                             Some(repository),
@@ -76,8 +102,6 @@ pub async fn repository_images(
                             why,
                         )),
                     }
-                    // Its own accessories are followed; its record is already made.
-                    pending.push((art, depth + 1));
                 }
                 None => issues.push(InventoryIssue::new(
                     Some(repository),
@@ -85,13 +109,6 @@ pub async fn repository_images(
                     "Harbor lists this accessory but cannot find its artifact",
                 )),
             }
-        }
-        if depth > 0 {
-            continue;
-        }
-        match image_from_artifact(repository, &a) {
-            Ok(img) => images.push(img),
-            Err(why) => issues.push(InventoryIssue::new(Some(repository), Some(&a.digest), why)),
         }
     }
     images.sort_by(|x, y| x.digest.cmp(&y.digest));

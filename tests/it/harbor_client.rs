@@ -2,7 +2,7 @@
 //! swagger by a Harbor maintainer; pinned in scripts/install-test-deps.sh), so the fake
 //! answers what a client of the published API understands, not only what regscope reads.
 
-use crate::harbor::seed;
+use crate::support::fake_harbor::scenario::seed;
 use crate::support::fake_harbor::{FakeHarbor, ADMIN};
 use serde_json::{json, Value};
 

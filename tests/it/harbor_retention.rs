@@ -3,7 +3,7 @@
 //! repositories they cover goes, an artifact holding an immutable tag is protected, and
 //! accessories are not candidates.
 
-use crate::harbor::client;
+use crate::support::fake_harbor::scenario::client;
 use crate::support::fake_harbor::{FakeHarbor, ADMIN};
 use crate::support::fixtures::{push_cosign_signature, tar, Entry, ImageFixture, Layer};
 use chrono::{TimeZone, Utc};

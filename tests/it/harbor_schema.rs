@@ -3,7 +3,7 @@
 //! `api/v2.0/swagger.yaml`), so the fake pins the published API rather than our reading of
 //! it. PyPI has no client from the Harbor project to check it with instead.
 
-use crate::harbor::seed;
+use crate::support::fake_harbor::scenario::seed;
 use crate::support::fake_harbor::{FakeHarbor, ADMIN};
 use serde_json::{json, Value};
 

@@ -3,7 +3,7 @@
 //! and `regscope images HARBOR --json` with Harbor's times, with credentials from Docker's
 //! config.json (a robot account).
 
-use crate::harbor::seed;
+use crate::support::fake_harbor::scenario::seed;
 use crate::support::fake_harbor::{FakeHarbor, ROBOT};
 use base64::Engine as _;
 use regscope::config::RegistrySettings;
@@ -142,7 +142,7 @@ async fn findings_are_harbors_own_scan_read_without_a_pull() {
     let e = session.findings(&q).await.unwrap_err();
     assert_eq!(e.http_status(), Some(401), "{e}");
     // With the robot account (a client of our own, since the session reads config.json).
-    let c = crate::harbor::client(&h, Some(ROBOT), None);
+    let c = crate::support::fake_harbor::scenario::client(&h, Some(ROBOT), None);
     let artifact = c.artifact("lib/team/web", "v1.0").await.unwrap().unwrap();
     let report = c.vulnerabilities("lib/team/web", &s.v1).await.unwrap();
     let digest = regscope::model::Digest::parse(&s.v1).unwrap();

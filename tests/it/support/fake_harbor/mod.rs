@@ -5,6 +5,7 @@
 //! can prove a listing made none). See docs/decisions.md for why it is Rust in-process.
 
 mod api;
+pub mod scenario;
 pub mod state;
 mod v2;
 
