@@ -5,6 +5,7 @@
 //! [`run`] is the one entry point; [`collect`] gathers the stream into an [`Inventory`]
 //! document for the CLI.
 
+pub mod acr;
 pub mod blobgraph;
 mod collect;
 pub mod config;

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 mod token;
 use token::basic;
+pub use token::ACR_REFRESH_TOKEN_USER;
 
 /// Tokens are renewed this long before they expire, so a request never carries a token
 /// that dies in flight.
@@ -33,6 +34,8 @@ pub enum Scope {
     Pull(String),
     Push(String),
     Delete(String),
+    /// ACR's `/acr/v1` metadata API (tag and manifest properties); a pull token is refused there.
+    MetadataRead(String),
 }
 
 impl Scope {
@@ -42,6 +45,7 @@ impl Scope {
             Scope::Pull(r) => format!("repository:{r}:pull"),
             Scope::Push(r) => format!("repository:{r}:pull,push"),
             Scope::Delete(r) => format!("repository:{r}:delete"),
+            Scope::MetadataRead(r) => format!("repository:{r}:metadata_read"),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! backend both implement [`ManifestSource`], so the inventory, the layer walk, the doctor
 //! and deletion work the same over either; AWS ECR adds its own API on top (`ecr`).
 
+pub mod acr;
 pub mod auth;
 pub mod blobs;
 pub mod catalog;

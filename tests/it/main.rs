@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link of the whole crate instead of one per file).
 //! Each module tests against real servers on loopback, started by `support`.
 
+mod acr;
 mod distribution;
 mod doctor;
 mod doctor_cli;

@@ -46,7 +46,17 @@ impl Authenticator {
             info.scope_requested = Some(scope.to_string());
         }
         let service = c.service.clone().unwrap_or_default();
-        let reply = match &lookup.credential {
+        // `az acr login --expose-token` gives a refresh token for the all-zero user: it is
+        // exchanged with the OAuth2 refresh grant, as acr-cli does, not sent as a password.
+        let credential = match &lookup.credential {
+            Credential::Basic { username, password } if username == ACR_REFRESH_TOKEN_USER => {
+                Credential::IdentityToken {
+                    token: password.clone(),
+                }
+            }
+            other => other.clone(),
+        };
+        let reply = match &credential {
             Credential::IdentityToken { token } => {
                 let body = {
                     let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -171,6 +181,9 @@ fn token_get(realm: &url::Url, service: &str, scope: &str, account: Option<&str>
     }
     Request::new(Method::GET, u.to_string())
 }
+
+/// The user name ACR gives with a refresh token (`az acr login --expose-token`).
+pub const ACR_REFRESH_TOKEN_USER: &str = "00000000-0000-0000-0000-000000000000";
 
 pub(super) fn basic(user: &str, password: &str) -> HeaderValue {
     let raw = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));

@@ -1,6 +1,12 @@
 //! Test support: real servers on loopback and an independent client to seed them.
 #![allow(dead_code)]
 
+pub mod fake_acr;
+pub mod fake_acr_api;
+pub mod fake_acr_meta;
+pub mod fake_acr_proxy;
+pub mod fake_acr_routes;
+pub mod fake_acr_token;
 pub mod fake_ecr;
 pub mod fake_harbor;
 pub mod fixtures;
