@@ -6,6 +6,7 @@
 //! 3 partial output (some items failed; each is reported on stderr). `doctor` exits 1
 //! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2.
 
+pub mod cat;
 mod crawl;
 pub mod delete;
 pub mod demo;
@@ -13,6 +14,7 @@ pub mod doctor;
 pub mod explore;
 pub mod findings;
 pub mod findings_fleet;
+mod image_files;
 pub mod images;
 pub mod inspect;
 pub mod layers;
@@ -49,6 +51,8 @@ pub enum Command {
     Restore(restore::RestoreArgs),
     /// What each layer of an image adds and removes, wasted bytes, efficiency.
     Layers(layers::LayersArgs),
+    /// Write one file of an image's final filesystem to stdout, straight from the registry.
+    Cat(cat::CatArgs),
     /// Build a realistic demo fleet (first run only) and explore it.
     Demo(demo::DemoArgs),
     /// Repositories with image and tag counts, total and unique bytes.
@@ -84,6 +88,7 @@ pub fn run() -> i32 {
                 Command::Delete(a) => delete::run(a),
                 Command::Restore(a) => restore::run(a),
                 Command::Layers(a) => layers::run(a),
+                Command::Cat(a) => cat::run(a),
                 Command::Demo(a) => demo::run(a),
                 Command::Repos(a) => block_on(repos::run(a)),
                 Command::Images(a) => block_on(images::run(a)),

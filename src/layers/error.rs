@@ -39,6 +39,12 @@ pub enum LayerError {
         wanted: String,
         available: String,
     },
+    #[error("layer {layer}: {path}: {detail}")]
+    Content {
+        layer: String,
+        path: String,
+        detail: String,
+    },
     #[error("layer {layer}: reading stopped: {detail}")]
     Interrupted { layer: String, detail: String },
 }

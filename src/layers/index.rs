@@ -6,7 +6,9 @@ use crate::model::Digest;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the index format or its meaning changes; older cache entries are rebuilt.
-pub const INDEX_FORMAT: u32 = 1;
+/// 2: entries carry their content offset, mode, owner and a CRC-32 of their bytes (for
+/// `cat`, `diff` and ranged reads).
+pub const INDEX_FORMAT: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,9 +29,10 @@ impl Compression {
 }
 
 /// What a tar entry is, after whiteouts are recognised.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
+    #[default]
     File,
     Dir,
     Symlink,
@@ -63,13 +66,27 @@ impl EntryKind {
 
 /// One tar entry. `path` is normalized and escaped (see [`crate::layers::names`]); `size`
 /// is the content bytes the entry carries (0 for everything but regular files).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TarEntry {
     pub path: String,
     pub kind: EntryKind,
     pub size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// Where a regular file's content starts in the decompressed tar stream: with it, one
+    /// file is read without walking the layer (a ranged read, see `layers::access`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// Permission bits (and set-id/sticky), as the tar header says.
+    #[serde(default)]
+    pub mode: u32,
+    #[serde(default)]
+    pub uid: u64,
+    #[serde(default)]
+    pub gid: u64,
+    /// CRC-32 of a regular file's content: tells changed bytes apart when sizes agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crc: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

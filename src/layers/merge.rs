@@ -10,9 +10,11 @@
 //! - `files_added/modified/removed` count non-directory paths (files, symlinks, hard links,
 //!   devices). Re-listing an existing directory is not a change; a removed directory
 //!   counts the non-directory paths under it.
-//! - Symlinks and hard links carry no bytes of their own. A hard link keeps its target's
-//!   bytes alive: a file version that is overwritten or removed is not wasted while a
-//!   visible hard link from the same layer still names it.
+//! - Symlinks and hard links carry no bytes of their own. A hard link names the file
+//!   version its target path held when the link was applied (the same layer's or a lower
+//!   one's) and keeps those bytes alive: a file version that is overwritten or removed is
+//!   not wasted while a visible hard link still names it. `cat` and `diff` read a hard
+//!   link as those bytes.
 //! - A path set twice within one layer wastes the first version too.
 
 use super::index::{EntryKind, LayerIndex};
@@ -39,13 +41,32 @@ impl ChangeState {
 }
 
 /// A path as the filesystem shows it after some layer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FsNode {
     pub kind: EntryKind,
+    /// Content bytes the entry itself carries (0 for a hard link: see `content`).
     pub size: u64,
     /// The 0-based layer that last set this path.
     pub layer: usize,
     pub link: Option<String>,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Where the bytes this path reads as are stored: its own entry for a regular file,
+    /// the linked file version for a hard link; `None` for everything else (and for a
+    /// hard link whose target did not exist).
+    pub content: Option<Content>,
+}
+
+/// A file version's bytes: the entry of `layer` at `path` carries them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Content {
+    pub layer: usize,
+    pub path: String,
+    pub size: u64,
+    /// Offset of the content in the layer's decompressed tar stream, when known.
+    pub offset: Option<u64>,
+    pub crc: Option<u32>,
 }
 
 /// One change a layer makes. For `Removed`, `size`, `kind` and `from_layer` describe the
@@ -161,11 +182,32 @@ impl Replay {
             if e.kind == EntryKind::File {
                 self.stats[i].bytes_added += e.size;
             }
+            let content = match e.kind {
+                EntryKind::File => Some(Content {
+                    layer: i,
+                    path: e.path.clone(),
+                    size: e.size,
+                    offset: e.offset,
+                    crc: e.crc,
+                }),
+                // Resolved now: the link names the file version its target holds at this
+                // point of extraction, whatever later layers do to the target path.
+                EntryKind::Hardlink => e
+                    .link
+                    .as_ref()
+                    .and_then(|t| self.fs.get(t))
+                    .and_then(|n| n.content.clone()),
+                _ => None,
+            };
             let new = FsNode {
                 kind: e.kind,
                 size: e.size,
                 layer: i,
                 link: e.link.clone(),
+                mode: e.mode,
+                uid: e.uid,
+                gid: e.gid,
+                content,
             };
             // A non-directory replaces a whole lower directory, and a path under a lower
             // non-directory turns it into a directory: both hide what was there.
@@ -219,9 +261,9 @@ impl Replay {
             }
             let dir = FsNode {
                 kind: EntryKind::Dir,
-                size: 0,
                 layer: i,
-                link: None,
+                mode: 0o755,
+                ..Default::default()
             };
             self.fs.insert(p.to_string(), dir);
             p = parent(p);
@@ -295,12 +337,13 @@ impl Replay {
     }
 
     fn finish(self) -> Analysis {
-        // Bytes a visible hard link still names are not wasted.
+        // Bytes a visible hard link still names are not wasted, whichever layer holds them.
         let alive: HashSet<(usize, &str)> = self
             .fs
             .values()
             .filter(|n| n.kind == EntryKind::Hardlink)
-            .filter_map(|n| Some((n.layer, n.link.as_deref()?)))
+            .filter_map(|n| n.content.as_ref())
+            .map(|c| (c.layer, c.path.as_str()))
             .collect();
         let mut wasted: Vec<WastedFile> = self
             .dead

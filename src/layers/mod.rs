@@ -7,11 +7,13 @@
 //! the indexes as an overlay filesystem to find changes and wasted bytes; [`tree`] and
 //! [`hints`] turn the result into what people read; [`report`] is the stable JSON.
 
+pub mod access;
 pub mod cache;
 pub mod error;
 pub mod hints;
 pub mod image;
 pub mod index;
+pub mod lookup;
 pub mod merge;
 pub mod names;
 mod pump;
@@ -19,6 +21,7 @@ pub mod report;
 pub mod stream;
 pub mod tree;
 
+pub use access::{read_content, ReadPath};
 pub use cache::LayerCache;
 pub use error::LayerError;
 pub use hints::Hint;
@@ -26,7 +29,8 @@ pub use image::{
     analyze_image, resolve, AnalyzeOptions, ImageLayers, LayerProgress, ResolvedImage,
 };
 pub use index::{Compression, EntryKind, LayerIndex, TarEntry};
-pub use merge::{Analysis, ChangeState, LayerStats, PathChange, WastedFile};
+pub use lookup::{lookup, Lookup};
+pub use merge::{Analysis, ChangeState, Content, FsNode, LayerStats, PathChange, WastedFile};
 pub use report::LayersReport;
 pub use stream::{index_layer, index_reader};
 pub use tree::FsTree;

@@ -290,12 +290,30 @@ fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, W
     let mut out = Vec::new();
     {
         let entries = archive.entries().map_err(Walk::Io)?;
+        let mut chunk = vec![0u8; TAR_BUF];
         for entry in entries {
-            let entry = entry.map_err(Walk::Io)?;
+            let mut entry = entry.map_err(Walk::Io)?;
             if out.len() as u64 >= limits.max_entries {
                 return Err(Walk::TooManyEntries);
             }
-            if let Some(e) = describe(&entry) {
+            if let Some(mut e) = describe(&entry) {
+                if e.kind == EntryKind::File {
+                    // Sparse entries store their data in pieces: no single offset names it.
+                    if entry.header().entry_type() != tar::EntryType::GNUSparse {
+                        e.offset = Some(entry.raw_file_position());
+                    }
+                    // tar reads past the content anyway; hashing it on the way costs
+                    // little and lets `diff` tell changed bytes apart from equal sizes.
+                    let mut crc = flate2::Crc::new();
+                    loop {
+                        let n = entry.read(&mut chunk).map_err(Walk::Io)?;
+                        if n == 0 {
+                            break;
+                        }
+                        crc.update(&chunk[..n]);
+                    }
+                    e.crc = Some(crc.sum());
+                }
                 out.push(e);
             }
         }
@@ -320,8 +338,7 @@ fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
         return Some(TarEntry {
             path,
             kind,
-            size: 0,
-            link: None,
+            ..Default::default()
         });
     }
     if path.is_empty() {
@@ -337,11 +354,16 @@ fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
         T::Link => (EntryKind::Hardlink, 0, link().map(|l| normalize(&l))),
         _ => (EntryKind::Other, 0, None),
     };
+    let h = entry.header();
     Some(TarEntry {
         path,
         kind,
         size,
         link,
+        mode: h.mode().unwrap_or(0) & 0o7777,
+        uid: h.uid().unwrap_or(0),
+        gid: h.gid().unwrap_or(0),
+        ..Default::default()
     })
 }
 

@@ -58,7 +58,7 @@ impl FsTree {
                         .from_layer
                         .filter(|_| c.state == ChangeState::Removed)
                         .unwrap_or(c.layer),
-                    link: None,
+                    ..Default::default()
                 };
                 (c.path.clone(), node, c.state)
             })

@@ -7,13 +7,13 @@ use super::error::RegistryError;
 use super::manifests::check_repo;
 use super::transport::Request;
 use super::{
-    media, BlobReader, Descriptor, FetchedManifest, IndexManifest, ManifestHead, ManifestSource,
-    Referrers, TrafficStats,
+    media, BlobRange, BlobReader, Descriptor, FetchedManifest, IndexManifest, ManifestHead,
+    ManifestSource, Referrers, TrafficStats,
 };
 use crate::model::Digest;
 use async_trait::async_trait;
 use futures::StreamExt;
-use reqwest::header::{HeaderValue, ACCEPT};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_RANGE, RANGE};
 use reqwest::Method;
 
 impl DistributionClient {
@@ -57,10 +57,62 @@ impl DistributionClient {
         let stream = self
             .call_stream(
                 &format!("/v2/{repo}/blobs/{digest}"),
+                &[],
                 &Scope::Pull(repo.into()),
                 &place,
             )
             .await?;
+        Ok(self.body_reader(stream, place))
+    }
+
+    /// Bytes `start..end` of a blob with one `Range` request. A 206 must start where we
+    /// asked; a 200 is the whole blob (the registry, or a proxy, ignores `Range`).
+    pub async fn open_blob_range(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        start: u64,
+        end: Option<u64>,
+    ) -> Result<BlobRange, RegistryError> {
+        let place = self.place(Some(repo), Some(digest.as_str()));
+        check_repo(repo, &place)?;
+        let spec = match end {
+            Some(e) => format!("bytes={start}-{}", e.saturating_sub(1).max(start)),
+            None => format!("bytes={start}-"),
+        };
+        let range = HeaderValue::from_str(&spec).expect("a byte range is a valid header");
+        let stream = self
+            .call_stream(
+                &format!("/v2/{repo}/blobs/{digest}"),
+                &[(RANGE, range)],
+                &Scope::Pull(repo.into()),
+                &place,
+            )
+            .await?;
+        if stream.status != 206 {
+            return Ok(BlobRange::Whole(self.body_reader(stream, place)));
+        }
+        let served = stream
+            .headers
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("bytes "))
+            .and_then(|v| v.split('-').next())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if served != Some(start) {
+            return Err(RegistryError::Malformed {
+                place,
+                detail: format!("asked for {spec}, the registry answered 206 with another range"),
+            });
+        }
+        Ok(BlobRange::Partial(self.body_reader(stream, place)))
+    }
+
+    fn body_reader(
+        &self,
+        stream: super::transport::StreamReply,
+        place: super::Place,
+    ) -> BlobReader {
         let transport = self.transport.clone();
         let limit = transport.options().stream_limit;
         let permit = stream.permit;
@@ -79,7 +131,7 @@ impl DistributionClient {
             }
             Ok(chunk)
         });
-        Ok(Box::pin(tokio_util::io::StreamReader::new(body)))
+        Box::pin(tokio_util::io::StreamReader::new(body))
     }
 
     pub async fn blob_size(
@@ -201,6 +253,15 @@ impl ManifestSource for DistributionClient {
         digest: &Digest,
     ) -> Result<BlobReader, RegistryError> {
         self.open_blob(repository, digest).await
+    }
+    async fn blob_range(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        start: u64,
+        end: Option<u64>,
+    ) -> Result<BlobRange, RegistryError> {
+        self.open_blob_range(repository, digest, start, end).await
     }
     async fn head_blob(
         &self,

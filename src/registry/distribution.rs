@@ -188,6 +188,7 @@ impl DistributionClient {
     pub(crate) async fn call_stream(
         &self,
         path: &str,
+        headers: &[(HeaderName, HeaderValue)],
         scope: &Scope,
         place: &Place,
     ) -> Result<StreamReply, RegistryError> {
@@ -195,7 +196,7 @@ impl DistributionClient {
         let mut auth = self.auth.header_for(scope, place).await?;
         let mut rounds = 0;
         loop {
-            let req = build(&Method::GET, &url, &[], None, auth.as_ref(), false);
+            let req = build(&Method::GET, &url, headers, None, auth.as_ref(), false);
             match self.transport.open_stream(&req, place).await? {
                 Ok(stream) => return Ok(stream),
                 Err(reply) if reply.status == 401 && rounds < 2 => {

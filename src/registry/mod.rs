@@ -63,6 +63,14 @@ pub enum Referrers {
 /// since it is the one that sees every byte).
 pub type BlobReader = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
 
+/// What a ranged blob read got.
+pub enum BlobRange {
+    /// The registry honoured `Range`: the reader yields exactly the bytes asked for.
+    Partial(BlobReader),
+    /// The registry ignored `Range` and sends the whole blob from byte 0.
+    Whole(BlobReader),
+}
+
 /// Counters a registry connection keeps so the UI and `--verbose` can show them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrafficStats {
@@ -141,6 +149,21 @@ pub trait ManifestSource: Send + Sync {
         repository: &str,
         digest: &Digest,
     ) -> Result<BlobReader, RegistryError>;
+
+    /// Bytes `start..end` of a blob (`end` exclusive; `None`: to its end), unverified (a
+    /// part cannot be checked against the blob's digest). A source that cannot serve a
+    /// range hands back the whole blob and says so.
+    async fn blob_range(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        _start: u64,
+        _end: Option<u64>,
+    ) -> Result<BlobRange, RegistryError> {
+        Ok(BlobRange::Whole(
+            self.blob_reader(repository, digest).await?,
+        ))
+    }
 
     /// The blob's size if the registry holds it, `None` if it does not.
     async fn head_blob(

@@ -25,7 +25,7 @@ fn index(name: &str, entries: &[(&str, EntryKind, u64)]) -> LayerIndex {
                 path: p.to_string(),
                 kind: *k,
                 size: *s,
-                link: None,
+                ..Default::default()
             })
             .collect(),
         warnings: vec![],

@@ -2,7 +2,9 @@
 //! independent model built from `tar -tv` listings, and the whole path against a real
 //! registry (see `registry.rs`).
 
+mod cat;
 mod cli;
 mod engine;
 mod model;
+mod real;
 mod registry;

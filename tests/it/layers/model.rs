@@ -122,7 +122,17 @@ pub fn expect(listings: &[Vec<Listed>]) -> Expected {
             if e.kind == '-' {
                 total += e.size;
             }
-            let old = fs.insert(e.path.clone(), (e.kind, e.size, i, e.link.clone()));
+            // A hard link names the file version its target holds now (tar extracts it
+            // as a second name of that inode), whichever layer carried the bytes.
+            let link = match (e.kind, &e.link) {
+                ('h', Some(t)) => fs.get(t).and_then(|(k, _, l, own)| match k {
+                    '-' => Some(format!("{l}:{t}")),
+                    'h' => own.clone(),
+                    _ => None,
+                }),
+                _ => e.link.clone(),
+            };
+            let old = fs.insert(e.path.clone(), (e.kind, e.size, i, link));
             if let Some((kind, size, layer, _)) = old {
                 if kind == '-' && size > 0 {
                     dead.push((e.path.clone(), size, layer));
@@ -130,14 +140,14 @@ pub fn expect(listings: &[Vec<Listed>]) -> Expected {
             }
         }
     }
-    let linked: HashSet<(usize, String)> = fs
+    let linked: HashSet<String> = fs
         .values()
         .filter(|v| v.0 == 'h')
-        .map(|v| (v.2, v.3.clone().unwrap()))
+        .filter_map(|v| v.3.clone())
         .collect();
     let mut wasted: Vec<(String, u64, usize)> = dead
         .into_iter()
-        .filter(|(p, _, l)| !linked.contains(&(*l, p.clone())))
+        .filter(|(p, _, l)| !linked.contains(&format!("{l}:{p}")))
         .collect();
     wasted.sort();
     Expected {
