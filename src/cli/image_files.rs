@@ -7,7 +7,6 @@ use crate::layers::{
 use crate::model::Platform;
 use crate::registry::reference::Reference;
 use crate::registry::ManifestSource;
-use anyhow::Context;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -43,10 +42,12 @@ pub async fn read(
     platform: Option<&Platform>,
     cache: Option<LayerCache>,
 ) -> anyhow::Result<Option<ReadImage>> {
-    let parsed = Reference::parse(reference).map_err(super::output::usage)?;
-    let source = super::source::open(&parsed.target)
-        .await
-        .with_context(|| format!("cannot open {}", parsed.registry))?;
+    // Through the session front door: the registry's kind and settings are its business.
+    let (parsed, _session, source) = match super::source::open_for_reading(reference).await {
+        Ok(o) => o,
+        Err(super::source::OpenError::Usage(e)) => return Err(super::output::usage(e)),
+        Err(e) => return Err(anyhow::anyhow!("cannot open {reference}: {e}")),
+    };
     let image = match resolve(
         source.as_ref(),
         &parsed.repository,
