@@ -81,7 +81,13 @@ impl Kind {
                 own_scans: true,
                 ..OCI
             },
-            Kind::Acr | Kind::Gar | Kind::Ghcr => OCI,
+            // ACR's /acr/v1 gives manifest created and last-update times (no pull time).
+            Kind::Acr => Caps {
+                records_push_time: true,
+                records_update_time: true,
+                ..OCI
+            },
+            Kind::Gar | Kind::Ghcr => OCI,
             // Docker Hub counts manifest GETs against the pull rate limit.
             Kind::DockerHub => Caps {
                 meters_gets: true,

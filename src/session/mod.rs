@@ -5,6 +5,7 @@
 //! and [`Caps`], pure facts about the kind. `app/` and `cli/` call this and never name a
 //! kind; what a kind does differently lives in its [`Driver`] (`session/<kind>.rs`).
 
+mod acr;
 mod caps;
 pub mod driver;
 mod ecr;
@@ -76,12 +77,10 @@ fn driver_for(kind: Kind) -> Arc<dyn Driver> {
     match kind {
         Kind::Ecr => Arc::new(ecr::Ecr::default()),
         Kind::Harbor => Arc::new(harbor::Harbor::default()),
-        Kind::Distribution
-        | Kind::Layout
-        | Kind::Acr
-        | Kind::Gar
-        | Kind::DockerHub
-        | Kind::Ghcr => Arc::new(driver::Oci),
+        Kind::Acr => Arc::new(acr::Acr::default()),
+        Kind::Distribution | Kind::Layout | Kind::Gar | Kind::DockerHub | Kind::Ghcr => {
+            Arc::new(driver::Oci)
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! Each module tests against real servers on loopback, started by `support`.
 
 mod acr;
+mod acr_cli;
 mod distribution;
 mod doctor;
 mod doctor_cli;

@@ -217,6 +217,18 @@ async fn one(
             audit.write(&entry(AuditEvent::Skipped, Some(why.clone())))?;
             break 'check Outcome::Skipped(why);
         }
+        match target.refusal(&a.repository, &a.digest, &a.tags).await {
+            Ok(None) => {}
+            Ok(Some(why)) => {
+                audit.write(&entry(AuditEvent::Skipped, Some(why.clone())))?;
+                break 'check Outcome::Skipped(format!("refused: {why}"));
+            }
+            Err(e) => {
+                let why = format!("cannot read the image's locks, so not deleted: {e}");
+                audit.write(&entry(AuditEvent::Failed, Some(why.clone())))?;
+                break 'check Outcome::Failed(why);
+            }
+        }
         // The raw manifest for the audit log (in ECR this read is a pull: it happens only
         // here, for an image about to be deleted).
         if fetched.is_none() {

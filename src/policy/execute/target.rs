@@ -44,6 +44,16 @@ pub trait DeletionTarget: Send + Sync {
         -> Result<FetchedManifest, RegistryError>;
     /// Deletes by digest, never by tag.
     async fn delete(&self, repo: &str, digest: &Digest) -> Result<(), RegistryError>;
+    /// Why the registry would refuse to delete this image now (an ACR lock), read just
+    /// before acting; `None` when nothing stands in the way.
+    async fn refusal(
+        &self,
+        _repo: &str,
+        _digest: &Digest,
+        _tags: &[String],
+    ) -> Result<Option<String>, RegistryError> {
+        Ok(None)
+    }
 }
 
 /// Any `ManifestSource`: existence and tags by reading the registry's manifests.
