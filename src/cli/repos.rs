@@ -2,7 +2,7 @@
 //! blobs counted once), unique bytes and the newest creation time. `--quick` (catalog and
 //! tag counts) and `--names-only` (catalog alone) skip the manifest crawl; see `repo_list`.
 
-use super::crawl::{crawl, report_errors};
+use super::crawl::{crawl_session, report_errors};
 use super::output::{print_stdout, relative, size, Table, EXIT_ERROR};
 use crate::model::{Image, RepositorySummary};
 use clap::Args;
@@ -51,10 +51,24 @@ pub async fn run(args: ReposArgs) -> i32 {
     if args.quick || args.names_only {
         return super::repo_list::run(&args).await;
     }
-    let outcome = match crawl(&args.target, args.verbose).await {
+    let session = match super::source::open_target(&args.target).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("regscope: {e}");
+            return super::output::EXIT_USAGE;
+        }
+    };
+    let outcome = match crawl_session(&session, args.verbose).await {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if args.verbose {
+        // What the registry keeps beside the images (project settings, quotas, rules).
+        match session.facts(&outcome.repositories).await {
+            Ok(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
+            Err(e) => eprintln!("regscope: {e}"),
+        }
+    }
     let registry = outcome.inventory.registry.as_str();
     let mut by_repo: BTreeMap<&str, Vec<&Image>> = outcome
         .repositories

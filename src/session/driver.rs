@@ -71,6 +71,18 @@ pub trait Driver: Send + Sync + 'static {
         .await
     }
 
+    /// What the registry keeps about these repositories beside their images (project
+    /// settings, quotas, protection rules), one line each, for `--verbose`. By default
+    /// nothing: plain OCI keeps no such thing.
+    async fn facts(
+        &self,
+        s: &Session,
+        repositories: &[String],
+    ) -> Result<Vec<String>, RegistryError> {
+        let _ = (s, repositories);
+        Ok(Vec::new())
+    }
+
     /// The lifecycle policy the registry keeps for `repository`; `Ok(None)` when it keeps
     /// none. Only called where [`super::Caps::own_policy`] says the kind has one.
     async fn own_policy(

@@ -85,6 +85,29 @@ impl Driver for Harbor {
         ))
     }
 
+    /// Each project's metadata, quota, immutable-tag rules and whether it keeps a
+    /// retention policy.
+    async fn facts(
+        &self,
+        s: &Session,
+        repositories: &[String],
+    ) -> Result<Vec<String>, RegistryError> {
+        let client = self.client(s).await?;
+        let mut projects: Vec<&str> = repositories
+            .iter()
+            .map(|r| r.split('/').next().unwrap_or(r))
+            .collect();
+        projects.sort();
+        projects.dedup();
+        let mut out = Vec::new();
+        for p in projects {
+            if let Some(f) = client.project_facts(p).await? {
+                out.extend(f.lines());
+            }
+        }
+        Ok(out)
+    }
+
     /// The tag-retention policy of the repository's project (Harbor keeps one per project;
     /// its repository selectors say which repositories it touches).
     async fn own_policy(

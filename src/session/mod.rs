@@ -178,6 +178,11 @@ impl Session {
 
     /// The lifecycle policy the registry keeps for `repository`: `Ok(None)` when it keeps
     /// none there, or when this kind keeps no policies at all.
+    /// What the registry keeps about `repositories` beside their images, one line each.
+    pub async fn facts(&self, repositories: &[String]) -> Result<Vec<String>, RegistryError> {
+        self.0.driver.facts(self, repositories).await
+    }
+
     pub async fn own_policy(&self, repository: &str) -> Result<Option<OwnPolicy>, RegistryError> {
         if self.caps().own_policy.is_none() {
             return Ok(None);

@@ -203,3 +203,44 @@ async fn findings_are_harbors_own_scan_read_without_a_pull() {
     assert_eq!(f.sources[0].scanner_version.as_deref(), Some("v0.50"));
     assert_eq!(h.pulls().len(), pulls, "findings read no manifest");
 }
+
+/// `regscope repos HARBOR --verbose` tells what Harbor keeps per project beside the images.
+#[tokio::test]
+async fn repos_verbose_shows_the_projects_settings() {
+    let Some(h) = FakeHarbor::start().await else {
+        return;
+    };
+    let _ = seed(&h).await;
+    let dir = tempfile::tempdir().unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", ROBOT.0, ROBOT.1));
+    std::fs::write(
+        dir.path().join("config.json"),
+        json!({"auths": {&h.addr: {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
+        .args(["repos", &h.addr, "--verbose"])
+        .env("DOCKER_CONFIG", dir.path())
+        .env("HOME", dir.path())
+        .env("REGSCOPE_DATA", dir.path().join("data"))
+        .env("REGSCOPE_CONFIG", dir.path().join("config.toml"))
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("project lib: public no, scan on push yes"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("storage quota: ") && stderr.contains("of 10000000 bytes"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("immutable tags: repositories matching ** / tags matching v1*"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("tag retention policy: none"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("lib/team/web"));
+}
