@@ -5,6 +5,7 @@
 
 use crate::model::Image;
 use crate::policy::graph::{digest_key, Graph};
+use crate::policy::order_time::{keep_ties, unknown_why, CreatedTimes, TimeSource};
 use crate::policy::switches::AcrCliVersion;
 use crate::policy::time::human_age;
 use crate::policy::{
@@ -67,7 +68,8 @@ impl AcrPurge {
         let g = Graph::build(images);
         let mut ev = Evaluation::default();
         let cutoff = self.ago.map(|a| now - a);
-        let mut unknown_times = 0usize;
+        let created = CreatedTimes::new(images, &g, now);
+        let mut unknown_times: Vec<&str> = Vec::new();
         let groups = g.groups();
         let mut order: Vec<usize> = (0..g.repos.len()).collect();
         order.sort_by(|&a, &b| g.repos[a].cmp(&g.repos[b]));
@@ -96,8 +98,12 @@ impl AcrPurge {
                         let Some(f) = filters.iter().find(|f| f.tag.is_match(t)) else {
                             continue;
                         };
+                        // A tag's own update time has no stand-in: the image's creation
+                        // says nothing of when a tag moved onto it.
                         let Some(tt) = tag_time(im, t) else {
-                            unknown_times += 1;
+                            if unknown_times.last() != Some(&repo.as_str()) {
+                                unknown_times.push(repo);
+                            }
                             continue;
                         };
                         if cutoff.is_some_and(|c| tt >= c) {
@@ -123,6 +129,7 @@ impl AcrPurge {
                         action: ActionKind::Untag,
                         tag: Some(t.to_string()),
                         rule: f.text.as_str().into(),
+                        time_source: Some(TimeSource::Updated),
                         reason: Reason::Text(format!(
                             "tag updated {} ago, before the --ago cutoff{}",
                             human_age(now, tt),
@@ -146,12 +153,29 @@ impl AcrPurge {
                     now,
                     sw,
                     &filters,
+                    &created,
                     &mut ev,
                 );
             }
         }
-        if unknown_times > 0 {
-            ev.warnings.push(format!("{unknown_times} matching tags have no lastUpdateTime in the inventory; they were left alone"));
+        let by_created = ev
+            .decisions
+            .iter()
+            .filter(|d| d.time_source == Some(TimeSource::Created))
+            .count();
+        if by_created > 0 {
+            ev.warnings.push(crate::policy::order_time::created_note(
+                "--untagged",
+                false,
+                "manifest update",
+                by_created,
+            ));
+        }
+        if !unknown_times.is_empty() {
+            ev.warnings.push(format!(
+                "tag update times are unknown in {} (the registry records no lastUpdateTime, as ACR's metadata API does): --ago cannot select a tag there, so no tag of it is untagged",
+                unknown_times.join(", ")
+            ));
         }
         ev
     }
@@ -168,9 +192,13 @@ impl AcrPurge {
         now: DateTime<Utc>,
         sw: &Switches,
         filters: &[&Filter],
+        created: &CreatedTimes,
         ev: &mut Evaluation,
     ) {
         let age_applies = sw.acr_cli_version != AcrCliVersion::Before017;
+        // A manifest's lastUpdateTime, else its credible creation time; else unknown.
+        let when =
+            |i: usize| created.resolve(images, g, i, images[i].updated_at, TimeSource::Updated);
         let mut dangling: Vec<usize> = Vec::new();
         for (gi, &i) in group.iter().enumerate() {
             let im = &images[i as usize];
@@ -187,9 +215,16 @@ impl AcrPurge {
             if age_applies {
                 if let Some(c) = cutoff {
                     let refreshed = sw.acr_untag_refreshes_manifest_time && untagged_now[gi];
-                    match im.updated_at {
-                        Some(t) if t <= c && !refreshed => {}
-                        _ => continue,
+                    match when(i as usize) {
+                        Ok((t, _)) if t <= c && !refreshed => {}
+                        Ok(_) => continue,
+                        Err(why) => {
+                            ev.protected.push(EvaluatorProtection {
+                                image: i as usize,
+                                why: unknown_why("update", why),
+                            });
+                            continue;
+                        }
                     }
                 }
             }
@@ -225,13 +260,32 @@ impl AcrPurge {
         }
         dangling.retain(|&gi| !protected_child[group[gi] as usize]);
         if self.keep > 0 && sw.acr_cli_version == AcrCliVersion::V019 {
+            // --keep ranks by time; a manifest whose time is unknown cannot be ranked out.
+            dangling.retain(|&gi| {
+                let i = group[gi] as usize;
+                match when(i) {
+                    Ok(_) => true,
+                    Err(why) => {
+                        ev.protected.push(EvaluatorProtection {
+                            image: i,
+                            why: unknown_why("update", why),
+                        });
+                        false
+                    }
+                }
+            });
+            let t = |gi: usize| when(group[gi] as usize).map(|x| x.0).ok();
             dangling.sort_by(|&a, &b| {
                 let (ia, ib) = (&images[group[a] as usize], &images[group[b] as usize]);
-                ib.updated_at
-                    .cmp(&ia.updated_at)
+                t(b).cmp(&t(a))
                     .then(digest_key(&ia.digest).cmp(&digest_key(&ib.digest)))
             });
-            dangling.drain(..self.keep.min(dangling.len()));
+            // Manifests tied with the last kept one are kept too: digest order never
+            // decides which is newer.
+            let keep = keep_ties(&dangling, self.keep.min(dangling.len()), |&gi| {
+                t(gi).map(|x| x.timestamp()).unwrap_or(0)
+            });
+            dangling.drain(..keep);
         }
         let rule: std::sync::Arc<str> = filters
             .first()
@@ -240,18 +294,26 @@ impl AcrPurge {
             .into();
         for gi in dangling {
             let i = group[gi] as usize;
-            let im = &images[i];
-            let when = im
-                .updated_at
-                .map(|t| format!("; manifest updated {} ago", human_age(now, t)))
+            let aged = age_applies && (cutoff.is_some() || self.keep > 0);
+            let w = when(i).ok();
+            let when_text = w
+                .map(|(t, s)| {
+                    let verb = if s == TimeSource::Created {
+                        "created"
+                    } else {
+                        "updated"
+                    };
+                    format!("; manifest {verb} {} ago", human_age(now, t))
+                })
                 .unwrap_or_default();
             ev.decisions.push(Decision {
+                time_source: w.map(|x| x.1).filter(|_| aged),
                 image: i,
                 action: ActionKind::Delete,
                 tag: None,
                 rule: rule.clone(),
                 reason: Reason::Text(format!(
-                    "{} no tags{when}",
+                    "{} no tags{when_text}",
                     if untagged_now[gi] { "left with" } else { "has" }
                 )),
             });

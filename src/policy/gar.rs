@@ -3,7 +3,8 @@
 //! (condition or most-recent-versions) keeps it. KEEP always wins; there is no order.
 
 use crate::model::Image;
-use crate::policy::graph::digest_key;
+use crate::policy::graph::{digest_key, Graph};
+use crate::policy::order_time::{created_note, CreatedTimes, NotCredible, TimeSource};
 use crate::policy::switches::{PackageRoot, RecencyKey};
 use crate::policy::time::human_age;
 use crate::policy::{ActionKind, Decision, Evaluation, EvaluatorProtection, Switches};
@@ -56,10 +57,11 @@ pub struct GarPolicy {
     pub rules: Vec<GarRule>,
 }
 
-fn version_time(im: &Image, key: RecencyKey) -> Option<DateTime<Utc>> {
-    match key {
-        RecencyKey::Created => im.pushed_at,
-        RecencyKey::Updated => im.updated_at.or(im.pushed_at),
+/// The registry's own time for a version: its upload (create) time, or its update time.
+fn version_time(im: &Image, key: RecencyKey) -> (Option<DateTime<Utc>>, TimeSource) {
+    match (key, im.updated_at) {
+        (RecencyKey::Updated, Some(u)) => (Some(u), TimeSource::Updated),
+        _ => (im.pushed_at, TimeSource::Pushed),
     }
 }
 
@@ -108,10 +110,19 @@ impl GarPolicy {
             ev.warnings
                 .push("no Delete policy: Keep policies on their own delete nothing".into());
         }
-        let times: Vec<Option<DateTime<Utc>>> = images
+        let g = Graph::build(images);
+        let created = CreatedTimes::new(images, &g, now);
+        // Where the registry recorded no time, a credible `created` stands in; else unknown.
+        let when: Vec<Result<(DateTime<Utc>, TimeSource), NotCredible>> = images
             .iter()
-            .map(|im| version_time(im, sw.gar_recency_key))
+            .enumerate()
+            .map(|(i, im)| {
+                let (own, src) = version_time(im, sw.gar_recency_key);
+                created.resolve(images, &g, i, own, src)
+            })
             .collect();
+        let times: Vec<Option<DateTime<Utc>>> =
+            when.iter().map(|w| w.as_ref().ok().map(|x| x.0)).collect();
         // The package is the image path inside the Artifact Registry repository
         // (`PROJECT/REPOSITORY/team/app` -> `team/app`); prefixes match that. Ranking for
         // mostRecentVersions is per package of each repository: per full path.
@@ -127,18 +138,44 @@ impl GarPolicy {
                 by_pkg.entry(im.repository.as_str()).or_default().push(i);
             }
         }
+        // Rank per package among the versions whose time is known (an unknown time takes
+        // no slot and is never ranked out). Equal times share the rank of the first of
+        // them: a tie at the keepCount boundary keeps every tied version, so digest order
+        // never decides which is newer.
         let mut rank = vec![usize::MAX; images.len()];
         for v in by_pkg.values_mut() {
+            v.retain(|&i| times[i].is_some());
             v.sort_by(|&a, &b| {
-                let ta = times[a].map(|t| t.timestamp()).unwrap_or(i64::MAX);
-                let tb = times[b].map(|t| t.timestamp()).unwrap_or(i64::MAX);
-                tb.cmp(&ta)
+                times[b]
+                    .cmp(&times[a])
                     .then(digest_key(&images[a].digest).cmp(&digest_key(&images[b].digest)))
             });
             for (r, &i) in v.iter().enumerate() {
-                rank[i] = r;
+                rank[i] = match r {
+                    0 => 0,
+                    _ if times[v[r - 1]] == times[i] => rank[v[r - 1]],
+                    _ => r,
+                };
             }
         }
+        let ranked_by_created = by_pkg
+            .values()
+            .flatten()
+            .filter(|&&i| matches!(when[i], Ok((_, TimeSource::Created))))
+            .count();
+        if ranked_by_created > 0 {
+            for r in &self.rules {
+                if matches!(r.body, Body::MostRecent { .. }) {
+                    ev.warnings.push(created_note(
+                        &format!("Keep policy {:?}", r.name),
+                        true,
+                        "upload",
+                        ranked_by_created,
+                    ));
+                }
+            }
+        }
+        let mut by_created = 0usize;
         let mut unknown = 0;
         for (i, im) in images.iter().enumerate() {
             let package = PackageRoot::package(root, &im.repository);
@@ -159,9 +196,14 @@ impl GarPolicy {
                         },
                         _,
                     ) => {
-                        if (package_prefixes.is_empty() || starts_any(package, package_prefixes))
-                            && rank[i] < *keep_count
-                        {
+                        let applies =
+                            package_prefixes.is_empty() || starts_any(package, package_prefixes);
+                        if applies && times[i].is_none() && *keep_count > 0 {
+                            keepers.push(format!(
+                                "Keep policy {:?}: upload time unknown, so whether it is among the {} most recent of package {} cannot be told",
+                                r.name, keep_count, package
+                            ));
+                        } else if applies && rank[i] < *keep_count {
                             keepers.push(format!(
                                 "Keep policy {:?}: #{} most recent of package {}",
                                 r.name,
@@ -182,10 +224,24 @@ impl GarPolicy {
                 });
                 continue;
             }
+            // Which time decided: the one an age condition of a deleting policy read.
+            let aged = deleters.iter().any(|r| {
+                matches!(&r.body, Body::Condition(c) if c.older_than_secs.is_some() || c.newer_than_secs.is_some())
+            });
+            let source = when[i].as_ref().ok().map(|x| x.1).filter(|_| aged);
+            by_created += (source == Some(TimeSource::Created)) as usize;
             let age = times[i]
-                .map(|t| format!(", uploaded {} ago", human_age(now, t)))
+                .map(|t| {
+                    let verb = match when[i].as_ref().map(|x| x.1) {
+                        Ok(TimeSource::Created) => "created",
+                        Ok(TimeSource::Updated) => "updated",
+                        _ => "uploaded",
+                    };
+                    format!(", {verb} {} ago", human_age(now, t))
+                })
                 .unwrap_or_default();
             ev.decisions.push(Decision {
+                time_source: source,
                 image: i,
                 action: ActionKind::Delete,
                 tag: None,
@@ -198,8 +254,16 @@ impl GarPolicy {
                 reason: format!("Delete condition matches{age}; no Keep policy keeps it").into(),
             });
         }
+        if by_created > 0 {
+            ev.warnings.push(created_note(
+                "olderThan/newerThan",
+                false,
+                "upload",
+                by_created,
+            ));
+        }
         if unknown > 0 {
-            ev.warnings.push(format!("{unknown} condition checks needed an upload time the inventory lacks; those versions were not matched"));
+            ev.warnings.push(format!("{unknown} condition checks needed an upload time that is unknown (the registry records none and the image's creation time is missing or not credible); those versions were not matched, never deleted by age"));
         }
         ev
     }

@@ -5,6 +5,9 @@
 use super::doublestar;
 use crate::model::Image;
 use crate::policy::graph::{digest_key, Graph};
+use crate::policy::order_time::{
+    created_note, keep_ties, unknown_why, CreatedTimes, NotCredible, TimeSource,
+};
 use crate::policy::switches::TieBreak;
 use crate::policy::time::DAY;
 use crate::policy::{ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Switches};
@@ -96,15 +99,48 @@ fn tag_selected(s: &Selector, im: &Image) -> bool {
     }
 }
 
-/// PushedTime / PulledTime: max of the artifact's and every tag's; never is 0.
-fn times(im: &Image) -> (i64, i64) {
-    let mut push = im.pushed_at.map(|t| t.timestamp()).unwrap_or(0);
-    let mut pull = im.last_pulled_at.map(|t| t.timestamp()).unwrap_or(0);
+/// PushedTime / PulledTime as Harbor keeps them: the max of the artifact's and every
+/// tag's; `None` where nothing recorded one.
+fn registry_times(im: &Image) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let mut push = im.pushed_at;
+    let mut pull = im.last_pulled_at;
     for t in im.tag_details.iter().flatten() {
-        push = push.max(t.pushed_at.map(|x| x.timestamp()).unwrap_or(0));
-        pull = pull.max(t.pulled_at.map(|x| x.timestamp()).unwrap_or(0));
+        push = push.max(t.pushed_at);
+        pull = pull.max(t.pulled_at);
     }
     (push, pull)
+}
+
+/// An artifact's times as the templates read them: seconds, and where they came from.
+#[derive(Clone, Copy, Debug)]
+struct Times {
+    /// PushedTime, or the credible `created` where the registry recorded no push.
+    push: Result<(i64, TimeSource), NotCredible>,
+    /// PulledTime; `Some(0)` is "never pulled", known only where the registry records
+    /// pushes (Harbor does); `None` is unknown.
+    pull: Option<i64>,
+}
+
+impl Times {
+    /// The key `template` orders or ages by, or `None` when it is unknown.
+    fn key(&self, template: Template) -> Option<(i64, TimeSource)> {
+        let push = self.push.ok();
+        match template {
+            Template::LatestPulledN | Template::NDaysSinceLastPull => {
+                self.pull.map(|p| (p, TimeSource::Pulled))
+            }
+            Template::LatestActiveK => {
+                let (t, s) = push?;
+                let p = self.pull?;
+                Some(if p > t {
+                    (p, TimeSource::Pulled)
+                } else {
+                    (t, s)
+                })
+            }
+            _ => push,
+        }
+    }
 }
 
 impl HarborPolicy {
@@ -115,13 +151,33 @@ impl HarborPolicy {
             ..Default::default()
         };
         let now_s = now.timestamp();
-        let t: Vec<(i64, i64)> = images.iter().map(times).collect();
+        let created = CreatedTimes::new(images, &g, now);
+        let t: Vec<Times> = images
+            .iter()
+            .enumerate()
+            .map(|(i, im)| {
+                let (push, pull) = registry_times(im);
+                Times {
+                    push: created
+                        .resolve(images, &g, i, push, TimeSource::Pushed)
+                        .map(|(t, s)| (t.timestamp(), s)),
+                    pull: match (pull, push) {
+                        (Some(p), _) => Some(p.timestamp()),
+                        (None, Some(_)) => Some(0),
+                        (None, None) => None,
+                    },
+                }
+            })
+            .collect();
+        let mut by_created = vec![0usize; self.rules.len()];
+        let mut unknown = vec![0usize; self.rules.len()];
         for (r, group) in g.groups().into_iter().enumerate() {
             let repo = &g.repos[r];
-            let applying: Vec<&HarborRule> = self
+            let applying: Vec<(usize, &HarborRule)> = self
                 .rules
                 .iter()
-                .filter(|rule| repo_selected(rule, repo))
+                .enumerate()
+                .filter(|(_, rule)| repo_selected(rule, repo))
                 .collect();
             if applying.is_empty() {
                 continue;
@@ -136,8 +192,12 @@ impl HarborPolicy {
                 })
                 .collect();
             let mut retained = vec![false; images.len()];
-            for rule in &applying {
-                let mut sel: Vec<usize> = cand
+            // Why a selected artifact could not be judged by a time rule (time unknown).
+            let mut unjudged: std::collections::HashMap<usize, String> = Default::default();
+            // The time a rule that selected the artifact read, for the deletion.
+            let mut source: std::collections::HashMap<usize, TimeSource> = Default::default();
+            for &(k, rule) in &applying {
+                let sel: Vec<usize> = cand
                     .iter()
                     .copied()
                     .filter(|&i| {
@@ -146,52 +206,95 @@ impl HarborPolicy {
                             .all(|s| tag_selected(s, &images[i]))
                     })
                     .collect();
-                let key = |i: usize| match rule.template {
-                    Template::LatestPulledN | Template::NDaysSinceLastPull => t[i].1,
-                    Template::LatestActiveK => t[i].0.max(t[i].1),
-                    _ => t[i].0,
-                };
-                let k = rule.param.max(0) as usize;
+                if rule.template == Template::Always {
+                    sel.iter().for_each(|&i| retained[i] = true);
+                    continue;
+                }
+                // A time rule cannot judge an artifact whose time is unknown: it keeps it.
+                let mut known: Vec<(usize, i64)> = Vec::with_capacity(sel.len());
+                for &i in &sel {
+                    match t[i].key(rule.template) {
+                        Some((key, src)) => {
+                            known.push((i, key));
+                            source.entry(i).or_insert(src);
+                            by_created[k] += (src == TimeSource::Created) as usize;
+                        }
+                        None => {
+                            unknown[k] += 1;
+                            let what = match rule.template {
+                                Template::LatestPulledN | Template::NDaysSinceLastPull => "pull",
+                                _ => "push",
+                            };
+                            let why = match t[i].push {
+                                Err(why) if what == "push" => unknown_why("push", why),
+                                _ => format!("{what} time unknown: the registry records no push or pull times; a {} rule never deletes it", rule.template_name),
+                            };
+                            unjudged.entry(i).or_insert(why);
+                        }
+                    }
+                }
+                let k_param = rule.param.max(0) as usize;
                 match rule.template {
-                    Template::Always => sel.iter().for_each(|&i| retained[i] = true),
+                    Template::Always => {}
                     Template::LatestPushedK | Template::LatestPulledN | Template::LatestActiveK => {
-                        sel.sort_by(|&a, &b| {
-                            key(b).cmp(&key(a)).then(match sw.harbor_tie_break {
-                                TieBreak::DigestAscending => digest_key(&images[a].digest)
-                                    .cmp(&digest_key(&images[b].digest)),
-                                TieBreak::AsListed => a.cmp(&b),
+                        known.sort_by(|a, b| {
+                            b.1.cmp(&a.1).then(match sw.harbor_tie_break {
+                                TieBreak::AsListed => a.0.cmp(&b.0),
+                                _ => digest_key(&images[a.0].digest)
+                                    .cmp(&digest_key(&images[b.0].digest)),
                             })
                         });
-                        if k > 0 && k < sel.len() && key(sel[k - 1]) == key(sel[k]) {
-                            ev.warnings.push(format!(
-                                "repository {repo}, {}: artifacts with equal times straddle the keep-{k} boundary; Harbor's order is arbitrary, regscope breaks the tie by digest",
-                                rule.id
-                            ));
+                        let mut keep = k_param.min(known.len());
+                        if keep > 0 && keep < known.len() && known[keep - 1].1 == known[keep].1 {
+                            if sw.harbor_tie_break == TieBreak::KeepTied {
+                                let to = keep_ties(&known, keep, |x| x.1);
+                                ev.warnings.push(format!(
+                                    "repository {repo}, {}: {} artifacts have the same time, a genuine tie across the keep-{k_param} boundary; Harbor's order is arbitrary, so regscope keeps all of them (harbor.tie_break=keep_tied)",
+                                    rule.id,
+                                    to - keep + 1
+                                ));
+                                keep = to;
+                            } else {
+                                ev.warnings.push(format!(
+                                    "repository {repo}, {}: artifacts with equal times straddle the keep-{k_param} boundary; Harbor's order is arbitrary, regscope breaks the tie by {} (harbor.tie_break)",
+                                    rule.id,
+                                    if sw.harbor_tie_break == TieBreak::AsListed { "listing order" } else { "digest" }
+                                ));
+                            }
                         }
-                        sel.iter().take(k).for_each(|&i| retained[i] = true);
+                        known
+                            .iter()
+                            .take(keep)
+                            .for_each(|&(i, _)| retained[i] = true);
                     }
                     Template::NDaysSinceLastPush | Template::NDaysSinceLastPull => {
                         let since = now_s - rule.param * DAY;
-                        sel.iter()
-                            .filter(|&&i| key(i) >= since && key(i) > 0)
-                            .for_each(|&i| retained[i] = true);
+                        known
+                            .iter()
+                            .filter(|&&(_, key)| key >= since && key > 0)
+                            .for_each(|&(i, _)| retained[i] = true);
                     }
                     Template::LastXDays => {
                         let since = now_s - rule.param * DAY;
-                        sel.iter()
-                            .filter(|&&i| key(i) > since)
-                            .for_each(|&i| retained[i] = true);
+                        known
+                            .iter()
+                            .filter(|&&(_, key)| key > since)
+                            .for_each(|&(i, _)| retained[i] = true);
                     }
                 }
             }
             let considered: std::sync::Arc<str> = applying
                 .iter()
-                .map(|r| r.id.as_str())
+                .map(|(_, r)| r.id.as_str())
                 .collect::<Vec<_>>()
                 .join("; ")
                 .into();
             for &i in &cand {
                 if retained[i] {
+                    continue;
+                }
+                if let Some(why) = unjudged.remove(&i) {
+                    ev.protected.push(EvaluatorProtection { image: i, why });
                     continue;
                 }
                 if images[i].locked.as_ref().is_some_and(|l| !l.write_enabled) {
@@ -207,7 +310,24 @@ impl HarborPolicy {
                     tag: None,
                     rule: considered.clone(),
                     reason: "retained by no rule (Harbor deletes everything a rule does not retain in the repositories it covers)".into(),
+                    time_source: source.get(&i).copied(),
                 });
+            }
+        }
+        for (k, rule) in self.rules.iter().enumerate() {
+            if by_created[k] > 0 {
+                let ordered = matches!(
+                    rule.template,
+                    Template::LatestPushedK | Template::LatestActiveK
+                );
+                ev.warnings
+                    .push(created_note(&rule.id, ordered, "push", by_created[k]));
+            }
+            if unknown[k] > 0 {
+                ev.warnings.push(format!(
+                    "{}: {} artifacts have no known time for {}; they are kept, never deleted by it",
+                    rule.id, unknown[k], rule.template_name
+                ));
             }
         }
         ev

@@ -18,6 +18,9 @@ pub mod gar;
 pub mod graph;
 pub mod harbor;
 pub mod inuse;
+pub mod order_time;
+#[cfg(test)]
+mod order_time_tests;
 pub mod plan;
 #[cfg(test)]
 mod plan_tests;
@@ -32,6 +35,7 @@ pub mod time;
 
 pub use detect::{detect_format, PolicyFormat};
 pub use error::PolicyError;
+pub use order_time::TimeSource;
 pub use plan::{DeletionPlan, PlanAction, PlanOptions, Protected, PLAN_SCHEMA};
 pub use switches::Switches;
 
@@ -51,6 +55,9 @@ pub struct Decision {
     /// rule decides for up to a million images.
     pub rule: Arc<str>,
     pub reason: Reason,
+    /// Which time ordered or aged the image; `None` when no time decided (a tag match,
+    /// a follower of its subject).
+    pub time_source: Option<TimeSource>,
 }
 
 /// Why an evaluator decided, as a person reads it. The common ECR reasons stay as
@@ -68,6 +75,8 @@ pub enum Reason {
     Beyond {
         keep: u64,
         of: usize,
+        /// Ordered by the image config's `created` (the registry records no push time).
+        by_created: bool,
     },
 }
 
@@ -84,9 +93,14 @@ impl std::fmt::Display for Reason {
                 time::write_human_secs(f, *age_secs)?;
                 write!(f, " ago (more than {days} days)")
             }
-            Reason::Beyond { keep, of } => write!(
+            Reason::Beyond {
+                keep,
+                of,
+                by_created,
+            } => write!(
                 f,
-                "beyond the newest {keep} of the {of} images matching the rule's tag requirement"
+                "beyond the newest {keep}{} of the {of} images matching the rule's tag requirement",
+                if *by_created { " by creation time" } else { "" }
             ),
         }
     }

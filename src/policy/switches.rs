@@ -15,6 +15,9 @@ pub enum AgeBoundary {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TieBreak {
+    /// Images whose known times tie across a keep boundary are all kept: the registry's
+    /// order between them is unspecified, and digest order never decides which is newer.
+    KeepTied,
     DigestAscending,
     /// The order the inventory lists the images in (the API's order).
     AsListed,
@@ -105,7 +108,7 @@ impl Default for Switches {
     fn default() -> Self {
         Switches {
             ecr_age_boundary: AgeBoundary::Greater,
-            ecr_tie_break: TieBreak::DigestAscending,
+            ecr_tie_break: TieBreak::KeepTied,
             ecr_rank_index_children: false,
             ecr_restore_affects_since_pushed: true,
             ecr_pattern_case_sensitive: true,
@@ -114,7 +117,7 @@ impl Default for Switches {
             gar_package_root: PackageRoot::Auto,
             acr_untag_refreshes_manifest_time: false,
             acr_cli_version: AcrCliVersion::V019,
-            harbor_tie_break: TieBreak::DigestAscending,
+            harbor_tie_break: TieBreak::KeepTied,
         }
     }
 }
@@ -149,9 +152,10 @@ impl Switches {
             _ => Err(bad("true, false")),
         };
         let tie = |v: &str| match v {
+            "keep_tied" => Ok(TieBreak::KeepTied),
             "digest" => Ok(TieBreak::DigestAscending),
             "as_listed" => Ok(TieBreak::AsListed),
-            _ => Err(bad("digest, as_listed")),
+            _ => Err(bad("keep_tied, digest, as_listed")),
         };
         match name {
             "ecr.age_boundary" => {
@@ -211,6 +215,7 @@ impl Switches {
     pub fn describe(&self, format: super::PolicyFormat) -> Vec<String> {
         use super::PolicyFormat::*;
         let tie = |t: TieBreak| match t {
+            TieBreak::KeepTied => "keep_tied",
             TieBreak::DigestAscending => "digest",
             TieBreak::AsListed => "as_listed",
         };

@@ -319,6 +319,11 @@ async fn ecr_lifecycle_tui_plan_view_from_a_repository_with_its_own_policy() {
     m.create_repository("svc/a", false, false).await;
     m.create_repository("svc/b", false, false).await;
     for (i, tag) in ["first", "second", "third"].iter().enumerate() {
+        if i > 0 {
+            // moto records push times in whole seconds; images pushed within one second
+            // are a genuine tie, which regscope keeps rather than break by digest.
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
         m.put_image(
             "svc/a",
             &manifest(&format!("tui-{i}"), 30 + i as u64),

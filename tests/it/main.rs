@@ -31,6 +31,7 @@ mod inventory;
 mod layers;
 mod layout;
 mod lifecycle;
+mod lifecycle_times;
 mod registry_auth;
 mod support;
 mod tui;

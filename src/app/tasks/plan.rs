@@ -183,6 +183,7 @@ pub fn evaluate(p: &PreparedPlan, now: DateTime<Utc>) -> DeletionPlan {
                         action: ActionKind::Delete,
                         tag: None,
                         rule: "marked".into(),
+                        time_source: None,
                         reason: "marked in the explorer".into(),
                     })
                     .collect(),

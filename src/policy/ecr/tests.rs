@@ -372,7 +372,7 @@ fn own_repositories_are_evaluated_separately() {
 }
 
 #[test]
-fn own_tie_at_the_boundary_is_broken_by_digest_and_flagged() {
+fn own_tie_at_the_boundary_keeps_both_unless_a_tie_break_is_chosen() {
     let images = vec![img("r", "T1", &["a"], "2d"), img("r", "T2", &["b"], "2d")];
     let p = policy(&[rule(
         1,
@@ -381,7 +381,19 @@ fn own_tie_at_the_boundary_is_broken_by_digest_and_flagged() {
         1,
         "expire",
     )]);
+    // By default a genuine tie keeps every tied image, and says so with the real time.
     let ev = p.evaluate(&images, now(), &Switches::default());
+    assert!(ev.decisions.is_empty(), "{:?}", ev.decisions);
+    assert!(
+        ev.warnings
+            .iter()
+            .any(|w| w.contains("genuine tie") && w.contains("pushed at 2025-12-30T00:00:00+00:00")),
+        "{:?}",
+        ev.warnings
+    );
+    let mut sw = Switches::default();
+    sw.set("ecr.tie_break=digest").unwrap();
+    let ev = p.evaluate(&images, now(), &sw);
     assert_eq!(ev.decisions.len(), 1);
     let (lo, hi) = if dg("T1") < dg("T2") {
         ("T1", "T2")
@@ -461,7 +473,15 @@ fn own_case_sensitivity_switch_and_unknown_push_time() {
     u.pushed_at = None;
     let ev = p.evaluate(&[u], now(), &sw);
     assert!(ev.decisions.is_empty());
-    assert!(ev.warnings.iter().any(|w| w.contains("no push time")));
+    assert!(
+        ev.warnings
+            .iter()
+            .any(|w| w.contains("no credible push time")),
+        "{:?}",
+        ev.warnings
+    );
+    assert_eq!(ev.protected.len(), 1);
+    assert!(ev.protected[0].why.starts_with("push time unknown"));
 }
 
 #[test]

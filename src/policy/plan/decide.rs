@@ -213,6 +213,7 @@ fn links(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions, d: &m
                     action: follow_action(opts.format),
                     tag: None,
                     rule: "follows subject".into(),
+                    time_source: None,
                     reason: Reason::Text(format!(
                         "referrer of {} which is removed",
                         images[subj as usize].digest.short()
@@ -231,6 +232,7 @@ fn links(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions, d: &m
                     action: ActionKind::Delete,
                     tag: None,
                     rule: "follows index".into(),
+                    time_source: None,
                     reason: Reason::Text(format!(
                         "untagged child of {} which is removed",
                         images[parents[0] as usize].digest.short()

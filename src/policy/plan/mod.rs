@@ -31,6 +31,10 @@ pub struct PlanAction {
     pub tags: Vec<String>,
     pub rule: String,
     pub reason: String,
+    /// Which time ordered or aged the image (`pushed`, `created`, `updated`, `pulled`,
+    /// `archived`); `null` when no time decided it. Additive to `regscope.plan/v1`.
+    #[serde(default)]
+    pub time_source: Option<super::TimeSource>,
     /// The image's size (`size_bytes`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,

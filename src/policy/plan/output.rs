@@ -27,6 +27,7 @@ fn action_of(im: &Image, d: &Decision) -> PlanAction {
             let _ = write!(r, "{}", d.reason);
             r
         },
+        time_source: d.time_source,
         bytes: im.size_bytes,
         media_type: Some(im.media_type.clone()),
         children: if d.action.removes_manifest() {
