@@ -16,3 +16,4 @@ pub mod policy;
 pub mod registry;
 pub mod scan;
 pub mod session;
+pub mod store;

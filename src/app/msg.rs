@@ -101,4 +101,15 @@ pub enum InventoryUpdate {
     Restarted { registry: String },
     /// The registry's session is open: its kind is settled.
     Opened { registry: String, kind: Kind },
+    /// What came before was the last known inventory (from the store), as of `as_of`;
+    /// the refresh follows and replaces rows in place.
+    Cached {
+        registry: String,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// What the refresh found changed since the last crawl ("since last open").
+    Changes {
+        registry: String,
+        changes: crate::store::Changes,
+    },
 }

@@ -23,7 +23,10 @@ pub async fn crawl_session(session: &Session, verbose: bool) -> Result<CrawlOutc
         eprintln!("{}", super::source::kind_line(session));
     }
     let registry = session.name();
-    let opts = session.crawl_options();
+    let (opts, warning) = session.stored_crawl_options(false);
+    if let Some(w) = warning {
+        eprintln!("regscope: warning: {w}");
+    }
     let (tx, rx) = tokio::sync::mpsc::channel(256);
     let crawler = session.clone();
     let runner = tokio::spawn(async move {

@@ -11,12 +11,24 @@ use std::sync::Arc;
 /// `--version`: the version plus where config, data, cache and logs live.
 pub fn long_version() -> String {
     let p = Paths::discover();
+    let store = p.cache_dir.join(crate::store::FILE_NAME);
+    let size = crate::store::size_on_disk(&store);
+    let store_line = if size == 0 {
+        format!("{} (not created yet)", store.display())
+    } else {
+        format!(
+            "{} ({})",
+            store.display(),
+            humansize::format_size(size, humansize::BINARY)
+        )
+    };
     format!(
-        "{}\nconfig: {}\ndata:   {}\ncache:  {}\nlog:    {}",
+        "{}\nconfig: {}\ndata:   {}\ncache:  {}\nstore:  {}\nlog:    {}",
         env!("CARGO_PKG_VERSION"),
         p.config_file.display(),
         p.data_dir.display(),
         p.cache_dir.display(),
+        store_line,
         p.log_file().display()
     )
 }

@@ -7,6 +7,7 @@
 //! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2.
 
 pub mod cat;
+pub mod cache;
 mod crawl;
 pub mod delete;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod explore;
 pub mod findings;
 pub mod findings_fleet;
 mod image_files;
+pub mod history;
 pub mod images;
 pub mod inspect;
 pub mod layers;
@@ -39,6 +41,9 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Registries to open in the TUI (HOST[/PREFIX], ecr://REGION, oci:PATH).
     pub targets: Vec<String>,
+    /// Read everything from the registries: neither read nor record the local store.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +70,10 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// An image's vulnerability findings, or which images contain a CVE.
     Findings(findings::FindingsArgs),
+    /// How a registry grew: one snapshot per completed crawl (images, tags, bytes).
+    History(history::HistoryArgs),
+    /// Manage the local store (prune what no inventory needs, or clear it).
+    Cache(cache::CacheArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -73,6 +82,9 @@ pub fn run() -> i32 {
     let long_version: &'static str = Box::leak(explore::long_version().into_boxed_str());
     let matches = Cli::command().long_version(long_version).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if cli.no_cache {
+        crate::store::disable();
+    }
     match cli.command {
         None => explore::run(cli.targets).unwrap_or_else(|e| {
             eprintln!("regscope: {e:#}");
@@ -95,6 +107,8 @@ pub fn run() -> i32 {
                 Command::Inspect(a) => block_on(inspect::run(a)),
                 Command::Doctor(a) => block_on(doctor::run(a)),
                 Command::Findings(a) => findings::run(a),
+                Command::History(a) => history::run(a),
+                Command::Cache(a) => cache::run(a),
             };
             match r {
                 Ok(code) => code,

@@ -29,6 +29,19 @@ pub enum InventoryEvent {
         repositories_total: usize,
         stats: TrafficStats,
     },
+    /// Everything sent since the last `RepositoriesListed` was the last known inventory
+    /// from the store, as of `as_of`; a refresh follows (a new listing, each repository's
+    /// images again, then `Changes` and `Finished`).
+    Cached {
+        registry: String,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// What a crawl through the store found changed since the last one (sent just before
+    /// a `Finished` without `fatal`).
+    Changes {
+        registry: String,
+        changes: crate::store::Changes,
+    },
     /// The crawl of this registry ended (`fatal` set when it could not even list repositories).
     Finished {
         registry: String,

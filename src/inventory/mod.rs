@@ -7,6 +7,7 @@
 
 pub mod acr;
 pub mod blobgraph;
+pub(crate) mod cached;
 mod collect;
 pub mod config;
 mod crawl;
@@ -20,6 +21,7 @@ mod repository;
 mod source;
 pub mod tags;
 
+pub use cached::StoreSource;
 pub use collect::{collect, collect_with, CrawlOutcome};
 pub use event::InventoryEvent;
 pub use repository::issue_at;
@@ -42,6 +44,12 @@ pub struct CrawlOptions {
     pub head_first: bool,
     /// Ask the referrers API (once per crawl it learns whether the registry has it).
     pub referrers: bool,
+    /// Read through (and record into) the store: manifests and configs by digest, tags
+    /// of known repositories by HEAD. `None` crawls everything from the registry.
+    pub store: Option<crate::store::StoreHandle>,
+    /// With a store: send the last known inventory first (`InventoryEvent::Cached`), for
+    /// a front end that draws at once and refreshes in place.
+    pub show_cached: bool,
 }
 
 impl CrawlOptions {
@@ -54,6 +62,8 @@ impl CrawlOptions {
             repositories_in_flight: concurrency.clamp(1, 8),
             head_first: metered,
             referrers: true,
+            store: None,
+            show_cached: false,
         }
     }
 }

@@ -48,7 +48,18 @@ pub trait Driver: Send + Sync + 'static {
     /// no side effects: nothing metered, nothing the registry counts as a pull.
     async fn crawl(&self, s: &Session, opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
         match s.source() {
-            Ok(src) => crate::inventory::run_source(src, s.target().prefix(), opts, tx).await,
+            Ok(src) => {
+                // Through the store when the front end gave one: GETs only for new digests.
+                let src: Arc<dyn ManifestSource> = match &opts.store {
+                    Some(store) => Arc::new(crate::inventory::StoreSource::new(
+                        src,
+                        store.clone(),
+                        &s.name(),
+                    )),
+                    None => src,
+                };
+                crate::inventory::run_source(src, s.target().prefix(), opts, tx).await
+            }
             Err(e) => crate::inventory::finish_fatal(&s.name(), &e, tx).await,
         }
     }

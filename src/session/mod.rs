@@ -166,8 +166,30 @@ impl Session {
         o
     }
 
-    /// Crawls the registry into `tx` until `InventoryEvent::Finished`.
+    /// [`Session::crawl_options`] reading through the local store (every front end's
+    /// crawl): `show_cached` asks for the last known inventory first (the TUI). The second
+    /// value is the one warning to show when the store cannot be used (corrupt, locked,
+    /// newer), returned once per process; the crawl then goes without it.
+    pub fn stored_crawl_options(&self, show_cached: bool) -> (CrawlOptions, Option<String>) {
+        let mut o = self.crawl_options();
+        let (store, warning) = crate::store::open_for_run();
+        o.show_cached = show_cached && store.is_some();
+        o.store = store;
+        (o, warning)
+    }
+
+    /// Crawls the registry into `tx` until `InventoryEvent::Finished`; with `opts.store`,
+    /// through the store (which records the inventory, tags and a snapshot).
     pub async fn crawl(&self, opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
+        match &opts.store {
+            Some(store) => crate::inventory::cached::run(self, opts, store.clone(), tx).await,
+            None => self.0.driver.crawl(self, opts, tx).await,
+        }
+    }
+
+    /// The driver's crawl alone (the store's wrapper calls it; a store in `opts` is only
+    /// read through by drivers that read manifests).
+    pub(crate) async fn crawl_uncached(&self, opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
         self.0.driver.crawl(self, opts, tx).await
     }
 

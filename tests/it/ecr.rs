@@ -288,7 +288,9 @@ async fn ecr_listing_never_pulls_and_an_explicit_open_does() {
                 assert_eq!(fatal, None);
                 finished = true
             }
-            InventoryEvent::Progress { .. } => {}
+            InventoryEvent::Progress { .. }
+            | InventoryEvent::Cached { .. }
+            | InventoryEvent::Changes { .. } => {}
         }
     }
     assert!(finished);

@@ -33,6 +33,7 @@ mod layout;
 mod lifecycle;
 mod lifecycle_times;
 mod registry_auth;
+mod store;
 mod support;
 mod tui;
 mod tui_findings;

@@ -141,12 +141,14 @@ async fn explorer_in_tmux_against_a_real_registry() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("config.toml");
     let state = tmp.path().join("state");
+    let cache = tmp.path().join("cache");
     let bin = env!("CARGO_BIN_EXE_regscope");
     let tm = Tmux::start(
         &format!("{bin} {}", reg.addr),
         &[
             ("REGSCOPE_CONFIG", cfg.to_str().unwrap()),
             ("XDG_STATE_HOME", state.to_str().unwrap()),
+            ("XDG_CACHE_HOME", cache.to_str().unwrap()),
             ("TERM", "xterm-256color"),
         ],
     );

@@ -54,6 +54,10 @@ pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
             }
         }
         InventoryEvent::Issue { registry, issue } => InventoryUpdate::Issue { registry, issue },
+        InventoryEvent::Cached { registry, as_of } => InventoryUpdate::Cached { registry, as_of },
+        InventoryEvent::Changes { registry, changes } => {
+            InventoryUpdate::Changes { registry, changes }
+        }
         InventoryEvent::Progress {
             registry,
             repositories_done,
@@ -89,7 +93,11 @@ pub fn spawn(registry: Opener, ui: mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle
             registry: registry.settings.name.clone(),
             kind: session.kind(),
         }));
-        session.crawl(&session.crawl_options(), tx).await
+        // The last known inventory at once, then the refresh in place. A store that
+        // cannot be used is logged; the screen works from the registry alone.
+        session
+            .crawl(&session.stored_crawl_options(true).0, tx)
+            .await
     });
     let convert_task = tokio::spawn(async move {
         let mut buf = Vec::with_capacity(BATCH);

@@ -16,6 +16,8 @@ pub async fn regscope(args: &[&str]) -> Run {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
         .args(args)
         .env_remove("REGSCOPE_LOG")
+        // The store has its own tests (tests/it/store.rs); these count every request.
+        .env("REGSCOPE_NO_CACHE", "1")
         .output()
         .await
         .expect("run regscope");

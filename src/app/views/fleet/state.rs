@@ -31,6 +31,10 @@ pub struct RegistryNode {
     /// Counts crawls of this registry (a refresh starts the next one); repositories the
     /// current crawl has not reported carry an older number.
     pub crawl: u32,
+    /// While the refresh runs after an instant reopen: when the inventory shown was read.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the last refresh through the store found changed since the crawl before.
+    pub changes: Option<crate::store::Changes>,
 }
 
 impl RegistryNode {
@@ -48,6 +52,8 @@ impl RegistryNode {
             issues: 0,
             expanded: true,
             crawl: 0,
+            as_of: None,
+            changes: None,
         }
     }
     /// Facts about this registry's kind (records pull times? reading counts as a pull?).

@@ -76,6 +76,7 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
                 let r = &mut f.registries[ri];
                 r.finished = true;
                 r.stats = stats;
+                r.as_of = None;
                 if fatal.is_none() {
                     // The listing was complete: what it no longer names is gone.
                     if f.drop_vanished(ri) > 0 {
@@ -108,6 +109,23 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
         InventoryUpdate::Opened { registry, kind } => {
             if let Some(ri) = f.registry_index(&registry) {
                 f.registries[ri].kind = kind;
+            }
+            vec![]
+        }
+        InventoryUpdate::Cached { registry, as_of } => {
+            // The rows drawn so far are the store's; the refresh is a new crawl round, so
+            // repositories it does not list are dropped when it finishes.
+            if let Some(ri) = f.registry_index(&registry) {
+                let r = &mut f.registries[ri];
+                r.as_of = as_of;
+                r.done = 0;
+                r.crawl += 1;
+            }
+            vec![]
+        }
+        InventoryUpdate::Changes { registry, changes } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                f.registries[ri].changes = Some(changes);
             }
             vec![]
         }

@@ -58,8 +58,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     } else {
                         String::new()
                     };
+                    let since = r.changes.as_ref().map_or(String::new(), since_last);
                     Span::styled(
-                        format!(" ✔ {n}{warn}"),
+                        format!(" ✔ {n}{warn}{since}"),
                         if r.issues > 0 {
                             t.fg(Role::Warning)
                         } else {
@@ -68,8 +69,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     )
                 } else {
                     let total = r.listed.map_or("?".into(), |n| n.to_string());
+                    // After an instant reopen the rows are the store's until the refresh ends.
+                    let age = r.as_of.map_or(String::new(), |at| {
+                        let local = at.with_timezone(&chrono::Local);
+                        format!(" as of {} · refreshing", local.format("%H:%M"))
+                    });
                     Span::styled(
-                        format!(" {} {}/{total}", SPINNER[state.spinner % 4], f.done_of(ri)),
+                        format!(
+                            " {} {}/{total}{age}",
+                            SPINNER[state.spinner % 4],
+                            f.done_of(ri)
+                        ),
                         t.fg(Role::Info),
                     )
                 };
@@ -135,4 +145,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         lines.push(Line::from(Span::styled("no registries", t.fg(Role::Muted))));
     }
     frame.render_widget(Paragraph::new(lines).style(Style::default()), inner);
+}
+
+/// "Since last open": images new and deleted and tags moved, found by the refresh.
+fn since_last(c: &crate::store::Changes) -> String {
+    if c.is_empty() {
+        return String::new();
+    }
+    format!(
+        " +{} -{} ↻{}",
+        c.new_images.len(),
+        c.deleted_images.len(),
+        c.moved_tags.len()
+    )
 }

@@ -1,0 +1,119 @@
+//! `regscope history TARGET [--repo PREFIX] [--json]`: how a registry grew, one snapshot
+//! per completed crawl, from the local store; `--json` prints `regscope.history/v1`.
+
+use super::output::{print_stdout, size, Table, EXIT_ERROR, EXIT_OK, EXIT_USAGE};
+use crate::registry::Target;
+use crate::store::{growth, History, HISTORY_SCHEMA};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// HOST[:PORT], ecr://REGION, or oci:PATH, as it was crawled
+    pub target: String,
+    /// Only repositories whose name starts with PREFIX.
+    #[arg(long, value_name = "PREFIX")]
+    pub repo: Option<String>,
+    /// Print the regscope.history/v1 JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: HistoryArgs) -> anyhow::Result<i32> {
+    let target = match Target::parse(&args.target) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("regscope: invalid target {:?}: {e}", args.target);
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let registry = target.display_name();
+    // A prefix in the target counts like --repo.
+    let prefix = args.repo.as_deref().or(target.prefix());
+    let path = crate::store::default_path();
+    let history = if crate::store::size_on_disk(&path) == 0 {
+        History {
+            schema: HISTORY_SCHEMA.into(),
+            registry: registry.clone(),
+            snapshots: Vec::new(),
+        }
+    } else {
+        match crate::store::Store::open(&path) {
+            Ok(s) => s.history(&registry, prefix),
+            Err(e) => {
+                eprintln!("regscope: {e}");
+                return Ok(EXIT_ERROR);
+            }
+        }
+    };
+    if args.json {
+        print_stdout(&(serde_json::to_string_pretty(&history)? + "\n"));
+    } else {
+        print_stdout(&table(&history));
+    }
+    if history.snapshots.is_empty() {
+        eprintln!(
+            "regscope: no history of {registry} yet: each completed crawl (`regscope images {}`, or the TUI) adds a snapshot",
+            args.target
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+fn table(h: &History) -> String {
+    let points: Vec<_> = h
+        .snapshots
+        .iter()
+        .map(|s| (s.at, s.total_bytes()))
+        .collect();
+    let g = growth(&points);
+    let mut t = Table::new(&[
+        "AT",
+        "REPOSITORIES",
+        "IMAGES",
+        "TAGS",
+        "TOTAL",
+        "UNIQUE",
+        "CHANGE",
+    ])
+    .right_align(&[1, 2, 3, 4, 5]);
+    let mut prev: Option<u64> = None;
+    for (i, s) in h.snapshots.iter().enumerate() {
+        let images: u64 = s.repositories.iter().map(|r| r.images).sum();
+        let tags: u64 = s.repositories.iter().map(|r| r.tags).sum();
+        let total = s.total_bytes();
+        let unique = s
+            .repositories
+            .iter()
+            .try_fold(0u64, |acc, r| r.unique_bytes.map(|b| acc + b));
+        let change = match (prev, total) {
+            (Some(a), Some(b)) if b >= a => format!("+{}", size(Some(b - a))),
+            (Some(a), Some(b)) => format!("-{}", size(Some(a - b))),
+            _ => String::new(),
+        };
+        let flag = if g.spikes.contains(&i) { " SPIKE" } else { "" };
+        if total.is_some() {
+            prev = total;
+        }
+        t.row(vec![
+            s.at.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            s.repositories.len().to_string(),
+            images.to_string(),
+            tags.to_string(),
+            size(total),
+            size(unique),
+            format!("{change}{flag}"),
+        ]);
+    }
+    let mut out = t.render();
+    if let Some(per_day) = g.per_day {
+        let sign = if per_day < 0.0 { "-" } else { "+" };
+        out.push_str(&format!(
+            "growth: {sign}{}/day over {} snapshots\n",
+            size(Some(per_day.abs() as u64)),
+            h.snapshots.len()
+        ));
+    }
+    out
+}
