@@ -33,7 +33,7 @@ async fn execute(args: &CatArgs) -> anyhow::Result<i32> {
     let platform = super::image_files::platform(args.platform.as_deref())?;
     let cache = super::image_files::cache(args.no_cache);
     let Some(img) =
-        super::image_files::read("cat", &args.reference, platform.as_ref(), cache.clone()).await?
+        super::image_files::read("cat", args.reference.clone(), platform, cache.clone()).await?
     else {
         return Ok(1);
     };

@@ -38,10 +38,11 @@ pub fn platform(arg: Option<&str>) -> anyhow::Result<Option<Platform>> {
 /// stderr as `regscope COMMAND: ...` (the caller exits 1).
 pub async fn read(
     command: &str,
-    reference: &str,
-    platform: Option<&Platform>,
+    reference: String,
+    platform: Option<Platform>,
     cache: Option<LayerCache>,
 ) -> anyhow::Result<Option<ReadImage>> {
+    let (reference, platform) = (reference.as_str(), platform.as_ref());
     // Through the session front door: the registry's kind and settings are its business.
     let (parsed, _session, source) = match super::source::open_for_reading(reference).await {
         Ok(o) => o,

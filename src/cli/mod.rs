@@ -11,6 +11,7 @@ pub mod cache;
 mod crawl;
 pub mod delete;
 pub mod demo;
+pub mod diff;
 pub mod doctor;
 pub mod explore;
 pub mod findings;
@@ -58,6 +59,8 @@ pub enum Command {
     Layers(layers::LayersArgs),
     /// Write one file of an image's final filesystem to stdout, straight from the registry.
     Cat(cat::CatArgs),
+    /// Compare two images: sizes, layers, files by directory, config, platforms.
+    Diff(diff::DiffArgs),
     /// Build a realistic demo fleet (first run only) and explore it.
     Demo(demo::DemoArgs),
     /// Repositories with image and tag counts, total and unique bytes.
@@ -101,6 +104,7 @@ pub fn run() -> i32 {
                 Command::Restore(a) => restore::run(a),
                 Command::Layers(a) => layers::run(a),
                 Command::Cat(a) => cat::run(a),
+                Command::Diff(a) => diff::run(a),
                 Command::Demo(a) => demo::run(a),
                 Command::Repos(a) => block_on(repos::run(a)),
                 Command::Images(a) => block_on(images::run(a)),

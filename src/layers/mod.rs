@@ -9,6 +9,8 @@
 
 pub mod access;
 pub mod cache;
+pub mod config_diff;
+pub mod diff;
 pub mod error;
 pub mod hints;
 pub mod image;

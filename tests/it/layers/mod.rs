@@ -4,6 +4,7 @@
 
 mod cat;
 mod cli;
+mod diff;
 mod engine;
 mod model;
 mod real;

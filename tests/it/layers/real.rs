@@ -12,7 +12,6 @@ use std::process::Command;
 pub const OS_RELEASE: &str = "/usr/lib/os-release";
 pub const TAR_BINARY: &str = "/usr/bin/tar";
 pub const GPL3: &str = "/usr/share/common-licenses/GPL-3";
-#[allow(dead_code)] // the diff tests (next)
 pub const GZIP_BINARY: &str = "/usr/bin/gzip";
 
 pub fn real(path: &str) -> Vec<u8> {
@@ -136,12 +135,15 @@ pub fn image_a(work: &Path) -> Vec<Built> {
 }
 
 /// Image B: A's first two layers shared, its third replaced by one that grows
-/// `usr/lib/gzip` (the real gzip binary), changes `opt/app/keep`, and removes `opt/cache`.
-#[allow(dead_code)] // the diff tests (next)
+/// `usr/lib/gzip` (the real gzip binary), changes `usr/lib/os-release` (13 bytes longer),
+/// writes `opt/app/keep` (which A's opaque directory hides), and removes `opt/cache`.
 pub fn image_b(work: &Path, a: &[Built]) -> Vec<Built> {
     let l2 = work.join("b2");
     put(&l2, "usr/lib/gzip", &real(GZIP_BINARY));
     put(&l2, "opt/app/keep", b"keep me, changed\n");
+    let mut release = real(OS_RELEASE);
+    release.extend_from_slice(b"VARIANT_ID=b\n");
+    put(&l2, "usr/lib/os-release", &release);
     put(&l2, "opt/.wh.cache", b"");
     vec![
         Built {

@@ -1,0 +1,301 @@
+//! `regscope diff REF_A REF_B`: two images compared straight from the registry — sizes and
+//! the delta, layers shared and not, files added/removed/changed rolled up by directory
+//! (biggest growth first), config and platform changes. `--json` writes `regscope.diff/v1`.
+//! B is read after A through the same layer cache, so layers they share are read once.
+
+use crate::layers::config_diff::{self, ConfigDiff};
+use crate::layers::diff::{files, layer_sets, FilesDiff, LayerSets};
+use crate::layers::LayerCache;
+use anyhow::Context;
+use humansize::{format_size, BINARY};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The older image: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST].
+    pub reference_a: String,
+    /// The newer image.
+    pub reference_b: String,
+    /// Platform to compare when a reference names a multi-platform index.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Write the stable `regscope.diff/v1` JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Rows per table (files, directories).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+}
+
+#[derive(Serialize)]
+struct Side {
+    reference: String,
+    digest: String,
+    platform: Option<String>,
+    /// Config and distinct layer blobs, compressed.
+    size_bytes: u64,
+    /// Of those, the layer bytes the other image does not share.
+    unique_bytes: u64,
+    /// Content bytes of the final filesystem.
+    files_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct Platforms {
+    a: Vec<String>,
+    b: Vec<String>,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    schema: &'static str,
+    a: Side,
+    b: Side,
+    delta_bytes: i64,
+    layers: LayerSets,
+    files: FilesDiff,
+    config: ConfigDiff,
+    platforms: Platforms,
+}
+
+pub fn run(args: DiffArgs) -> anyhow::Result<i32> {
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(execute(&args))
+}
+
+async fn execute(args: &DiffArgs) -> anyhow::Result<i32> {
+    let platform = super::image_files::platform(args.platform.as_deref())?;
+    // Without a cache dir (no home), a private one for this run still reads shared layers once.
+    let scratch = std::env::temp_dir().join(format!("regscope-diff-{}", std::process::id()));
+    let (cache, temporary) = match LayerCache::default_location() {
+        Some(c) => (c, false),
+        None => (LayerCache::new(&scratch), true),
+    };
+    let read = |r: &str| {
+        super::image_files::read("diff", r.to_string(), platform.clone(), Some(cache.clone()))
+    };
+    let a = read(&args.reference_a).await;
+    let b = match &a {
+        Ok(Some(_)) => read(&args.reference_b).await,
+        _ => Ok(None),
+    };
+    if temporary {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    let (Some(a), Some(b)) = (a?, b?) else {
+        return Ok(1);
+    };
+    let config = |img: &super::image_files::ReadImage| {
+        let m = &img.layers.image.manifest;
+        let (src, repo, digest) = (
+            img.source.clone(),
+            img.reference.repository.clone(),
+            m.config.digest.clone(),
+        );
+        async move { src.blob(&repo, &digest, 16 << 20).await }
+    };
+    let (ca, cb) = match (config(&a).await, config(&b).await) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("regscope diff: reading a config: {e}");
+            return Ok(1);
+        }
+    };
+    let (ma, mb) = (&a.layers.image.manifest, &b.layers.image.manifest);
+    let layers = layer_sets(&ma.layers, &mb.layers);
+    let side = |img: &super::image_files::ReadImage, only: &[String], r: &str| {
+        let m = &img.layers.image.manifest;
+        let mut seen = std::collections::HashSet::new();
+        let distinct: u64 = m
+            .layers
+            .iter()
+            .filter(|l| seen.insert(l.digest.clone()))
+            .map(|l| l.size)
+            .sum();
+        let unique: u64 = m
+            .layers
+            .iter()
+            .filter(|l| only.contains(&l.digest.to_string()))
+            .map(|l| l.size)
+            .sum();
+        Side {
+            reference: r.to_string(),
+            digest: img.layers.image.digest.to_string(),
+            platform: img.layers.image.platform.as_ref().map(|p| p.to_string()),
+            size_bytes: m.config.size + distinct,
+            unique_bytes: unique,
+            files_bytes: crate::layers::FsTree::of_filesystem(&img.analysis)
+                .root()
+                .size,
+        }
+    };
+    let plats = |img: &super::image_files::ReadImage| -> Vec<String> {
+        let i = &img.layers.image;
+        if i.available.is_empty() {
+            i.platform.iter().map(|p| p.to_string()).collect()
+        } else {
+            i.available.iter().map(|p| p.to_string()).collect()
+        }
+    };
+    let (pa, pb) = (plats(&a), plats(&b));
+    let report = Report {
+        schema: "regscope.diff/v1",
+        a: side(&a, &layers.only_a, &args.reference_a),
+        b: side(&b, &layers.only_b, &args.reference_b),
+        delta_bytes: 0,
+        files: files(&a.analysis, &b.analysis),
+        config: config_diff::compare(&ca, &cb),
+        platforms: Platforms {
+            added: pb.iter().filter(|p| !pa.contains(p)).cloned().collect(),
+            removed: pa.iter().filter(|p| !pb.contains(p)).cloned().collect(),
+            a: pa,
+            b: pb,
+        },
+        layers,
+    };
+    let report = Report {
+        delta_bytes: report.b.size_bytes as i64 - report.a.size_bytes as i64,
+        ..report
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print(&mut out, &report, args.top)?;
+    }
+    Ok(0)
+}
+
+fn size(b: u64) -> String {
+    format_size(b, BINARY)
+}
+
+fn signed(d: i64) -> String {
+    let s = size(d.unsigned_abs());
+    if d < 0 {
+        format!("-{s}")
+    } else {
+        format!("+{s}")
+    }
+}
+
+fn print(out: &mut impl Write, r: &Report, top: usize) -> std::io::Result<()> {
+    for (name, s) in [("A", &r.a), ("B", &r.b)] {
+        writeln!(
+            out,
+            "{name}  {}  {}  {}  {} (unique {}), files {}",
+            s.reference,
+            s.digest,
+            s.platform.as_deref().unwrap_or("platform unknown"),
+            size(s.size_bytes),
+            size(s.unique_bytes),
+            size(s.files_bytes)
+        )?;
+    }
+    writeln!(
+        out,
+        "delta {} compressed, {} of files",
+        signed(r.delta_bytes),
+        signed(r.b.files_bytes as i64 - r.a.files_bytes as i64)
+    )?;
+    writeln!(
+        out,
+        "layers: {} shared, {} only in A, {} only in B",
+        r.layers.shared.len(),
+        r.layers.only_a.len(),
+        r.layers.only_b.len()
+    )?;
+    if !r.platforms.added.is_empty() || !r.platforms.removed.is_empty() {
+        writeln!(
+            out,
+            "platforms: added {:?}, removed {:?}",
+            r.platforms.added, r.platforms.removed
+        )?;
+    }
+    let f = &r.files;
+    writeln!(
+        out,
+        "\nfiles: {} added, {} removed, {} changed",
+        f.added.len(),
+        f.removed.len(),
+        f.changed.len()
+    )?;
+    if !f.directories.is_empty() {
+        writeln!(out, "\nby directory (biggest growth first):")?;
+        for d in f.directories.iter().take(top) {
+            writeln!(
+                out,
+                "  {:>11}  +{} -{} ~{}  /{}",
+                signed(d.delta),
+                d.added,
+                d.removed,
+                d.changed,
+                d.path
+            )?;
+        }
+    }
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    rows.extend(
+        f.added
+            .iter()
+            .map(|e| (e.size as i64, format!("+ /{}", e.path))),
+    );
+    rows.extend(
+        f.removed
+            .iter()
+            .map(|e| (-(e.size as i64), format!("- /{}", e.path))),
+    );
+    rows.extend(f.changed.iter().map(|c| {
+        (
+            c.size_b as i64 - c.size_a as i64,
+            format!("~ /{} ({})", c.path, c.what.join(", ")),
+        )
+    }));
+    rows.sort_by(|x, y| y.0.abs().cmp(&x.0.abs()).then_with(|| x.1.cmp(&y.1)));
+    if !rows.is_empty() {
+        writeln!(out, "\nbiggest file changes:")?;
+        for (d, line) in rows.iter().take(top) {
+            writeln!(out, "  {:>11}  {line}", signed(*d))?;
+        }
+    }
+    let c = &r.config;
+    writeln!(out, "\nconfig:")?;
+    for (what, d) in [("env", &c.env), ("label", &c.labels)] {
+        for a in &d.added {
+            writeln!(out, "  + {what} {a}")?;
+        }
+        for a in &d.removed {
+            writeln!(out, "  - {what} {a}")?;
+        }
+        for n in &d.changed {
+            writeln!(out, "  ~ {what} {}: {} -> {}", n.name, n.a, n.b)?;
+        }
+    }
+    for (what, p) in [
+        ("entrypoint", &c.entrypoint),
+        ("cmd", &c.cmd),
+        ("user", &c.user),
+        ("workdir", &c.workdir),
+    ] {
+        if p.a != p.b {
+            writeln!(out, "  ~ {what}: {} -> {}", p.a, p.b)?;
+        }
+    }
+    for p in &c.exposed_ports.added {
+        writeln!(out, "  + port {p}")?;
+    }
+    for p in &c.exposed_ports.removed {
+        writeln!(out, "  - port {p}")?;
+    }
+    for h in &c.history.added {
+        writeln!(out, "  + history {h}")?;
+    }
+    for h in &c.history.removed {
+        writeln!(out, "  - history {h}")?;
+    }
+    Ok(())
+}
