@@ -36,4 +36,12 @@ if [ "$have" != "$harbor_client_version" ]; then
   echo "install-test-deps: harbor-api-client==$harbor_client_version into .venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "harbor-api-client==$harbor_client_version"
 fi
+# azure-containerregistry: Microsoft's ACR client; tests/it/acr_sdk.rs reads the fake ACR
+# with it (token exchange, paging, property documents). Pinned like moto.
+acr_sdk_version=1.2.0
+have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("azure-containerregistry"))' 2>/dev/null || true)
+if [ "$have" != "$acr_sdk_version" ]; then
+  echo "install-test-deps: azure-containerregistry==$acr_sdk_version into .venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "azure-containerregistry==$acr_sdk_version"
+fi
 echo "install-test-deps: ok"

@@ -3,6 +3,7 @@
 
 mod acr;
 mod acr_cli;
+mod acr_sdk;
 mod distribution;
 mod doctor;
 mod doctor_cli;
