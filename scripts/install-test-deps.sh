@@ -44,4 +44,14 @@ if [ "$have" != "$acr_sdk_version" ]; then
   echo "install-test-deps: azure-containerregistry==$acr_sdk_version into .venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "azure-containerregistry==$acr_sdk_version"
 fi
+# The vendors' own clients check the fakes of the cloud APIs (Artifact Registry through
+# its REST transport, GitHub's packages API through PyGithub); pinned like moto.
+for pin in google-cloud-artifact-registry==1.23.0 PyGithub==2.10.0; do
+  name=${pin%%==*} want=${pin##*==}
+  got=$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)
+  if [ "$got" != "$want" ]; then
+    echo "install-test-deps: $pin into .venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$pin"
+  fi
+done
 echo "install-test-deps: ok"

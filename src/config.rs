@@ -45,6 +45,13 @@ pub struct RegistrySettings {
     /// Retries of a failed request (429, 502-504, connection errors); default 3.
     #[serde(default)]
     pub max_retries: Option<u32>,
+    /// Artifact Registry: the Google Cloud project, when the address does not start with it.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Artifact Registry: the location (`us`, `europe-west1`), when the host does not say it
+    /// (`LOCATION-docker.pkg.dev`).
+    #[serde(default)]
+    pub location: Option<String>,
 }
 
 impl RegistrySettings {
@@ -63,6 +70,8 @@ impl RegistrySettings {
             connect_timeout_secs: None,
             read_timeout_secs: None,
             max_retries: None,
+            project: None,
+            location: None,
         }
     }
     pub fn concurrency(&self) -> usize {

@@ -13,6 +13,7 @@ pub mod config;
 mod crawl;
 pub mod ecr;
 mod event;
+pub mod gar;
 pub mod harbor;
 mod harbor_records;
 pub mod listing;

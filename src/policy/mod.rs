@@ -15,6 +15,7 @@ pub mod ecr;
 pub mod error;
 pub mod execute;
 pub mod gar;
+pub mod gar_own;
 pub mod graph;
 pub mod harbor;
 pub mod inuse;

@@ -21,6 +21,7 @@ mod ecr_scale;
 mod ecr_scan;
 mod exit_codes;
 mod findings;
+mod gar;
 mod harbor;
 mod harbor_client;
 mod harbor_retention;

@@ -8,6 +8,8 @@ pub mod fake_acr_proxy;
 pub mod fake_acr_routes;
 pub mod fake_acr_token;
 pub mod fake_ecr;
+pub mod fake_gar;
+pub mod fake_google;
 pub mod fake_harbor;
 pub mod fixtures;
 pub mod fleet;
@@ -16,6 +18,7 @@ pub mod registry;
 pub mod seed;
 pub mod stub;
 pub mod token_server;
+pub mod vendor;
 
 /// Finds a server binary. Under `CI=true` a missing binary fails the test run; elsewhere the
 /// test is skipped with a message naming the install script.
