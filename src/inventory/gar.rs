@@ -240,34 +240,31 @@ pub async fn run(
     connect: GarConnectOptions,
     tx: Sender<InventoryEvent>,
 ) {
-    let fatal = |e: RegistryError| InventoryEvent::Finished {
-        registry: host.to_string(),
-        stats: Default::default(),
-        fatal: Some(format!("{e} ({})", e.next_step())),
-    };
-    let client = match GarClient::connect(host, prefix, settings, connect).await {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            let _ = tx.send(fatal(e)).await;
-            return;
-        }
-    };
+    match GarClient::connect(host, prefix, settings, connect).await {
+        Ok(c) => crawl(Arc::new(c), opts, tx).await,
+        Err(e) => super::finish_fatal(host, &e, tx).await,
+    }
+}
+
+/// Crawls through an already connected client.
+pub async fn crawl(client: Arc<GarClient>, opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
+    let host = client.address.host.clone();
     let catalog = match GarCatalog::load(&client).await {
         Ok(c) => Arc::new(c),
         Err(e) => {
             let _ = tx
                 .send(InventoryEvent::Issue {
-                    registry: host.to_string(),
+                    registry: host.clone(),
                     issue: super::issue_at(None, None, &e),
                 })
                 .await;
-            let _ = tx.send(fatal(e)).await;
+            super::finish_fatal(&host, &e, tx).await;
             return;
         }
     };
     for issue in &catalog.issues {
         let ev = InventoryEvent::Issue {
-            registry: host.to_string(),
+            registry: host.clone(),
             issue: issue.clone(),
         };
         if tx.send(ev).await.is_err() {

@@ -87,7 +87,15 @@ impl Kind {
                 records_update_time: true,
                 ..OCI
             },
-            Kind::Gar | Kind::Ghcr => OCI,
+            // Artifact Registry's API gives upload and update times (pulls are not
+            // recorded) and each repository's cleanup policies.
+            Kind::Gar => Caps {
+                records_push_time: true,
+                records_update_time: true,
+                own_policy: Some(PolicyFormat::Gar),
+                ..OCI
+            },
+            Kind::Ghcr => OCI,
             // Docker Hub counts manifest GETs against the pull rate limit.
             Kind::DockerHub => Caps {
                 meters_gets: true,

@@ -9,6 +9,7 @@ mod acr;
 mod caps;
 pub mod driver;
 mod ecr;
+mod gar;
 mod harbor;
 mod kind;
 pub mod probe;
@@ -78,9 +79,8 @@ fn driver_for(kind: Kind) -> Arc<dyn Driver> {
         Kind::Ecr => Arc::new(ecr::Ecr::default()),
         Kind::Harbor => Arc::new(harbor::Harbor::default()),
         Kind::Acr => Arc::new(acr::Acr::default()),
-        Kind::Distribution | Kind::Layout | Kind::Gar | Kind::DockerHub | Kind::Ghcr => {
-            Arc::new(driver::Oci)
-        }
+        Kind::Gar => Arc::new(gar::Gar::default()),
+        Kind::Distribution | Kind::Layout | Kind::DockerHub | Kind::Ghcr => Arc::new(driver::Oci),
     }
 }
 

@@ -414,3 +414,58 @@ async fn gar_own_cleanup_policies_evaluate_as_a_plan_and_the_dry_run_is_said() {
         "{rules:?}"
     );
 }
+
+#[tokio::test]
+async fn gar_plan_without_policy_is_the_repositorys_own_cleanup_policy() {
+    let settings = json!({
+        "cleanupPolicyDryRun": true,
+        "cleanupPolicies": {
+            "untagged-30d": {"id": "untagged-30d", "action": "DELETE",
+                "condition": {"tagState": "UNTAGGED", "olderThan": "2592000s"}},
+        },
+    });
+    let Some(w) = world(settings).await else {
+        return;
+    };
+    let dir = w._dir.path();
+    let config = format!(
+        "[[registry]]\nname = \"gar-test\"\naddress = \"{}/proj/docker-repo\"\nkind = \"gar\"\nlocation = \"us\"\n",
+        w.reg.addr
+    );
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    // The fakes serve on this test's runtime: wait for the child without blocking it.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
+        .args([
+            "plan",
+            "gar-test",
+            "--now",
+            "2026-06-01T00:00:00Z",
+            "--json",
+        ])
+        .env("GOOGLE_APPLICATION_CREDENTIALS", &w.key)
+        .env(
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY",
+            w.api.base_url(),
+        )
+        .env("HOME", dir)
+        .env("DOCKER_CONFIG", dir)
+        .env("REGSCOPE_DATA", dir.join("data"))
+        .env("REGSCOPE_CONFIG", dir.join("config.toml"))
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["policy_format"], "gar");
+    let actions = plan["actions"].as_array().unwrap();
+    let digests: Vec<&str> = actions
+        .iter()
+        .map(|a| a["digest"].as_str().unwrap())
+        .collect();
+    assert_eq!(digests, [w.dangling.digest.as_str()], "{plan:#}");
+    assert_eq!(actions[0]["rule"], "untagged-30d");
+    let text = plan.to_string();
+    assert!(text.contains("DRY RUN"), "the dry run is said: {plan:#}");
+    assert_eq!(w.oauth.granted(), 1, "{stderr}");
+}
