@@ -17,7 +17,11 @@ pub struct RestoreArgs {
 
 pub fn run(args: RestoreArgs) -> Result<i32> {
     let entries = AuditLog::read(&args.audit_file).map_err(usage)?;
-    let Some(first) = entries.iter().find(|e| e.event == AuditEvent::Deleted) else {
+    // An intent is enough: without its outcome the deletion may have happened.
+    let Some(first) = entries
+        .iter()
+        .find(|e| matches!(e.event, AuditEvent::Deleted | AuditEvent::Intent))
+    else {
         println!("The audit log records no deletion; nothing to restore.");
         return Ok(0);
     };
@@ -56,15 +60,21 @@ pub fn run(args: RestoreArgs) -> Result<i32> {
                 detail: (!r.problems.is_empty()).then(|| r.problems.join("; ")),
             })?;
         }
-        let bad = results.iter().filter(|r| !r.restored).count();
+        let bad = results.iter().filter(|r| r.is_failure()).count();
+        let unchanged = results
+            .iter()
+            .filter(|r| !r.restored && !r.is_failure())
+            .count();
         if args.json {
             println!("{}", serde_json::to_string_pretty(&results)?);
         } else {
             for r in &results {
                 let state = if r.restored {
                     "restored"
-                } else {
+                } else if r.is_failure() {
                     "NOT restored"
+                } else {
+                    "still present"
                 };
                 let tags = if r.tags.is_empty() {
                     String::new()
@@ -72,13 +82,21 @@ pub fn run(args: RestoreArgs) -> Result<i32> {
                     format!(" tags {}", r.tags.join(", "))
                 };
                 println!("{state} {}@{}{tags}", r.repository, r.digest);
+                if let Some(u) = &r.uncertain {
+                    println!("    possibly deleted: {u}");
+                }
                 for p in &r.problems {
                     println!("    {p}");
                 }
             }
+            let still = if unchanged > 0 {
+                format!(", {unchanged} still present (not deleted after all)")
+            } else {
+                String::new()
+            };
             println!(
-                "{} restored, {bad} could not be restored.",
-                results.len() - bad
+                "{} restored{still}, {bad} could not be restored.",
+                results.len() - bad - unchanged
             );
         }
         Ok(exit_for_items(results.len() - bad, bad))

@@ -80,35 +80,100 @@ pub struct RestoreResult {
     pub tags: Vec<String>,
     /// What could not be restored, and why.
     pub problems: Vec<String>,
+    /// Set when the log does not say whether the registry deleted it (an intent with no
+    /// outcome, or a failure after the request was sent): what the registry said instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertain: Option<String>,
 }
 
-/// Restores every manifest the log records as deleted, newest deletion first (so indexes,
-/// deleted before their children, come back after them).
+impl RestoreResult {
+    /// Neither restored nor known to need nothing: the item is a failure of the restore.
+    pub fn is_failure(&self) -> bool {
+        !self.restored && !self.problems.is_empty()
+    }
+}
+
+/// Why the log leaves an intent's fate open, if it does: no outcome was recorded (the
+/// run was killed between the DELETE and its record), or the DELETE failed after it was
+/// sent (a dropped connection says nothing about whether the registry acted).
+fn open_question(entries: &[AuditEntry], at: usize) -> Option<Option<&'static str>> {
+    let i = &entries[at];
+    let outcome = entries[at + 1..].iter().find(|e| {
+        e.run == i.run
+            && e.repository == i.repository
+            && e.digest == i.digest
+            && matches!(
+                e.event,
+                AuditEvent::Deleted | AuditEvent::Failed | AuditEvent::Skipped
+            )
+    });
+    match outcome.map(|e| &e.event) {
+        Some(AuditEvent::Deleted) => Some(None),
+        None => Some(Some(
+            "the log records the intent to delete but no outcome (the run was stopped between the DELETE and its record?)",
+        )),
+        Some(AuditEvent::Failed) => Some(Some(
+            "the DELETE was sent and then failed, so the registry may have acted",
+        )),
+        _ => None,
+    }
+}
+
+/// Restores every manifest the log records as deleted — and every one it may have
+/// deleted (see [`open_question`]: those are looked up first, and restored only when
+/// missing) — newest first (so indexes, deleted before their children, come back after
+/// them).
 pub async fn restore(entries: &[AuditEntry], source: &dyn RestoreTarget) -> Vec<RestoreResult> {
     let mut out = Vec::new();
-    for done in entries
-        .iter()
-        .rev()
-        .filter(|e| e.event == AuditEvent::Deleted)
-    {
-        let intent = entries.iter().find(|e| {
-            e.event == AuditEvent::Intent
-                && e.run == done.run
-                && e.repository == done.repository
-                && e.digest == done.digest
-        });
+    for at in (0..entries.len()).rev() {
+        let i = &entries[at];
+        if i.event != AuditEvent::Intent {
+            continue;
+        }
+        let Some(question) = open_question(entries, at) else {
+            continue;
+        };
         let mut r = RestoreResult {
-            repository: done.repository.clone(),
-            digest: done.digest.clone(),
+            repository: i.repository.clone(),
+            digest: i.digest.clone(),
             restored: false,
             tags: vec![],
             problems: vec![],
+            uncertain: None,
         };
-        match intent.and_then(|i| Some((i, i.manifest_bytes()?))) {
+        if let Some(why) = question {
+            let here = match Digest::parse(&i.digest) {
+                Ok(d) => source.has_manifest(&i.repository, &d).await,
+                Err(_) => Ok(false),
+            };
+            match here {
+                Ok(true) => {
+                    r.uncertain = Some(format!(
+                        "{why}; the registry still holds it, so it was not deleted and nothing is pushed"
+                    ));
+                    out.push(r);
+                    continue;
+                }
+                Ok(false) => {
+                    r.uncertain = Some(format!(
+                        "{why}; the registry no longer holds it, so it is restored"
+                    ))
+                }
+                Err(e) => {
+                    r.uncertain = Some(why.to_string());
+                    r.problems.push(format!(
+                        "cannot tell whether the registry still holds it: {e}"
+                    ));
+                    out.push(r);
+                    continue;
+                }
+            }
+        }
+        match i.manifest_bytes() {
             None => r
                 .problems
                 .push("the audit log holds no manifest bytes for it".into()),
-            Some((i, bytes)) => restore_one(i, &bytes, source, &mut r).await,
+            Some(bytes) => restore_one(i, &bytes, source, &mut r).await,
         }
         out.push(r);
     }

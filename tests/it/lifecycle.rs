@@ -12,13 +12,13 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const NOW: &str = "2026-01-01T00:00:00Z";
+pub(crate) const NOW: &str = "2026-01-01T00:00:00Z";
 
 fn ago(days: i64) -> String {
     (chrono::DateTime::parse_from_rfc3339(NOW).unwrap() - chrono::Duration::days(days)).to_rfc3339()
 }
 
-fn fixture(arch: &str, unique: &str) -> ImageFixture {
+pub(crate) fn fixture(arch: &str, unique: &str) -> ImageFixture {
     ImageFixture::new(
         arch,
         "2025-01-01T00:00:00Z",
@@ -35,7 +35,7 @@ fn fixture(arch: &str, unique: &str) -> ImageFixture {
     )
 }
 
-fn record(
+pub(crate) fn record(
     p: &Pushed,
     kind: &str,
     tags: &[&str],
@@ -147,7 +147,7 @@ async fn seed(s: &Seeder, dir: &Path, addr: &str) -> Seeded {
     }
 }
 
-fn regscope(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn regscope(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_regscope"));
     cmd.args(args)
         .current_dir(dir)
@@ -173,7 +173,7 @@ fn regscope(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "status {:?}\nstdout:\n{}\nstderr:\n{}",
         o.status.code(),

@@ -4,6 +4,7 @@
 mod acr;
 mod acr_cli;
 mod acr_sdk;
+mod deletion_race;
 mod distribution;
 mod doctor;
 mod doctor_cli;

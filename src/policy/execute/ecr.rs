@@ -8,7 +8,7 @@
 //! the plan. ECR itself refuses to delete an image an index still references
 //! (`ImageReferencedByManifestList`), and that refusal is reported per item.
 
-use super::target::{Current, DeletionTarget, RepoNow};
+use super::target::{Current, DeletionTarget, RepoMemo, RepoNow};
 use crate::model::Digest;
 use crate::policy::restore::RestoreTarget;
 use crate::registry::ecr::EcrClient;
@@ -26,8 +26,15 @@ impl DeletionTarget for EcrTarget {
     }
 
     /// Nothing up front: every item is checked on its own just before it is acted on.
-    async fn survey(&self, _repo: &str, _planned: &HashSet<(&str, &Digest)>) -> RepoNow {
-        RepoNow::default()
+    async fn survey(
+        &self,
+        _repo: &str,
+        _digest: &Digest,
+        _planned_tags: &[String],
+        _planned: &HashSet<(&str, &Digest)>,
+        _memo: &mut RepoMemo,
+    ) -> Result<RepoNow, RegistryError> {
+        Ok(RepoNow::default())
     }
 
     async fn current(&self, repo: &str, digest: &Digest) -> Result<Option<Current>, RegistryError> {

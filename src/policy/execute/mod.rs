@@ -4,10 +4,12 @@
 //! since the plan is skipped and reported, never "fixed up".
 
 mod ecr;
+mod recheck;
 mod target;
 
 pub use ecr::EcrTarget;
-pub use target::{Current, DeletionTarget, RepoNow, SourceTarget};
+pub use recheck::FULL_RECHECK_TAGS;
+pub use target::{Current, DeletionTarget, RepoMemo, RepoNow, SourceTarget};
 
 use super::audit::{AuditEntry, AuditEvent, AuditLog};
 use super::plan::{DeletionPlan, PlanAction};
@@ -77,7 +79,7 @@ pub async fn execute(
         .filter(|a| removes(a))
         .map(|a| (a.repository.as_str(), &a.digest))
         .collect();
-    let mut repos: HashMap<String, RepoNow> = HashMap::new();
+    let mut memos: HashMap<String, RepoMemo> = HashMap::new();
     let mut run = Run::default();
     let items = ordered(plan);
     let total = items.len();
@@ -85,12 +87,13 @@ pub async fn execute(
     for (n, a) in items.into_iter().enumerate() {
         let outcome = match ActionKind::parse(&a.action) {
             Some(k) if k.removes_manifest() => {
-                if !repos.contains_key(&a.repository) {
-                    let now = target.survey(&a.repository, &planned).await;
-                    repos.insert(a.repository.clone(), now);
-                }
-                let now = &repos[&a.repository];
-                one(plan, a, target, now, &mut run, audit).await?
+                let memo = memos.entry(a.repository.clone()).or_default();
+                let ctx = Ctx {
+                    plan,
+                    target,
+                    planned: &planned,
+                };
+                one(&ctx, a, memo, &mut run, audit).await?
             }
             Some(k) => Outcome::NotPerformed(
                 k.not_carried_out()
@@ -170,14 +173,24 @@ async fn changes(
     changed
 }
 
+/// What every item of a run shares.
+struct Ctx<'a> {
+    plan: &'a DeletionPlan,
+    target: &'a dyn DeletionTarget,
+    planned: &'a HashSet<(&'a str, &'a Digest)>,
+}
+
+/// One item: exists? -> manifest for the audit log -> referrer of a survivor? -> the
+/// re-check of tags, indexes and referrers (last, so the window before the DELETE is as
+/// short as it can be) -> intent -> DELETE -> outcome.
 async fn one(
-    plan: &DeletionPlan,
+    ctx: &Ctx<'_>,
     a: &PlanAction,
-    target: &dyn DeletionTarget,
-    now: &RepoNow,
+    memo: &mut RepoMemo,
     run: &mut Run,
     audit: &mut AuditLog,
 ) -> Result<Outcome, super::audit::AuditError> {
+    let (plan, target) = (ctx.plan, ctx.target);
     let log_id = audit.run.clone();
     let entry = |event, detail: Option<String>| AuditEntry {
         ts: Utc::now(),
@@ -211,11 +224,16 @@ async fn one(
             }
         };
         fetched = current.fetched;
-        let changed = changes(a, target, now, run, current.tags.as_deref()).await;
-        if !changed.is_empty() {
-            let why = changed.join("; ");
-            audit.write(&entry(AuditEvent::Skipped, Some(why.clone())))?;
-            break 'check Outcome::Skipped(why);
+        // A target that reads tags per image (ECR) says already whether anything moved:
+        // check it before the manifest read, which there counts as a pull.
+        if current.tags.is_some() {
+            let changed =
+                changes(a, target, &RepoNow::default(), run, current.tags.as_deref()).await;
+            if !changed.is_empty() {
+                let why = changed.join("; ");
+                audit.write(&entry(AuditEvent::Skipped, Some(why.clone())))?;
+                break 'check Outcome::Skipped(why);
+            }
         }
         match target.refusal(&a.repository, &a.digest, &a.tags).await {
             Ok(None) => {}
@@ -275,6 +293,25 @@ async fn one(
                 audit.write(&entry(AuditEvent::Skipped, Some(why.clone())))?;
                 break 'check Outcome::Skipped(why);
             }
+        }
+        let now = match target
+            .survey(&a.repository, &a.digest, &a.tags, ctx.planned, memo)
+            .await
+        {
+            Ok(now) => now,
+            Err(e) => {
+                let why = format!(
+                    "cannot re-check the repository just before deleting, so not deleted: {e}"
+                );
+                audit.write(&entry(AuditEvent::Failed, Some(why.clone())))?;
+                break 'check Outcome::Failed(why);
+            }
+        };
+        let changed = changes(a, target, &now, run, current.tags.as_deref()).await;
+        if !changed.is_empty() {
+            let why = changed.join("; ");
+            audit.write(&entry(AuditEvent::Skipped, Some(why.clone())))?;
+            break 'check Outcome::Skipped(why);
         }
         let mut intent = entry(AuditEvent::Intent, None);
         intent.media_type = Some(m.media_type.clone());

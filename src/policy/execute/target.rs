@@ -4,18 +4,30 @@
 //! there a manifest read is a pull.
 
 use crate::model::Digest;
-use crate::registry::{FetchedManifest, Manifest, ManifestSource, RegistryError};
+use crate::registry::{FetchedManifest, ManifestSource, RegistryError};
 use async_trait::async_trait;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Per repository, what the registry says now: tag -> digest, and which digests are
-/// children of surviving tagged indexes (protected now even if the plan did not know).
+/// What the registry says now around one planned item, read just before its DELETE:
+/// tag -> digest, and why the item is newly protected (a child of a surviving index, a
+/// referrer the plan does not remove).
 #[derive(Default)]
 pub struct RepoNow {
     /// Complete when the target surveys; empty when it checks each item on its own.
     pub tags: HashMap<String, Digest>,
     pub protected: HashMap<Digest, String>,
+}
+
+/// What the re-checks of one repository have learnt so far in a run, so each item's
+/// re-check asks only what may have changed: tags last resolved, media types, and the
+/// children of indexes already read (a digest names its content for good).
+#[derive(Default)]
+pub struct RepoMemo {
+    pub surveyed: bool,
+    pub tags: HashMap<String, Digest>,
+    pub media: HashMap<Digest, String>,
+    pub children: HashMap<Digest, Vec<Digest>>,
 }
 
 /// One image as it stands just before it is acted on.
@@ -31,8 +43,16 @@ pub struct Current {
 #[async_trait]
 pub trait DeletionTarget: Send + Sync {
     fn name(&self) -> String;
-    /// Once per repository, before its first item.
-    async fn survey(&self, repo: &str, planned: &HashSet<(&str, &Digest)>) -> RepoNow;
+    /// Just before each item's DELETE (the last check before it): the tags and what
+    /// newly protects `digest`. An error leaves the item alone.
+    async fn survey(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        planned_tags: &[String],
+        planned: &HashSet<(&str, &Digest)>,
+        memo: &mut RepoMemo,
+    ) -> Result<RepoNow, RegistryError>;
     /// The image now; `None` when the digest no longer exists.
     async fn current(&self, repo: &str, digest: &Digest) -> Result<Option<Current>, RegistryError>;
     /// The digest a tag points at now; `None` when the tag is gone.
@@ -65,31 +85,17 @@ impl DeletionTarget for SourceTarget {
         self.0.registry_name()
     }
 
-    /// Reads the repository's tags and, for every tagged manifest that stays, its children:
-    /// those are protected now even if the plan did not know.
-    async fn survey(&self, repo: &str, planned: &HashSet<(&str, &Digest)>) -> RepoNow {
-        let mut now = RepoNow::default();
-        let tags: Vec<String> = self.0.tags(repo).await.unwrap_or_default();
-        let mut seen = HashSet::new();
-        for t in tags {
-            if let Ok(Some(d)) = self.resolve(repo, &t).await {
-                now.tags.insert(t.clone(), d.clone());
-                if planned.contains(&(repo, &d)) || !seen.insert(d.clone()) {
-                    continue;
-                }
-                if let Ok(m) = self.0.manifest(repo, d.as_str()).await {
-                    if let Manifest::Index(ix) = &m.manifest {
-                        for c in &ix.manifests {
-                            now.protected.insert(
-                                c.digest.clone(),
-                                format!("now a child of surviving index {} (tag {t})", d.short()),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        now
+    /// See [`super::recheck`]: per item, the listing, the planned and new tags, the
+    /// indexes behind them, and the referrers.
+    async fn survey(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        planned_tags: &[String],
+        planned: &HashSet<(&str, &Digest)>,
+        memo: &mut RepoMemo,
+    ) -> Result<RepoNow, RegistryError> {
+        super::recheck::survey(self.0.as_ref(), repo, digest, planned_tags, planned, memo).await
     }
 
     async fn current(&self, repo: &str, digest: &Digest) -> Result<Option<Current>, RegistryError> {
