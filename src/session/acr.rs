@@ -8,7 +8,7 @@ use super::driver::Driver;
 use super::Session;
 use crate::inventory::{CrawlOptions, InventoryEvent};
 use crate::model::Digest;
-use crate::policy::execute::{Current, DeletionTarget, RepoNow, SourceTarget};
+use crate::policy::execute::{Current, DeletionTarget, RepoMemo, RepoNow, SourceTarget};
 use crate::registry::acr::{AcrClient, AcrSource};
 use crate::registry::{FetchedManifest, ManifestSource, RegistryError, Target};
 use async_trait::async_trait;
@@ -73,8 +73,17 @@ impl DeletionTarget for AcrTarget {
     fn name(&self) -> String {
         self.oci.name()
     }
-    async fn survey(&self, repo: &str, planned: &HashSet<(&str, &Digest)>) -> RepoNow {
-        self.oci.survey(repo, planned).await
+    async fn survey(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        planned_tags: &[String],
+        planned: &HashSet<(&str, &Digest)>,
+        memo: &mut RepoMemo,
+    ) -> Result<RepoNow, RegistryError> {
+        self.oci
+            .survey(repo, digest, planned_tags, planned, memo)
+            .await
     }
     async fn current(&self, repo: &str, digest: &Digest) -> Result<Option<Current>, RegistryError> {
         self.oci.current(repo, digest).await

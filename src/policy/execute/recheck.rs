@@ -2,7 +2,8 @@
 //! the tags as listed now, the planned tags resolved again, every tag name not seen before
 //! in this run resolved (a tag pushed onto a planned digest, or a new index over it), the
 //! indexes behind those tags read for their children, and the digest's referrers through
-//! the API and the `sha256-<hex>` fallback tag. What remains unseen is written down in
+//! the API and the `sha256-<hex>` fallback tag; where the registry lists manifests natively
+//! (OCI layouts, ACR), untagged indexes are read too. What remains unseen is written down in
 //! docs/decisions.md ("Deletion re-check window").
 
 use super::target::{RepoMemo, RepoNow};
@@ -26,10 +27,11 @@ pub async fn survey(
     planned: &HashSet<(&str, &Digest)>,
     memo: &mut RepoMemo,
 ) -> Result<RepoNow, RegistryError> {
-    if let Some(listing) = src.list_manifests(repo).await? {
-        return native(src, repo, digest, planned, listing, memo).await;
-    }
-    let (list, refs) = futures::join!(src.tags(repo), src.referrers(repo, digest));
+    let (list, refs, listing) = futures::join!(
+        src.tags(repo),
+        src.referrers(repo, digest),
+        src.list_manifests(repo)
+    );
     let list = list?;
     let names: HashSet<&str> = list.iter().map(String::as_str).collect();
     memo.tags.retain(|t, _| names.contains(t.as_str()));
@@ -72,11 +74,19 @@ pub async fn survey(
         tags: memo.tags.clone(),
         ..RepoNow::default()
     };
-    let tagged: Vec<(String, Digest)> = memo
+    let mut tagged: Vec<(String, Digest)> = memo
         .tags
         .iter()
         .map(|(t, d)| (t.clone(), d.clone()))
         .collect();
+    // A native listing (OCI layouts, ACR) names untagged manifests too: an untagged index
+    // pushed over a planned image protects it as much as a tagged one.
+    for d in listing?.into_iter().flatten() {
+        if !d.media_type.is_empty() {
+            memo.media.entry(d.digest.clone()).or_insert(d.media_type);
+        }
+        tagged.push(("untagged".into(), d.digest));
+    }
     protect_children(src, repo, digest, planned, &tagged, memo, &mut now).await?;
     let mut referrers = match refs? {
         Referrers::Listed(v) => v,
@@ -89,41 +99,6 @@ pub async fn survey(
             referrers.extend(ix.manifests);
         }
     }
-    new_referrers(repo, digest, planned, &referrers, &mut now);
-    Ok(now)
-}
-
-/// Layouts list every manifest with its tags in one read: nothing needs resolving, and
-/// untagged indexes count too.
-async fn native(
-    src: &dyn ManifestSource,
-    repo: &str,
-    digest: &Digest,
-    planned: &HashSet<(&str, &Digest)>,
-    listing: Vec<crate::registry::Descriptor>,
-    memo: &mut RepoMemo,
-) -> Result<RepoNow, RegistryError> {
-    let mut now = RepoNow::default();
-    let mut present = Vec::new();
-    for d in &listing {
-        memo.media.insert(d.digest.clone(), d.media_type.clone());
-        let tag = d
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("org.opencontainers.image.ref.name"))
-            .cloned();
-        if let Some(t) = &tag {
-            now.tags.insert(t.clone(), d.digest.clone());
-        }
-        present.push((tag.unwrap_or_else(|| "untagged".into()), d.digest.clone()));
-    }
-    memo.tags = now.tags.clone();
-    memo.surveyed = true;
-    protect_children(src, repo, digest, planned, &present, memo, &mut now).await?;
-    let referrers = match src.referrers(repo, digest).await? {
-        Referrers::Listed(v) => v,
-        Referrers::Unsupported => Vec::new(),
-    };
     new_referrers(repo, digest, planned, &referrers, &mut now);
     Ok(now)
 }
