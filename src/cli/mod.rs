@@ -6,8 +6,8 @@
 //! 3 partial output (some items failed; each is reported on stderr). `doctor` exits 1
 //! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2.
 
-pub mod cat;
 pub mod cache;
+pub mod cat;
 mod crawl;
 pub mod delete;
 pub mod demo;
@@ -16,8 +16,8 @@ pub mod doctor;
 pub mod explore;
 pub mod findings;
 pub mod findings_fleet;
-mod image_files;
 pub mod history;
+mod image_files;
 pub mod images;
 pub mod inspect;
 pub mod layers;
