@@ -5,8 +5,7 @@
 use crate::doctor::{diagnose, DoctorOptions, Report, Step, StepStatus};
 use crate::model::Platform;
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::Write;
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
@@ -18,12 +17,6 @@ pub struct DoctorArgs {
     /// Print the report as JSON (reference, verdict, summary, steps).
     #[arg(long)]
     pub json: bool,
-    /// Extra PEM CA certificates to trust for this registry (overrides the config's `ca_file`).
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
-    /// Allow plain HTTP and unverified TLS for this registry.
-    #[arg(long)]
-    pub insecure: bool,
 }
 
 pub async fn run(args: DoctorArgs) -> i32 {
@@ -43,33 +36,34 @@ pub async fn run(args: DoctorArgs) -> i32 {
     };
     let kind = crate::session::kind_without_probe(&reference.target, &configured);
     // The doctor reads the manifest as a pull does; where that counts, say so first.
-    if let Some(note) = kind.caps().opening_note(kind) {
+    if let Some(note) = kind
+        .caps()
+        .opening_note(kind)
+        .filter(|_| !super::flags::quiet())
+    {
         eprintln!("note: {note}");
     }
     let settings = match kind {
         crate::session::Kind::Layout => None,
-        _ => {
-            let mut s = configured;
-            if args.ca_file.is_some() {
-                s.ca_file = args.ca_file.clone();
-            }
-            s.insecure |= args.insecure;
-            Some(s)
-        }
+        // `--ca-file` and `--insecure` are already applied (cli::flags).
+        _ => Some(configured),
     };
     let options = DoctorOptions {
         platform,
         settings,
         ..DoctorOptions::default()
     };
-    // On a terminal, steps appear as they finish; in a pipe only the final report is printed.
-    let live = !args.json && std::io::stderr().is_terminal();
-    let progress = move |s: &Step| {
-        if live && s.status != StepStatus::Skip {
-            eprintln!("{} {}…", mark(s.status), s.name);
+    // On a terminal, the step that just finished shows on one progress line that the
+    // report replaces, so each step is printed once; in a pipe only the report is printed.
+    let live = std::sync::Mutex::new(super::output::Progress::new());
+    let progress = |s: &Step| {
+        if s.status != StepStatus::Skip {
+            let mut p = live.lock().unwrap_or_else(|p| p.into_inner());
+            p.update(&format!("{} {}…", mark(s.status), s.name));
         }
     };
     let report = diagnose(&reference, &options, &progress).await;
+    live.lock().unwrap_or_else(|p| p.into_inner()).clear();
     let mut out = std::io::stdout().lock();
     let written = if args.json {
         serde_json::to_writer_pretty(&mut out, &report)

@@ -66,6 +66,27 @@ pub fn run(args: Vec<String>) -> anyhow::Result<i32> {
     run_named(args, None)
 }
 
+/// Opens the explorer when every argument looks like a registry; a word that does not is
+/// a mistyped command: `unknown command` with a suggestion, exit 2, before any network.
+pub fn run_checked(args: Vec<String>, commands: &[String]) -> anyhow::Result<i32> {
+    let configured: Vec<String> = crate::config::RegistryConfig::discover()
+        .registries
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    if let Some(word) = args
+        .iter()
+        .find(|a| !super::words::looks_like_target(a, &configured))
+    {
+        eprintln!(
+            "regscope: {}",
+            super::words::unknown_command(word, commands)
+        );
+        return Ok(super::output::EXIT_USAGE);
+    }
+    run(args)
+}
+
 /// Opens the explorer on `address` shown as `name` unless the config names it otherwise
 /// (`regscope demo` shows its fleet as `demo`, not as the directory it was built in).
 pub fn run_as(address: &str, name: &str) -> anyhow::Result<i32> {
@@ -82,7 +103,10 @@ fn run_named(args: Vec<String>, name: Option<&str>) -> anyhow::Result<i32> {
         }
     }
     let targets = match resolved {
-        Ok(t) => t,
+        Ok(t) => t
+            .into_iter()
+            .map(|(t, s)| (t, super::flags::apply(s)))
+            .collect::<Vec<_>>(),
         Err(e) => {
             eprintln!("regscope: {e}");
             return Ok(2);

@@ -8,19 +8,23 @@
 
 pub mod cache;
 pub mod cat;
+pub mod completion;
 mod crawl;
 pub mod delete;
 pub mod demo;
 pub mod diff;
 pub mod doctor;
+mod examples;
 pub mod explore;
 pub mod findings;
 pub mod findings_fleet;
+pub mod flags;
 pub mod history;
 mod image_files;
 pub mod images;
 pub mod inspect;
 pub mod layers;
+pub mod login;
 pub mod output;
 pub mod plan;
 mod plan_render;
@@ -28,6 +32,7 @@ mod repo_list;
 pub mod repos;
 pub mod restore;
 mod source;
+mod words;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -45,6 +50,8 @@ pub struct Cli {
     /// Read everything from the registries: neither read nor record the local store.
     #[arg(long, global = true)]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub global: flags::GlobalFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,19 +84,43 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Manage the local store (prune what no inventory needs, or clear it).
     Cache(cache::CacheArgs),
+    /// Log in to a registry: verify the password, then store it as Docker does.
+    Login(login::LoginArgs),
+    /// Remove a registry's stored credentials (Docker's config.json or its helper).
+    Logout(login::LogoutArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completion(completion::CompletionArgs),
+}
+
+/// The whole command line as clap sees it, with every command's `Examples:`; what the
+/// parser, completion scripts and man pages are made from.
+pub fn command() -> clap::Command {
+    examples::attach(Cli::command())
+}
+
+/// The names of the subcommands (for "did you mean").
+fn command_names(cmd: &clap::Command) -> Vec<String> {
+    cmd.get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect()
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn run() -> i32 {
-    // `--version` also says where config, data, cache and the log live.
+    // `--version` also says where config, data, cache and the log live (this machine's
+    // paths, so not in `command()`, which man pages are generated from).
     let long_version: &'static str = Box::leak(explore::long_version().into_boxed_str());
-    let matches = Cli::command().long_version(long_version).get_matches();
+    let cmd = command().long_version(long_version);
+    let names = command_names(&cmd);
+    let matches = cmd.get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if cli.no_cache {
         crate::store::disable();
     }
+    flags::set(cli.global.clone());
     match cli.command {
-        None => explore::run(cli.targets).unwrap_or_else(|e| {
+        None => explore::run_checked(cli.targets, &names).unwrap_or_else(|e| {
             eprintln!("regscope: {e:#}");
             1
         }),
@@ -97,6 +128,7 @@ pub fn run() -> i32 {
             // The demo opens the TUI, which logs to a file; stderr logging would draw over it.
             if !matches!(c, Command::Demo(_)) {
                 init_stderr_logging();
+                crate::registry::credentials::on_warning(output::credential_warning);
             }
             let r = match c {
                 Command::Plan(a) => plan::run(a),
@@ -113,6 +145,9 @@ pub fn run() -> i32 {
                 Command::Findings(a) => findings::run(a),
                 Command::History(a) => history::run(a),
                 Command::Cache(a) => cache::run(a),
+                Command::Login(a) => login::run_login(a),
+                Command::Logout(a) => login::run_logout(a),
+                Command::Completion(a) => completion::run(a),
             };
             match r {
                 Ok(code) => code,

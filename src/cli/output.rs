@@ -2,7 +2,7 @@
 //! statistics, progress on a terminal, and the exit codes every command uses.
 //!
 //! Output is plain text with no colour codes, so pipes and scripts see exactly the
-//! columns. Progress goes to stderr and only when stdout and stderr are terminals.
+//! columns. Progress goes to stderr and only when stderr is a terminal.
 
 use crate::registry::TrafficStats;
 use chrono::{DateTime, Datelike, Utc};
@@ -216,8 +216,9 @@ pub fn traffic_line(registry: &str, s: &TrafficStats) -> String {
     line
 }
 
-/// A one-line progress indicator on stderr, only when both stdout and stderr are a
-/// terminal: scripts and redirections see no control characters at all.
+/// A one-line progress indicator on stderr whenever stderr is a terminal (also when stdout
+/// is redirected: `images --json > file` shows the crawl moving), never with `--quiet`;
+/// a redirected stderr sees no control characters at all.
 pub struct Progress {
     enabled: bool,
     shown: bool,
@@ -226,7 +227,7 @@ pub struct Progress {
 impl Progress {
     pub fn new() -> Self {
         Progress {
-            enabled: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+            enabled: std::io::stderr().is_terminal() && !super::flags::quiet(),
             shown: false,
         }
     }
@@ -253,6 +254,17 @@ impl Progress {
 impl Default for Progress {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Prints a credential warning (a broken helper, an unreadable auth file) once per run:
+/// the engine hands them here, so anonymous access is never silently a fallback.
+pub fn credential_warning(w: &str) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    if !seen.iter().any(|s| s == w) {
+        seen.push(w.to_string());
+        eprintln!("regscope: warning: {w}");
     }
 }
 

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 pub struct RestoreArgs {
     /// An audit log written by `regscope delete`.
     pub audit_file: PathBuf,
+    /// Print the results as a JSON array instead of lines: one object per image with
+    /// repository, digest, restored (bool), tags pushed back, problems, and `uncertain`
+    /// when the log cannot say whether the registry deleted it.
     #[arg(long)]
     pub json: bool,
 }

@@ -19,10 +19,11 @@ pub fn settings_for(registry: &str) -> RegistrySettings {
 /// defaults are for the first.
 pub fn settings_for_any(names: &[&str]) -> RegistrySettings {
     let cfg = config();
-    names
+    let settings = names
         .iter()
         .find_map(|n| cfg.find(n))
-        .unwrap_or_else(|| RegistrySettings::for_address(names.first().copied().unwrap_or("")))
+        .unwrap_or_else(|| RegistrySettings::for_address(names.first().copied().unwrap_or("")));
+    super::flags::apply(settings)
 }
 
 fn config() -> RegistryConfig {
@@ -45,10 +46,12 @@ fn by_name(arg: &str) -> Option<(String, RegistrySettings)> {
             _ => rest.strip_prefix('/')?,
         };
         // An entry named like its own address needs no rewriting.
-        if r.name == r.address || rest.is_empty() {
-            return Some((r.address.clone(), r));
-        }
-        Some((format!("{}/{rest}", r.address.trim_end_matches('/')), r))
+        let address = if r.name == r.address || rest.is_empty() {
+            r.address.clone()
+        } else {
+            format!("{}/{rest}", r.address.trim_end_matches('/'))
+        };
+        Some((address, super::flags::apply(r)))
     })
 }
 
@@ -88,6 +91,9 @@ pub async fn open_reference(r: &Reference, settings: &RegistrySettings) -> Sessi
 
 /// Says, once, that what the command is about to read counts as a pull in this registry.
 pub fn note_opening(session: &Session) {
+    if super::flags::quiet() {
+        return;
+    }
     if let Some(note) = session.opening_note() {
         eprintln!("note: {note}");
     }

@@ -126,12 +126,13 @@ impl Authenticator {
                     Some(c) => CredentialLookup {
                         credential: c.clone(),
                         source: CredentialSource::Explicit,
-                        warning: None,
+                        ..CredentialLookup::default()
                     },
                     None => credentials::lookup(&self.host, self.config_dir.clone()).await,
                 };
                 if let Some(w) = &found.warning {
                     tracing::warn!(registry = %self.host, "credentials: {w}");
+                    credentials::report_warning(w);
                 }
                 let mut info = self.info.lock().unwrap_or_else(|p| p.into_inner());
                 info.source = found.source.clone();

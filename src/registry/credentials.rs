@@ -1,6 +1,8 @@
 //! Credentials people already have: Docker's `config.json` (`auths` with base64 `auth` or
 //! an `identitytoken`, `credHelpers`, `credsStore`), found through `DOCKER_CONFIG` or
-//! `~/.docker`. A missing file means anonymous. Helpers run as child processes with a
+//! `~/.docker`, then podman's and skopeo's `auth.json` (same format: `REGISTRY_AUTH_FILE`,
+//! else `$XDG_RUNTIME_DIR/containers/auth.json` and `~/.config/containers/auth.json`), read
+//! after Docker's as crane reads them. Missing files mean anonymous. Helpers run as child processes with a
 //! timeout, off the async runtime's worker threads. Nothing here ever prints a secret:
 //! [`Credential`]'s `Debug` is redacted and errors name only files and helpers.
 
@@ -86,6 +88,35 @@ pub struct CredentialLookup {
     pub credential: Credential,
     pub source: CredentialSource,
     pub warning: Option<String>,
+    /// The files looked in, in order (`PATH` or `PATH (missing)`), for "no credentials".
+    pub searched: Vec<String>,
+}
+
+impl CredentialLookup {
+    /// `read A, B (missing)`: where the lookup looked, for errors that say none were found.
+    pub fn searched_text(&self) -> String {
+        if self.searched.is_empty() {
+            "no credential file was found".into()
+        } else {
+            format!("read {}", self.searched.join(", "))
+        }
+    }
+}
+
+/// Where a credential warning goes besides the log: the CLI prints it on stderr (a broken
+/// helper must not look like anonymous access); the TUI shows it in its error list.
+static WARNING_SINK: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+/// Sets the warning sink (first call wins).
+pub fn on_warning(sink: fn(&str)) {
+    let _ = WARNING_SINK.set(sink);
+}
+
+/// Hands a warning to the sink, if one is set.
+pub fn report_warning(w: &str) {
+    if let Some(sink) = WARNING_SINK.get() {
+        sink(w);
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -147,22 +178,86 @@ fn normalise_key(key: &str) -> String {
     }
 }
 
-/// Finds credentials for `host`. Never fails: problems become a warning and anonymous.
-pub async fn lookup(host: &str, dir: Option<PathBuf>) -> CredentialLookup {
-    let Some(dir) = config_dir(dir.as_deref()) else {
-        return CredentialLookup::default();
+/// The files credentials are looked up in, in order: Docker's `config.json` (in `dir`, or
+/// where `DOCKER_CONFIG`/`~/.docker` says), then, when `dir` is not given, the
+/// containers-auth.json files podman and skopeo write.
+pub fn auth_files(dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = config_dir(dir)
+        .map(|d| d.join("config.json"))
+        .into_iter()
+        .collect();
+    if dir.is_some() {
+        return files;
+    }
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
     };
-    let path = dir.join("config.json");
-    let read_path = path.clone();
-    let text = match tokio::task::spawn_blocking(move || std::fs::read(&read_path)).await {
-        Ok(Ok(t)) => t,
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            return CredentialLookup::default()
+    if let Some(f) = env("REGISTRY_AUTH_FILE") {
+        // containers-auth.json(5): when set, the only auth file the tools read.
+        files.push(f);
+    } else {
+        if let Some(run) = env("XDG_RUNTIME_DIR") {
+            files.push(run.join("containers/auth.json"));
         }
-        Ok(Err(e)) => return warn(format!("cannot read {}: {e}", path.display())),
-        Err(_) => return warn("reading the Docker config was cancelled".into()),
-    };
-    let config: DockerConfig = match serde_json::from_slice(&text) {
+        let config = env("XDG_CONFIG_HOME")
+            .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".config")));
+        if let Some(c) = config {
+            files.push(c.join("containers/auth.json"));
+        }
+    }
+    files.dedup();
+    files
+}
+
+/// Finds credentials for `host`. Never fails: problems become a warning and anonymous.
+/// The first file with an answer for the host wins; a broken entry or helper is a warning
+/// and the next file is tried.
+pub async fn lookup(host: &str, dir: Option<PathBuf>) -> CredentialLookup {
+    let mut searched = Vec::new();
+    let mut warning: Option<String> = None;
+    for path in auth_files(dir.as_deref()) {
+        let read_path = path.clone();
+        let text = match tokio::task::spawn_blocking(move || std::fs::read(&read_path)).await {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                searched.push(format!("{} (missing)", path.display()));
+                continue;
+            }
+            Ok(Err(e)) => {
+                searched.push(format!("{} (unreadable)", path.display()));
+                warning.get_or_insert(format!("cannot read {}: {e}", path.display()));
+                continue;
+            }
+            Err(_) => {
+                warning.get_or_insert("reading the credential files was cancelled".into());
+                break;
+            }
+        };
+        searched.push(path.display().to_string());
+        let found = lookup_in(host, &path, &text).await;
+        if let Some(w) = found.warning.clone() {
+            warning.get_or_insert(w);
+        }
+        if !matches!(found.credential, Credential::Anonymous) {
+            return CredentialLookup {
+                warning,
+                searched,
+                ..found
+            };
+        }
+    }
+    CredentialLookup {
+        warning,
+        searched,
+        ..CredentialLookup::default()
+    }
+}
+
+/// One file's answer for `host`.
+async fn lookup_in(host: &str, path: &Path, text: &[u8]) -> CredentialLookup {
+    let config: DockerConfig = match serde_json::from_slice(text) {
         Ok(c) => c,
         Err(e) => {
             // serde_json's message names line and column, never the content.
@@ -175,7 +270,7 @@ pub async fn lookup(host: &str, dir: Option<PathBuf>) -> CredentialLookup {
         .iter()
         .find(|(k, _)| normalise_key(k) == want)
     {
-        let mut found = run_helper(helper, &server_key(host)).await;
+        let mut found = run_helper(helper, &server_key(host), "credHelpers").await;
         if matches!(found.credential, Credential::Anonymous) && found.warning.is_none() {
             found.source = CredentialSource::Anonymous;
         } else if found.warning.is_none() {
@@ -187,7 +282,7 @@ pub async fn lookup(host: &str, dir: Option<PathBuf>) -> CredentialLookup {
     }
     let entry = config.auths.iter().find(|(k, _)| normalise_key(k) == want);
     if let Some(store) = config.creds_store.as_deref().filter(|s| !s.is_empty()) {
-        let found = run_helper(store, &server_key(host)).await;
+        let found = run_helper(store, &server_key(host), "credsStore").await;
         if !matches!(found.credential, Credential::Anonymous) {
             return CredentialLookup {
                 source: CredentialSource::Store {
@@ -204,10 +299,10 @@ pub async fn lookup(host: &str, dir: Option<PathBuf>) -> CredentialLookup {
         Some((key, Ok(credential))) => CredentialLookup {
             credential,
             source: CredentialSource::ConfigFile {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 key: key.clone(),
             },
-            warning: None,
+            ..CredentialLookup::default()
         },
         Some((key, Err(why))) => warn(format!("{} auths entry {key:?}: {why}", path.display())),
         None => CredentialLookup::default(),
@@ -254,10 +349,12 @@ fn decode_entry(e: &AuthEntry) -> Option<Result<Credential, String>> {
     }
 }
 
-/// Runs `docker-credential-NAME get` with the server on stdin.
-async fn run_helper(name: &str, server: &str) -> CredentialLookup {
+/// Runs `docker-credential-NAME get` with the server on stdin; `field` is the config key
+/// that named the helper (`credsStore`, `credHelpers`), for warnings.
+async fn run_helper(name: &str, server: &str, field: &str) -> CredentialLookup {
     use tokio::io::AsyncWriteExt;
     let bin = format!("docker-credential-{name}");
+    let warn = |w: String| warn(format!("{field} {name:?}: {w}"));
     let child = tokio::process::Command::new(&bin)
         .arg("get")
         .stdin(std::process::Stdio::piped())
@@ -267,6 +364,9 @@ async fn run_helper(name: &str, server: &str) -> CredentialLookup {
         .spawn();
     let mut child = match child {
         Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return warn(format!("{bin} not found"))
+        }
         Err(e) => return warn(format!("cannot run {bin}: {e}")),
     };
     if let Some(mut stdin) = child.stdin.take() {
@@ -338,21 +438,26 @@ mod tests {
         let t = lookup("tok.example", d.clone()).await;
         assert!(!format!("{t:?}").contains("refresh-xyz"));
         assert!(matches!(t.credential, Credential::IdentityToken { .. }));
-        assert_eq!(
-            lookup("empty.example", d.clone()).await,
-            CredentialLookup::default()
-        );
-        assert_eq!(
-            lookup("other.example", d).await,
-            CredentialLookup::default()
-        );
+        let anonymous = |l: CredentialLookup| {
+            l.credential == Credential::Anonymous
+                && l.source == CredentialSource::Anonymous
+                && l.warning.is_none()
+        };
+        assert!(anonymous(lookup("empty.example", d.clone()).await));
+        let none = lookup("other.example", d).await;
+        let file = dir.path().join("config.json").display().to_string();
+        assert_eq!(none.searched, vec![file.clone()]);
+        assert_eq!(none.searched_text(), format!("read {file}"));
+        assert!(anonymous(none));
     }
 
     #[tokio::test]
     async fn missing_file_is_anonymous_and_a_missing_helper_is_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let l = lookup("reg.example", Some(dir.path().into())).await;
-        assert_eq!(l, CredentialLookup::default());
+        assert_eq!(l.credential, Credential::Anonymous);
+        assert!(l.warning.is_none());
+        assert!(l.searched[0].ends_with("config.json (missing)"), "{l:?}");
         std::fs::write(
             dir.path().join("config.json"),
             r#"{"credHelpers":{"reg.example":"regscope-test-absent"}}"#,
@@ -360,9 +465,9 @@ mod tests {
         .unwrap();
         let l = lookup("reg.example", Some(dir.path().into())).await;
         assert_eq!(l.credential, Credential::Anonymous);
-        assert!(l
-            .warning
-            .unwrap()
-            .contains("docker-credential-regscope-test-absent"));
+        assert_eq!(
+            l.warning.unwrap(),
+            "credHelpers \"regscope-test-absent\": docker-credential-regscope-test-absent not found"
+        );
     }
 }

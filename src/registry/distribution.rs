@@ -252,9 +252,14 @@ impl DistributionClient {
                 detail,
             } = reply_error(reply, place)
             {
-                let source = &self.auth.credentials().await.source;
+                let found = self.auth.credentials().await;
+                let source = &found.source;
                 let detail = if matches!(source, credentials::CredentialSource::Anonymous) {
-                    format!("{detail} (no credentials found for {})", self.host)
+                    format!(
+                        "{detail} (no credentials found for {}; {})",
+                        self.host,
+                        found.searched_text()
+                    )
                 } else {
                     format!("{detail} (credentials from {source} were refused)")
                 };
@@ -273,6 +278,19 @@ impl DistributionClient {
             return Ok(path.to_string());
         }
         Ok(format!("{}{path}", self.base_url().await?))
+    }
+
+    /// `GET /v2/` with the client's credentials, as `docker login` checks them: `Ok` when
+    /// the registry accepts them (or asks for none), the refusal otherwise.
+    pub async fn check_credentials(&self) -> Result<(), RegistryError> {
+        let place = self.place(None, None);
+        let req = Request::new(Method::GET, "/v2/");
+        let reply = self.call(req, &Scope::Catalog, 64 * 1024, &place).await?;
+        if (200..300).contains(&reply.status) {
+            Ok(())
+        } else {
+            Err(self.failure(&reply, &Scope::Catalog, &place).await)
+        }
     }
 
     /// `GET /v2/`: the API version check a runtime does first (the doctor's reach step).

@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod catalog;
 pub mod challenge;
 pub mod cloud_api;
+pub mod credential_store;
 pub mod credentials;
 pub mod distribution;
 pub mod ecr;

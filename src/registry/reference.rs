@@ -198,7 +198,7 @@ fn looks_like_host(first: &str) -> bool {
 
 /// distribution's `domainAndPort`: DNS labels (letters of either case, digits, `-` inside)
 /// joined by `.`, or an IPv6 address in brackets, then an optional numeric port.
-fn validate_host(host: &str) -> Result<(), String> {
+pub(crate) fn validate_host(host: &str) -> Result<(), String> {
     let bad = || {
         Err(format!(
             "registry host {host:?} is not a host name or [IPv6] address with an optional :PORT"

@@ -67,6 +67,9 @@ impl Target {
         if host.is_empty() {
             return Err(format!("{s:?} has no registry host"));
         }
+        // As distribution validates a reference's domain: `nope::bad` is refused here,
+        // before any connection, instead of failing inside the HTTP client.
+        super::reference::validate_host(host)?;
         let prefix = (!prefix.is_empty()).then(|| prefix.to_string());
         // ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]
         let labels: Vec<&str> = host.split('.').collect();

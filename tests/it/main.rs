@@ -4,6 +4,8 @@
 mod acr;
 mod acr_cli;
 mod acr_sdk;
+mod cli_docs;
+mod cli_words;
 mod deletion_race;
 mod distribution;
 mod doctor;

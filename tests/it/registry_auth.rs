@@ -88,6 +88,8 @@ async fn basic_auth_from_docker_config_and_a_wrong_password() {
     let e = anon.tags("secure/app").await.unwrap_err();
     assert!(matches!(e, RegistryError::Unauthorized { .. }), "{e}");
     assert!(e.to_string().contains("no credentials found"), "{e}");
+    // The files looked in are named, so "why anonymous?" has an answer.
+    assert!(e.to_string().contains("config.json (missing)"), "{e}");
 }
 
 async fn token_registry(

@@ -27,8 +27,9 @@ pub struct PlanArgs {
     #[arg(long)]
     pub policy: Option<PathBuf>,
     /// The policy format; detected from the file when absent (and the detection is stated).
-    #[arg(long, value_parser = ["ecr", "gar", "acr", "harbor"])]
-    pub format: Option<String>,
+    /// `--format` is accepted as an old spelling (elsewhere `--format` means output format).
+    #[arg(long = "policy-format", alias = "format", value_name = "FORMAT", value_parser = ["ecr", "gar", "acr", "harbor"])]
+    pub policy_format: Option<String>,
     /// Evaluate as of this instant (RFC 3339) instead of now.
     #[arg(long)]
     pub now: Option<String>,
@@ -62,7 +63,7 @@ pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
     let (fmt, how) = match format {
         Some(f) => (
             PolicyFormat::parse(f).expect("clap checked"),
-            "given with --format".to_string(),
+            "given with --policy-format".to_string(),
         ),
         None => {
             let (f, why) = detect_format(&text)
@@ -164,7 +165,7 @@ pub struct LoadedPolicy {
 
 pub fn run(args: PlanArgs) -> Result<i32> {
     let loaded = match &args.policy {
-        Some(p) => Some(load_policy(p, args.format.as_deref())?),
+        Some(p) => Some(load_policy(p, args.policy_format.as_deref())?),
         None => None,
     };
     let current = match &args.compare {

@@ -107,7 +107,7 @@ impl HarborClient {
                     Some(c) => CredentialLookup {
                         credential: c.clone(),
                         source: credentials::CredentialSource::Explicit,
-                        warning: None,
+                        ..CredentialLookup::default()
                     },
                     None => {
                         credentials::lookup(&self.host, self.options.docker_config_dir.clone())

@@ -1,0 +1,110 @@
+//! What the command line does with words that are not commands: a TARGET must look like a
+//! registry (a host with '.' or ':', localhost, ecr://, oci:, or a [[registry]] name),
+//! otherwise `unknown command` with a suggestion and exit 2, with no connection attempted;
+//! a malformed target is bad usage (2) before any connection too.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_regscope"))
+        .args(args)
+        .env("REGSCOPE_DATA", dir.join("data"))
+        .env("REGSCOPE_CONFIG", dir.join("config.toml"))
+        .env("DOCKER_CONFIG", dir.join("docker"))
+        .env_remove("REGSCOPE_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run regscope");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A listener that must see no connection.
+fn untouched() -> (TcpListener, u16) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
+fn assert_untouched(l: &TcpListener) {
+    match l.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("something connected: {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_words_are_unknown_commands_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (args, suggestion) in [
+        (vec!["version"], None),
+        (vec!["repo", "127.0.0.1:5000"], Some("'repos'")),
+        (vec!["imags"], Some("'images'")),
+        (vec!["completions", "bash"], Some("'completion'")),
+    ] {
+        let (code, stdout, stderr) = run(d, &args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(
+            stderr.starts_with(&format!("regscope: unknown command '{}'", args[0])),
+            "{args:?}: {stderr}"
+        );
+        match suggestion {
+            Some(s) => assert!(
+                stderr.contains(&format!("similar command exists: {s}")),
+                "{stderr}"
+            ),
+            None => assert!(!stderr.contains("similar command"), "{stderr}"),
+        }
+        // Refused before any terminal or network: no "No such device", no DNS error.
+        assert!(
+            !stderr.contains("device") && !stderr.contains("dns"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_configured_registry_name_is_a_target_and_its_settings_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (listener, port) = untouched();
+    drop(listener); // a closed port: the command must try this address, not https://local/
+    std::fs::write(
+        d.join("config.toml"),
+        format!(
+            "[[registry]]\nname = \"local\"\naddress = \"127.0.0.1:{port}\"\nmax_retries = 0\n"
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(d, &["repos", "local"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    assert!(!stderr.contains("unknown command"), "{stderr}");
+}
+
+#[test]
+fn malformed_targets_exit_2_without_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (listener, port) = untouched();
+    let bad_port = format!("127.0.0.1:{port}:x");
+    for args in [
+        vec!["images", "nope::bad"],
+        vec!["repos", bad_port.as_str()],
+        vec!["plan", "nope::bad", "--policy", "p.json"],
+        vec!["inspect", "nope::bad/app:1"],
+    ] {
+        let (code, _, stderr) = run(d, &args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(!stderr.contains("builder error"), "{stderr}");
+    }
+    assert_untouched(&listener);
+}
