@@ -64,6 +64,15 @@ pub async fn crawl_session(session: &Session, verbose: bool) -> Result<CrawlOutc
         eprintln!("regscope: {fatal}");
         return Err(EXIT_ERROR);
     }
+    // `HOST/does-not-exist` is a mistake to name, not an empty registry to report.
+    if let Some(prefix) = session.target().prefix() {
+        if outcome.repositories.is_empty() {
+            eprintln!(
+                "regscope: {registry}: no repository {prefix} (none is named {prefix} or under {prefix}/)"
+            );
+            return Err(EXIT_ERROR);
+        }
+    }
     Ok(outcome)
 }
 

@@ -158,7 +158,7 @@ impl RegistryError {
             Unreachable { .. } => format!("check that {reg} resolves and accepts connections (VPN, proxy, firewall)"),
             Tls { .. } => format!("add the registry's CA with `ca_file` in the config, or mark {reg} `insecure = true` if it is plain HTTP"),
             Timeout { .. } => "retry; if it persists, lower the concurrency for this registry in the config".into(),
-            Unauthorized { .. } => format!("log in: `docker login {reg}` (or fix the credential helper)"),
+            Unauthorized { .. } => format!("log in: `regscope login {reg}` (or fix the credential helper)"),
             Forbidden { .. } => "ask for pull (or delete) permission on this repository".into(),
             NotFound { .. } => "check the repository and tag spelling; the image may have been deleted".into(),
             RateLimited { .. } => "wait for the rate-limit window, log in for a higher limit, or lower the concurrency".into(),

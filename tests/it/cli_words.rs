@@ -108,3 +108,38 @@ fn malformed_targets_exit_2_without_connecting() {
     }
     assert_untouched(&listener);
 }
+
+#[tokio::test]
+async fn a_repository_that_does_not_exist_exits_1_naming_it() {
+    use crate::support::fixtures::{tar, Entry, ImageFixture, Layer};
+    use crate::support::registry::TestRegistry;
+    use crate::support::seed::Seeder;
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    ImageFixture::new(
+        "amd64",
+        "2026-01-01T00:00:00Z",
+        vec![Layer::gzip(tar(&[Entry::File("a", b"a")]), "COPY a /")],
+    )
+    .push(&Seeder::new(&reg.base_url()), "team/app", &["v1"])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let addr = reg.addr.clone();
+    let (code, _, stderr) = tokio::task::spawn_blocking(move || {
+        run(&d, &["images", &format!("{addr}/does-not-exist")])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no repository does-not-exist"), "{stderr}");
+    let d = dir.path().to_path_buf();
+    let addr = reg.addr.clone();
+    let (code, stdout, stderr) =
+        tokio::task::spawn_blocking(move || run(&d, &["images", &format!("{addr}/team")]))
+            .await
+            .unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("team/app"), "{stdout}");
+}

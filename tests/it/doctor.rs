@@ -205,14 +205,42 @@ async fn wrong_password_and_refused_scope() {
     };
     let r = doctor(&format!("{}/sec/app:v1", reg.addr), None, o).await;
     assert_eq!(r.verdict, Verdict::Unauthorized, "{r:#?}");
-    assert_eq!(step(&r, "resolve").http_status, Some(401));
-    assert!(r.next_step.starts_with("docker login"), "{}", r.next_step);
+    // The wrong password fails `auth` itself (it used to pass auth and fail resolve).
+    assert_eq!(step(&r, "auth").status, StepStatus::Fail, "{r:#?}");
+    assert!(
+        !r.steps
+            .iter()
+            .any(|s| s.name == "resolve" && s.status == StepStatus::Ok),
+        "{r:#?}"
+    );
+    assert!(r.next_step.starts_with("regscope login"), "{}", r.next_step);
     assert!(
         step(&r, "auth")
             .lines
             .iter()
             .any(|l| l.contains("config.json")),
         "{r:#?}"
+    );
+    // The right password: auth ✔, and a Basic realm is shown without an empty service.
+    let good = base64::engine::general_purpose::STANDARD.encode("u:right");
+    std::fs::write(
+        dir.path().join("config.json"),
+        format!(r#"{{"auths":{{"{}":{{"auth":"{good}"}}}}}}"#, reg.addr),
+    )
+    .unwrap();
+    let o = DoctorOptions {
+        client: ClientOptions {
+            docker_config_dir: Some(dir.path().into()),
+            ..ClientOptions::default()
+        },
+        ..DoctorOptions::default()
+    };
+    let ok = doctor(&format!("{}/sec/app:v1", reg.addr), None, o).await;
+    assert_eq!(step(&ok, "auth").status, StepStatus::Ok, "{ok:#?}");
+    let lines = &step(&ok, "auth").lines;
+    assert!(
+        lines.iter().any(|l| l == "realm: regscope-test"),
+        "{lines:?}"
     );
 
     let policy = TokenPolicy::default();

@@ -5,6 +5,7 @@ mod acr;
 mod acr_cli;
 mod acr_sdk;
 mod cli_docs;
+mod cli_login;
 mod cli_words;
 mod deletion_race;
 mod distribution;

@@ -136,6 +136,17 @@ impl Walk<'_> {
             Some(s) => format!("{s:?}").to_lowercase(),
             None => "unknown".into(),
         };
+        // A Basic answer is a header made here that the registry has not judged yet: send
+        // it, so a wrong password fails `auth` instead of passing it and failing `resolve`.
+        let answer = match answer {
+            Ok(Some(h)) if info.challenge == Some(crate::registry::challenge::Scheme::Basic) => {
+                match basic_refusal(client, &h).await {
+                    Some(e) => Err(e),
+                    None => Ok(Some(h)),
+                }
+            }
+            other => other,
+        };
         match answer {
             Err(e) => {
                 self.fail("auth", t, &e);
@@ -156,10 +167,16 @@ impl Walk<'_> {
             }
             Ok(_) => {
                 if let Some(r) = &info.realm {
+                    // Basic realms are names, and carry no service.
+                    let service = info
+                        .service
+                        .as_deref()
+                        .filter(|s| !s.is_empty())
+                        .map(|s| format!(" (service {s})"))
+                        .unwrap_or_default();
                     lines.push(format!(
-                        "realm: {} (service {})",
-                        crate::registry::net_error::redact_query(r),
-                        info.service.clone().unwrap_or_default()
+                        "realm: {}{service}",
+                        crate::registry::net_error::redact_query(r)
                     ));
                 }
                 if let Some(s) = &info.scope_requested {
@@ -214,5 +231,32 @@ impl Walk<'_> {
                 Ok(())
             }
         }
+    }
+}
+
+/// Sends `GET /v2/` with a Basic `Authorization` header; the refusal when the registry
+/// answers 401 (or cannot be asked), `None` when it accepts the credentials.
+async fn basic_refusal(
+    client: &DistributionClient,
+    header: &reqwest::header::HeaderValue,
+) -> Option<RegistryError> {
+    let base = match client.base_url().await {
+        Ok(b) => b.to_string(),
+        Err(e) => return Some(e),
+    };
+    let req = crate::registry::transport::Request::new(reqwest::Method::GET, format!("{base}/v2/"))
+        .header(reqwest::header::AUTHORIZATION, header.clone());
+    let p = place(client);
+    match client.transport().send(&req, 64 * 1024, &p).await {
+        Ok(r) if r.status == 401 => Some(RegistryError::Unauthorized {
+            place: p,
+            code: Default::default(),
+            detail: format!(
+                ": the registry refused the credentials from {}",
+                client.auth_info().source
+            ),
+        }),
+        Ok(_) => None,
+        Err(e) => Some(e),
     }
 }

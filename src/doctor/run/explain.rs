@@ -35,12 +35,12 @@ impl Walk<'_> {
             RegistryError::Unauthorized { .. } if anonymous => (
                 Verdict::Unauthorized,
                 format!("{host} requires credentials for {} and none were found.", self.repo),
-                format!("docker login {host}"),
+                format!("regscope login {host}   # or docker login: both store where the other reads"),
             ),
             RegistryError::Unauthorized { .. } => (
                 Verdict::Unauthorized,
                 format!("{host} refused the credentials from {source}."),
-                format!("docker login {host}   # the stored credentials are wrong or expired"),
+                format!("regscope login {host}   # the stored credentials are wrong or expired"),
             ),
             RegistryError::Forbidden { .. } => (
                 Verdict::Forbidden,
@@ -53,7 +53,7 @@ impl Walk<'_> {
                 (
                     Verdict::RateLimited,
                     format!("{host} is rate limiting pulls{rl}.{wait}"),
-                    if anonymous { format!("docker login {host}   # authenticated pulls get a higher limit; or wait for the window") } else { "wait for the rate-limit window, or pull through a mirror/cache".into() },
+                    if anonymous { format!("regscope login {host}   # authenticated pulls get a higher limit; or wait for the window") } else { "wait for the rate-limit window, or pull through a mirror/cache".into() },
                 )
             }
             RegistryError::NotFound { .. } => (

@@ -72,7 +72,7 @@ impl ErrorEntry {
 /// Advice from the status alone, for an issue that came without its own next step.
 fn next_step_for(status: Option<u16>, registry: &str) -> String {
     match status {
-        Some(401) => format!("log in: `docker login {registry}` (or fix the credential helper)"),
+        Some(401) => format!("log in: `regscope login {registry}` (or fix the credential helper)"),
         Some(403) => "ask for pull (or delete) permission on this repository".into(),
         Some(404) => {
             "check the repository and tag spelling; the image may have been deleted".into()
