@@ -1,5 +1,7 @@
-//! `acr purge` (lifecycle.md §3): a file holding the purge arguments as a user writes them.
-//! Repository regexes are anchored, tag regexes are searches; tags older than `--ago` are
+//! `acr purge` (lifecycle.md §3): a file holding the purge arguments as a user writes them,
+//! read as acr-cli reads them. Repository regexes are anchored ("^" + r + "$"), tag regexes
+//! are searches, and the tag halves of every filter reaching a repository are joined with
+//! `|` into one regex, as acr-cli's `CollectTagFilters` joins them; tags older than `--ago` are
 //! untagged (the newest `--keep` of those survive); with `--untagged` the manifests left
 //! without tags are deleted too. Locks are honoured unless `--include-locked`.
 
@@ -12,16 +14,24 @@ use crate::policy::{
     ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Reason, Switches,
 };
 use chrono::{DateTime, Duration, Utc};
-use regex::Regex;
+use fancy_regex::Regex;
+use std::collections::HashMap;
 
+#[path = "acr_ago.rs"]
+mod ago;
 #[path = "acr_args.rs"]
 mod args;
-pub use args::{parse_ago, split_filter};
+pub use ago::{parse_ago, Ago};
+pub use args::split_filter;
 
 #[derive(Clone, Debug)]
 pub struct Filter {
     pub text: String,
+    /// The tag half as written (joined with other filters' for one repository).
+    pub tag_regex: String,
+    /// `"^" + repository half + "$"`.
     pub repo: Regex,
+    /// The tag half alone: which filter a tag is reported under.
     pub tag: Regex,
 }
 
@@ -33,6 +43,8 @@ pub struct AcrPurge {
     pub untagged: bool,
     pub untagged_only: bool,
     pub include_locked: bool,
+    /// What the plan says about the arguments themselves (the 150-year cap).
+    pub notes: Vec<String>,
 }
 
 fn locked_tag(im: &Image, tag: &str) -> bool {
@@ -67,19 +79,35 @@ impl AcrPurge {
     pub fn evaluate(&self, images: &[Image], now: DateTime<Utc>, sw: &Switches) -> Evaluation {
         let g = Graph::build(images);
         let mut ev = Evaluation::default();
+        ev.warnings.extend(self.notes.iter().cloned());
         let cutoff = self.ago.map(|a| now - a);
         let created = CreatedTimes::new(images, &g, now);
         let mut unknown_times: Vec<&str> = Vec::new();
         let groups = g.groups();
         let mut order: Vec<usize> = (0..g.repos.len()).collect();
         order.sort_by(|&a, &b| g.repos[a].cmp(&g.repos[b]));
-        for r in order {
+        // acr-cli matches every repository against every filter before purging anything;
+        // a regex that gives up (its timeout) stops the run with nothing done.
+        let mut reach: Vec<Vec<&Filter>> = vec![Vec::new(); g.repos.len()];
+        for &r in &order {
+            for f in &self.filters {
+                match f.repo.is_match(&g.repos[r]) {
+                    Ok(true) => reach[r].push(f),
+                    Ok(false) => {}
+                    Err(e) => {
+                        ev.warnings.push(format!(
+                            "--filter {:?}: the repository regex gave up on {} ({e}); acr purge stops before purging anything when its regex times out, so this plan deletes nothing",
+                            f.text, g.repos[r]
+                        ));
+                        return ev;
+                    }
+                }
+            }
+        }
+        let mut joined: HashMap<String, Result<Regex, String>> = HashMap::new();
+        'repos: for r in order {
             let repo = &g.repos[r];
-            let filters: Vec<&Filter> = self
-                .filters
-                .iter()
-                .filter(|f| f.repo.is_match(repo))
-                .collect();
+            let filters = &reach[r];
             if filters.is_empty() && !(self.untagged_only && self.filters.is_empty()) {
                 continue;
             }
@@ -90,14 +118,43 @@ impl AcrPurge {
                 .collect();
             let mut untagged_now = vec![false; group.len()];
             if !self.untagged_only {
-                // Tag pass.
-                let mut elig: Vec<(DateTime<Utc>, &str, usize, &Filter)> = Vec::new();
+                // Tag pass: one regex of every filter's tag half reaching this repository.
+                let text = filters
+                    .iter()
+                    .map(|f| f.tag_regex.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|");
+                let re = match joined
+                    .entry(text.clone())
+                    .or_insert_with(|| args::compile(&text))
+                {
+                    Ok(re) => re,
+                    Err(e) => {
+                        ev.warnings.push(format!(
+                            "{repo}: the filters' tag regexes joined as {text:?} do not compile ({e}); acr purge stops here, so this plan purges no repository from {repo} on"
+                        ));
+                        break 'repos;
+                    }
+                };
+                let mut elig: Vec<(DateTime<Utc>, &str, usize, &str)> = Vec::new();
                 for (gi, &i) in group.iter().enumerate() {
                     let im = &images[i as usize];
                     for t in &im.tags {
-                        let Some(f) = filters.iter().find(|f| f.tag.is_match(t)) else {
-                            continue;
-                        };
+                        match re.is_match(t) {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(e) => {
+                                ev.warnings.push(format!(
+                                    "{repo}: the tag regex {text:?} gave up on tag {t} ({e}); acr purge stops at a regex timeout, so this plan purges no repository from {repo} on"
+                                ));
+                                break 'repos;
+                            }
+                        }
+                        // Reported under the first filter whose own tag half matches.
+                        let rule = filters
+                            .iter()
+                            .find(|f| f.tag.is_match(t).unwrap_or(false))
+                            .map_or(text.as_str(), |f| f.text.as_str());
                         // A tag's own update time has no stand-in: the image's creation
                         // says nothing of when a tag moved onto it.
                         let Some(tt) = tag_time(im, t) else {
@@ -116,11 +173,23 @@ impl AcrPurge {
                             });
                             continue;
                         }
-                        elig.push((tt, t.as_str(), gi, f));
+                        elig.push((tt, t.as_str(), gi, rule));
                     }
                 }
                 elig.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-                for (tt, t, gi, f) in elig.into_iter().skip(self.keep) {
+                // Tags tied with the last kept one are kept too: ACR lists equal times in
+                // no promised order, and tag names never decide which is newer.
+                let keep = keep_ties(&elig, self.keep.min(elig.len()), |e| e.0.timestamp_micros());
+                if keep > self.keep {
+                    let edge = elig[keep - 1].0.timestamp_micros();
+                    ev.warnings.push(format!(
+                        "{repo}: {} tags were last updated at {}, a genuine tie across the --keep {} boundary; ACR's order between them is not defined, so regscope keeps all of them",
+                        elig.iter().filter(|e| e.0.timestamp_micros() == edge).count(),
+                        elig[keep - 1].0.to_rfc3339(),
+                        self.keep
+                    ));
+                }
+                for (tt, t, gi, rule) in elig.into_iter().skip(keep) {
                     let i = group[gi] as usize;
                     remaining[gi] -= 1;
                     untagged_now[gi] = true;
@@ -128,7 +197,7 @@ impl AcrPurge {
                         image: i,
                         action: ActionKind::Untag,
                         tag: Some(t.to_string()),
-                        rule: f.text.as_str().into(),
+                        rule: rule.into(),
                         time_source: Some(TimeSource::Updated),
                         reason: Reason::Text(format!(
                             "tag updated {} ago, before the --ago cutoff{}",
@@ -152,7 +221,7 @@ impl AcrPurge {
                     cutoff,
                     now,
                     sw,
-                    &filters,
+                    filters,
                     &created,
                     &mut ev,
                 );
@@ -324,3 +393,7 @@ impl AcrPurge {
 #[cfg(test)]
 #[path = "acr_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "acr_cli_vectors.rs"]
+mod cli_vectors;

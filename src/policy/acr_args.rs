@@ -1,13 +1,9 @@
 //! The `acr purge` argument grammar: a shell-like word list (quotes, `\` line joins, `#`
 //! comments), the `--filter REPO:TAG` split and the `--ago` duration grammar.
 
-use super::{AcrPurge, Filter};
+use super::{parse_ago, AcrPurge, Filter};
 use crate::policy::PolicyError;
-use chrono::Duration;
-use regex::Regex;
-
-/// 150 years, acr-cli's cap.
-const MAX_AGO_SECS: f64 = 150.0 * 365.0 * 86_400.0;
+use fancy_regex::Regex;
 
 fn words(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
@@ -63,82 +59,50 @@ fn words(text: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Splits `REPO:TAG` at the first `:` that does not close a `(?flags:` group opener.
-pub fn split_filter(f: &str) -> Option<(&str, &str)> {
+/// Splits `REPO:TAG` where acr-cli splits (`GetRepositoryAndTagRegex` in
+/// `cmd/repository/image_functions.go`): at every `:` matched by
+/// `(?<!\(\?[imsU-]{0,5}|\[*\^*\[\^*):(?!\]\]*)`, that is every colon that does not
+/// follow a `(?flags` group opener or a `[`/`[^` class opener and does not precede a `]`.
+/// Exactly two non-empty halves are accepted; `Err` carries acr-cli's own message.
+pub fn split_filter(f: &str) -> Result<(&str, &str), &'static str> {
     let b = f.as_bytes();
+    let flag = |c: u8| matches!(c, b'i' | b'm' | b's' | b'U' | b'-');
+    let mut cuts = Vec::new();
     for (i, &c) in b.iter().enumerate() {
         if c != b':' {
             continue;
         }
-        let mut j = i;
-        while j > 0 && (b[j - 1].is_ascii_alphabetic() || b[j - 1] == b'-') {
-            j -= 1;
-        }
-        let group = j >= 2 && &b[j - 2..j] == b"(?";
-        if !group {
-            return Some((&f[..i], &f[i + 1..]));
+        let run = b[..i].iter().rev().take_while(|&&c| flag(c)).count();
+        let group = run <= 5 && i >= run + 2 && &b[i - run - 2..i - run] == b"(?";
+        let carets = b[..i].iter().rev().take_while(|&&c| c == b'^').count();
+        let class = i > carets && b[i - carets - 1] == b'[';
+        let closes = b.get(i + 1) == Some(&b']');
+        if !(group || class || closes) {
+            cuts.push(i);
         }
     }
-    None
+    let [cut] = cuts[..] else {
+        return Err("unable to correctly parse filter flag");
+    };
+    let (repo, tag) = (&f[..cut], &f[cut + 1..]);
+    if repo.is_empty() {
+        return Err("missing repository name/expression");
+    }
+    if tag.is_empty() {
+        return Err("missing tag name/expression");
+    }
+    Ok((repo, tag))
 }
 
-/// `--ago`: `<int>d<GoDuration>?` or a Go duration (`ns us µs ms s m h`, fractions allowed).
-pub fn parse_ago(s: &str) -> Result<Duration, String> {
-    let mut secs = 0f64;
-    let mut rest = s;
-    if let Some(i) = s.find('d') {
-        let days: u64 = s[..i]
-            .parse()
-            .map_err(|_| format!("{s:?}: days must be a whole number before 'd' (as in 2d3h)"))?;
-        secs += days as f64 * 86_400.0;
-        rest = &s[i + 1..];
-        if rest.is_empty() {
-            return finish(s, secs);
-        }
-    }
-    if rest == "0" {
-        return finish(s, secs); // Go accepts a bare "0"
-    }
-    if rest.is_empty() {
-        return Err("--ago needs a value such as 7d, 2d3h or 1.5h".into());
-    }
-    let b = rest.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
-            i += 1;
-        }
-        if start == i {
-            return Err(format!("{s:?}: expected a number at {:?}", &rest[start..]));
-        }
-        let n: f64 = rest[start..i]
-            .parse()
-            .map_err(|_| format!("{s:?}: bad number {:?}", &rest[start..i]))?;
-        let ustart = i;
-        while i < b.len() && !(b[i].is_ascii_digit() || b[i] == b'.') {
-            i += 1;
-        }
-        let mult = match &rest[ustart..i] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "" => return Err(format!("{s:?}: missing unit (use d, h, m, s; w, mo and y are not accepted)")),
-            u => return Err(format!("{s:?}: unknown unit {u:?} (use d, h, m, s, ms, us, ns; w, mo and y are not accepted)")),
-        };
-        secs += n * mult;
-    }
-    finish(s, secs)
+/// A regex as acr-cli compiles it (regexp2, a backtracking engine: look-around works).
+pub fn compile(re: &str) -> Result<Regex, String> {
+    Regex::new(re).map_err(|e| e.to_string())
 }
 
-fn finish(s: &str, secs: f64) -> Result<Duration, String> {
-    if secs > MAX_AGO_SECS {
-        return Err(format!("{s:?} is more than 150 years"));
-    }
-    Ok(Duration::milliseconds((secs * 1000.0).round() as i64))
+/// An integer flag as cobra's IntVar reads it.
+fn int(flag: &str, v: &str) -> Result<i64, PolicyError> {
+    v.parse::<i64>()
+        .map_err(|_| PolicyError::new(None, Some(flag), format!("{v:?} is not an integer")))
 }
 
 pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
@@ -153,9 +117,12 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
         }
     }
     let mut errs = Vec::new();
+    let mut notes = Vec::new();
     let mut filters_raw = Vec::new();
-    let (mut ago, mut keep, mut untagged, mut untagged_only, mut include_locked) =
-        (None, 0usize, false, false, false);
+    // acr-cli reads an empty --ago as no --ago (its flag's default is "").
+    let mut ago_text = String::new();
+    let (mut keep, mut untagged, mut untagged_only, mut include_locked) =
+        (0usize, false, false, false);
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -172,40 +139,22 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
                 Ok(v) => filters_raw.push(v),
                 Err(e) => errs.push(e),
             },
-            "--ago" => match value("--ago")
-                .and_then(|v| parse_ago(&v).map_err(|e| PolicyError::new(None, Some("--ago"), e)))
-            {
-                Ok(d) => ago = Some(d),
+            "--ago" => match value("--ago") {
+                Ok(v) => ago_text = v,
                 Err(e) => errs.push(e),
             },
-            "--keep" => match value("--keep").and_then(|v| {
-                v.parse::<usize>().map_err(|_| {
-                    PolicyError::new(
-                        None,
-                        Some("--keep"),
-                        format!("{v:?} is not a non-negative integer"),
-                    )
-                })
-            }) {
-                Ok(k) => keep = k,
+            // acr-cli keeps the first `keep` of the eligible; a negative count keeps none.
+            "--keep" => match value("--keep").and_then(|v| int("--keep", &v)) {
+                Ok(k) => keep = usize::try_from(k).unwrap_or(0),
                 Err(e) => errs.push(e),
             },
-            "--concurrency" => match value("--concurrency").map(|v| v.parse::<u32>()) {
-                Ok(Ok(1..=32)) => {}
-                Ok(_) => errs.push(PolicyError::new(
-                    None,
-                    Some("--concurrency"),
-                    "must be 1 to 32",
-                )),
-                Err(e) => errs.push(e),
-            },
-            "--filter-timeout-seconds"
-            | "--registry"
-            | "-r"
-            | "--username"
-            | "-u"
-            | "--password"
-            | "-p" => {
+            // Out-of-range values are clamped by acr-cli (to 1..=32); they change no plan.
+            "--concurrency" | "--filter-timeout-seconds" | "--repository-page-size" => {
+                if let Err(e) = value(flag).and_then(|v| int(flag, &v)) {
+                    errs.push(e);
+                }
+            }
+            "--registry" | "-r" | "--username" | "-u" | "--password" | "-p" | "--config" | "-c" => {
                 if let Err(e) = value(flag) {
                     errs.push(e);
                 }
@@ -213,7 +162,7 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             "--untagged" => untagged = true,
             "--untagged-only" => untagged_only = true,
             "--include-locked" => include_locked = true,
-            "--dry-run" => {}
+            "--dry-run" | "--verbose" => {}
             other => errs.push(PolicyError::new(
                 None,
                 Some(other),
@@ -228,57 +177,62 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             "cannot be combined with --untagged",
         ));
     }
-    if ago.is_none() && !untagged_only {
-        errs.push(PolicyError::new(
-            None,
-            Some("--ago"),
-            "is required (unless --untagged-only)",
-        ));
-    }
     if filters_raw.is_empty() && !untagged_only {
         errs.push(PolicyError::new(
             None,
             Some("--filter"),
-            "at least one --filter REPO:TAG is required",
+            "is required when not using --untagged-only (--filter REPO-REGEX:TAG-REGEX)",
         ));
+    }
+    let mut ago = None;
+    if ago_text.is_empty() {
+        if !untagged_only {
+            errs.push(PolicyError::new(
+                None,
+                Some("--ago"),
+                "is required when not using --untagged-only",
+            ));
+        }
+    } else {
+        // A value that does not parse is its own one error, not also "required".
+        match parse_ago(&ago_text) {
+            Ok(a) => {
+                notes.extend(a.note);
+                ago = Some(a.duration);
+            }
+            Err(e) => errs.push(PolicyError::new(None, Some("--ago"), e)),
+        }
     }
     let mut filters = Vec::new();
     for (n, f) in filters_raw.iter().enumerate() {
         let rule = Some(format!("--filter #{} {f:?}", n + 1));
-        let Some((r, t)) = split_filter(f) else {
-            errs.push(PolicyError::new(
-                rule,
-                Some("--filter"),
-                "must be REPO-REGEX:TAG-REGEX",
-            ));
-            continue;
+        // acr-cli splits every filter, with --untagged-only too: both halves are required.
+        let (r, t) = match split_filter(f) {
+            Ok(x) => x,
+            Err(e) => {
+                errs.push(PolicyError::new(
+                    rule,
+                    Some("--filter"),
+                    format!("{e} (write REPO-REGEX:TAG-REGEX, as \"app:.*\")"),
+                ));
+                continue;
+            }
         };
-        if r.is_empty() || (t.is_empty() && !untagged_only) {
-            errs.push(PolicyError::new(
-                rule,
-                Some("--filter"),
-                "both the repository and the tag regex must be non-empty",
-            ));
-            continue;
-        }
-        let repo = Regex::new(&format!("^(?:{r})$"));
-        let tag = Regex::new(if t.is_empty() { ".*" } else { t });
-        match (repo, tag) {
+        // acr-cli anchors the repository half by concatenation, "^" + r + "$": a top-level
+        // `|` leaves each side anchored at one end only, as it does there.
+        match (compile(&format!("^{r}$")), compile(t)) {
             (Ok(repo), Ok(tag)) => filters.push(Filter {
                 text: f.clone(),
+                tag_regex: t.to_string(),
                 repo,
                 tag,
             }),
             (Err(e), _) => errs.push(PolicyError::new(
                 rule,
                 Some("--filter (repository regex)"),
-                e.to_string(),
+                e,
             )),
-            (_, Err(e)) => errs.push(PolicyError::new(
-                rule,
-                Some("--filter (tag regex)"),
-                e.to_string(),
-            )),
+            (_, Err(e)) => errs.push(PolicyError::new(rule, Some("--filter (tag regex)"), e)),
         }
     }
     match PolicyError::collect(errs) {
@@ -290,6 +244,7 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             untagged,
             untagged_only,
             include_locked,
+            notes,
         }),
     }
 }

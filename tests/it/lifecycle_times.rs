@@ -300,3 +300,30 @@ fn demo_release_series_keeps_its_newest() {
         );
     }
 }
+
+/// `acr purge --ago` on a distribution registry, which records no tag update time: the
+/// plan says `--ago` cannot select a tag there instead of silently selecting none, and a
+/// look-around filter (acr-cli's engine accepts it) is read, not refused.
+#[tokio::test]
+async fn acr_purge_ago_says_tag_times_are_unknown() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Seeder::new(&reg.base_url());
+    build("2025-06-01T00:00:00Z")
+        .push(&s, "ci/app", &["dev-1"])
+        .await;
+    build("2025-06-02T00:00:00Z")
+        .push(&s, "ci/app", &["release-1"])
+        .await;
+    let policy = "acr purge --filter 'ci/app:^((?!release).)*$' --ago 7d\n";
+    let p = plan(dir.path(), &reg.addr, policy);
+    assert_eq!(p["actions"].as_array().unwrap().len(), 0, "{p:#}");
+    let warnings = p["warnings"].to_string();
+    assert!(
+        warnings.contains("tag update times are unknown in ci/app")
+            && warnings.contains("--ago cannot select a tag there"),
+        "{p:#}"
+    );
+}
