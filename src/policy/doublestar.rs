@@ -2,19 +2,105 @@
 //! whole-string match. `*` is any run without `/`; `**` as a whole path component matches
 //! any number of components; `?`, `[class]`, `[^class]`/`[!class]`, `{a,b}` and `\` escapes.
 
+/// At most this many plain patterns after `{a,b}` expansion: each brace group multiplies
+/// them, and 12 two-way groups are already 4096. Harbor itself backtracks instead of
+/// expanding; a pattern past this bound is refused when the policy is read.
+pub const MAX_ALTERNATIVES: usize = 4096;
+
+/// A pattern compiled once: its brace alternatives, each a list of `/` components.
+/// Matching is linear in the pattern times the name (no backtracking over `*` or `**`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    /// Empty when the pattern is malformed: it then matches nothing, as doublestar's
+    /// error is no match to Harbor.
+    alternatives: Vec<Vec<Component>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Component {
+    /// `**` as a whole component: any number of components.
+    AnyPath,
+    Segment(Vec<Token>),
+    /// A component with an unclosed `[`: matches no component.
+    Never,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Token {
+    /// `*` (and `**` inside a component): any run of characters without `/`.
+    Star,
+    /// `?`
+    One,
+    Lit(char),
+    Class {
+        negated: bool,
+        /// Inclusive ranges; a single character is `(c, c)`.
+        ranges: Vec<(char, char)>,
+    },
+}
+
+impl Token {
+    fn takes(&self, c: char) -> bool {
+        match self {
+            Token::Star => false,
+            Token::One => true,
+            Token::Lit(l) => *l == c,
+            Token::Class { negated, ranges } => {
+                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+            }
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum ExpandError {
+    Unbalanced,
+    TooMany,
+}
+
+impl Pattern {
+    /// Compiles `pattern`; a malformed one (unbalanced braces, more than
+    /// [`MAX_ALTERNATIVES`]) compiles to a pattern that matches nothing: [`check`] says why.
+    pub fn new(pattern: &str) -> Pattern {
+        let mut alts = Vec::new();
+        if expand_braces(pattern, &mut alts).is_err() {
+            alts.clear();
+        }
+        Pattern {
+            alternatives: alts.iter().map(|a| compile_path(a)).collect(),
+        }
+    }
+
+    /// Whether `name` matches (the whole of it).
+    pub fn matches(&self, name: &str) -> bool {
+        if self.alternatives.is_empty() {
+            return false;
+        }
+        let parts: Vec<Vec<char>> = name.split('/').map(|c| c.chars().collect()).collect();
+        self.alternatives.iter().any(|a| match_path(a, &parts))
+    }
+}
+
 /// Whether `name` matches `pattern`. Malformed patterns (unclosed `[` or `{`) match nothing,
 /// as doublestar returns an error that Harbor treats as no match.
 pub fn matches(pattern: &str, name: &str) -> bool {
-    match expand_braces(pattern) {
-        Some(alts) => alts.iter().any(|p| match_components(p, name)),
-        None => false,
-    }
+    Pattern::new(pattern).matches(name)
 }
 
 /// Validates a pattern: `Err` names the problem.
 pub fn check(pattern: &str) -> Result<(), String> {
-    let alts =
-        expand_braces(pattern).ok_or_else(|| format!("{pattern:?}: unbalanced '{{' or '}}'"))?;
+    let mut alts = Vec::new();
+    match expand_braces(pattern, &mut alts) {
+        Ok(()) => {}
+        Err(ExpandError::Unbalanced) => {
+            return Err(format!("{pattern:?}: unbalanced '{{' or '}}'"));
+        }
+        Err(ExpandError::TooMany) => {
+            return Err(format!(
+                "{pattern:?}: its {{a,b}} alternatives expand to more than {MAX_ALTERNATIVES} patterns; write fewer brace groups"
+            ));
+        }
+    }
     for a in alts {
         let mut chars = a.chars();
         while let Some(c) = chars.next() {
@@ -32,33 +118,33 @@ pub fn check(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Expands `{a,b}` alternatives (nested allowed) into plain patterns.
-fn expand_braces(p: &str) -> Option<Vec<String>> {
+/// Expands `{a,b}` alternatives (nested allowed) into plain patterns, at most
+/// [`MAX_ALTERNATIVES`] of them.
+fn expand_braces(p: &str, out: &mut Vec<String>) -> Result<(), ExpandError> {
     let b: Vec<char> = p.chars().collect();
     let mut i = 0;
     let mut depth = 0;
-    let mut open = None;
+    let mut open = 0;
     while i < b.len() {
         match b[i] {
             '\\' => i += 1,
             '{' => {
                 if depth == 0 {
-                    open = Some(i);
+                    open = i;
                 }
                 depth += 1;
             }
             '}' => {
                 if depth == 0 {
-                    return None;
+                    return Err(ExpandError::Unbalanced);
                 }
                 depth -= 1;
                 if depth == 0 {
-                    let o = open?;
-                    let head: String = b[..o].iter().collect();
+                    let head: String = b[..open].iter().collect();
                     let tail: String = b[i + 1..].iter().collect();
+                    let (mut d, mut start) = (0, open + 1);
+                    let mut j = open + 1;
                     let mut parts = Vec::new();
-                    let (mut d, mut start) = (0, o + 1);
-                    let mut j = o + 1;
                     while j < i {
                         match b[j] {
                             '\\' => j += 1,
@@ -73,87 +159,210 @@ fn expand_braces(p: &str) -> Option<Vec<String>> {
                         j += 1;
                     }
                     parts.push(b[start..i].iter().collect::<String>());
-                    let mut out = Vec::new();
                     for part in parts {
-                        out.extend(expand_braces(&format!("{head}{part}{tail}"))?);
+                        expand_braces(&format!("{head}{part}{tail}"), out)?;
                     }
-                    return Some(out);
+                    return Ok(());
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    (depth == 0).then(|| vec![p.to_string()])
+    if depth != 0 {
+        return Err(ExpandError::Unbalanced);
+    }
+    if out.len() >= MAX_ALTERNATIVES {
+        return Err(ExpandError::TooMany);
+    }
+    out.push(p.to_string());
+    Ok(())
 }
 
-fn match_components(pattern: &str, name: &str) -> bool {
-    let p: Vec<&str> = pattern.split('/').collect();
-    let n: Vec<&str> = name.split('/').collect();
-    match_parts(&p, &n)
+fn compile_path(pattern: &str) -> Vec<Component> {
+    pattern
+        .split('/')
+        .map(|seg| {
+            if seg == "**" {
+                Component::AnyPath
+            } else {
+                compile_segment(&seg.chars().collect::<Vec<_>>())
+            }
+        })
+        .collect()
 }
 
-fn match_parts(p: &[&str], n: &[&str]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        Some(&"**") => (0..=n.len()).any(|k| match_parts(&p[1..], &n[k..])),
-        Some(seg) => {
-            !n.is_empty()
-                && match_segment(
-                    &seg.chars().collect::<Vec<_>>(),
-                    &n[0].chars().collect::<Vec<_>>(),
-                )
-                && match_parts(&p[1..], &n[1..])
+fn compile_segment(p: &[char]) -> Component {
+    let mut toks = Vec::new();
+    let mut k = 0;
+    while k < p.len() {
+        match p[k] {
+            '*' => {
+                if toks.last() != Some(&Token::Star) {
+                    toks.push(Token::Star);
+                }
+                k += 1;
+            }
+            '?' => {
+                toks.push(Token::One);
+                k += 1;
+            }
+            '[' => {
+                // The class ends at the first `]` after the `[` (no escapes inside).
+                let Some(close) = p[k + 1..].iter().position(|&c| c == ']') else {
+                    return Component::Never;
+                };
+                let class = &p[k + 1..k + 1 + close];
+                let (negated, class) = match class.first() {
+                    Some('^') | Some('!') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let mut ranges = Vec::new();
+                let mut c = 0;
+                while c < class.len() {
+                    if c + 2 < class.len() && class[c + 1] == '-' {
+                        ranges.push((class[c], class[c + 2]));
+                        c += 3;
+                    } else {
+                        ranges.push((class[c], class[c]));
+                        c += 1;
+                    }
+                }
+                toks.push(Token::Class { negated, ranges });
+                k += close + 2;
+            }
+            '\\' if k + 1 < p.len() => {
+                toks.push(Token::Lit(p[k + 1]));
+                k += 2;
+            }
+            c => {
+                toks.push(Token::Lit(c));
+                k += 1;
+            }
         }
     }
+    Component::Segment(toks)
 }
 
-fn match_segment(p: &[char], s: &[char]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some('*') => {
-            // `**` inside a component acts as `*`.
-            let rest = if p.get(1) == Some(&'*') {
-                &p[2..]
-            } else {
-                &p[1..]
-            };
-            (0..=s.len()).any(|k| match_segment(rest, &s[k..]))
-        }
-        Some('?') => !s.is_empty() && match_segment(&p[1..], &s[1..]),
-        Some('[') => {
-            let Some(close) = p.iter().skip(1).position(|&c| c == ']').map(|x| x + 1) else {
-                return false;
-            };
-            let Some(&c) = s.first() else { return false };
-            let class = &p[1..close];
-            let (neg, class) = match class.first() {
-                Some('^') | Some('!') => (true, &class[1..]),
-                _ => (false, class),
-            };
-            let mut hit = false;
-            let mut k = 0;
-            while k < class.len() {
-                if k + 2 < class.len() && class[k + 1] == '-' {
-                    hit |= class[k] <= c && c <= class[k + 2];
-                    k += 3;
-                } else {
-                    hit |= class[k] == c;
-                    k += 1;
+/// The components reachable after each pattern component, as a set of name positions:
+/// O(pattern components × name components) segment matches.
+fn match_path(pattern: &[Component], name: &[Vec<char>]) -> bool {
+    let n = name.len();
+    let mut reach = vec![false; n + 1];
+    reach[0] = true;
+    for comp in pattern {
+        let mut next = vec![false; n + 1];
+        match comp {
+            Component::AnyPath => {
+                let mut any = false;
+                for j in 0..=n {
+                    any |= reach[j];
+                    next[j] = any;
                 }
             }
-            hit != neg && match_segment(&p[close + 1..], &s[1..])
+            Component::Segment(toks) => {
+                for j in 0..n {
+                    next[j + 1] = reach[j] && match_segment(toks, &name[j]);
+                }
+            }
+            Component::Never => {}
         }
-        Some('\\') if p.len() > 1 => {
-            !s.is_empty() && s[0] == p[1] && match_segment(&p[2..], &s[1..])
+        if !next.contains(&true) {
+            return false;
         }
-        Some(&c) => !s.is_empty() && s[0] == c && match_segment(&p[1..], &s[1..]),
+        reach = next;
     }
+    reach[n]
+}
+
+/// Glob match of one component: on a mismatch, the last `*` takes one more character
+/// (each `*` is resumed at most once per character: O(pattern × name)).
+fn match_segment(toks: &[Token], s: &[char]) -> bool {
+    let (mut p, mut i) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if p < toks.len() {
+            if toks[p] == Token::Star {
+                star = Some((p, i));
+                p += 1;
+                continue;
+            }
+            if toks[p].takes(s[i]) {
+                p += 1;
+                i += 1;
+                continue;
+            }
+        }
+        match star {
+            Some((sp, si)) => {
+                p = sp + 1;
+                i = si + 1;
+                star = Some((sp, si + 1));
+            }
+            None => return false,
+        }
+    }
+    toks[p..].iter().all(|t| *t == Token::Star)
 }
 
 #[cfg(test)]
+#[path = "doublestar_old.rs"]
+mod old;
+
+#[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{check, matches, old, Pattern, MAX_ALTERNATIVES};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The compiled matcher agrees with the recursive one it replaced, on small
+        /// patterns over every metacharacter and small names.
+        #[test]
+        fn compiled_matches_like_the_old_matcher(
+            pattern in r"[ab/*?\[\]^!{},\\-]{0,10}",
+            name in r"[ab/\-]{0,8}",
+        ) {
+            prop_assert_eq!(
+                matches(&pattern, &name),
+                old::matches(&pattern, &name),
+                "pattern {:?} name {:?}", pattern, name
+            );
+        }
+
+        /// Star-heavy patterns, where the old matcher backtracked, still agree.
+        #[test]
+        fn star_heavy_patterns_agree(
+            pattern in r"(\*|\*\*|a|b|/|\*\*/){0,8}",
+            name in r"[ab/]{0,10}",
+        ) {
+            prop_assert_eq!(matches(&pattern, &name), old::matches(&pattern, &name));
+        }
+    }
+
+    #[test]
+    fn pathological_patterns_give_the_right_answer() {
+        let tag = "a".repeat(40);
+        assert!(!matches("*a*a*a*a*a*a*a*b", &tag));
+        assert!(matches("*a*a*a*a*a*a*a*", &tag));
+        let deep = ["x"; 20].join("/");
+        let stars = ["**"; 12].join("/");
+        assert!(matches(&stars, &deep));
+        assert!(!matches(&format!("{stars}/y"), &deep));
+    }
+
+    #[test]
+    fn brace_expansion_is_bounded() {
+        let twelve = "{a,b}".repeat(12);
+        assert_eq!(1 << 12, MAX_ALTERNATIVES);
+        assert!(check(&twelve).is_ok());
+        assert!(matches(&twelve, &"ab".repeat(6)));
+        let e = check(&"{a,b}".repeat(13)).unwrap_err();
+        assert!(e.contains("more than 4096"), "{e}");
+        // Refused when read; compiled anyway, it matches nothing.
+        assert!(!Pattern::new(&"{a,b}".repeat(13)).matches(&"a".repeat(13)));
+    }
 
     #[test]
     fn doublestar_semantics() {

@@ -52,6 +52,8 @@ impl Template {
 pub struct Selector {
     pub matches: bool,
     pub pattern: String,
+    /// `pattern` compiled once for every name it is matched against.
+    pub glob: doublestar::Pattern,
     /// `extras.untagged`; `None` when `extras` is absent (legacy: untagged always selected).
     pub untagged: Option<bool>,
 }
@@ -79,13 +81,13 @@ fn repo_in_project(repo: &str) -> &str {
 fn repo_selected(rule: &HarborRule, repo: &str) -> bool {
     let path = repo_in_project(repo);
     rule.repo_selectors.iter().all(|s| {
-        let hit = s.pattern.is_empty() || doublestar::matches(&s.pattern, path);
+        let hit = s.pattern.is_empty() || s.glob.matches(path);
         hit == s.matches
     })
 }
 
 fn tag_selected(s: &Selector, im: &Image) -> bool {
-    let hit = |t: &str| s.pattern.is_empty() || doublestar::matches(&s.pattern, t);
+    let hit = |t: &str| s.pattern.is_empty() || s.glob.matches(t);
     if im.tags.is_empty() {
         return match s.untagged {
             None => true,

@@ -63,6 +63,7 @@ fn parse_selector(
         .map(|e| e.get("untagged").and_then(Value::as_bool).unwrap_or(false));
     Some(Selector {
         matches,
+        glob: doublestar::Pattern::new(&pattern),
         pattern,
         untagged,
     })
