@@ -8,9 +8,8 @@ use crate::config::RegistryConfig;
 use crate::paths::Paths;
 use crate::policy::audit::AuditLog;
 use crate::policy::execute::{execute, DeletionTarget, ItemResult, Outcome};
-use crate::policy::DeletionPlan;
+use crate::policy::{Confirmation, DeletionPlan};
 use anyhow::{anyhow, bail, Context, Result};
-use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -53,22 +52,11 @@ pub fn check_writable(registry: &str) -> Result<()> {
     Ok(())
 }
 
-fn confirm(plan: &DeletionPlan, removals: usize) -> Result<bool> {
-    let repos: BTreeSet<&str> = plan.actions.iter().map(|a| a.repository.as_str()).collect();
-    let expected = if repos.len() == 1 {
-        repos.iter().next().unwrap().to_string()
-    } else {
-        removals.to_string()
-    };
-    let what = if repos.len() == 1 {
-        format!("the repository name ({expected})")
-    } else {
-        format!(
-            "the number of images ({expected}) across {} repositories",
-            repos.len()
-        )
-    };
-    eprint!("About to delete {removals} images from {}. Type {what} to continue; anything else cancels: ", plan.registry);
+fn confirm(plan: &DeletionPlan, c: &Confirmation) -> Result<bool> {
+    eprint!(
+        "About to delete {} images from {}. Type {} to continue; anything else cancels: ",
+        c.removals, plan.registry, c.what
+    );
     let mut line = String::new();
     let n = std::io::stdin()
         .lock()
@@ -79,7 +67,7 @@ fn confirm(plan: &DeletionPlan, removals: usize) -> Result<bool> {
             "no confirmation on stdin; run in a terminal, or pass --yes after reviewing the plan",
         ));
     }
-    Ok(line.trim() == expected)
+    Ok(line.trim() == c.word)
 }
 
 pub fn run(args: DeleteArgs) -> Result<i32> {
@@ -88,24 +76,19 @@ pub fn run(args: DeleteArgs) -> Result<i32> {
     let plan = DeletionPlan::from_json(&text)
         .map_err(|e| usage(format!("{}: {e}", args.plan.display())))?;
     check_writable(&plan.registry)?;
-    let removals = plan
-        .actions
-        .iter()
-        .filter(|a| a.action == "delete" || a.action == "expire")
-        .count();
-    let left = plan.actions.len() - removals;
+    let left = plan.actions.len() - plan.removals();
     if left > 0 {
         eprintln!(
             "note: {left} actions of the plan (untag, archive) are not carried out by delete: it only removes manifests by digest; they are listed as not performed"
         );
     }
-    if removals == 0 {
+    let Some(confirmation) = plan.confirmation() else {
         println!("The plan deletes nothing.");
         return Ok(0);
-    }
+    };
     super::source::resolve_target(&plan.registry)
         .map_err(|e| usage(format!("plan registry {:?}: {e}", plan.registry)))?;
-    if !args.yes && !confirm(&plan, removals)? {
+    if !args.yes && !confirm(&plan, &confirmation)? {
         eprintln!("Cancelled; nothing deleted.");
         return Ok(1);
     }

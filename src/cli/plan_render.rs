@@ -33,13 +33,13 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUs
             "! the inventory is partial: {inventory_errors} items failed while crawling"
         );
     }
-    for kind in ["expire", "delete", "transition", "untag"] {
+    for kind in ActionKind::ALL {
         let rows: Vec<_> = plan.actions.iter().filter(|a| a.action == kind).collect();
         if rows.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "\n{} ({})", kind.to_uppercase(), rows.len());
-        if let Some(why) = ActionKind::parse(kind).and_then(ActionKind::not_carried_out) {
+        let _ = writeln!(s, "\n{} ({})", kind.as_str().to_uppercase(), rows.len());
+        if let Some(why) = kind.not_carried_out() {
             let _ = writeln!(
                 s,
                 "  (not performed by `regscope delete`: {}; listed for review only, not in the byte figures below)",
@@ -95,11 +95,7 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUs
             let _ = writeln!(s, "  ! {w}");
         }
     }
-    let removals = plan
-        .actions
-        .iter()
-        .filter(|a| ActionKind::parse(&a.action).is_some_and(ActionKind::removes_manifest))
-        .count();
+    let removals = plan.removals();
     let _ = writeln!(
         s,
         "\n{} actions ({removals} removals `regscope delete` carries out{}). Naive {} (sum of the removed images' sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",

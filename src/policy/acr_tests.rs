@@ -58,7 +58,7 @@ fn acr_x1_tag_regex_is_a_search_and_repo_regex_anchored() {
         ["app:contest", "app:test-1", "app:v3-test"]
     );
     assert!(
-        acted(&images, &ev, "delete").is_empty(),
+        acted(&images, &ev, ActionKind::Delete).is_empty(),
         "no manifest deleted without --untagged"
     );
 }
@@ -85,14 +85,14 @@ fn acr_x4_untagged_deletes_dangling_manifests() {
         untagged_tags(&images, &ev),
         ["app:contest", "app:test-1", "app:v3-test"]
     );
-    assert_eq!(acted(&images, &ev, "delete"), ["m3", "m5", "m6"]);
+    assert_eq!(acted(&images, &ev, ActionKind::Delete), ["m3", "m5", "m6"]);
     // acr.untag_refreshes_manifest_time=true: freed manifests survive until the next run.
     let mut sw = Switches::default();
     sw.set("acr.untag_refreshes_manifest_time=true").unwrap();
     let ev = AcrPurge::parse(r#"--filter "app:test" --ago 7d --untagged"#)
         .unwrap()
         .evaluate(&images, now(), &sw);
-    assert!(acted(&images, &ev, "delete").is_empty());
+    assert!(acted(&images, &ev, ActionKind::Delete).is_empty());
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn own_locked_tags_and_manifests_are_skipped_unless_include_locked() {
     let p = AcrPurge::parse("--filter app:.* --ago 1d --untagged --include-locked").unwrap();
     let ev = p.evaluate(&images, now(), &Switches::default());
     assert_eq!(untagged_tags(&images, &ev), ["app:old"]);
-    assert_eq!(acted(&images, &ev, "delete"), ["L", "LM"]);
+    assert_eq!(acted(&images, &ev, ActionKind::Delete), ["L", "LM"]);
 }
 
 #[test]
@@ -179,14 +179,14 @@ fn own_untagged_only_keep_and_children_of_kept_indexes() {
     ];
     let ev = eval("--untagged-only --ago 1d --keep 1", &images);
     // c1 is a child of a tagged index, sig a referrer, d3 too young, d2 kept by --keep 1.
-    assert_eq!(acted(&images, &ev, "delete"), ["d1"]);
+    assert_eq!(acted(&images, &ev, ActionKind::Delete), ["d1"]);
     let mut sw = Switches::default();
     sw.set("acr.cli_version=0.17").unwrap();
     let ev = AcrPurge::parse("--untagged-only --ago 1d --keep 1")
         .unwrap()
         .evaluate(&images, now(), &sw);
     assert_eq!(
-        acted(&images, &ev, "delete"),
+        acted(&images, &ev, ActionKind::Delete),
         ["d1", "d2"],
         "0.17 applies no keep to manifests"
     );
@@ -195,7 +195,7 @@ fn own_untagged_only_keep_and_children_of_kept_indexes() {
         .unwrap()
         .evaluate(&images, now(), &sw);
     assert_eq!(
-        acted(&images, &ev, "delete"),
+        acted(&images, &ev, ActionKind::Delete),
         ["d1", "d2", "d3"],
         "before 0.17 ago is ignored for manifests"
     );
@@ -212,7 +212,7 @@ fn own_locked_index_does_not_protect_children_in_acr_but_warns() {
     });
     let images = vec![idx, acr_img("app", "c1", &[], "50d")];
     let ev = eval("--untagged-only --ago 1d", &images);
-    assert_eq!(acted(&images, &ev, "delete"), ["c1"]);
+    assert_eq!(acted(&images, &ev, ActionKind::Delete), ["c1"]);
     assert!(
         ev.warnings.iter().any(|w| w.contains("is locked")),
         "{:?}",

@@ -8,7 +8,7 @@ fn run(policy: &str, images: &[Image]) -> Vec<String> {
     acted(
         images,
         &p.evaluate(images, now(), &Switches::default()),
-        "delete",
+        ActionKind::Delete,
     )
 }
 
@@ -152,7 +152,11 @@ fn own_untagged_keepcount_switch() {
     let mut sw = Switches::default();
     sw.set("gar.untagged_counts_in_keepcount=false").unwrap();
     assert_eq!(
-        acted(&images, &p.evaluate(&images, now(), &sw), "delete"),
+        acted(
+            &images,
+            &p.evaluate(&images, now(), &sw),
+            ActionKind::Delete
+        ),
         ["u1"]
     );
 }
@@ -162,7 +166,7 @@ fn run_on(registry: &str, policy: &str, images: &[Image]) -> Vec<String> {
     let p = GarPolicy::parse(policy).unwrap_or_else(|e| panic!("{e}"));
     let mut sw = Switches::default();
     sw.resolve_for(registry);
-    acted(images, &p.evaluate(images, now(), &sw), "delete")
+    acted(images, &p.evaluate(images, now(), &sw), ActionKind::Delete)
 }
 
 /// GAR-X1 as Artifact Registry lists it: repository paths are
@@ -187,7 +191,11 @@ fn gar_x1_on_artifact_registry_paths_matches_package_names() {
     let mut sw = Switches::default();
     sw.set("gar.package_root=0").unwrap();
     assert_eq!(
-        acted(&images, &p.evaluate(&images, now(), &sw), "delete"),
+        acted(
+            &images,
+            &p.evaluate(&images, now(), &sw),
+            ActionKind::Delete
+        ),
         ["o1", "v1", "v2", "v3", "v6", "w1"]
     );
 }

@@ -28,7 +28,7 @@ fn deleted(p: &HarborPolicy, images: &[Image]) -> Vec<String> {
     acted(
         images,
         &p.evaluate(images, now(), &Switches::default()),
-        "delete",
+        ActionKind::Delete,
     )
 }
 
@@ -250,7 +250,7 @@ fn own_children_are_not_candidates_and_retag_refreshes_push_time() {
         &Switches::default(),
     );
     assert_eq!(
-        acted(&images, &ev, "delete"),
+        acted(&images, &ev, ActionKind::Delete),
         ["I"],
         "R is the most recently pushed through its tag; c1 is not a candidate"
     );

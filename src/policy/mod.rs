@@ -37,7 +37,7 @@ pub mod time;
 pub use detect::{detect_format, PolicyFormat};
 pub use error::PolicyError;
 pub use order_time::TimeSource;
-pub use plan::{DeletionPlan, PlanAction, PlanOptions, Protected, PLAN_SCHEMA};
+pub use plan::{Confirmation, DeletionPlan, PlanAction, PlanOptions, Protected, PLAN_SCHEMA};
 pub use switches::Switches;
 
 use crate::model::Image;
@@ -119,7 +119,12 @@ impl From<&str> for Reason {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// What a plan does to an image. Serialised lowercase (`"expire"`, ...), the words of
+/// `regscope.plan/v1`; a plan naming any other action is refused when read.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ActionKind {
     /// ECR expire: the image and all its tags go.
     Expire,
@@ -132,6 +137,14 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Every action, in the order plans are shown (removals first, untags last).
+    pub const ALL: [ActionKind; 4] = [
+        ActionKind::Expire,
+        ActionKind::Delete,
+        ActionKind::Transition,
+        ActionKind::Untag,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::Expire => "expire",
@@ -166,6 +179,12 @@ impl ActionKind {
     /// Whether the manifest itself disappears from the registry.
     pub fn removes_manifest(self) -> bool {
         matches!(self, ActionKind::Expire | ActionKind::Delete)
+    }
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 

@@ -6,7 +6,7 @@ use super::inuse::InUse;
 use super::plan::{DeletionPlan, PlanOptions, PLAN_SCHEMA};
 use super::reclaim::ReclaimScope;
 use super::testkit::*;
-use super::{PolicyFormat, Switches};
+use super::{ActionKind, PolicyFormat, Switches};
 use crate::model::{BlobRef, Digest, Image, ImageKind, Lock};
 use proptest::prelude::*;
 
@@ -210,7 +210,7 @@ fn archiving_tagged_images_warns_that_tags_become_unpullable() {
         &Switches::default(),
         &opts(),
     );
-    assert_eq!(p.actions[0].action, "transition");
+    assert_eq!(p.actions[0].action, ActionKind::Transition);
     assert!(
         p.warnings.iter().any(|w| w.contains("unpullable")),
         "{:?}",
@@ -366,7 +366,7 @@ proptest! {
     fn no_child_of_a_surviving_index_or_referrer_of_a_surviving_subject_is_planned(images in arb_images(), p in arb_policy(), rank_children in any::<bool>()) {
         let sw = Switches { ecr_rank_index_children: rank_children, ..Switches::default() };
         let plan = plan(&images, &p, &sw, &opts());
-        let gone: std::collections::HashSet<&Digest> = plan.actions.iter().filter(|a| a.action == "expire").map(|a| &a.digest).collect();
+        let gone: std::collections::HashSet<&Digest> = plan.actions.iter().filter(|a| a.action == ActionKind::Expire).map(|a| &a.digest).collect();
         for im in &images {
             if gone.contains(&im.digest) {
                 if let Some(s) = &im.subject {

@@ -5,6 +5,7 @@ use super::ecr::tests::{policy, rule};
 use super::plan::DeletionPlan;
 use super::plan_tests::{blob, opts, plan};
 use super::testkit::*;
+use super::ActionKind;
 use super::{PolicyFormat, Switches};
 
 /// Untags (ACR, manifest stays) and archive transitions (ECR) are listed, never counted
@@ -12,7 +13,6 @@ use super::{PolicyFormat, Switches};
 #[test]
 fn reclaim_never_counts_actions_delete_does_not_carry_out() {
     use super::acr::AcrPurge;
-    use super::ActionKind;
     let mut a = img("app", "A", &["test-1", "keep"], "30d");
     a.blobs = Some(vec![blob("only-a", 1_000)]);
     a.tag_details = Some(
@@ -35,7 +35,7 @@ fn reclaim_never_counts_actions_delete_does_not_carry_out() {
         &o,
     );
     assert_eq!(p.actions.len(), 1);
-    assert_eq!(p.actions[0].action, "untag");
+    assert_eq!(p.actions[0].action, ActionKind::Untag);
     assert_eq!((p.summary.naive_bytes, p.summary.reclaimed_bytes), (0, 0));
     let archive = plan(
         &images,
@@ -49,7 +49,7 @@ fn reclaim_never_counts_actions_delete_does_not_carry_out() {
         &Switches::default(),
         &opts(),
     );
-    assert_eq!(archive.actions[0].action, "transition");
+    assert_eq!(archive.actions[0].action, ActionKind::Transition);
     assert_eq!(
         (archive.summary.naive_bytes, archive.summary.reclaimed_bytes),
         (0, 0)

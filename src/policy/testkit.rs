@@ -44,13 +44,17 @@ pub fn img(repo: &str, id: &str, tags: &[&str], age: &str) -> Image {
     im
 }
 
-/// Ids of the images acted on (with the given action name), sorted.
-pub fn acted(images: &[Image], ev: &crate::policy::Evaluation, action: &str) -> Vec<String> {
+/// Ids of the images acted on (with the given action), sorted.
+pub fn acted(
+    images: &[Image],
+    ev: &crate::policy::Evaluation,
+    action: crate::policy::ActionKind,
+) -> Vec<String> {
     let ids = id_lookup(images);
     let mut v: Vec<String> = ev
         .decisions
         .iter()
-        .filter(|d| d.action.as_str() == action)
+        .filter(|d| d.action == action)
         .map(|d| ids[d.image].clone())
         .collect();
     v.sort();

@@ -12,6 +12,7 @@ mod ecr;
 mod gar;
 mod harbor;
 mod kind;
+pub mod plan;
 pub mod probe;
 
 pub use caps::Caps;

@@ -102,7 +102,10 @@ async fn the_projects_retention_policy_as_a_plan() {
     ];
     want.sort();
     assert_eq!(deleted, want, "{:#?}", plan.actions);
-    assert!(plan.actions.iter().all(|a| a.action == "delete"));
+    assert!(plan
+        .actions
+        .iter()
+        .all(|a| a.action == regscope::policy::ActionKind::Delete));
     // keep-1 is retained by no rule either, but its tag is immutable: Harbor keeps it.
     let keep = plan
         .protected

@@ -1,24 +1,23 @@
 //! Deletion plans for the plan view, off the UI thread: gather the records in scope from
 //! the image tables, read the policy (a file, a repository's own lifecycle policy, or
-//! the user's marks), and evaluate with the same engine as `regscope plan`
-//! (`policy::Policy::evaluate` then `DeletionPlan::build`). A prepared plan is kept so a
-//! new "as of" date re-evaluates without gathering again. Results carry a ticket.
+//! the user's marks), and assemble the plan with the engine's `session::plan`, as
+//! `regscope plan` does. A prepared plan is kept so a new "as of" date re-evaluates
+//! without gathering again. Results carry a ticket.
 
 use crate::app::views::images::records::image_of;
 use crate::app::views::images::table::ImageTable;
 use crate::model::{Digest, Image};
 use crate::policy::reclaim::ReclaimScope;
-use crate::policy::{
-    detect_format, ActionKind, Decision, DeletionPlan, Evaluation, PlanOptions, Policy,
-    PolicyFormat, Switches,
-};
+use crate::policy::DeletionPlan;
 use crate::registry::Target;
+use crate::session::plan::{
+    plan_of_marks, plan_with_policy, read_policy, read_policy_text, PlanInputs, ReadPolicy,
+};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The `policy_format` of a plan built from marks rather than a policy.
-pub const MARKS_FORMAT: &str = "marks";
+pub use crate::session::plan::MARKS_FORMAT;
 
 /// Where the plan's decisions come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +58,8 @@ pub struct PreparedPlan {
     /// The target as typed (its host settles registry-dependent switches).
     pub target_name: String,
     pub images: Vec<Image>,
-    pub policy: Option<Policy>,
+    /// The policy and where it came from; `None` for marks.
+    pub policy: Option<ReadPolicy>,
     /// For marks: indexes into `images`.
     pub marked: Vec<usize>,
     /// What the plan came from, as the view and the JSON say it.
@@ -74,15 +74,6 @@ pub struct PreparedPlan {
 pub struct PlanResult {
     pub ticket: u64,
     pub outcome: Result<(Arc<PreparedPlan>, Arc<DeletionPlan>), String>,
-}
-
-/// Parses a policy text of any supported format, saying how the format was chosen.
-pub fn parse_policy(text: &str, file: &str) -> Result<(Policy, String), String> {
-    let (fmt, why) =
-        detect_format(text).map_err(|e| format!("{file}: cannot tell the policy format: {e}"))?;
-    let policy = Policy::parse(fmt, text, file)
-        .map_err(|e| format!("policy refused, nothing evaluated: {e}"))?;
-    Ok((policy, format!("{file} ({fmt}, detected: {why})")))
 }
 
 /// Gathers the records and reads the policy. `policy_text` is the repository's own policy
@@ -129,16 +120,19 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
             )
         }
         PlanSpec::PolicyFile(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read policy file {}: {e}", path.display()))?;
-            let (p, src) = parse_policy(&text, &path.display().to_string())?;
+            let p = read_policy(path, None)?;
+            let src = p.source.clone();
             (Some(p), Vec::new(), src, true)
         }
         PlanSpec::RepositoryPolicy(repo) => {
             let text = policy_text.ok_or_else(|| {
                 format!("{repo} has no lifecycle policy in {}", req.registry_name)
             })?;
-            let (p, _) = parse_policy(&text, &format!("{repo} lifecycle policy"))?;
+            let mut p = read_policy_text(&text, &format!("{repo} lifecycle policy"), None)?;
+            p.source = format!(
+                "the lifecycle policy of {repo} as {} stores it",
+                req.registry_name
+            );
             (
                 Some(p),
                 Vec::new(),
@@ -150,7 +144,8 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
             )
         }
         PlanSpec::PolicyText { text, source } => {
-            let (p, src) = parse_policy(text, source)?;
+            let p = read_policy_text(text, source, None)?;
+            let src = p.source.clone();
             (Some(p), Vec::new(), src, true)
         }
     };
@@ -167,50 +162,13 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
     })
 }
 
-/// Evaluates a prepared plan as of `now`: the same engine calls as `regscope plan`.
+/// Evaluates a prepared plan as of `now`: the engine's assembly, as `regscope plan`.
 pub fn evaluate(p: &PreparedPlan, now: DateTime<Utc>) -> DeletionPlan {
-    let mut sw = Switches::default();
-    sw.resolve_for(&p.target_name);
-    let (ev, format) = match &p.policy {
-        Some(policy) => (policy.evaluate(&p.images, now, &sw), policy.format()),
-        None => (
-            Evaluation {
-                decisions: p
-                    .marked
-                    .iter()
-                    .map(|&i| Decision {
-                        image: i,
-                        action: ActionKind::Delete,
-                        tag: None,
-                        rule: "marked".into(),
-                        time_source: None,
-                        reason: "marked in the explorer".into(),
-                    })
-                    .collect(),
-                ..Evaluation::default()
-            },
-            // Marks delete by digest; referrers of a removed subject follow as deletes.
-            PolicyFormat::Gar,
-        ),
+    let at = PlanInputs::new(&p.registry, &p.target_name, now, p.scope);
+    let mut plan = match &p.policy {
+        Some(policy) => plan_with_policy(&p.images, policy, &at),
+        None => plan_of_marks(&p.images, &p.marked, &p.source, &at),
     };
-    let opts = PlanOptions {
-        registry: p.registry.clone(),
-        format,
-        evaluated_at: now,
-        policy_source: Some(p.source.clone()),
-        switches: if p.policy.is_some() {
-            sw.describe(format)
-        } else {
-            Vec::new()
-        },
-        scope: p.scope,
-        in_use: None,
-        unlock: p.policy.as_ref().is_some_and(Policy::unlocks),
-    };
-    let mut plan = DeletionPlan::build(&p.images, &ev, &opts);
-    if p.policy.is_none() {
-        plan.policy_format = MARKS_FORMAT.into();
-    }
     plan.warnings.splice(0..0, p.warnings.iter().cloned());
     plan
 }
@@ -287,7 +245,7 @@ mod tests {
         assert!(!prep.dated);
         assert_eq!(plan.policy_format, MARKS_FORMAT);
         assert_eq!(plan.actions.len(), 1);
-        assert_eq!(plan.actions[0].action, "delete");
+        assert_eq!(plan.actions[0].action, crate::policy::ActionKind::Delete);
         assert_eq!(plan.actions[0].tags, vec!["v1", "stable"]);
         let dir = tempfile::tempdir().unwrap();
         let path = export(&plan, dir.path(), fixed_now()).unwrap();

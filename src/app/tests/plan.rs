@@ -13,6 +13,7 @@ use crate::app::testing::fleet_images;
 use crate::app::views::plan::state::PlanRow;
 use crate::config::RegistrySettings;
 use crate::model::Image;
+use crate::policy::ActionKind;
 use crate::registry::Target;
 use insta::assert_snapshot;
 
@@ -86,12 +87,16 @@ fn d_with_marks_opens_a_review_and_deletes_nothing() {
     let plan = h.state.plan.plan.clone().expect("evaluated");
     assert_eq!(plan.policy_format, "marks");
     assert_eq!(plan.actions.len(), 2);
-    assert!(plan.actions.iter().all(|a| a.action == "delete"));
+    assert!(plan.actions.iter().all(|a| a.action == ActionKind::Delete));
     // The newest image carries three tags; all of them go with its digest.
     assert_eq!(plan.actions[0].tags.len(), 3, "{:?}", plan.actions[0]);
     assert_eq!(
         h.state.plan.rows[..3],
-        [PlanRow::Group(1, 2), PlanRow::Action(0), PlanRow::Action(1)]
+        [
+            PlanRow::Group(ActionKind::Delete, 2),
+            PlanRow::Action(0),
+            PlanRow::Action(1)
+        ]
     );
     assert!(
         h.other.is_empty(),
@@ -273,7 +278,7 @@ fn deletion_progress_and_per_item_results() {
     let item = |i: usize, outcome: Outcome| ItemResult {
         repository: "web".into(),
         digest: req.plan.actions[i].digest.clone(),
-        action: "delete".into(),
+        action: ActionKind::Delete,
         tags: req.plan.actions[i].tags.clone(),
         outcome,
     };
@@ -346,7 +351,10 @@ fn several_repositories_ask_for_the_image_count() {
     // Marks in api (2) and web (1): one plan over the registry.
     h.keys("D");
     assert_eq!(h.state.plan.repositories().len(), 2);
-    assert_eq!(h.state.plan.confirmation_word().as_deref(), Some("3"));
+    assert_eq!(
+        h.state.plan.confirmation().map(|c| c.word).as_deref(),
+        Some("3")
+    );
 }
 
 #[test]

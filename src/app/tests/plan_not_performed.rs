@@ -21,7 +21,10 @@ fn archive_actions_are_listed_as_not_carried_out() {
       {"rulePriority":1,"description":"archive after 5 days","selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":5},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#;
     h.send(Msg::Plan(run(&req, Some(policy.into()))));
     let plan = h.state.plan.plan.clone().expect("evaluated");
-    assert!(plan.actions.iter().all(|a| a.action == "transition"));
+    assert!(plan
+        .actions
+        .iter()
+        .all(|a| a.action == crate::policy::ActionKind::Transition));
     assert_eq!(plan.summary.naive_bytes, 0);
     let screen = h.screen(140, 30);
     assert!(screen.contains("▾ TRANSITION"), "{screen}");

@@ -1,20 +1,20 @@
 //! `regscope plan`: evaluate a cleanup policy over an inventory (saved or live) and print
 //! the deletion plan, or write it as `regscope.plan/v1` JSON for `regscope delete`.
 
-mod own;
-
 use super::output::{usage, EXIT_PARTIAL};
 use super::plan_render::{render, render_comparison};
-use crate::model::{Image, Inventory};
+use crate::model::Inventory;
 use crate::policy::compare::{compare, PlanComparison};
 use crate::policy::inuse::InUse;
 use crate::policy::reclaim::ReclaimScope;
-use crate::policy::{detect_format, DeletionPlan, PlanOptions, Policy, PolicyFormat, Switches};
-use crate::registry::Target;
+use crate::policy::{DeletionPlan, PolicyFormat, Switches};
+use crate::session::plan::{
+    default_scope, own_policies, plan_with_own_policies, plan_with_policy, read_policy,
+    OwnPoliciesError, PlanInputs, ReadPolicy,
+};
 use crate::session::Session;
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Utc};
-use own::{evaluate_per_repository, repository_policies};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -54,29 +54,6 @@ pub struct PlanArgs {
     /// Where blob storage is shared for reclaimed bytes (default: by registry kind).
     #[arg(long, value_parser = ["registry", "repository"])]
     pub reclaim_scope: Option<String>,
-}
-
-pub fn load_policy(path: &Path, format: Option<&str>) -> Result<LoadedPolicy> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("cannot read policy file {}: {e}", path.display())))?;
-    let file = path.display().to_string();
-    let (fmt, how) = match format {
-        Some(f) => (
-            PolicyFormat::parse(f).expect("clap checked"),
-            "given with --policy-format".to_string(),
-        ),
-        None => {
-            let (f, why) = detect_format(&text)
-                .map_err(|e| usage(format!("{file}: cannot tell the policy format: {e}")))?;
-            (f, format!("detected: {why}"))
-        }
-    };
-    let policy = Policy::parse(fmt, &text, &file)
-        .map_err(|e| usage(format!("policy refused, nothing evaluated:\n{e}")))?;
-    Ok(LoadedPolicy {
-        policy,
-        source: format!("{file} ({fmt}, {how})"),
-    })
 }
 
 /// The inventory to plan over, and the session of the live registry it was crawled from
@@ -121,46 +98,10 @@ fn prefix_of(target: &str) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_string())
 }
 
-/// Where storage is shared: as the live registry's kind says, else (a saved inventory) as
-/// its address says without asking the registry.
-fn default_scope(session: Option<&Session>, registry: &str) -> ReclaimScope {
-    match (session, Target::parse(registry)) {
-        (Some(s), _) => s.caps().reclaim_scope,
-        (None, Ok(t)) => crate::session::Kind::from_address(&t)
-            .map_or(ReclaimScope::Registry, |k| k.caps().reclaim_scope),
-        (None, Err(_)) => ReclaimScope::Registry,
-    }
-}
-
-pub fn build_plan(
-    images: &[Image],
-    registry: &str,
-    loaded: &LoadedPolicy,
-    now: DateTime<Utc>,
-    sw: &Switches,
-    scope: ReclaimScope,
-    in_use: Option<InUse>,
-) -> DeletionPlan {
-    let g = crate::policy::graph::Graph::build(images);
-    let ev = loaded.policy.evaluate_with_graph(images, &g, now, sw);
-    let fmt = loaded.policy.format();
-    let opts = PlanOptions {
-        registry: registry.to_string(),
-        format: fmt,
-        evaluated_at: now,
-        policy_source: Some(loaded.source.clone()),
-        switches: sw.describe(fmt),
-        scope,
-        in_use,
-        unlock: loaded.policy.unlocks(),
-    };
-    DeletionPlan::build_with_graph(images, &g, &ev, &opts)
-}
-
-/// A policy read from a file, with how its format was chosen.
-pub struct LoadedPolicy {
-    pub policy: Policy,
-    pub source: String,
+/// Reads a policy file for `regscope plan` (errors are usage errors, exit 2).
+fn load_policy(path: &Path, format: Option<&str>) -> Result<ReadPolicy> {
+    let format = format.map(|f| PolicyFormat::parse(f).expect("clap checked"));
+    read_policy(path, format).map_err(usage)
 }
 
 pub fn run(args: PlanArgs) -> Result<i32> {
@@ -206,52 +147,34 @@ pub fn run(args: PlanArgs) -> Result<i32> {
     let scope = match args.reclaim_scope.as_deref() {
         Some("repository") => ReclaimScope::Repository,
         Some(_) => ReclaimScope::Registry,
-        None => default_scope(session.as_ref(), &inv.registry),
+        None => default_scope(session.as_ref().map(Session::kind), &inv.registry),
+    };
+    let inputs = PlanInputs {
+        registry: inv.registry.clone(),
+        now,
+        switches: sw,
+        scope,
+        in_use: in_use.clone(),
     };
     let Some(loaded) = loaded else {
         // Every repository under the lifecycle policy the registry keeps for it.
         let session = session.expect("a live target has a session");
         let mut repos: Vec<String> = inv.images.iter().map(|i| i.repository.clone()).collect();
         repos.dedup();
-        let (format, how, policies) = repository_policies(&rt, &session, &repos)?;
-        let mut warnings = Vec::new();
-        let mut ev =
-            evaluate_per_repository(&inv.images, format, &policies, now, &sw, &mut warnings)?;
-        ev.warnings.extend(warnings);
-        let opts = PlanOptions {
-            registry: inv.registry.clone(),
-            format,
-            evaluated_at: now,
-            policy_source: Some(format!(
-                "each repository's current lifecycle policy ({how})"
-            )),
-            switches: sw.describe(format),
-            scope,
-            in_use: in_use.clone(),
-            unlock: false,
-        };
-        let plan = DeletionPlan::build(&inv.images, &ev, &opts);
+        let own = rt
+            .block_on(own_policies(&session, &repos))
+            .map_err(|e| match e {
+                OwnPoliciesError::NoneKept(why) => {
+                    usage(format!("--policy FILE is required: {why}"))
+                }
+                e @ OwnPoliciesError::Registry(_) => anyhow!("{e}"),
+            })?;
+        let plan = plan_with_own_policies(&inv.images, &own, &inputs).map_err(|e| anyhow!(e))?;
         return emit(&args, &plan, None, inv.errors.len(), in_use.as_ref());
     };
-    let plan = build_plan(
-        &inv.images,
-        &inv.registry,
-        &loaded,
-        now,
-        &sw,
-        scope,
-        in_use.clone(),
-    );
+    let plan = plan_with_policy(&inv.images, &loaded, &inputs);
     let comparison = current.map(|c| {
-        let cur = build_plan(
-            &inv.images,
-            &inv.registry,
-            &c,
-            now,
-            &sw,
-            scope,
-            in_use.clone(),
-        );
+        let cur = plan_with_policy(&inv.images, &c, &inputs);
         (c.source, compare(&cur, &plan))
     });
     emit(

@@ -3,7 +3,7 @@
 use super::EcrPolicy;
 use crate::model::{ImageKind, StorageClass};
 use crate::policy::testkit::*;
-use crate::policy::Switches;
+use crate::policy::{ActionKind, Switches};
 
 /// `rule(1, r#""tagStatus":"tagged","tagPatternList":["prod*"]"#, "imageCountMoreThan", 1, "expire")`
 pub fn rule(prio: i64, tags: &str, count: &str, n: u64, action: &str) -> String {
@@ -278,8 +278,8 @@ fn ecr_x7_archive_pull_and_transitioned_semantics() {
         ),
     ]);
     let ev = p.evaluate(&images, now(), &Switches::default());
-    assert_eq!(acted(&images, &ev, "transition"), ["A"]);
-    assert_eq!(acted(&images, &ev, "expire"), ["D"]);
+    assert_eq!(acted(&images, &ev, ActionKind::Transition), ["A"]);
+    assert_eq!(acted(&images, &ev, ActionKind::Expire), ["D"]);
 }
 
 #[test]
@@ -304,7 +304,7 @@ fn ecr_x8_children_of_a_surviving_index_are_not_candidates() {
     );
     // Once the index is gone, the children are eligible.
     let ev = p.evaluate(&images[1..], now(), &Switches::default());
-    assert_eq!(acted(&images[1..], &ev, "expire"), ["c1", "c2"]);
+    assert_eq!(acted(&images[1..], &ev, ActionKind::Expire), ["c1", "c2"]);
     // With ecr.rank_index_children=true the evaluator marks them; the plan still protects them.
     let mut sw = Switches::default();
     sw.set("ecr.rank_index_children=true").unwrap();
@@ -401,7 +401,7 @@ fn own_tie_at_the_boundary_keeps_both_unless_a_tie_break_is_chosen() {
         ("T2", "T1")
     };
     assert_eq!(
-        acted(&images, &ev, "expire"),
+        acted(&images, &ev, ActionKind::Expire),
         [hi],
         "{lo} sorts first and is kept"
     );

@@ -36,7 +36,7 @@ pub enum Outcome {
 pub struct ItemResult {
     pub repository: String,
     pub digest: Digest,
-    pub action: String,
+    pub action: ActionKind,
     pub tags: Vec<String>,
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -85,8 +85,8 @@ pub async fn execute(
     let total = items.len();
     let mut results = Vec::with_capacity(total);
     for (n, a) in items.into_iter().enumerate() {
-        let outcome = match ActionKind::parse(&a.action) {
-            Some(k) if k.removes_manifest() => {
+        let outcome = match a.action {
+            k if k.removes_manifest() => {
                 let memo = memos.entry(a.repository.clone()).or_default();
                 let ctx = Ctx {
                     plan,
@@ -95,17 +95,16 @@ pub async fn execute(
                 };
                 one(&ctx, a, memo, &mut run, audit).await?
             }
-            Some(k) => Outcome::NotPerformed(
+            k => Outcome::NotPerformed(
                 k.not_carried_out()
                     .unwrap_or("regscope does not carry out this action")
                     .to_string(),
             ),
-            None => Outcome::NotPerformed(format!("unknown action {:?}", a.action)),
         };
         let r = ItemResult {
             repository: a.repository.clone(),
             digest: a.digest.clone(),
-            action: a.action.clone(),
+            action: a.action,
             tags: a.tags.clone(),
             outcome,
         };
@@ -116,7 +115,7 @@ pub async fn execute(
 }
 
 fn removes(a: &PlanAction) -> bool {
-    ActionKind::parse(&a.action).is_some_and(ActionKind::removes_manifest)
+    a.action.removes_manifest()
 }
 
 /// What moved since the plan: planned tags gone or elsewhere, tags gained, new protection.

@@ -3,8 +3,11 @@
 //! subject, images in use and locked images are protected, never planned — and the honest
 //! reclaim figure. `regscope delete` executes exactly this document.
 
+mod confirm;
 mod decide;
 mod output;
+
+pub use confirm::Confirmation;
 
 pub use decide::{Decided, State, UntagFate};
 
@@ -23,7 +26,7 @@ pub const PLAN_SCHEMA: &str = "regscope.plan/v1";
 pub struct PlanAction {
     pub repository: String,
     pub digest: Digest,
-    pub action: String,
+    pub action: super::ActionKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Every tag that disappears with the digest (siblings included).

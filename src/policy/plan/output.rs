@@ -12,7 +12,7 @@ fn action_of(im: &Image, d: &Decision) -> PlanAction {
     PlanAction {
         repository: im.repository.clone(),
         digest: im.digest.clone(),
-        action: d.action.as_str().into(),
+        action: d.action,
         tag: d.tag.clone(),
         tags: if d.action == ActionKind::Untag {
             d.tag.iter().cloned().collect()

@@ -44,14 +44,14 @@ pub fn draw_confirm(frame: &mut Frame, full: Rect, state: &State, c: &Confirm) {
     let not_done = p.plan.as_ref().map_or(0, |pl| {
         pl.actions
             .iter()
-            .filter(|a| a.action == "untag" || a.action == "transition")
+            .filter(|a| !a.action.removes_manifest())
             .count()
     });
     let (tags, reclaimed) = p.plan.as_ref().map_or((0, 0), |pl| {
         (
             pl.actions
                 .iter()
-                .filter(|a| a.action == "delete" || a.action == "expire")
+                .filter(|a| a.action.removes_manifest())
                 .map(|a| a.tags.len())
                 .sum::<usize>(),
             pl.summary.reclaimed_bytes,

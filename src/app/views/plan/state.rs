@@ -3,19 +3,16 @@
 //! and where the plan was exported.
 
 use crate::app::tasks::plan::{PlanRequest, PreparedPlan};
-use crate::policy::DeletionPlan;
+use crate::policy::{ActionKind, Confirmation, DeletionPlan};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Action groups in the order the review lists them: what disappears first.
-pub const GROUPS: [&str; 4] = ["expire", "delete", "transition", "untag"];
-
 /// One line of the review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlanRow {
-    /// A group header: index into [`GROUPS`] and how many actions it holds.
-    Group(usize, usize),
+    /// A group header: the action and how many of it the plan holds.
+    Group(ActionKind, usize),
     /// An action, by index into `plan.actions`.
     Action(usize),
     ProtectedHeader(usize),
@@ -53,14 +50,15 @@ impl PlanState {
         let Some(plan) = &self.plan else {
             return;
         };
-        for (g, kind) in GROUPS.iter().enumerate() {
+        // Grouped in the order the review lists them: what disappears first.
+        for kind in ActionKind::ALL {
             let idx: Vec<usize> = (0..plan.actions.len())
-                .filter(|&i| plan.actions[i].action == *kind)
+                .filter(|&i| plan.actions[i].action == kind)
                 .collect();
             if idx.is_empty() {
                 continue;
             }
-            self.rows.push(PlanRow::Group(g, idx.len()));
+            self.rows.push(PlanRow::Group(kind, idx.len()));
             self.rows.extend(idx.into_iter().map(PlanRow::Action));
         }
         if !plan.protected.is_empty() {
@@ -95,39 +93,18 @@ impl PlanState {
 
     /// Actions that remove a manifest (what a deletion carries out).
     pub fn removals(&self) -> usize {
-        self.plan.as_ref().map_or(0, |p| {
-            p.actions
-                .iter()
-                .filter(|a| a.action == "delete" || a.action == "expire")
-                .count()
-        })
+        self.plan.as_ref().map_or(0, |p| p.removals())
     }
 
     /// Repositories the plan removes something from.
     pub fn repositories(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .plan
-            .iter()
-            .flat_map(|p| {
-                p.actions
-                    .iter()
-                    .filter(|a| a.action == "delete" || a.action == "expire")
-                    .map(|a| a.repository.clone())
-            })
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+        self.plan
+            .as_ref()
+            .map_or_else(Vec::new, |p| p.removal_repositories())
     }
 
-    /// What the user must type to confirm: the repository name, or the number of images
-    /// when the plan spans several repositories.
-    pub fn confirmation_word(&self) -> Option<String> {
-        let repos = self.repositories();
-        match repos.as_slice() {
-            [] => None,
-            [one] => Some(one.clone()),
-            _ => Some(self.removals().to_string()),
-        }
+    /// What the user must type to confirm (the engine decides it, as for `regscope delete`).
+    pub fn confirmation(&self) -> Option<Confirmation> {
+        self.plan.as_ref().and_then(|p| p.confirmation())
     }
 }

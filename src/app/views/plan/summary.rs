@@ -8,7 +8,7 @@ use crate::app::format;
 use crate::app::state::State;
 use crate::app::views::fleet::state::RegistryNode;
 use crate::policy::reclaim::ReclaimScope;
-use crate::policy::DeletionPlan;
+use crate::policy::{ActionKind, DeletionPlan};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -44,8 +44,8 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
         return;
     };
     let s = &plan.summary;
-    let count = |k: &str| plan.actions.iter().filter(|a| a.action == k).count();
-    let removed = count("expire") + count("delete");
+    let count = |k: ActionKind| plan.actions.iter().filter(|a| a.action == k).count();
+    let removed = plan.removals();
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{removed} images removed"), t.fg(Role::Danger)),
         Span::styled(
@@ -57,7 +57,7 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
             t.fg(Role::Text),
         ),
     ])];
-    let (archive, untag) = (count("transition"), count("untag"));
+    let (archive, untag) = (count(ActionKind::Transition), count(ActionKind::Untag));
     if archive + untag > 0 {
         lines[0].spans.push(Span::styled(
             format!(" · {archive} to archive, {untag} to untag: listed only, delete does not carry them out"),
@@ -117,7 +117,11 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
                 state
                     .keymap
                     .label(crate::app::action::Action::ConfirmDelete),
-                state.plan.confirmation_word().unwrap_or_default(),
+                state
+                    .plan
+                    .confirmation()
+                    .map(|c| c.word)
+                    .unwrap_or_default(),
                 state.keymap.label(crate::app::action::Action::ExportPlan)
             ),
             t.fg(Role::Muted),

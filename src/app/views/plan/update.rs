@@ -30,11 +30,7 @@ pub fn page(state: &State) -> usize {
 /// Whether the plan on screen may be carried out: it removes something and its registry
 /// is not `read_only`.
 pub fn deletion_allowed(state: &State) -> bool {
-    let has_actions = state.plan.plan.as_ref().is_some_and(|p| {
-        p.actions
-            .iter()
-            .any(|a| a.action == "delete" || a.action == "expire")
-    });
+    let has_actions = state.plan.plan.as_ref().is_some_and(|p| p.removals() > 0);
     has_actions && state.plan.run.is_none() && !plan_registry_read_only(state)
 }
 
@@ -174,7 +170,7 @@ fn start(
         registry,
         registry_name: reg.name.clone(),
         target: reg.target.clone(),
-        scope: reg.caps().reclaim_scope,
+        scope: crate::session::plan::default_scope(Some(reg.kind), &reg.name),
         tables,
         not_loaded,
         spec,
@@ -343,9 +339,9 @@ fn ask_confirmation(state: &mut State) -> Vec<Effect> {
         state.flash("the plan is still being evaluated", true);
         return vec![];
     }
-    match state.plan.confirmation_word() {
-        Some(expect) if deletion_allowed(state) => {
-            state.modals.push(Modal::Confirm(Confirm::new(expect)));
+    match state.plan.confirmation() {
+        Some(c) if deletion_allowed(state) => {
+            state.modals.push(Modal::Confirm(Confirm::new(c.word)));
         }
         _ => state.flash("the plan deletes nothing", true),
     }

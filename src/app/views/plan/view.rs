@@ -4,12 +4,12 @@
 //! whether space returns only after garbage collection; and the confirmation dialog.
 
 pub use super::confirm_view::draw_confirm;
-use super::state::{PlanRow, GROUPS};
+use super::state::PlanRow;
 use super::summary::draw_summary;
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::State;
-use crate::policy::DeletionPlan;
+use crate::policy::{ActionKind, DeletionPlan};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -19,31 +19,32 @@ use ratatui::Frame;
 pub const SUMMARY_HEIGHT: u16 = 7;
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 
-fn group_role(kind: &str) -> Role {
-    match kind {
-        "expire" | "delete" => Role::Danger,
-        _ => Role::Warning,
+fn group_role(kind: ActionKind) -> Role {
+    if kind.removes_manifest() {
+        Role::Danger
+    } else {
+        Role::Warning
     }
 }
 
-fn action_marker(kind: &str) -> &'static str {
+fn action_marker(kind: ActionKind) -> &'static str {
     match kind {
-        "expire" | "delete" => "✖",
-        "transition" => "↓",
-        _ => "−",
+        ActionKind::Expire | ActionKind::Delete => "✖",
+        ActionKind::Transition => "↓",
+        ActionKind::Untag => "−",
     }
 }
 
 /// For the groups `regscope delete` does not carry out, what the review says about them.
-fn not_done_note(kind: &str) -> Option<&'static str> {
+fn not_done_note(kind: ActionKind) -> Option<&'static str> {
     match kind {
-        "untag" => {
+        ActionKind::Untag => {
             Some("not carried out by delete (it never removes a single tag) · not in reclaimed")
         }
-        "transition" => Some(
+        ActionKind::Transition => Some(
             "not carried out by delete (the registry's lifecycle job archives) · not in reclaimed",
         ),
-        _ => None,
+        ActionKind::Expire | ActionKind::Delete => None,
     }
 }
 
@@ -247,10 +248,9 @@ fn row_line(
         Line::from(spans)
     };
     match row {
-        PlanRow::Group(g, n) => {
-            let kind = GROUPS[g];
+        PlanRow::Group(kind, n) => {
             let mut spans = vec![Span::styled(
-                format!("▾ {} {n}", kind.to_uppercase()),
+                format!("▾ {} {n}", kind.as_str().to_uppercase()),
                 t.fg(group_role(kind)),
             )];
             if let Some(note) = not_done_note(kind) {
@@ -269,9 +269,9 @@ fn row_line(
                 Span::styled(
                     format!(
                         "{} ",
-                        pad(&format!("  {} {}", action_marker(&a.action), a.action), 12)
+                        pad(&format!("  {} {}", action_marker(a.action), a.action), 12)
                     ),
-                    t.fg(group_role(&a.action)),
+                    t.fg(group_role(a.action)),
                 ),
                 &a.repository,
                 a.digest.short().to_string(),
@@ -333,11 +333,12 @@ pub fn status_line(state: &State) -> Line<'static> {
         return Line::default();
     };
     let text = match *row {
-        PlanRow::Group(g, n) => format!(" {n} {} actions", GROUPS[g]),
+        PlanRow::Group(kind, n) => format!(" {n} {kind} actions"),
         PlanRow::Action(i) => {
             let a = &plan.actions[i];
-            let not_done = crate::policy::ActionKind::parse(&a.action)
-                .and_then(crate::policy::ActionKind::not_carried_out)
+            let not_done = a
+                .action
+                .not_carried_out()
                 .map(|w| format!(" · {w}"))
                 .unwrap_or_default();
             format!(
