@@ -15,7 +15,7 @@ pub mod ecr;
 mod event;
 pub mod gar;
 pub mod harbor;
-mod harbor_records;
+pub(crate) mod harbor_records;
 pub mod listing;
 mod records;
 mod repository;

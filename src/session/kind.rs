@@ -53,6 +53,17 @@ impl Kind {
         }
     }
 
+    /// A few letters for narrow places (the TUI tree): the config word, shortened where
+    /// it is long.
+    pub fn short(self) -> &'static str {
+        match self {
+            Kind::Distribution => "oci",
+            Kind::DockerHub => "hub",
+            Kind::Layout => "dir",
+            k => k.as_str(),
+        }
+    }
+
     /// The product's own name, for sentences shown to people.
     pub fn label(self) -> &'static str {
         match self {

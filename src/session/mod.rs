@@ -74,6 +74,11 @@ pub fn kind_without_probe(target: &Target, settings: &RegistrySettings) -> Kind 
         .unwrap_or(Kind::Distribution)
 }
 
+/// The kind the address alone says, else plain OCI (no settings, no probe).
+pub fn kind_of_address(target: &Target) -> Kind {
+    Kind::from_address(target).unwrap_or(Kind::Distribution)
+}
+
 /// The driver of `kind`: its native one where it has landed, else plain OCI.
 fn driver_for(kind: Kind) -> Arc<dyn Driver> {
     match kind {

@@ -3,6 +3,7 @@
 
 mod doctor;
 mod findings;
+mod harbor;
 mod layers;
 mod plan;
 mod plan_not_performed;

@@ -207,28 +207,53 @@ fn overview<'a>(state: &State, row: RowRef<'_>, entry: Option<&'a DetailEntry>) 
                 format!("  {why}"),
                 t.fg(Role::Warning),
             )));
-            // The inventory may still know some from the tag-schema fallback.
-            for r in row.extra().map(|e| e.referrers.as_slice()).unwrap_or(&[]) {
+            // The inventory may still know some (the tag-schema fallback, a registry's API).
+            listed_referrers(state, row, &mut out);
+        }
+        (Some(DetailEntry::Failed(e)), None) => {
+            out.push(Line::from(Span::styled(
+                format!("  ✖ {e}"),
+                t.fg(Role::Danger),
+            )));
+            listed_referrers(state, row, &mut out);
+        }
+        (Some(DetailEntry::Loading), None) => {
+            listed_referrers(state, row, &mut out);
+            out.push(Line::from(Span::styled("  fetching…", t.fg(Role::Info))));
+        }
+        // Not opened (where reading the manifest counts as a pull): what the listing
+        // knows — a registry's own API may list signatures and SBOMs (Harbor's accessories).
+        (None | Some(DetailEntry::Ready(_)), None) => {
+            if !listed_referrers(state, row, &mut out) {
                 out.push(Line::from(Span::styled(
-                    format!(
-                        "  {:<11} {}",
-                        referrer_label(r.artifact_type.as_deref()),
-                        &r.digest.hex()[..12]
-                    ),
-                    t.fg(Role::Text),
+                    "  none listed; opening the image lists them",
+                    t.fg(Role::Muted),
                 )));
             }
         }
-        (Some(DetailEntry::Failed(e)), None) => out.push(Line::from(Span::styled(
-            format!("  ✖ {e}"),
-            t.fg(Role::Danger),
-        ))),
-        _ => out.push(Line::from(Span::styled("  fetching…", t.fg(Role::Info)))),
     }
     if let Some(s) = row.extra().and_then(|e| e.subject.clone()) {
         out.push(kv(state, "subject", s.to_string()));
     }
     out
+}
+
+/// The referrers the inventory listed for `row` (signatures, SBOMs), one line each;
+/// whether there were any.
+fn listed_referrers(state: &State, row: RowRef<'_>, out: &mut Vec<Line<'_>>) -> bool {
+    let listed = row.extra().map(|e| e.referrers.as_slice()).unwrap_or(&[]);
+    for r in listed {
+        out.push(Line::from(Span::styled(
+            format!(
+                "  {:<11} {}  {}",
+                referrer_label(r.artifact_type.as_deref()),
+                &r.digest.hex()[..12],
+                r.artifact_type.as_deref().unwrap_or("")
+            ),
+            state.theme.fg(Role::Text),
+        )));
+    }
+    !listed.is_empty()
 }
 
 fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> {

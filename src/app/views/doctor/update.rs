@@ -28,8 +28,7 @@ fn start(
     // The doctor reads the manifest as a pull does; where that counts, say so first.
     let kind = match registry.and_then(|i| state.fleet.registries.get(i)) {
         Some(node) => node.kind,
-        None => crate::session::Kind::from_address(&reference.target)
-            .unwrap_or(crate::session::Kind::Distribution),
+        None => crate::session::kind_of_address(&reference.target),
     };
     if let Some(note) = kind.caps().opening_note(kind) {
         state.flash(note, false);

@@ -84,10 +84,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     )
                 };
                 let ro = if r.settings.read_only { " ro" } else { "" };
-                let room = w.saturating_sub(2 + ro.len() + status.width()).max(4);
+                // The kind, as the engine settled it (config, address or probe), muted.
+                let kind = format!(" {}", r.kind.short());
+                let room = w
+                    .saturating_sub(2 + kind.len() + ro.len() + status.width())
+                    .max(4);
                 Line::from(vec![
                     Span::styled(arrow, t.fg(Role::Muted)),
                     Span::styled(format::truncate(&r.name, room), name_style),
+                    Span::styled(kind, t.fg(Role::Muted)),
                     Span::styled(ro, t.fg(Role::Muted)),
                     status,
                 ])
