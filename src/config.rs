@@ -5,7 +5,10 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Requests in flight where a fixed number is used (cloud APIs, fleet searches).
 pub const DEFAULT_CONCURRENCY: usize = 16;
+/// The adaptive in-flight limit of a registry's transport grows up to this by default.
+pub const DEFAULT_CONCURRENCY_CEILING: usize = 64;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +30,9 @@ pub struct RegistrySettings {
     /// Extra PEM CA certificates to trust for this registry.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
-    /// Requests in flight at once; the default suits most registries.
+    /// The most requests in flight at once (default 64). regscope starts at 16 (or this,
+    /// when lower) and adapts under it: more while latency stays flat, fewer on 429s,
+    /// `Retry-After` or rising latency.
     #[serde(default)]
     pub concurrency: Option<usize>,
     /// A colour name or `#rrggbb` that marks this registry everywhere (make prod red).
@@ -78,6 +83,17 @@ impl RegistrySettings {
         self.concurrency
             .unwrap_or(DEFAULT_CONCURRENCY)
             .clamp(1, 256)
+    }
+    /// The ceiling of the adaptive in-flight limit (`registry::adaptive`): the configured
+    /// `concurrency`, else [`DEFAULT_CONCURRENCY_CEILING`].
+    pub fn concurrency_ceiling(&self) -> usize {
+        self.concurrency
+            .unwrap_or(DEFAULT_CONCURRENCY_CEILING)
+            .clamp(1, 256)
+    }
+    /// Where the adaptive limit starts: 16, or the ceiling when that is lower.
+    pub fn concurrency_start(&self) -> usize {
+        crate::registry::adaptive::START.min(self.concurrency_ceiling())
     }
 }
 

@@ -196,6 +196,12 @@ pub fn traffic_line(registry: &str, s: &TrafficStats) -> String {
             s.challenges, s.fallbacks
         ));
     }
+    if let Some(c) = &s.concurrency {
+        line.push_str(&format!(
+            "; in flight: {} now (peak {}, lowest {}, ceiling {}; grew {}×, backed off {}× throttled, {}× latency)",
+            c.limit, c.peak, c.lowest, c.ceiling, c.increases, c.decreases_throttled, c.decreases_latency
+        ));
+    }
     if let Some(rl) = &s.rate_limit {
         let num = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into());
         line.push_str(&format!(

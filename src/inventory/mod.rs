@@ -57,10 +57,11 @@ impl CrawlOptions {
     pub fn for_settings(target: &Target, settings: &RegistrySettings) -> Self {
         let metered = matches!(target, Target::Distribution { host, .. }
             if matches!(host.as_str(), "docker.io" | "index.docker.io" | "registry-1.docker.io"));
-        let concurrency = settings.concurrency();
+        // Each repository may queue up to the transport's ceiling; the transport's adaptive
+        // limit decides how many of those are in flight.
         CrawlOptions {
-            concurrency,
-            repositories_in_flight: concurrency.clamp(1, 8),
+            concurrency: settings.concurrency_ceiling(),
+            repositories_in_flight: settings.concurrency().clamp(1, 8),
             head_first: metered,
             referrers: true,
             store: None,

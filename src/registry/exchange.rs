@@ -3,7 +3,6 @@
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
-use tokio::sync::OwnedSemaphorePermit;
 
 /// One request, described so it can be sent again on retry.
 #[derive(Clone, Debug)]
@@ -70,5 +69,5 @@ pub struct StreamReply {
     pub status: u16,
     pub headers: HeaderMap,
     pub response: reqwest::Response,
-    pub permit: OwnedSemaphorePermit,
+    pub permit: super::adaptive::Permit,
 }

@@ -3,6 +3,7 @@
 //! and deletion work the same over either; AWS ECR adds its own API on top (`ecr`).
 
 pub mod acr;
+pub mod adaptive;
 pub mod auth;
 pub mod blobs;
 pub mod catalog;
@@ -91,6 +92,9 @@ pub struct TrafficStats {
     pub fallbacks: u64,
     pub rate_limit: Option<RateLimit>,
     pub warnings: Vec<String>,
+    /// The adaptive in-flight limit of the registry's transport (`None` where requests do
+    /// not go through one, as in an OCI layout).
+    pub concurrency: Option<adaptive::Concurrency>,
 }
 
 /// The last rate-limit headers seen (`RateLimit-Limit: 100;w=21600`, ...).

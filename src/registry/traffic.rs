@@ -96,6 +96,7 @@ impl TrafficCell {
             fallbacks: self.fallbacks.load(Relaxed),
             rate_limit: seen.rate_limit.clone(),
             warnings: seen.warnings.clone(),
+            concurrency: None,
         }
     }
 }

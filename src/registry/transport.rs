@@ -4,6 +4,7 @@
 //! exponential backoff on 429/502/503/504 and connection errors, honouring `Retry-After`),
 //! the same accounting ([`TrafficStats`]) and the same size caps.
 
+use super::adaptive::{Concurrency, Limiter, Permit, Signal};
 use super::error::{Place, RegistryError};
 use super::net_error::{error_chain, network_error, redact_query};
 use super::status::retry_after;
@@ -15,7 +16,6 @@ use reqwest::header::WWW_AUTHENTICATE;
 use reqwest::Method;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Manifests are refused above this (the distribution registry's own limit is 4 MiB).
 pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024 + 64 * 1024;
@@ -78,7 +78,8 @@ pub use super::exchange::{Reply, Request, StreamReply};
 #[derive(Clone)]
 pub struct Transport {
     client: reqwest::Client,
-    limit: Arc<Semaphore>,
+    /// Requests in flight, adapted to how the registry answers (`adaptive`).
+    limit: Arc<Limiter>,
     traffic: Arc<TrafficCell>,
     options: TransportOptions,
     registry: String,
@@ -107,7 +108,7 @@ impl Transport {
             .user_agent(concat!("regscope/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
-            .pool_max_idle_per_host(settings.concurrency())
+            .pool_max_idle_per_host(settings.concurrency_ceiling())
             .pool_idle_timeout(Duration::from_secs(90))
             .redirect(reqwest::redirect::Policy::limited(5));
         if settings.insecure {
@@ -140,7 +141,7 @@ impl Transport {
         })?;
         Ok(Transport {
             client,
-            limit: Arc::new(Semaphore::new(settings.concurrency())),
+            limit: Limiter::new(settings.concurrency_start(), settings.concurrency_ceiling()),
             traffic: Arc::new(TrafficCell::default()),
             options,
             registry: registry.to_string(),
@@ -152,7 +153,14 @@ impl Transport {
     }
 
     pub fn stats(&self) -> TrafficStats {
-        self.traffic.snapshot()
+        let mut s = self.traffic.snapshot();
+        s.concurrency = Some(self.concurrency());
+        s
+    }
+
+    /// The adaptive in-flight limit's figures so far.
+    pub fn concurrency(&self) -> Concurrency {
+        self.limit.figures()
     }
 
     /// Sends `req` (retrying as the policy says) and reads the body, refusing more than
@@ -224,11 +232,7 @@ impl Transport {
     /// problem still means TLS (the caller will report it); a server answering the
     /// handshake with plain HTTP, closing, or not answering in time means it does not.
     pub async fn speaks_tls(&self, url: &str) -> bool {
-        let _permit = self
-            .limit
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
+        let _permit = self.limit.acquire().await;
         self.traffic.add_request();
         let wait = self.options.connect_timeout;
         match tokio::time::timeout(wait, self.client.get(url).send()).await {
@@ -281,21 +285,24 @@ impl Transport {
         &self,
         req: &Request,
         place: &Place,
-    ) -> Result<(reqwest::Response, OwnedSemaphorePermit), RegistryError> {
+    ) -> Result<(reqwest::Response, Permit), RegistryError> {
         let mut attempt: u32 = 0;
         loop {
-            let permit = self
-                .limit
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
+            let permit = self.limit.acquire().await;
             self.traffic.add_request();
             let result = self.build(req).send().await;
             let wait = match result {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     self.traffic.observe_headers(resp.headers());
+                    let busy = matches!(status, 429 | 503 | 504)
+                        || resp.headers().contains_key(reqwest::header::RETRY_AFTER);
+                    let signal = if busy {
+                        Signal::Throttled
+                    } else {
+                        Signal::Answered
+                    };
+                    self.limit.answered(&permit, signal);
                     if status == 429 {
                         self.traffic.add_throttled();
                     }
@@ -323,6 +330,9 @@ impl Transport {
                 }
                 Err(e) => {
                     let err = network_error(&e, place, &self.options, req);
+                    if matches!(err, RegistryError::Timeout { .. }) {
+                        self.limit.answered(&permit, Signal::Throttled);
+                    }
                     let retryable = matches!(
                         err,
                         RegistryError::Unreachable { .. } | RegistryError::Timeout { .. }

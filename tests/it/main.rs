@@ -4,6 +4,7 @@
 mod acr;
 mod acr_cli;
 mod acr_sdk;
+mod adaptive;
 mod cli_docs;
 mod cli_login;
 mod cli_words;
