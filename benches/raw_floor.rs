@@ -6,6 +6,12 @@
 //! Usage (scripts/bench-inventory.sh drives it):
 //!   raw_floor seed  ADDR REPOS TAGS   push REPOS repositories x TAGS distinct images
 //!   raw_floor crawl ADDR [INFLIGHT]   crawl as fast as possible; prints one JSON line
+//!   raw_floor move  ADDR REPOS TAGS N move N tags (spread over the repositories) onto new images
+//!   raw_floor proxy ADDR DELAY_MS     a counting proxy adding DELAY_MS to every answer
+//!                                     (scripts/bench-store.sh; prints its address)
+
+#[path = "proxy/mod.rs"]
+mod proxy;
 
 use futures::stream::{self, StreamExt};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LINK};
@@ -36,6 +42,16 @@ fn main() {
             addr,
             repos.parse().expect("REPOS"),
             tags.parse().expect("TAGS"),
+        )),
+        ["move", addr, repos, tags, n] => rt.block_on(move_tags(
+            addr,
+            repos.parse().expect("REPOS"),
+            tags.parse().expect("TAGS"),
+            n.parse().expect("N"),
+        )),
+        ["proxy", addr, delay] => rt.block_on(proxy::run(
+            addr,
+            std::time::Duration::from_millis(delay.parse().expect("DELAY_MS")),
         )),
         ["crawl", addr] => rt.block_on(crawl(addr, 16)),
         ["crawl", addr, n] => rt.block_on(crawl(addr, n.parse().expect("INFLIGHT"))),
@@ -90,56 +106,89 @@ async fn seed(addr: &str, repos: usize, tags: usize) {
     stream::iter(jobs)
         .for_each_concurrent(16, |(r, t)| {
             let (http, base, base_layer) = (http.clone(), base.clone(), base_layer.clone());
-            async move {
-                let repo = format!("bench/svc-{r:02}");
-                let bl = push_blob(&http, &base, &repo, &base_layer).await;
-                let own = format!("layer of {repo} tag {t}").repeat(64).into_bytes();
-                let ol = push_blob(&http, &base, &repo, &own).await;
-                let config = serde_json::to_vec(&serde_json::json!({
-                    "created": format!("2026-01-{:02}T00:00:00Z", 1 + t % 28),
-                    "architecture": "amd64", "os": "linux",
-                    "rootfs": {"type": "layers", "diff_ids": [sha256(&base_layer), sha256(&own)]},
-                    "history": [{"created_by": "ADD base"}, {"created_by": format!("COPY {t}")}]
-                }))
-                .unwrap();
-                let cd = push_blob(&http, &base, &repo, &config).await;
-                let m = serde_json::to_vec(&serde_json::json!({
-                    "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": config.len()},
-                    "layers": [
-                        {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": bl, "size": base_layer.len()},
-                        {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ol, "size": own.len()}]
-                }))
-                .unwrap();
-                // Two tasks uploading the same base layer into one repository at once can
-                // leave the registry briefly unsure of it (400 MANIFEST_BLOB_UNKNOWN): push
-                // the blobs again and retry.
-                let mut status = 0;
-                for attempt in 0..5 {
-                    if attempt > 0 {
-                        tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
-                        for b in [&base_layer, &own, &config] {
-                            push_blob(&http, &base, &repo, b).await;
-                        }
-                    }
-                    let put = http
-                        .put(format!("{base}/v2/{repo}/manifests/t{t:03}"))
-                        .header(CONTENT_TYPE, "application/vnd.oci.image.manifest.v1+json")
-                        .body(m.clone())
-                        .send()
-                        .await
-                        .unwrap();
-                    status = put.status().as_u16();
-                    if status == 201 {
-                        break;
-                    }
-                    eprintln!("manifest {repo}:t{t:03}: {status} {}", put.text().await.unwrap_or_default());
-                }
-                assert_eq!(status, 201, "manifest {repo}:t{t:03}");
-            }
+            async move { push_image(&http, &base, &base_layer, r, t, "").await }
         })
         .await;
     println!("seeded {repos} repositories x {tags} tags");
+}
+
+/// Image `t` of repository `r` (its own layer says `variant`, so another variant is another
+/// digest), pushed under tag `tNNN`.
+async fn push_image(
+    http: &reqwest::Client,
+    base: &str,
+    base_layer: &[u8],
+    r: usize,
+    t: usize,
+    variant: &str,
+) {
+    let repo = format!("bench/svc-{r:02}");
+    let bl = push_blob(http, base, &repo, base_layer).await;
+    let own = format!("layer of {repo} tag {t}{variant}")
+        .repeat(64)
+        .into_bytes();
+    let ol = push_blob(http, base, &repo, &own).await;
+    let config = serde_json::to_vec(&serde_json::json!({
+        "created": format!("2026-01-{:02}T00:00:00Z", 1 + t % 28),
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [sha256(base_layer), sha256(&own)]},
+        "history": [{"created_by": "ADD base"}, {"created_by": format!("COPY {t}")}]
+    }))
+    .unwrap();
+    let cd = push_blob(http, base, &repo, &config).await;
+    let m = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": config.len()},
+        "layers": [
+            {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": bl, "size": base_layer.len()},
+            {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ol, "size": own.len()}]
+    }))
+    .unwrap();
+    // Two tasks uploading the same base layer into one repository at once can
+    // leave the registry briefly unsure of it (400 MANIFEST_BLOB_UNKNOWN): push
+    // the blobs again and retry.
+    let mut status = 0;
+    for attempt in 0..5 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            for b in [base_layer, &own, &config] {
+                push_blob(http, base, &repo, b).await;
+            }
+        }
+        let put = http
+            .put(format!("{base}/v2/{repo}/manifests/t{t:03}"))
+            .header(CONTENT_TYPE, "application/vnd.oci.image.manifest.v1+json")
+            .body(m.clone())
+            .send()
+            .await
+            .unwrap();
+        status = put.status().as_u16();
+        if status == 201 {
+            break;
+        }
+        eprintln!(
+            "manifest {repo}:t{t:03}: {status} {}",
+            put.text().await.unwrap_or_default()
+        );
+    }
+    assert_eq!(status, 201, "manifest {repo}:t{t:03}");
+}
+
+/// Moves `n` tags, spread evenly over the `repos` x `tags` seeded ones, onto new images.
+async fn move_tags(addr: &str, repos: usize, tags: usize, n: usize) {
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let base_layer: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    let total = repos * tags;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let variant = format!(" moved {stamp}");
+    for k in 0..n {
+        let i = k * total / n.max(1);
+        push_image(&http, &base, &base_layer, i / tags, i % tags, &variant).await;
+    }
+    println!("moved {n} of {total} tags onto new images");
 }
 
 /// GETs a URL with a permit; follows `Link: <...>; rel="next"` for listings.
