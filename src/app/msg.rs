@@ -107,6 +107,11 @@ pub enum InventoryUpdate {
         registry: String,
         as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// The registry's completed crawls (bytes over time), from the store.
+    History {
+        registry: String,
+        history: Arc<crate::store::History>,
+    },
     /// What the refresh found changed since the last crawl ("since last open").
     Changes {
         registry: String,

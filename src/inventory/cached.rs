@@ -188,6 +188,9 @@ pub async fn run(
                 return;
             }
         }
+        if !send_history(&store, &key, prefix.as_deref(), &tx).await {
+            return;
+        }
     }
     let crawl_id = store.begin_crawl(&key, prefix.as_deref());
     let (inner_tx, mut rx) = mpsc::channel::<InventoryEvent>(256);
@@ -224,6 +227,12 @@ pub async fn run(
                     let complete =
                         fatal.is_none() && listed == Some(recorded) && !store.is_broken();
                     store.finish_crawl(id, complete);
+                    if complete
+                        && opts.show_cached
+                        && !send_history(&store, &key, prefix.as_deref(), &tx).await
+                    {
+                        break;
+                    }
                 }
                 if fatal.is_none() {
                     let ev = InventoryEvent::Changes {
@@ -243,6 +252,31 @@ pub async fn run(
     }
     drop(rx);
     let _ = crawler.await;
+}
+
+/// The most recent crawls a history event carries: a chart shows fewer points than this,
+/// and a registry refreshed every few minutes for a year must not send them all.
+const HISTORY_POINTS: usize = 240;
+
+/// Sends the registry's history (its last [`HISTORY_POINTS`] completed crawls) when it has
+/// any. Returns false when the receiver went away.
+async fn send_history(
+    store: &StoreHandle,
+    registry: &str,
+    prefix: Option<&str>,
+    tx: &Sender<InventoryEvent>,
+) -> bool {
+    let mut history = store.history(registry, prefix);
+    if history.snapshots.is_empty() {
+        return true;
+    }
+    let extra = history.snapshots.len().saturating_sub(HISTORY_POINTS);
+    history.snapshots.drain(..extra);
+    let ev = InventoryEvent::History {
+        registry: registry.to_string(),
+        history,
+    };
+    tx.send(ev).await.is_ok()
 }
 
 /// Sends the last known inventory: the repository list, each repository's images, then

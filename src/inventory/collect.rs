@@ -54,7 +54,9 @@ pub async fn collect_with(
             InventoryEvent::RepositoryImages { images, .. } => out.inventory.images.extend(images),
             InventoryEvent::Issue { issue, .. } => out.inventory.errors.push(issue),
             InventoryEvent::Progress { stats, .. } => out.stats = stats,
-            InventoryEvent::Cached { .. } | InventoryEvent::Changes { .. } => {}
+            InventoryEvent::Cached { .. }
+            | InventoryEvent::Changes { .. }
+            | InventoryEvent::History { .. } => {}
             InventoryEvent::Finished { stats, fatal, .. } => {
                 out.stats = stats;
                 out.fatal = fatal;

@@ -42,6 +42,13 @@ pub enum InventoryEvent {
         registry: String,
         changes: crate::store::Changes,
     },
+    /// How the registry grew: its completed crawls, oldest first (only to a front end that
+    /// asked for the cached inventory: at once with it, and again once this crawl is
+    /// recorded).
+    History {
+        registry: String,
+        history: crate::store::History,
+    },
     /// The crawl of this registry ended (`fatal` set when it could not even list repositories).
     Finished {
         registry: String,

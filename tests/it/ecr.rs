@@ -290,7 +290,8 @@ async fn ecr_listing_never_pulls_and_an_explicit_open_does() {
             }
             InventoryEvent::Progress { .. }
             | InventoryEvent::Cached { .. }
-            | InventoryEvent::Changes { .. } => {}
+            | InventoryEvent::Changes { .. }
+            | InventoryEvent::History { .. } => {}
         }
     }
     assert!(finished);

@@ -41,6 +41,7 @@ mod lifecycle;
 mod lifecycle_times;
 mod registry_auth;
 mod store;
+mod store_history;
 mod support;
 mod tui;
 mod tui_findings;

@@ -58,6 +58,10 @@ pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
         InventoryEvent::Changes { registry, changes } => {
             InventoryUpdate::Changes { registry, changes }
         }
+        InventoryEvent::History { registry, history } => InventoryUpdate::History {
+            registry,
+            history: Arc::new(history),
+        },
         InventoryEvent::Progress {
             registry,
             repositories_done,

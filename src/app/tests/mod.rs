@@ -4,6 +4,7 @@
 mod doctor;
 mod findings;
 mod harbor;
+mod history;
 mod layers;
 mod plan;
 mod plan_not_performed;

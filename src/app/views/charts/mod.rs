@@ -1,2 +1,3 @@
-//! Charts: bytes per repository and builds per week.
+//! Charts: bytes per repository, bytes over time (from the store) and builds per week.
+pub mod history;
 pub mod view;

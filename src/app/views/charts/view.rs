@@ -1,5 +1,6 @@
-//! Charts: bytes (total and unique) per repository as bars, and per repository a sparkline
-//! of images created and pushed per week over the last half year.
+//! Charts: bytes (total and unique) per repository as bars; when the store has crawls of
+//! the registry, bytes over time ([`super::history`]); and per repository a sparkline of
+//! images created and pushed per week over the last half year.
 
 use crate::app::config::theme::Role;
 use crate::app::format;
@@ -14,8 +15,20 @@ pub const WEEKS: usize = 26;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let (top, bottom) = if super::history::has_any(state) {
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Percentage(40),
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+        ])
+        .areas(area);
+        super::history::draw(frame, middle, state);
+        (top, bottom)
+    } else {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        (top, bottom)
+    };
     let mut repos: Vec<usize> = (0..state.fleet.repos.len())
         .filter(|&i| state.fleet.repos[i].summary.is_some())
         .collect();

@@ -35,6 +35,8 @@ pub struct RegistryNode {
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// What the last refresh through the store found changed since the crawl before.
     pub changes: Option<crate::store::Changes>,
+    /// Completed crawls from the store, oldest first (the charts' bytes over time).
+    pub history: Option<std::sync::Arc<crate::store::History>>,
 }
 
 impl RegistryNode {
@@ -54,6 +56,7 @@ impl RegistryNode {
             crawl: 0,
             as_of: None,
             changes: None,
+            history: None,
         }
     }
     /// Facts about this registry's kind (records pull times? reading counts as a pull?).

@@ -123,6 +123,12 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
             }
             vec![]
         }
+        InventoryUpdate::History { registry, history } => {
+            if let Some(ri) = f.registry_index(&registry) {
+                f.registries[ri].history = Some(history);
+            }
+            vec![]
+        }
         InventoryUpdate::Changes { registry, changes } => {
             if let Some(ri) = f.registry_index(&registry) {
                 f.registries[ri].changes = Some(changes);
