@@ -11,6 +11,7 @@ pub(crate) mod cached;
 mod collect;
 pub mod config;
 mod crawl;
+pub mod dockerhub;
 pub mod ecr;
 mod event;
 pub mod gar;

@@ -12,6 +12,7 @@ pub mod cloud_api;
 pub mod credential_store;
 pub mod credentials;
 pub mod distribution;
+pub mod dockerhub;
 pub mod ecr;
 pub mod error;
 pub mod exchange;

@@ -96,9 +96,14 @@ impl Kind {
                 ..OCI
             },
             Kind::Ghcr => OCI,
-            // Docker Hub counts manifest GETs against the pull rate limit.
+            // Docker Hub counts manifest GETs against the pull rate limit (so reading one is
+            // a pull); the Hub API gives tag and platform push and pull times. Deletion: none
+            // (plans are review-only, decisions.md).
             Kind::DockerHub => Caps {
+                records_push_time: true,
+                records_pull_time: true,
                 meters_gets: true,
+                manifest_read_counts_as_pull: true,
                 ..OCI
             },
         }

@@ -7,6 +7,7 @@
 
 mod acr;
 mod caps;
+mod dockerhub;
 pub mod driver;
 mod ecr;
 mod gar;
@@ -86,7 +87,8 @@ fn driver_for(kind: Kind) -> Arc<dyn Driver> {
         Kind::Harbor => Arc::new(harbor::Harbor::default()),
         Kind::Acr => Arc::new(acr::Acr::default()),
         Kind::Gar => Arc::new(gar::Gar::default()),
-        Kind::Distribution | Kind::Layout | Kind::DockerHub | Kind::Ghcr => Arc::new(driver::Oci),
+        Kind::DockerHub => Arc::new(dockerhub::DockerHub::default()),
+        Kind::Distribution | Kind::Layout | Kind::Ghcr => Arc::new(driver::Oci),
     }
 }
 

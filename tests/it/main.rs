@@ -10,6 +10,7 @@ mod cli_login;
 mod cli_words;
 mod deletion_race;
 mod distribution;
+mod dockerhub;
 mod doctor;
 mod doctor_cli;
 mod doctor_ecr;

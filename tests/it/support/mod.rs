@@ -11,6 +11,7 @@ pub mod fake_ecr;
 pub mod fake_gar;
 pub mod fake_google;
 pub mod fake_harbor;
+pub mod fake_hub;
 pub mod faults;
 pub mod fixtures;
 pub mod fleet;
