@@ -11,6 +11,7 @@ mod plan_not_performed;
 mod query;
 mod reducer;
 mod refresh;
+mod reopen;
 mod severity_lazy;
 mod snapshots;
 mod sort_keys;
