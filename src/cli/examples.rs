@@ -80,6 +80,12 @@ const EXAMPLES: &[(&str, &str)] = &[
   regscope findings ghcr.io/acme/api:v2 --fail-on high      # a CI gate",
     ),
     (
+        "audit",
+        "  regscope audit ecr://eu-west-1                  # every repository, a glyph per check
+  regscope audit prod --in-use pods.json          # kubectl get pods -A -o json > pods.json
+  regscope audit 127.0.0.1:5000 --json --fail-on warn   # a CI gate: exit 1 on any warn",
+    ),
+    (
         "history",
         "  regscope history ghcr.io/acme
   regscope history prod --repo team/ --json",

@@ -6,6 +6,7 @@
 //! 3 partial output (some items failed; each is reported on stderr). `doctor` exits 1
 //! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2.
 
+pub mod audit;
 pub mod cache;
 pub mod cat;
 pub mod completion;
@@ -82,6 +83,8 @@ pub enum Command {
     Findings(findings::FindingsArgs),
     /// How a registry grew: one snapshot per completed crawl (images, tags, bytes).
     History(history::HistoryArgs),
+    /// Registry hygiene per repository: scanning, lifecycle, immutability, bytes, signatures.
+    Audit(audit::AuditArgs),
     /// Manage the local store (prune what no inventory needs, or clear it).
     Cache(cache::CacheArgs),
     /// Log in to a registry: verify the password, then store it as Docker does.
@@ -144,6 +147,7 @@ pub fn run() -> i32 {
                 Command::Doctor(a) => block_on(doctor::run(a)),
                 Command::Findings(a) => findings::run(a),
                 Command::History(a) => history::run(a),
+                Command::Audit(a) => block_on(audit::run(a)),
                 Command::Cache(a) => cache::run(a),
                 Command::Login(a) => login::run_login(a),
                 Command::Logout(a) => login::run_logout(a),

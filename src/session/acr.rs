@@ -42,6 +42,31 @@ impl Acr {
 
 #[async_trait]
 impl Driver for Acr {
+    /// ACR keeps scanning (Defender), retention, anonymous pull and geo-replication in
+    /// Azure Resource Manager, which regscope does not read: unknown. Tag locks come with
+    /// the listing (`tag_details`), and the listing shows untagged manifests.
+    async fn repo_settings(
+        &self,
+        _s: &Session,
+        _repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let arm = |what: &str| {
+            format!("ACR keeps its {what} in Azure Resource Manager, which regscope does not read")
+        };
+        Ok(super::RepoSettings {
+            scanning: super::Setting::Unknown(arm("scanning (Defender for Cloud) settings")),
+            tag_immutability: super::Setting::NotApplicable(
+                "ACR has no immutability setting: tags are locked one by one (writeEnabled=false)"
+                    .into(),
+            ),
+            lifecycle: super::Setting::Unknown(arm("retention policy")),
+            access: super::Setting::Unknown(arm("anonymous pull setting")),
+            replication: super::Setting::Unknown(arm("geo-replications")),
+            listing_links_referrers: true,
+            listing_lists_untagged: true,
+        })
+    }
+
     fn open_source(&self, s: &Session) -> Result<Arc<dyn ManifestSource>, RegistryError> {
         Ok(self.acr(s)?)
     }

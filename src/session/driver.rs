@@ -111,6 +111,22 @@ pub trait Driver: Send + Sync + 'static {
         })
     }
 
+    /// What the registry keeps about `repository` that `regscope audit` asks about. By
+    /// default: a plain Distribution registry or layout keeps none of it (not applicable);
+    /// any other kind without its own reading says unknown, never a guess.
+    async fn repo_settings(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let _ = repository;
+        Ok(match s.kind() {
+            super::Kind::Distribution => super::RepoSettings::plain_oci(s.kind().label(), false),
+            super::Kind::Layout => super::RepoSettings::plain_oci(s.kind().label(), true),
+            _ => super::RepoSettings::not_read(s.kind().label()),
+        })
+    }
+
     /// What a reviewed plan is deleted through: by default OCI manifest DELETE by digest.
     async fn deletion_target(&self, s: &Session) -> Result<Arc<dyn DeletionTarget>, RegistryError> {
         Ok(Arc::new(SourceTarget(s.source()?)))

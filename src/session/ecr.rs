@@ -104,6 +104,21 @@ impl Driver for Ecr {
             }))
     }
 
+    /// Tag mutability, scanning, lifecycle, repository policy and replication, each read
+    /// through its own API call; what cannot be read is unknown with the error.
+    async fn repo_settings(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let client = self.client(s).await?;
+        let lifecycle = self
+            .own_policy(s, repository)
+            .await
+            .map(|p| p.map(|p| p.text));
+        Ok(super::ecr_settings::read(&client, repository, lifecycle).await)
+    }
+
     /// `BatchDeleteImage` by digest, checked with `DescribeImages` (no check is a pull).
     async fn deletion_target(&self, s: &Session) -> Result<Arc<dyn DeletionTarget>, RegistryError> {
         Ok(Arc::new(EcrTarget(self.client(s).await?)))

@@ -85,4 +85,24 @@ impl Driver for Gar {
             ),
         }))
     }
+
+    /// `repositories.get`: vulnerabilityScanningConfig, dockerConfig.immutableTags and the
+    /// cleanup policies with their dry-run flag. Access (IAM) is not read: unknown.
+    async fn repo_settings(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let client = self.client(s).await?;
+        let mut parts = repository.splitn(3, '/');
+        let (Some(project), Some(repo)) = (parts.next(), parts.next()) else {
+            return Ok(super::RepoSettings::not_read(s.kind().label()));
+        };
+        let r = client
+            .api
+            .repository(project, &client.address.location, repo)
+            .await?;
+        let own = own_cleanup(&r).map_err(|e| e.to_string());
+        Ok(super::gar_settings::from_repository(&r, own))
+    }
 }

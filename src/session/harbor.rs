@@ -108,6 +108,27 @@ impl Driver for Harbor {
         Ok(out)
     }
 
+    /// The project's `auto_scan`, `public`, immutable-tag rules and retention policy.
+    async fn repo_settings(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let client = self.client(s).await?;
+        let project = repository.split('/').next().unwrap_or(repository);
+        let facts = client.project_facts(project).await?;
+        let retention = self
+            .own_policy(s, repository)
+            .await
+            .map(|p| p.map(|p| p.text))
+            .map_err(|e| e.to_string());
+        Ok(super::harbor_settings::from_facts(
+            facts.as_ref(),
+            repository,
+            retention,
+        ))
+    }
+
     /// The tag-retention policy of the repository's project (Harbor keeps one per project;
     /// its repository selectors say which repositories it touches).
     async fn own_policy(

@@ -10,15 +10,20 @@ mod caps;
 mod dockerhub;
 pub mod driver;
 mod ecr;
+mod ecr_settings;
 mod gar;
+mod gar_settings;
 mod harbor;
+mod harbor_settings;
 mod kind;
 pub mod plan;
 pub mod probe;
+pub mod settings;
 
 pub use caps::Caps;
 pub use driver::{Driver, FindingsQuery, OwnPolicy};
 pub use kind::Kind;
+pub use settings::{RepoSettings, Setting};
 
 use crate::config::RegistrySettings;
 use crate::inventory::{CrawlOptions, InventoryEvent};
@@ -218,6 +223,12 @@ impl Session {
             return Ok(None);
         }
         self.0.driver.own_policy(self, repository).await
+    }
+
+    /// What the registry keeps about `repository` beside its images (scanning, tag
+    /// immutability, lifecycle, access, replication), for `regscope audit`.
+    pub async fn repo_settings(&self, repository: &str) -> Result<RepoSettings, RegistryError> {
+        self.0.driver.repo_settings(self, repository).await
     }
 
     /// What a reviewed plan is deleted through. Refused for a `read_only` registry.

@@ -5,6 +5,8 @@ mod acr;
 mod acr_cli;
 mod acr_sdk;
 mod adaptive;
+mod audit;
+mod audit_ecr;
 mod cli_docs;
 mod cli_login;
 mod cli_words;

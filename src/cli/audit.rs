@@ -1,0 +1,221 @@
+//! `regscope audit TARGET...`: the registry guides' hygiene checklist per repository, with
+//! evidence (`hygiene`), as a table or the `regscope.audit/v1` document. Exit 0 when no
+//! check reaches `--fail-on` (default `fail`), 1 when one does, 3 when something could not
+//! be read (and nothing reached `--fail-on`), 2 for bad usage.
+
+use super::crawl::crawl_session;
+use super::output::{print_stdout, usage, Table, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
+use crate::hygiene::run::{audit_registry, AuditOptions};
+use crate::hygiene::{human_bytes, AuditReport, CheckId, Status, Thresholds};
+use crate::policy::inuse::InUse;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Registries to audit (HOST[/PREFIX], ecr://REGION, oci:PATH, a [[registry]] name).
+    #[arg(required = true)]
+    pub targets: Vec<String>,
+    /// Print the regscope.audit/v1 document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when a check reaches this status: fail (default) or warn.
+    #[arg(long, value_name = "STATUS", default_value = "fail", value_parser = ["warn", "fail"])]
+    pub fail_on: String,
+    /// Images in use: `kubectl get pods -A -o json` output or one reference per line
+    /// (critical-findings looks at these, and at images pulled lately).
+    #[arg(long, value_name = "FILE")]
+    pub in_use: Option<PathBuf>,
+    /// An image neither pushed nor pulled in this many days is stale.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub stale_days: i64,
+    /// A scan older than this many days is stale (scan-freshness).
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub scan_days: i64,
+    /// "Lately": pushed or pulled within this many days; also the window for tag moves.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub recent_days: i64,
+    /// Audit as of this instant (RFC 3339) instead of now.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Say the kind of each registry and the traffic on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+pub async fn run(args: AuditArgs) -> i32 {
+    match execute(&args).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("regscope: {e:#}");
+            super::output::exit_code_for(&e)
+        }
+    }
+}
+
+async fn execute(args: &AuditArgs) -> anyhow::Result<i32> {
+    let mut opts = AuditOptions::new(match &args.now {
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map_err(|e| usage(format!("--now {t:?} is not an RFC 3339 time: {e}")))?
+            .with_timezone(&chrono::Utc),
+        None => chrono::Utc::now(),
+    });
+    for (flag, v) in [
+        ("--stale-days", args.stale_days),
+        ("--scan-days", args.scan_days),
+        ("--recent-days", args.recent_days),
+    ] {
+        if v < 1 {
+            return Err(usage(format!("{flag} must be at least 1 (got {v})")));
+        }
+    }
+    opts.thresholds = Thresholds {
+        stale_days: args.stale_days,
+        scan_days: args.scan_days,
+        recent_days: args.recent_days,
+    };
+    if let Some(p) = &args.in_use {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+        opts.in_use =
+            Some(InUse::parse(&text).map_err(|e| usage(format!("{}: {e}", p.display())))?);
+    }
+    // Every target is checked before any registry is contacted.
+    let mut resolved = Vec::new();
+    for t in &args.targets {
+        resolved.push(super::source::resolve_target(t).map_err(usage)?);
+    }
+    let mut repositories = Vec::new();
+    let mut errors = Vec::new();
+    let mut unreachable = 0;
+    for (target, settings) in &resolved {
+        let session = crate::session::open(target, settings).await;
+        let outcome = match crawl_session(&session, args.verbose).await {
+            Ok(o) => o,
+            Err(code) => {
+                if code == EXIT_USAGE {
+                    return Ok(code);
+                }
+                unreachable += 1;
+                errors.push(format!("{}: could not be listed", session.name()));
+                continue;
+            }
+        };
+        for e in &outcome.inventory.errors {
+            errors.push(e.message.clone());
+        }
+        let (audits, errs) = audit_registry(
+            &session,
+            &outcome.inventory.images,
+            &outcome.repositories,
+            &opts,
+        )
+        .await;
+        repositories.extend(audits);
+        errors.extend(errs);
+    }
+    let report = AuditReport::new(opts.now, repositories, errors);
+    if args.json {
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+    } else {
+        print_stdout(&render(&report));
+    }
+    for e in &report.summary.errors {
+        eprintln!("regscope: warning: {e}");
+    }
+    let threshold = if args.fail_on == "warn" {
+        Status::Warn
+    } else {
+        Status::Fail
+    };
+    // A gate that trips, or no registry read at all, is 1; anything unread is 3.
+    Ok(if report.reaches(threshold) || unreachable == resolved.len() {
+        EXIT_ERROR
+    } else if report.summary.partial {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    })
+}
+
+/// The table: per registry its totals, a row per repository with a glyph per check, then
+/// every check that did not pass with its summary and evidence.
+pub fn render(report: &AuditReport) -> String {
+    let mut out = String::new();
+    for t in &report.summary.registries {
+        let mut line = format!(
+            "{}: {} repositories, {} reclaimable",
+            t.registry,
+            t.repositories,
+            human_bytes(t.reclaimable_bytes)
+        );
+        if t.reclaimable_unknown > 0 {
+            line.push_str(&format!(
+                " (+ {} repositories unknown)",
+                t.reclaimable_unknown
+            ));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        let counts = |m: &std::collections::BTreeMap<String, usize>| {
+            CheckId::ALL
+                .iter()
+                .filter_map(|c| m.get(c.as_str()).map(|n| format!("{} {n}", c.as_str())))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !t.failing.is_empty() {
+            out.push_str(&format!("  failing: {}\n", counts(&t.failing)));
+        }
+        if !t.warning.is_empty() {
+            out.push_str(&format!("  warning: {}\n", counts(&t.warning)));
+        }
+    }
+    let mut headers: Vec<&'static str> = vec!["REPOSITORY"];
+    headers.extend(CheckId::ALL.iter().map(|c| c.short()));
+    let mut table = Table::new(&headers);
+    for r in &report.repositories {
+        let mut row = vec![format!("{}/{}", r.registry, r.repository)];
+        row.extend(CheckId::ALL.iter().map(|c| {
+            r.check(*c)
+                .map(|c| c.status.glyph())
+                .unwrap_or(" ")
+                .to_string()
+        }));
+        table.row(row);
+    }
+    out.push('\n');
+    out.push_str(&table.render());
+    out.push_str(&format!(
+        "{}\n",
+        Status::ALL
+            .iter()
+            .map(|s| format!("{} {}", s.glyph(), s.as_str()))
+            .collect::<Vec<_>>()
+            .join("  ")
+    ));
+    for r in &report.repositories {
+        let notable: Vec<_> = r
+            .checks
+            .iter()
+            .filter(|c| c.status != Status::Pass)
+            .collect();
+        if notable.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{}/{}\n", r.registry, r.repository));
+        for c in notable {
+            out.push_str(&format!(
+                "  {} {} {}: {}\n",
+                c.status.glyph(),
+                c.id.as_str(),
+                c.status.as_str(),
+                c.summary
+            ));
+            for e in &c.evidence {
+                out.push_str(&format!("      {e}\n"));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! Harbor's project settings for the audit, read through `/api/v2.0` (never a manifest,
+//! which Harbor counts as a pull): `auto_scan` (scan on push), `public`, the immutable-tag
+//! rules whose repository selectors match the repository, and the tag-retention policy.
+
+use super::settings::{Access, Lifecycle, Scanning, TagImmutability};
+use super::{RepoSettings, Setting};
+use crate::registry::harbor::ProjectFacts;
+
+/// Whether a rule's repository selectors take in `repository` (its path without the
+/// project, as Harbor matches them: doublestar patterns, `excludes` decorations).
+fn rule_covers(rule: &crate::registry::harbor::ImmutableRule, repository: &str) -> bool {
+    let path = repository.split_once('/').map_or(repository, |(_, r)| r);
+    let selectors = rule.scope_selectors.get("repository");
+    let Some(selectors) = selectors.filter(|s| !s.is_empty()) else {
+        return true;
+    };
+    selectors.iter().all(|s| {
+        let pattern = s.pattern.as_deref().unwrap_or("**");
+        let hit = crate::policy::doublestar::matches(pattern, path);
+        if s.decoration.as_deref().unwrap_or("").contains("xclude") {
+            !hit
+        } else {
+            hit
+        }
+    })
+}
+
+/// The settings of `repository` from its project's facts (`None`: Harbor has no such
+/// project); `retention` is the session's own-policy reading of the project.
+pub fn from_facts(
+    facts: Option<&ProjectFacts>,
+    repository: &str,
+    retention: Result<Option<String>, String>,
+) -> RepoSettings {
+    let project = repository.split('/').next().unwrap_or(repository);
+    let Some(f) = facts else {
+        let u = || format!("Harbor has no project {project}");
+        return RepoSettings {
+            scanning: Setting::Unknown(u()),
+            tag_immutability: Setting::Unknown(u()),
+            lifecycle: Setting::Unknown(u()),
+            access: Setting::Unknown(u()),
+            replication: Setting::Unknown(u()),
+            listing_links_referrers: true,
+            listing_lists_untagged: true,
+        };
+    };
+    let scanning = match f.auto_scan {
+        Some(on) => Setting::Known(Scanning {
+            on_push: on,
+            continuous: false,
+            evidence: vec![format!("project {project}: auto_scan={on} (GET /projects)")],
+        }),
+        None => Setting::Unknown(format!(
+            "project {project} does not say whether it scans on push"
+        )),
+    };
+    let rules: Vec<String> = f
+        .immutable_rules
+        .iter()
+        .filter(|r| r.disabled != Some(true) && rule_covers(r, repository))
+        .map(|r| r.describe())
+        .collect();
+    let tag_immutability = Setting::Known(TagImmutability {
+        all_immutable: false,
+        exclusions: Vec::new(),
+        evidence: vec![format!(
+            "project {project}: {} immutable-tag rules, {} cover this repository",
+            f.immutable_rules.len(),
+            rules.len()
+        )],
+        rules,
+    });
+    let lifecycle = match retention {
+        Ok(text) => Setting::Known(Lifecycle {
+            evidence: vec![format!(
+                "project {project}: {}",
+                if text.is_some() {
+                    "tag retention policy set"
+                } else {
+                    "no tag retention policy"
+                }
+            )],
+            text,
+            dry_run: None,
+        }),
+        Err(e) => Setting::Unknown(format!("the retention policy could not be read: {e}")),
+    };
+    let access = match f.public {
+        Some(true) => Setting::Known(Access {
+            public_grants: vec![format!("project {project} is public: anyone may pull")],
+            evidence: vec![],
+        }),
+        Some(false) => Setting::Known(Access {
+            public_grants: vec![],
+            evidence: vec![format!("project {project} is private")],
+        }),
+        None => Setting::Unknown(format!(
+            "project {project} does not say whether it is public"
+        )),
+    };
+    RepoSettings {
+        scanning,
+        tag_immutability,
+        lifecycle,
+        access,
+        replication: Setting::Unknown(
+            "Harbor replication policies are not read by regscope yet".into(),
+        ),
+        listing_links_referrers: true,
+        listing_lists_untagged: true,
+    }
+}
