@@ -10,9 +10,12 @@
 //! index was built), so the 512-byte tar header in front of the content is checked instead:
 //! its checksum must hold and it must announce the size the index recorded.
 
+use super::checkpoint::Point;
 use super::error::LayerError;
 use super::index::{Compression, LayerIndex};
+use super::inflate::{Inflater, Start};
 use super::merge::Content;
+use super::pump::ChannelReader;
 use super::LayerCache;
 use crate::registry::{BlobRange, ManifestSource};
 use std::io::{self, Read, Write};
@@ -42,7 +45,6 @@ pub async fn read_content(
     cache: Option<&LayerCache>,
     out: Sink,
 ) -> Result<(ReadPath, Sink), LayerError> {
-    let _ = cache; // checkpoints of compressed layers: see docs/decisions.md
     let name = layer.digest.to_string();
     let fail = |detail: String| LayerError::Content {
         layer: name.clone(),
@@ -61,9 +63,26 @@ pub async fn read_content(
         header_at,
         size: content.size,
     };
-    let (start, end) = match layer.compression {
-        Compression::None => (header_at, Some(offset + content.size)),
-        _ => (0, None),
+    let checkpoints = match layer.compression {
+        Compression::None => None,
+        _ => cache
+            .and_then(|c| c.checkpoints(&layer.digest))
+            .filter(|c| c.compressed_size == layer.compressed_size),
+    };
+    // The blob bytes to ask for, and the checkpoint a decode starts at.
+    let (start, end, point) = match (&checkpoints, layer.compression) {
+        (_, Compression::None) => (header_at, Some(offset + content.size), None),
+        (Some(c), _) => {
+            let (point, end) = c.span(header_at, offset + content.size);
+            (point.map_or(0, |p| p.first_byte()), end, point.cloned())
+        }
+        (None, _) => (0, None, None),
+    };
+    let window = match (&checkpoints, &point) {
+        (Some(c), Some(p)) => c
+            .window(p)
+            .map_err(|e| fail(format!("checkpoint window: {e}")))?,
+        _ => Vec::new(),
     };
     let ranged = start > 0 || end.is_some();
     let (reader, path) = if ranged {
@@ -76,7 +95,7 @@ pub async fn read_content(
                 ReadPath::Ranged {
                     start,
                     end,
-                    checkpoint: false,
+                    checkpoint: point.is_some(),
                 },
             ),
             BlobRange::Whole(r) => (
@@ -100,23 +119,18 @@ pub async fn read_content(
     };
     let (chunks, _pump) = super::pump::start(reader, layer.digest.algorithm(), limit);
     let compression = layer.compression;
-    let partial = matches!(path, ReadPath::Ranged { .. });
+    // A checkpoint applies only to the bytes asked for; a registry that ignored the range
+    // sent the blob from its start.
+    let from = match &path {
+        ReadPath::Ranged { .. } => Some(point),
+        ReadPath::Streamed { .. } => None,
+    };
     let layer_name = name.clone();
     let shown = format!("/{}", content.path);
     let out = tokio::task::spawn_blocking(move || {
         let mut out = out;
-        let r = match (partial, compression) {
-            (true, _) => want.copy(chunks, header_at, &mut out),
-            (_, Compression::Gzip) => {
-                let d = flate2::read::MultiGzDecoder::new(io::BufReader::new(chunks));
-                want.copy(d, 0, &mut out)
-            }
-            (_, Compression::Zstd) => match zstd::stream::read::Decoder::new(chunks) {
-                Ok(d) => want.copy(d, 0, &mut out),
-                Err(e) => Err(e),
-            },
-            (_, Compression::None) => want.copy(chunks, 0, &mut out),
-        };
+        let r = decode(compression, from, &window, start, chunks)
+            .and_then(|(d, pos)| want.copy(d, pos, &mut out));
         r.map(|()| out).map_err(|e| LayerError::Content {
             layer: layer_name,
             path: shown,
@@ -126,6 +140,48 @@ pub async fn read_content(
     .await
     .map_err(|e| fail(e.to_string()))??;
     Ok((path, out))
+}
+
+/// The decompressed stream of `chunks`, and its offset in the layer's tar stream.
+/// `from`: `None` when the chunks are the blob from byte 0; `Some(point)` when they are the
+/// range from `start` (at the checkpoint `point`, or at byte 0 of a plain or compressed blob
+/// when `point` is `None` and `start` is 0).
+fn decode(
+    compression: Compression,
+    from: Option<Option<Point>>,
+    window: &[u8],
+    start: u64,
+    chunks: ChannelReader,
+) -> io::Result<(Box<dyn Read + '_>, u64)> {
+    let mut input = io::BufReader::with_capacity(256 * 1024, chunks);
+    Ok(match (compression, from) {
+        (Compression::None, Some(_)) => (Box::new(input), start),
+        (Compression::None, None) => (Box::new(input), 0),
+        (Compression::Gzip, Some(Some(p))) => {
+            let mut byte = [0u8; 1];
+            if p.bits > 0 {
+                input.read_exact(&mut byte)?;
+            }
+            let start = Start::Boundary {
+                bits: p.bits,
+                byte: byte[0],
+                window,
+            };
+            (
+                Box::new(Inflater::new(input, start, p.input, p.output, None)?),
+                p.output,
+            )
+        }
+        (Compression::Gzip, _) => (Box::new(Inflater::new(input, Start::Gzip, 0, 0, None)?), 0),
+        (Compression::Zstd, Some(Some(p))) => (
+            Box::new(zstd::stream::read::Decoder::with_buffer(input)?),
+            p.output,
+        ),
+        (Compression::Zstd, _) => (
+            Box::new(zstd::stream::read::Decoder::with_buffer(input)?),
+            0,
+        ),
+    })
 }
 
 /// The bytes one file needs from the decompressed tar stream.

@@ -4,6 +4,7 @@
 //! (and rewritten by the next read). Writes go to a temporary file renamed into place, so
 //! a crash or a concurrent regscope never leaves half an entry.
 
+use super::checkpoint::Checkpoints;
 use super::index::{LayerIndex, INDEX_FORMAT};
 use crate::model::Digest;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,37 @@ impl LayerCache {
             .join(format!("{}.json", digest.hex()))
     }
 
+    fn checkpoint_path(&self, digest: &Digest) -> PathBuf {
+        self.dir
+            .join(digest.algorithm())
+            .join(format!("{}.ckpt", digest.hex()))
+    }
+
+    /// The checkpoints of layer `digest`, if valid ones are stored.
+    pub fn checkpoints(&self, digest: &Digest) -> Option<Checkpoints> {
+        let bytes = std::fs::read(self.checkpoint_path(digest)).ok()?;
+        match Checkpoints::decode(&bytes) {
+            Ok(c) if c.digest == *digest => Some(c),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(%digest, "ignoring corrupt layer checkpoints: {e}");
+                None
+            }
+        }
+    }
+
+    /// Stores a layer's index and its checkpoints (these first: an index in the cache then
+    /// means its checkpoints, if the layer has any, are there too).
+    pub fn put_with(&self, index: &LayerIndex, checkpoints: Option<&Checkpoints>) {
+        if let Some(c) = checkpoints {
+            let path = self.checkpoint_path(&c.digest);
+            if let Err(e) = write_atomic(&path, &c.encode()) {
+                tracing::warn!(digest = %c.digest, "cannot write layer checkpoints: {e}");
+            }
+        }
+        self.put(index);
+    }
+
     /// The cached index of `digest`, if a valid one is stored.
     pub fn get(&self, digest: &Digest) -> Option<LayerIndex> {
         let bytes = std::fs::read(self.path(digest)).ok()?;
@@ -56,18 +88,22 @@ impl LayerCache {
     }
 
     fn try_put(&self, index: &LayerIndex) -> std::io::Result<()> {
-        let path = self.path(&index.digest);
-        let dir = path.parent().expect("cache path has a parent");
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(
-            ".{}.{}.{}.tmp",
-            index.digest.hex(),
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        std::fs::write(&tmp, serde_json::to_vec(index)?)?;
-        std::fs::rename(&tmp, &path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        write_atomic(&self.path(&index.digest), &serde_json::to_vec(index)?)
     }
+}
+
+/// Writes through a temporary file renamed into place.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().expect("cache path has a parent");
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }

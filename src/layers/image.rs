@@ -6,7 +6,7 @@ use super::cache::LayerCache;
 use super::error::LayerError;
 use super::index::LayerIndex;
 use super::merge::Analysis;
-use super::stream::index_layer;
+use super::stream::index_layer_checkpointed;
 use super::LayerLimits;
 use crate::model::{Digest, Platform};
 use crate::registry::{ImageManifest, Manifest, ManifestSource};
@@ -260,12 +260,15 @@ pub async fn analyze_image(
                 }
             }
             progress(LayerProgress::Started { layer: i, total });
-            let r = index_layer(source, repo, &desc, opts.limits).await;
+            let r = index_layer_checkpointed(source, repo, &desc, opts.limits).await;
+            let r = r.map(|(idx, checkpoints)| {
+                if let Some(c) = &opts.cache {
+                    c.put_with(&idx, checkpoints.as_ref());
+                }
+                idx
+            });
             match &r {
-                Ok(idx) => {
-                    if let Some(c) = &opts.cache {
-                        c.put(idx);
-                    }
+                Ok(_) => {
                     progress(LayerProgress::Done {
                         layer: i,
                         total,

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// Bumped whenever the index format or its meaning changes; older cache entries are rebuilt.
 /// 2: entries carry their content offset, mode, owner and a CRC-32 of their bytes (for
 /// `cat`, `diff` and ranged reads).
-pub const INDEX_FORMAT: u32 = 2;
+/// 3: written together with the layer's checkpoints (`<hex>.ckpt`, see `layers::checkpoint`):
+/// a format-2 index was built before checkpoints existed, so its layer is walked once more.
+pub const INDEX_FORMAT: u32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

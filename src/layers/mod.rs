@@ -9,12 +9,14 @@
 
 pub mod access;
 pub mod cache;
+pub mod checkpoint;
 pub mod config_diff;
 pub mod diff;
 pub mod error;
 pub mod hints;
 pub mod image;
 pub mod index;
+mod inflate;
 pub mod lookup;
 pub mod merge;
 pub mod names;
@@ -22,6 +24,7 @@ mod pump;
 pub mod report;
 pub mod stream;
 pub mod tree;
+mod zframes;
 
 pub use access::{read_content, ReadPath};
 pub use cache::LayerCache;
@@ -34,7 +37,7 @@ pub use index::{Compression, EntryKind, LayerIndex, TarEntry};
 pub use lookup::{lookup, Lookup};
 pub use merge::{Analysis, ChangeState, Content, FsNode, LayerStats, PathChange, WastedFile};
 pub use report::LayersReport;
-pub use stream::{index_layer, index_reader};
+pub use stream::{index_layer, index_layer_checkpointed, index_reader, index_reader_checkpointed};
 pub use tree::FsTree;
 
 /// Per-layer safety bounds: a layer that decompresses to more, or holds more entries, fails

@@ -7,8 +7,10 @@
 //! the registry's async stream into it on a blocking thread, so decompression runs beside
 //! the network I/O on another core.
 
+use super::checkpoint::{Checkpoints, Kind, Recorder};
 use super::error::LayerError;
 use super::index::{Compression, EntryKind, LayerIndex, TarEntry, INDEX_FORMAT};
+use super::inflate::{Inflater, Start};
 use super::names::{base_name, escape_name, normalize, parent};
 use super::LayerLimits;
 use crate::model::Digest;
@@ -139,6 +141,16 @@ pub fn index_reader<R: Read>(
     desc: &Descriptor,
     limits: &LayerLimits,
 ) -> Result<LayerIndex, LayerError> {
+    index_with(raw, desc, limits, None).map(|(i, _)| i)
+}
+
+/// [`index_reader`], with the checkpoints recorded on the way (compressed layers large
+/// enough to have any; see [`super::checkpoint`]).
+pub fn index_reader_checkpointed<R: Read>(
+    raw: R,
+    desc: &Descriptor,
+    limits: &LayerLimits,
+) -> Result<(LayerIndex, Option<Checkpoints>), LayerError> {
     index_with(raw, desc, limits, None)
 }
 
@@ -147,7 +159,7 @@ pub(super) fn index_with<R: Read>(
     desc: &Descriptor,
     limits: &LayerLimits,
     external: Option<ExternalDigest>,
-) -> Result<LayerIndex, LayerError> {
+) -> Result<(LayerIndex, Option<Checkpoints>), LayerError> {
     let layer = desc.digest.to_string();
     let announced =
         compression_of_media_type(&desc.media_type).ok_or_else(|| LayerError::NotALayer {
@@ -185,13 +197,24 @@ pub(super) fn index_with<R: Read>(
         limit: limits.max_uncompressed_bytes,
         meter: meter.clone(),
     };
+    let mut recorded = None;
     let walked = match found {
         Compression::Gzip => {
-            let d = flate2::bufread::MultiGzDecoder::new(&mut compressed);
-            walk(bounded(Box::new(d) as Box<dyn Read>), limits)
+            match Inflater::new(&mut compressed, Start::Gzip, 0, 0, Some(Recorder::new())) {
+                Ok(mut d) => {
+                    let w = walk(bounded(Box::new(&mut d) as Box<dyn Read>), limits);
+                    recorded = d.take_recorder().map(|r| (Kind::Gzip, r));
+                    w
+                }
+                Err(e) => Err(Walk::Io(e)),
+            }
         }
-        Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut compressed) {
-            Ok(d) => walk(bounded(Box::new(d)), limits),
+        Compression::Zstd => match super::zframes::ZstdFrames::new(&mut compressed) {
+            Ok(mut d) => {
+                let w = walk(bounded(Box::new(&mut d)), limits);
+                recorded = Some((Kind::Zstd, d.into_recorder()));
+                w
+            }
             Err(e) => Err(Walk::Io(e)),
         },
         Compression::None => walk(bounded(Box::new(&mut compressed)), limits),
@@ -260,7 +283,8 @@ pub(super) fn index_with<R: Read>(
             });
         }
     };
-    Ok(LayerIndex {
+    let checkpoints = recorded.and_then(|(kind, r)| r.finish(kind, &desc.digest, size));
+    let index = LayerIndex {
         format: INDEX_FORMAT,
         digest: desc.digest.clone(),
         media_type: desc.media_type.clone(),
@@ -269,7 +293,8 @@ pub(super) fn index_with<R: Read>(
         uncompressed_size: meter.bytes.load(Ordering::Relaxed),
         entries,
         warnings,
-    })
+    };
+    Ok((index, checkpoints))
 }
 
 fn interrupted(layer: &str, e: io::Error) -> LayerError {
@@ -374,6 +399,18 @@ pub async fn index_layer(
     desc: &Descriptor,
     limits: LayerLimits,
 ) -> Result<LayerIndex, LayerError> {
+    index_layer_checkpointed(source, repository, desc, limits)
+        .await
+        .map(|(i, _)| i)
+}
+
+/// [`index_layer`], with the checkpoints recorded on the way.
+pub async fn index_layer_checkpointed(
+    source: &dyn ManifestSource,
+    repository: &str,
+    desc: &Descriptor,
+    limits: LayerLimits,
+) -> Result<(LayerIndex, Option<Checkpoints>), LayerError> {
     if compression_of_media_type(&desc.media_type).is_none() {
         return Err(LayerError::NotALayer {
             layer: desc.digest.to_string(),

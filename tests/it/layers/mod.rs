@@ -7,5 +7,6 @@ mod cli;
 mod diff;
 mod engine;
 mod model;
+mod ranged;
 mod real;
 mod registry;

@@ -38,6 +38,9 @@ pub enum Fault {
     },
     /// Accept and never answer.
     Hang,
+    /// Forward without the named request header (a registry that ignores `Range` answers
+    /// 200 with the whole blob, as some CDNs and proxies do).
+    DropHeader(&'static str),
 }
 
 pub type FaultHandler =
@@ -174,8 +177,13 @@ async fn serve(
     }
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).unwrap();
     let mut up = client.request(method, format!("{upstream}{}", req.target));
+    let dropped = match &fault {
+        Fault::DropHeader(h) => h.to_ascii_lowercase(),
+        _ => String::new(),
+    };
     for (k, v) in &req.headers {
-        if !["host", "content-length", "connection"].contains(&k.to_ascii_lowercase().as_str()) {
+        let lower = k.to_ascii_lowercase();
+        if !["host", "content-length", "connection"].contains(&lower.as_str()) && lower != dropped {
             up = up.header(k, v);
         }
     }
