@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what regscope's tests need on a fresh Debian machine, skipping what is present:
 # the CNCF distribution registry, skopeo (independent checks and the benchmark peer),
-# zstd, tmux (the end-to-end TUI test), and moto[server] in a virtualenv (ECR API tests).
+# zstd, tmux (the end-to-end TUI test), openssl (certificates made as users make them),
+# and moto[server] in a virtualenv (ECR API tests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 need_apt=()
-for pair in docker-registry:docker-registry skopeo:skopeo zstd:zstd tmux:tmux; do
+for pair in docker-registry:docker-registry skopeo:skopeo zstd:zstd tmux:tmux openssl:openssl; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

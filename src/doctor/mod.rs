@@ -6,12 +6,11 @@
 //! Front ends call [`diagnose`] and may watch steps arrive through the `progress`
 //! callback (the TUI draws its checklist from it; the CLI prints the final [`Report`]).
 
-mod cert;
 mod reach;
 mod run;
 mod verdict;
 
-pub use cert::CertSummary;
+pub use crate::registry::cert::CertSummary;
 pub use run::diagnose;
 pub use verdict::Verdict;
 

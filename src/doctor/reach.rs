@@ -1,7 +1,7 @@
 //! The reach step: DNS, TCP, then TLS (through the client's first request), naming the
 //! certificate when verification fails.
 
-use super::cert::{summarize, CertSummary};
+use crate::registry::cert::{summarize, CertSummary};
 use crate::registry::DistributionClient;
 use std::net::SocketAddr;
 use std::time::Duration;

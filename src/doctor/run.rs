@@ -39,6 +39,7 @@ pub async fn diagnose(
         platform: options.platform.clone(),
         repo: reference.repository.clone(),
         registry: reference.registry.clone(),
+        ca_file: options.settings.as_ref().and_then(|s| s.ca_file.clone()),
         config: None,
     };
     let t = Instant::now();
@@ -106,6 +107,9 @@ struct Walk<'a> {
     platform: Option<Platform>,
     repo: String,
     registry: String,
+    /// The `ca_file` (or `--ca-file`) in force, so a TLS failure is not answered with
+    /// advice to give the file that was given.
+    ca_file: Option<std::path::PathBuf>,
     /// A single-platform image's config, read by the platforms step for history.
     config: Option<single::ImageConfig>,
 }

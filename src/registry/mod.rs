@@ -7,6 +7,7 @@ pub mod adaptive;
 pub mod auth;
 pub mod blobs;
 pub mod catalog;
+pub mod cert;
 pub mod challenge;
 pub mod cloud_api;
 pub mod credential_store;
@@ -25,6 +26,7 @@ pub mod net_error;
 pub mod reference;
 pub mod status;
 pub mod target;
+pub mod tls;
 pub mod traffic;
 pub mod transport;
 

@@ -121,19 +121,28 @@ impl Transport {
                 place: place.clone(),
                 why: format!("cannot read ca_file {}: {e}", path.display()),
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                RegistryError::Refused {
+            let certs =
+                super::tls::read_pem_certificates(&pem).map_err(|e| RegistryError::Refused {
                     place: place.clone(),
                     why: format!("ca_file {} is not PEM certificates: {e}", path.display()),
-                }
-            })?;
+                })?;
             if certs.is_empty() {
                 return Err(RegistryError::Refused {
                     place,
                     why: format!("ca_file {} holds no certificate", path.display()),
                 });
             }
-            builder = builder.tls_certs_merge(certs);
+            // With `insecure` nothing is verified anyway; else the file's certificates are
+            // trusted as roots, and a server certificate that is itself in the file as it
+            // is (a self-signed `openssl req -x509` one), as curl and skopeo do.
+            if !settings.insecure {
+                let tls =
+                    super::tls::client_config(certs).map_err(|why| RegistryError::Refused {
+                        place: place.clone(),
+                        why,
+                    })?;
+                builder = builder.tls_backend_preconfigured(tls);
+            }
         }
         let client = builder.build().map_err(|e| RegistryError::Other {
             place,

@@ -46,5 +46,6 @@ mod registry_auth;
 mod store;
 mod store_history;
 mod support;
+mod tls_ca_file;
 mod tui;
 mod tui_findings;

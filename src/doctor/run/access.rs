@@ -91,7 +91,17 @@ impl Walk<'_> {
                     } else {
                         ""
                     };
-                    summary = format!("{host} presents a certificate for {} issued by {}{public}, which this machine does not trust.", c.subject, c.issuer);
+                    let trust = match &self.ca_file {
+                        Some(ca) => format!(
+                            "which neither this machine nor ca_file {} trusts",
+                            ca.display()
+                        ),
+                        None => "which this machine does not trust".into(),
+                    };
+                    summary = format!(
+                        "{host} presents a certificate for {} issued by {}{public}, {trust}.",
+                        c.subject, c.issuer
+                    );
                 }
                 Err(self.finish(v, summary, next))
             }

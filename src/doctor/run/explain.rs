@@ -27,6 +27,14 @@ impl Walk<'_> {
                 format!("{host} did not answer within {}s ({during}).", after.as_secs()),
                 format!("check the network path to {host}, then: curl -v https://{}/v2/", client.api_host()),
             ),
+            RegistryError::Tls { detail, .. } if self.ca_file.is_some() => {
+                let ca = self.ca_file.as_deref().unwrap_or(std::path::Path::new("")).display();
+                (
+                    Verdict::Tls,
+                    format!("The TLS certificate of {host} is not trusted even with ca_file {ca}: {detail}."),
+                    format!("check that {ca} holds the certificate of the CA that issued {host}'s certificate, or that certificate itself, as PEM: openssl s_client -connect {} -CAfile {ca}", client.api_host()),
+                )
+            }
             RegistryError::Tls { detail, .. } => (
                 Verdict::Tls,
                 format!("The TLS certificate of {host} is not trusted: {detail}."),

@@ -27,10 +27,13 @@ impl Seeder {
     }
 
     /// Trusts `ca_pem` (a test registry's self-signed certificate).
+    /// Trusts `ca_pem` as regscope trusts a `ca_file` (a self-signed server certificate in
+    /// it is accepted as it is).
     pub fn with_root_ca(mut self, ca_pem: &[u8]) -> Self {
-        let certs = reqwest::Certificate::from_pem_bundle(ca_pem).unwrap();
+        let certs = regscope::registry::tls::read_pem_certificates(ca_pem).unwrap();
+        let tls = regscope::registry::tls::client_config(certs).unwrap();
         self.http = reqwest::Client::builder()
-            .tls_certs_merge(certs)
+            .tls_backend_preconfigured(tls)
             .build()
             .unwrap();
         self

@@ -1,7 +1,10 @@
 //! Just enough X.509 (DER) reading to tell an on-call engineer whose certificate a
-//! registry presented: subject, issuer, subject alternative names, expiry, and whether it
-//! is self-signed. Read-only, bounds-checked, and `None` on anything unexpected.
+//! registry presented — subject, issuer, subject alternative names, validity, and whether
+//! it is self-signed — and for the TLS verifier to check the validity of a certificate
+//! the user trusts as it is (`tls.rs`). Read-only, bounds-checked, and `None` on anything
+//! unexpected.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -9,7 +12,8 @@ pub struct CertSummary {
     pub subject: String,
     pub issuer: String,
     pub sans: Vec<String>,
-    pub not_after: Option<String>,
+    pub not_before: Option<DateTime<Utc>>,
+    pub not_after: Option<DateTime<Utc>>,
     pub self_signed: bool,
 }
 
@@ -29,7 +33,7 @@ impl CertSummary {
             ),
         ];
         if let Some(t) = &self.not_after {
-            out.push(format!("expires: {t}"));
+            out.push(format!("expires: {}", t.format("%Y-%m-%d %H:%M UTC")));
         }
         if self.self_signed {
             out.push("self-signed: not issued by a public CA".into());
@@ -81,9 +85,10 @@ pub fn summarize(der: &[u8]) -> Option<CertSummary> {
         return None;
     };
     let mut r = tlv(r)?.2; // subject public key info
-    let not_after = tlv(validity)
-        .and_then(|(_, _, v)| tlv(v))
-        .map(|(_, t, _)| String::from_utf8_lossy(t).to_string());
+    let (not_before, not_after) = match times(validity) {
+        Some((a, b)) => (Some(a), Some(b)),
+        None => (None, None),
+    };
     let mut sans = Vec::new();
     while let Some((tag, body, next)) = tlv(r) {
         if tag == 0xA3 {
@@ -95,9 +100,40 @@ pub fn summarize(der: &[u8]) -> Option<CertSummary> {
         subject: name(subject),
         issuer: name(issuer),
         sans,
+        not_before,
         not_after,
         self_signed: subject == issuer,
     })
+}
+
+/// `notBefore` and `notAfter` of a certificate (its `Validity` contents).
+fn times(validity: &[u8]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (t1, v1, rest) = tlv(validity)?;
+    let (t2, v2, _) = tlv(rest)?;
+    Some((time(t1, v1)?, time(t2, v2)?))
+}
+
+/// An X.509 time: UTCTime (`YYMMDDHHMMSSZ`, years 1950–2049 as RFC 5280 says) or
+/// GeneralizedTime (`YYYYMMDDHHMMSSZ`).
+fn time(tag: u8, v: &[u8]) -> Option<DateTime<Utc>> {
+    let s = std::str::from_utf8(v).ok()?.strip_suffix('Z')?;
+    let full = match (tag, s.len()) {
+        (0x17, 12) => {
+            let yy: u32 = s.get(..2)?.parse().ok()?;
+            format!("{}{s}", if yy < 50 { "20" } else { "19" })
+        }
+        (0x18, 14) => s.to_string(),
+        _ => return None,
+    };
+    NaiveDateTime::parse_from_str(&full, "%Y%m%d%H%M%S")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// The validity window of a DER certificate, `None` when it cannot be read.
+pub fn validity(der: &[u8]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let s = summarize(der)?;
+    Some((s.not_before?, s.not_after?))
 }
 
 /// `CN=..., O=...` from an X.501 Name.
@@ -193,5 +229,46 @@ mod tests {
         assert_eq!(s.sans, vec!["DNS:registry.test", "IP:127.0.0.1"]);
         assert!(s.not_after.is_some());
         assert_eq!(summarize(b"\x30\x03\x02\x01"), None);
+    }
+
+    #[test]
+    fn validity_is_read_as_times_and_printed_as_a_date() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut p = rcgen::CertificateParams::new(vec!["registry.test".to_string()]).unwrap();
+        // UTCTime before 2050, GeneralizedTime from 2050 on (RFC 5280 4.1.2.5).
+        p.not_before = rcgen::date_time_ymd(2026, 1, 3);
+        p.not_after = rcgen::date_time_ymd(2051, 6, 30);
+        let cert = p.self_signed(&key).unwrap();
+        let s = summarize(cert.der()).unwrap();
+        assert_eq!(
+            s.not_before.unwrap().to_rfc3339(),
+            "2026-01-03T00:00:00+00:00"
+        );
+        assert_eq!(
+            s.not_after.unwrap().to_rfc3339(),
+            "2051-06-30T00:00:00+00:00"
+        );
+        assert!(s
+            .lines()
+            .contains(&"expires: 2051-06-30 00:00 UTC".to_string()));
+        assert_eq!(
+            validity(cert.der()),
+            Some((s.not_before.unwrap(), s.not_after.unwrap()))
+        );
+        // UTCTime years: 49 is 2049, 50 is 1950.
+        assert_eq!(
+            time(0x17, b"491231235959Z").unwrap().to_rfc3339(),
+            "2049-12-31T23:59:59+00:00"
+        );
+        assert_eq!(
+            time(0x17, b"500101000000Z").unwrap().to_rfc3339(),
+            "1950-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            time(0x17, b"270103163449Z").unwrap().to_rfc3339(),
+            "2027-01-03T16:34:49+00:00"
+        );
+        assert_eq!(time(0x17, b"2701031634Z"), None);
+        assert_eq!(time(0x18, b"20270103163449"), None);
     }
 }
