@@ -68,6 +68,10 @@ async fn serve(
             if n == 0 {
                 return Ok(());
             }
+            // A TLS ClientHello (a client probing https first): hang up as a plain server.
+            if buf.is_empty() && chunk[0] == 0x16 {
+                return Ok(());
+            }
             buf.extend_from_slice(&chunk[..n]);
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
