@@ -38,7 +38,8 @@ pub enum View {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PromptKind {
-    Filter,
+    /// `/` on the focused list.
+    Filter(super::views::list_filter::FilterTarget),
     Command,
     /// The findings tab's filter (id or package).
     FindingsFilter,
@@ -105,6 +106,8 @@ pub struct State {
     pub keymap: Keymap,
     pub theme: Theme,
     pub wide: bool,
+    /// Repositories the charts skip from the top (they scroll; the rest say `+N more`).
+    pub charts_scroll: usize,
     pub mouse: bool,
     pub flash: Option<Flash>,
     /// Frames of the spinner, advanced by ticks while something loads.
@@ -132,6 +135,7 @@ impl State {
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
             wide: false,
+            charts_scroll: 0,
             mouse: false,
             flash: None,
             spinner: 0,

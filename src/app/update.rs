@@ -112,6 +112,10 @@ fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
     }
     match state.keymap.action(state.scope(), key) {
         Some(a) => dispatch(state, a),
+        // `/` where no list filters: say so rather than let the next letters run.
+        None if state.keymap.keys(Action::Filter).contains(&key) => {
+            super::views::list_filter::open(state)
+        }
         None => vec![],
     }
 }
@@ -131,6 +135,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             }
             return vec![];
         }
+        Action::Filter => return super::views::list_filter::open(state),
         Action::Command => {
             state.modals.push(Modal::Prompt(Prompt {
                 kind: PromptKind::Command,
@@ -214,8 +219,17 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Layer::Errors => errors::update::on_action(state, action),
         Layer::Charts => {
+            let loaded = state
+                .fleet
+                .repos
+                .iter()
+                .filter(|r| r.summary.is_some())
+                .count();
             if action == Action::Back {
                 state.view = View::Explorer;
+            } else if let Some(d) = action.cursor_delta(10) {
+                let to = (state.charts_scroll as isize).saturating_add(d);
+                state.charts_scroll = to.clamp(0, loaded.saturating_sub(1) as isize) as usize;
             }
             vec![]
         }

@@ -42,9 +42,9 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Enter,
         "enter",
-        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories; in the fleet query, the image in the explorer",
+        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories; in the fleet query, the image in the explorer; in the error list, the error in full; in the plan, the row in full",
         Some("open"),
-        &[Fleet, Images, Detail, Query]
+        &[Fleet, Images, Detail, Query, Errors, Plan]
     ),
     info!(
         LayerView,
@@ -56,9 +56,9 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Filter,
         "filter",
-        "fuzzy filter tags and digests (! inverts)",
+        "filter the focused list: images (tags, digest), registries (repository names), plan, fleet query, errors (! inverts)",
         Some("filter"),
-        &[Images]
+        &[Fleet, Images, Plan, Query, Errors]
     ),
     info!(
         Command,

@@ -3,9 +3,11 @@
 
 mod doctor;
 mod findings;
+mod full_text;
 mod harbor;
 mod history;
 mod layers;
+mod list_filter;
 mod plan;
 mod plan_not_performed;
 mod query;

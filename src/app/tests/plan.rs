@@ -61,7 +61,7 @@ pub(super) fn ecr_harness() -> Harness {
 
 /// `D` on an ECR repository with no marks asks for its lifecycle policy; the test plays
 /// the registry's part.
-fn ecr_plan() -> Harness {
+pub(super) fn ecr_plan() -> Harness {
     let mut h = ecr_harness();
     h.keys("D");
     let req = match h.other.pop() {

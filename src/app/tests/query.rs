@@ -363,3 +363,43 @@ fn what_the_inventory_settles_is_not_fetched_again() {
     assert_eq!((a.images, a.scanned, a.not_scanned), (2, 1, 1));
     assert_eq!(h.state.query.not_fetched(), 1);
 }
+
+#[test]
+fn slash_filters_the_fleet_query_hits() {
+    let Fleet {
+        mut h, api1, web2, ..
+    } = fleet();
+    command(&mut h, "cve CVE-2024-1");
+    let req = h.sweeps.pop().unwrap();
+    let crit = vec![finding(
+        "CVE-2024-1",
+        Severity::Critical,
+        "libssl3",
+        "3.0.13-1",
+    )];
+    answer(
+        &mut h,
+        &req,
+        vec![
+            (api1.clone(), report(ScanStatus::Scanned, crit.clone())),
+            (web2.clone(), report(ScanStatus::Scanned, crit)),
+        ],
+        false,
+    );
+    assert_eq!(h.state.query.shown.len(), 2);
+    h.keys("/");
+    h.type_text("web");
+    assert_eq!(h.state.query.shown.len(), 1);
+    assert_eq!(h.state.query.selected().unwrap().hit.digest, web2);
+    h.keys("enter");
+    assert!(h.screen(110, 12).contains("/web 1 shown"));
+    // A tag matches too; an inverted filter keeps the rest.
+    h.keys("/ ctrl-u");
+    h.type_text("!old");
+    assert_eq!(h.state.query.selected().unwrap().hit.digest, api1);
+    h.keys("enter esc");
+    assert_eq!(h.state.query.shown.len(), 2, "esc clears the filter first");
+    assert_eq!(h.state.view, View::Query);
+    h.keys("esc");
+    assert_eq!(h.state.view, View::Explorer);
+}

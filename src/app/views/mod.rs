@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod help;
 pub mod images;
 pub mod layers;
+pub mod list_filter;
 pub mod plan;
 pub mod prompt;
 pub mod query;

@@ -11,12 +11,13 @@ pub fn line(state: &State) -> Line<'static> {
     let pairs: Vec<(String, String)> = match state.layer() {
         Layer::Prompt => {
             let kind = state.prompt().map(|p| p.kind);
-            if kind == Some(PromptKind::Filter) {
+            if let Some(PromptKind::Filter(target)) = kind {
                 vec![
                     ("enter".into(), "keep".into()),
                     ("esc".into(), "cancel".into()),
                     ("!".into(), "invert".into()),
                     ("'x ^x x$".into(), "exact/prefix/suffix".into()),
+                    ("·".into(), format!("matches {}", target.fields())),
                 ]
             } else {
                 vec![
@@ -48,6 +49,7 @@ pub fn line(state: &State) -> Line<'static> {
                     && i.scopes.contains(&scope)
                     && scope != Scope::Global
                     && (i.action != Action::ConfirmDelete || deletable)
+                    && (scope != Scope::Plan || plan_key_applies(state, i.action))
             });
             // Help first: whatever else is cut at 80 columns, the way to every key stays.
             let help = ACTIONS.iter().filter(|i| i.action == Action::Help);
@@ -89,4 +91,20 @@ fn first_key(state: &State, a: Action) -> String {
         .keys(a)
         .first()
         .map_or_else(|| "(unbound)".into(), |k| k.to_string())
+}
+
+/// Plan keys that do something now: nothing but moving once the plan was carried out, and
+/// the date keys only when the plan depends on the date (a plan of marks does not).
+fn plan_key_applies(state: &State, a: Action) -> bool {
+    let p = &state.plan;
+    let dated = p.prepared.as_ref().is_some_and(|x| x.dated);
+    match a {
+        Action::AsOfEarlier
+        | Action::AsOfLater
+        | Action::AsOfWeekEarlier
+        | Action::AsOfWeekLater
+        | Action::AsOfToday => p.run.is_none() && dated,
+        Action::Filter | Action::Enter | Action::ExportPlan => p.run.is_none(),
+        _ => true,
+    }
 }

@@ -17,6 +17,34 @@ pub fn centered(area: Rect, pct_w: u16, pct_h: u16, min_w: u16, min_h: u16) -> R
     )
 }
 
+/// `text` broken at spaces into lines of at most `width` columns; a word longer than a
+/// line is split. Never loses a character: what does not fit goes on the next line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        while line.chars().count() + word.len() > width {
+            let room = width - line.chars().count();
+            line.extend(word.drain(..room));
+            out.push(std::mem::take(&mut line));
+        }
+        line.extend(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// A horizontal bar of `width` cells for `value` out of `max`, with eighth-cell precision.
 pub fn bar(value: u64, max: u64, width: usize) -> String {
     if max == 0 || width == 0 {
@@ -66,5 +94,18 @@ mod tests {
         assert_eq!(bar(1, 1000, 4), "▏   ");
         assert_eq!(bar(5, 10, 4), "██  ");
         assert_eq!(sparkline(&[0, 1, 8]), " ▁█");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_every_character() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 5), [""]);
+        let text = "the registry refused: 403 DENIED requested access to the resource is denied";
+        for w in [1, 5, 13, 80] {
+            let lines = wrap(text, w);
+            assert!(lines.iter().all(|l| l.chars().count() <= w), "{lines:?}");
+            assert_eq!(lines.join(" ").replace(' ', ""), text.replace(' ', ""));
+        }
     }
 }

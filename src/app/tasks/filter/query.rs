@@ -129,6 +129,27 @@ impl Query {
         hit != self.invert
     }
 
+    /// The same test over any list's text fields (repository names, plan rows, errors):
+    /// each term must match within one field, a negated term must miss every field, and a
+    /// leading `!` inverts the whole. Fields may be any Unicode.
+    pub fn matches_fields(&self, fields: &[&str], m: &mut Matcher) -> bool {
+        let Some(p) = &self.pattern else {
+            return true;
+        };
+        let mut buf = Vec::new();
+        let mut score = |atom: &nucleo_matcher::pattern::Atom, f: &str, m: &mut Matcher| {
+            atom.score(Utf32Str::new(f, &mut buf), m).is_some()
+        };
+        let hit = p.atoms.iter().all(|atom| {
+            if atom.negative {
+                fields.iter().all(|f| score(atom, f, m))
+            } else {
+                fields.iter().any(|f| score(atom, f, m))
+            }
+        });
+        hit != self.invert
+    }
+
     /// Whether every row matching `new` also matches `old` (both as typed), so the result
     /// of `old` can be searched instead of every row. Conservative: only a query typed
     /// further (the last word extended, or words added) qualifies, never an inverted one,

@@ -68,7 +68,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let name_w = (inner.width as usize / 4).clamp(8, 30);
     let bar_w = (inner.width as usize).saturating_sub(name_w + 22).max(4);
     let mut lines = Vec::new();
-    for &i in repos.iter().take(inner.height as usize / 2) {
+    let (shown, more) = window(&repos, state.charts_scroll, inner.height as usize / 2);
+    for &i in shown {
         let s = state.fleet.repos[i].summary.as_ref().expect("filtered");
         let n = format::truncate(&name(i), name_w);
         lines.push(Line::from(vec![
@@ -100,6 +101,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             t.fg(Role::Muted),
         )));
     }
+    lines.extend(more.map(|m| more_line(state, m)));
     frame.render_widget(Paragraph::new(lines), inner);
 
     let block = Block::default()
@@ -117,7 +119,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(block, bottom);
     let this_week = state.now.timestamp().div_euclid(7 * 86_400);
     let mut lines = Vec::new();
-    for &i in repos.iter().take(inner.height as usize) {
+    let (shown, more) = window(&repos, state.charts_scroll, inner.height as usize);
+    for &i in shown {
         let r = &state.fleet.repos[i];
         let weeks: Vec<(u32, u32)> = (0..WEEKS as i64)
             .map(|k| {
@@ -142,5 +145,43 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         lines.push(Line::from(spans));
     }
+    lines.extend(more.map(|m| more_line(state, m)));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Repositories hidden above and below the ones a chart shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct More {
+    above: usize,
+    below: usize,
+}
+
+/// The repositories a chart with room for `cap` entries shows from `scroll` on, and what
+/// it leaves out (then one entry's room says so).
+pub fn window(repos: &[usize], scroll: usize, cap: usize) -> (&[usize], Option<More>) {
+    let above = scroll.min(repos.len().saturating_sub(1));
+    let rest = &repos[above..];
+    if rest.len() <= cap && above == 0 {
+        return (rest, None);
+    }
+    let take = rest.len().min(cap.saturating_sub(1));
+    let below = rest.len() - take;
+    (&rest[..take], Some(More { above, below }))
+}
+
+fn more_line(state: &State, m: More) -> Line<'static> {
+    let mut parts = Vec::new();
+    if m.below > 0 {
+        parts.push(format!("+{} more", m.below));
+    }
+    if m.above > 0 {
+        parts.push(format!("{} above", m.above));
+    }
+    let keys = format!(
+        "{}/{} scroll",
+        state.keymap.label(crate::app::action::Action::Down),
+        state.keymap.label(crate::app::action::Action::Up)
+    );
+    parts.push(keys);
+    Line::from(Span::styled(parts.join(" · "), state.theme.fg(Role::Muted)))
 }

@@ -121,6 +121,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             d.scroll = 0;
         }
         Action::Copy => return images::update::copy_selected(state),
+        Action::FindingsFilter => state.flash(
+            "nothing to filter in this tab: / filters the findings tab (and the lists)",
+            false,
+        ),
         Action::Back => {
             d.open = false;
             state.focus = Pane::Images;

@@ -1,6 +1,7 @@
 //! The error list: every error is kept, newest first, until the user dismisses it. Each
 //! entry names the registry, repository, HTTP status and registry error code, and a next step.
 
+use crate::app::views::list_filter::ListFilter;
 use crate::model::InventoryIssue;
 use crate::registry::RegistryError;
 use chrono::{DateTime, Utc};
@@ -69,6 +70,20 @@ impl ErrorEntry {
     }
 }
 
+fn passes(filter: &mut Option<ListFilter>, e: &ErrorEntry) -> bool {
+    let Some(m) = filter.as_mut() else {
+        return true;
+    };
+    let status = e.status.map(|s| s.to_string()).unwrap_or_default();
+    m.matches(&[
+        &e.registry,
+        e.repository.as_deref().unwrap_or(""),
+        &status,
+        e.code.as_deref().unwrap_or(""),
+        &e.message,
+    ])
+}
+
 /// Advice from the status alone, for an issue that came without its own next step.
 fn next_step_for(status: Option<u16>, registry: &str) -> String {
     match status {
@@ -92,26 +107,77 @@ fn next_step_for(status: Option<u16>, registry: &str) -> String {
 pub struct ErrorsState {
     /// Newest first.
     pub entries: Vec<ErrorEntry>,
+    /// Index into `entries` of the selected one (always one the filter shows).
     pub cursor: usize,
+    /// `/` on the list: registry, repository, status, code, message.
+    pub filter: String,
+    /// `enter`: the selected error in full, wrapped, scrolled by `scroll` lines.
+    pub open: bool,
+    pub scroll: u16,
 }
 
 impl ErrorsState {
     pub fn push(&mut self, e: ErrorEntry) {
         self.entries.insert(0, e);
-        if self.cursor > 0 {
-            // Keep the same entry selected while new ones arrive on top.
+        let shown = passes(&mut ListFilter::new(&self.filter), &self.entries[0]);
+        if self.cursor > 0 || !shown {
+            // Keep the same entry selected while new ones arrive on top (at the top, the
+            // selection follows the newest one the filter shows).
             self.cursor += 1;
         }
+        self.cursor = self.cursor.min(self.entries.len() - 1);
     }
-    pub fn dismiss(&mut self) {
-        if self.cursor < self.entries.len() {
-            self.entries.remove(self.cursor);
+
+    /// Indices of the entries the filter shows, newest first.
+    pub fn visible(&self) -> Vec<usize> {
+        let mut f = ListFilter::new(&self.filter);
+        (0..self.entries.len())
+            .filter(|&i| passes(&mut f, &self.entries[i]))
+            .collect()
+    }
+
+    /// The selected entry, when the filter shows any.
+    pub fn selected(&self) -> Option<&ErrorEntry> {
+        self.visible()
+            .contains(&self.cursor)
+            .then(|| &self.entries[self.cursor])
+    }
+
+    /// Moves the selection `delta` entries through the visible ones.
+    pub fn move_by(&mut self, delta: isize) {
+        let v = self.visible();
+        if v.is_empty() {
+            return;
         }
-        self.cursor = self.cursor.min(self.entries.len().saturating_sub(1));
+        let at = v
+            .iter()
+            .position(|&i| i >= self.cursor)
+            .unwrap_or(v.len() - 1) as isize;
+        self.cursor = v[(at + delta).clamp(0, v.len() as isize - 1) as usize];
     }
+
+    /// After the filter or the list changed: the selection moves to a shown entry.
+    pub fn settle(&mut self) {
+        self.move_by(0);
+    }
+
+    pub fn dismiss(&mut self) {
+        if self.selected().is_none() {
+            return;
+        }
+        self.entries.remove(self.cursor);
+        self.cursor = self.cursor.min(self.entries.len().saturating_sub(1));
+        self.settle();
+    }
+
+    /// Dismisses every entry the filter shows (all of them without a filter).
     pub fn dismiss_all(&mut self) {
-        self.entries.clear();
+        let v = self.visible();
+        for i in v.into_iter().rev() {
+            self.entries.remove(i);
+        }
         self.cursor = 0;
+        self.settle();
     }
 }
 

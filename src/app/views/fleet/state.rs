@@ -140,6 +140,10 @@ pub struct FleetState {
     pub offset: usize,
     pub sort: RepoSortColumn,
     pub descending: bool,
+    /// `/` on the tree: repository names (the images filter's syntax). Registry rows stay.
+    pub filter: String,
+    /// Repositories passing the filter (collapsed registries included).
+    pub matching: usize,
 }
 
 impl FleetState {
@@ -155,6 +159,8 @@ impl FleetState {
             offset: 0,
             sort: RepoSortColumn::Name,
             descending: false,
+            filter: String::new(),
+            matching: 0,
         };
         f.rebuild_rows();
         f
@@ -276,13 +282,20 @@ impl FleetState {
     pub fn rebuild_rows(&mut self) {
         let keep = self.selected();
         let mut rows = Vec::with_capacity(self.registries.len() + self.repos.len());
+        let mut filter = crate::app::views::list_filter::ListFilter::new(&self.filter);
+        let passing: Vec<bool> = self
+            .repos
+            .iter()
+            .map(|r| filter.as_mut().is_none_or(|f| f.matches(&[&r.name])))
+            .collect();
+        self.matching = passing.iter().filter(|p| **p).count();
         for (ri, reg) in self.registries.iter().enumerate() {
             rows.push(TreeRow::Registry(ri));
             if !reg.expanded {
                 continue;
             }
             let mut repos: Vec<usize> = (0..self.repos.len())
-                .filter(|&i| self.repos[i].registry == ri)
+                .filter(|&i| self.repos[i].registry == ri && passing[i])
                 .collect();
             repos.sort_by(|&a, &b| self.compare(a, b));
             rows.extend(repos.into_iter().map(TreeRow::Repo));

@@ -7,6 +7,7 @@ use crate::app::layout::fleet_page;
 use crate::app::msg::InventoryUpdate;
 use crate::app::state::{Pane, State};
 use crate::app::views::errors::state::ErrorEntry;
+use crate::app::views::list_filter::FilterTarget;
 
 pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
     let now = state.now;
@@ -232,6 +233,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.fleet.descending = state.fleet.sort != RepoSortColumn::Name;
             state.fleet.rebuild_rows();
             vec![]
+        }
+        Action::Back => {
+            crate::app::views::list_filter::clear(state, FilterTarget::Tree).unwrap_or_default()
         }
         Action::SortReverse => {
             state.fleet.descending = !state.fleet.descending;

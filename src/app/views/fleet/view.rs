@@ -23,10 +23,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         f.sort.name(),
         if f.descending { "▼" } else { "▲" }
     );
+    let mut title = vec![Span::styled(" registries ", t.fg(Role::Title))];
+    if !f.filter.is_empty() {
+        title.push(Span::styled(format!("/{} ", f.filter), t.fg(Role::Filter)));
+        title.push(Span::styled(
+            format!(
+                "{} of {} ",
+                format::count(f.matching),
+                format::count(f.repos.len())
+            ),
+            t.fg(Role::Muted),
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(focused))
-        .title(Span::styled(" registries ", t.fg(Role::Title)))
+        .title(Line::from(title))
         .title_bottom(Line::from(Span::styled(sort, t.fg(Role::Muted))));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -148,6 +160,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     if f.rows.is_empty() {
         lines.push(Line::from(Span::styled("no registries", t.fg(Role::Muted))));
+    } else if f.matching == 0 && !f.filter.is_empty() && lines.len() < page {
+        lines.push(Line::from(Span::styled(
+            "  no match (esc clears)",
+            t.fg(Role::Muted),
+        )));
     }
     frame.render_widget(Paragraph::new(lines).style(Style::default()), inner);
 }

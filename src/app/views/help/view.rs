@@ -32,7 +32,27 @@ fn column_word(a: Action, scope: Scope) -> Option<&'static str> {
     })
 }
 
-pub fn lines(state: &State) -> Vec<Line<'static>> {
+/// A key column and its description, the description wrapped under itself so every word
+/// of it is on screen at any width.
+fn entry(state: &State, key: String, about: &str, width: usize) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let lead = key.chars().count().max(20);
+    let wrapped = crate::app::widgets::wrap(about, width.saturating_sub(lead).max(16));
+    wrapped
+        .into_iter()
+        .enumerate()
+        .map(|(n, text)| {
+            let k = if n == 0 { key.clone() } else { String::new() };
+            Line::from(vec![
+                Span::styled(format!("{k:<lead$}"), t.fg(Role::Accent)),
+                Span::styled(text, t.fg(Role::Text)),
+            ])
+        })
+        .collect()
+}
+
+/// Every line of the help for an overlay `width` columns wide (inside its borders).
+pub fn lines(state: &State, width: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
     let mut out = Vec::new();
     for scope in [
@@ -55,41 +75,32 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
                 by_column.push(format!("{} {word}", state.keymap.label(i.action)));
                 continue;
             }
-            out.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<18}", state.keymap.label(i.action)),
-                    t.fg(Role::Accent),
-                ),
-                Span::styled(i.about.to_string(), t.fg(Role::Text)),
-            ]));
+            let key = format!("  {:<18}", state.keymap.label(i.action));
+            out.extend(entry(state, key, i.about, width));
         }
         // The shift-letter sorts read best as one legend than as ten rows.
-        for (n, chunk) in by_column.chunks(5).enumerate() {
-            let head = if n == 0 { "sort by column" } else { "" };
-            out.push(Line::from(vec![
-                Span::styled(format!("  {head:<18}"), t.fg(Role::Accent)),
-                Span::styled(chunk.join("  "), t.fg(Role::Text)),
-                Span::styled(
-                    if n == 0 { "  (again reverses)" } else { "" },
-                    t.fg(Role::Muted),
-                ),
-            ]));
+        if !by_column.is_empty() {
+            let legend = format!("{}  (again reverses)", by_column.join("  "));
+            out.extend(entry(
+                state,
+                format!("  {:<18}", "sort by column"),
+                &legend,
+                width,
+            ));
         }
     }
     out.push(Line::from(Span::styled("commands (:)", t.fg(Role::Header))));
     for c in COMMANDS {
-        out.push(Line::from(vec![
-            Span::styled(
-                format!("  :{:<17}", format!("{} {}", c.name, c.args)),
-                t.fg(Role::Accent),
-            ),
-            Span::styled(c.about.to_string(), t.fg(Role::Text)),
-        ]));
+        let key = format!("  :{:<17}", format!("{} {}", c.name, c.args));
+        out.extend(entry(state, key, c.about, width));
     }
-    out.push(Line::from(Span::styled(
-        "  any action above also runs as :NAME (e.g. :quit, :wide, :charts)",
-        t.fg(Role::Muted),
-    )));
+    let tail = "any action above also runs as :NAME (e.g. :quit, :wide, :charts)";
+    for l in crate::app::widgets::wrap(tail, width.saturating_sub(2).max(16)) {
+        out.push(Line::from(Span::styled(
+            format!("  {l}"),
+            t.fg(Role::Muted),
+        )));
+    }
     out
 }
 
@@ -113,7 +124,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             " help — keys from your keymap ",
             t.fg(Role::Title),
         ));
-    let lines = lines(state);
+    let lines = lines(state, r.width.saturating_sub(2) as usize);
     let inner_h = r.height.saturating_sub(2);
     let max = (lines.len() as u16).saturating_sub(inner_h);
     frame.render_widget(

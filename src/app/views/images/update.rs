@@ -3,7 +3,7 @@
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::layout::image_page;
-use crate::app::state::{Modal, Pane, Prompt, PromptKind, State};
+use crate::app::state::{Pane, State};
 use crate::app::views::detail;
 use crate::app::views::detail::state::DetailTab;
 use crate::app::views::images::column::{ImageColumn, SortKey};
@@ -22,15 +22,6 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Enter => open_detail(state, DetailTab::Overview),
         Action::Raw => open_detail(state, DetailTab::Raw),
-        Action::Filter => {
-            let cur = state.images.filter.clone();
-            state.modals.push(Modal::Prompt(Prompt {
-                kind: PromptKind::Filter,
-                text: cur.clone(),
-                before: cur,
-            }));
-            vec![]
-        }
         Action::Sort => {
             let scans = state
                 .images

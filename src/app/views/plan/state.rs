@@ -3,6 +3,7 @@
 //! and where the plan was exported.
 
 use crate::app::tasks::plan::{PlanRequest, PreparedPlan};
+use crate::app::views::list_filter::ListFilter;
 use crate::policy::{ActionKind, Confirmation, DeletionPlan};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -41,36 +42,73 @@ pub struct PlanState {
     pub exported: Option<PathBuf>,
     /// The deletion of this plan, once confirmed.
     pub run: Option<super::run::DeleteRun>,
+    /// `/` on the review: rows by repository, digest, tags, rule and reason. It narrows
+    /// what is shown, never what the plan does (group headers keep their full counts).
+    pub filter: String,
+    /// Rows passing the filter, out of all item rows.
+    pub shown: (usize, usize),
+    /// `enter`: the selected row in full over the list.
+    pub open: bool,
 }
 
 impl PlanState {
     /// Flattens the plan into review rows: actions grouped, then protected, then warnings.
     pub fn rebuild_rows(&mut self) {
+        let keep = self.rows.get(self.cursor).copied();
         self.rows.clear();
         let Some(plan) = &self.plan else {
             return;
         };
+        let mut filter = ListFilter::new(&self.filter);
+        let mut pass = |fields: &[&str]| filter.as_mut().is_none_or(|f| f.matches(fields));
+        let total = plan.actions.len() + plan.protected.len() + plan.warnings.len();
+        let mut shown = 0;
         // Grouped in the order the review lists them: what disappears first.
         for kind in ActionKind::ALL {
-            let idx: Vec<usize> = (0..plan.actions.len())
+            let all: Vec<usize> = (0..plan.actions.len())
                 .filter(|&i| plan.actions[i].action == kind)
+                .collect();
+            let idx: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let a = &plan.actions[i];
+                    let mut f = vec![a.repository.as_str(), a.digest.as_str(), &a.rule, &a.reason];
+                    f.extend(a.tags.iter().map(String::as_str));
+                    pass(&f)
+                })
                 .collect();
             if idx.is_empty() {
                 continue;
             }
-            self.rows.push(PlanRow::Group(kind, idx.len()));
+            shown += idx.len();
+            self.rows.push(PlanRow::Group(kind, all.len()));
             self.rows.extend(idx.into_iter().map(PlanRow::Action));
         }
-        if !plan.protected.is_empty() {
+        let prot: Vec<usize> = (0..plan.protected.len())
+            .filter(|&i| {
+                let p = &plan.protected[i];
+                let tag = p.tag.as_deref().unwrap_or("");
+                pass(&[&p.repository, p.digest.as_str(), tag, &p.why])
+            })
+            .collect();
+        if !prot.is_empty() {
+            shown += prot.len();
             self.rows
                 .push(PlanRow::ProtectedHeader(plan.protected.len()));
-            self.rows
-                .extend((0..plan.protected.len()).map(PlanRow::Protected));
+            self.rows.extend(prot.into_iter().map(PlanRow::Protected));
         }
-        if !plan.warnings.is_empty() {
+        let warn: Vec<usize> = (0..plan.warnings.len())
+            .filter(|&i| pass(&[&plan.warnings[i]]))
+            .collect();
+        if !warn.is_empty() {
+            shown += warn.len();
             self.rows.push(PlanRow::WarningHeader(plan.warnings.len()));
-            self.rows
-                .extend((0..plan.warnings.len()).map(PlanRow::Warning));
+            self.rows.extend(warn.into_iter().map(PlanRow::Warning));
+        }
+        self.shown = (shown, total);
+        if let Some(p) = keep.and_then(|k| self.rows.iter().position(|r| *r == k)) {
+            self.cursor = p;
         }
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
     }

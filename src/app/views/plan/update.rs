@@ -11,6 +11,7 @@ use crate::app::tasks::plan::{PlanRequest, PlanResult, PlanSpec};
 use crate::app::views::errors::state::ErrorEntry;
 use crate::app::views::fleet::state::TreeRow;
 use crate::app::views::images::table::ImageTable;
+use crate::app::views::list_filter::FilterTarget;
 use chrono::Duration;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -298,6 +299,13 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         return vec![];
     }
+    if state.plan.open {
+        // The row in full is open: moving shows the next row in full; esc/enter close it.
+        if matches!(action, Action::Back | Action::Enter) {
+            state.plan.open = false;
+            return vec![];
+        }
+    }
     let mv = |state: &mut State, d: isize| {
         state.plan.move_by(d, page as usize);
         vec![]
@@ -307,7 +315,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::Back => {
-            state.view = View::Explorer;
+            let clear = crate::app::views::list_filter::clear(state, FilterTarget::Plan);
+            clear.unwrap_or_else(|| {
+                state.view = View::Explorer;
+                vec![]
+            })
+        }
+        Action::Enter => {
+            state.plan.open = !state.plan.rows.is_empty();
             vec![]
         }
         Action::AsOfEarlier => redate(state, Some(Duration::days(-1))),

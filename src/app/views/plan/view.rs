@@ -141,6 +141,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             t.fg(Role::Info),
         ));
     }
+    if !p.filter.is_empty() {
+        title.push(Span::styled(format!("/{} ", p.filter), t.fg(Role::Filter)));
+        title.push(Span::styled(
+            format!("{} of {} rows ", p.shown.0, p.shown.1),
+            t.fg(Role::Muted),
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(true))
@@ -170,6 +177,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         draw_summary(frame, summary, state, None);
         return;
     };
+    if p.rows.is_empty() && !p.filter.is_empty() {
+        let msg = "no row matches the filter (esc clears it); the plan itself is unchanged";
+        frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), inner);
+        draw_summary(frame, summary, state, Some(plan));
+        return;
+    }
     if p.rows.is_empty() {
         let msg = format!(
             "nothing to do {}: no image of the {} in scope is removed, archived or untagged",
@@ -195,6 +208,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
     draw_summary(frame, summary, state, Some(plan));
+    if p.open {
+        draw_open_row(frame, list, state);
+    }
 }
 
 fn header_line(state: &State, w: &Widths) -> Line<'static> {
@@ -325,14 +341,31 @@ fn row_line(
     }
 }
 
-/// The status line in the plan view: the selected row in full.
+/// The status line in the plan view: the selected row (in full with `enter`).
 pub fn status_line(state: &State) -> Line<'static> {
     let t = &state.theme;
-    let p = &state.plan;
-    let (Some(plan), Some(row)) = (&p.plan, p.rows.get(p.cursor)) else {
+    let Some(text) = row_text(state) else {
         return Line::default();
     };
-    let text = match *row {
+    let width = state.size.0 as usize;
+    let text = if text.chars().count() > width {
+        format!(
+            "{} (enter: in full)",
+            format::truncate(&text, width.saturating_sub(18))
+        )
+    } else {
+        text
+    };
+    Line::from(Span::styled(text, t.fg(Role::Muted)))
+}
+
+/// The selected row in words, every field whole.
+pub fn row_text(state: &State) -> Option<String> {
+    let p = &state.plan;
+    let (Some(plan), Some(row)) = (&p.plan, p.rows.get(p.cursor)) else {
+        return None;
+    };
+    Some(match *row {
         PlanRow::Group(kind, n) => format!(" {n} {kind} actions"),
         PlanRow::Action(i) => {
             let a = &plan.actions[i];
@@ -357,6 +390,34 @@ pub fn status_line(state: &State) -> Line<'static> {
         }
         PlanRow::WarningHeader(n) => format!(" {n} warnings"),
         PlanRow::Warning(i) => format!(" {}", plan.warnings[i]),
+    })
+}
+
+/// `enter` on a row: the row in full, wrapped, over the list.
+fn draw_open_row(frame: &mut Frame, list: Rect, state: &State) {
+    let t = &state.theme;
+    let Some(text) = row_text(state) else {
+        return;
     };
-    Line::from(Span::styled(text, t.fg(Role::Muted)))
+    let w = list.width.saturating_sub(4).max(20);
+    let wrapped = crate::app::widgets::wrap(text.trim_start(), w.saturating_sub(2) as usize);
+    let h = (wrapped.len() as u16 + 3).min(list.height);
+    let r = Rect::new(list.x + 2, list.y + list.height.saturating_sub(h) / 2, w, h);
+    let lines: Vec<Line> = wrapped
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, t.fg(Role::Text))))
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(true))
+        .title(Span::styled(" row in full ", t.fg(Role::Title)))
+        .title_bottom(Span::styled(
+            format!(
+                " {}: close ",
+                state.keymap.label(crate::app::action::Action::Back)
+            ),
+            t.fg(Role::Muted),
+        ));
+    frame.render_widget(ratatui::widgets::Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
 }

@@ -4,6 +4,7 @@ use crate::app::command;
 use crate::app::effect::Effect;
 use crate::app::keymap::KeyChord;
 use crate::app::state::{Modal, PromptKind, State};
+use crate::app::views::list_filter;
 use crossterm::event::KeyCode;
 
 pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
@@ -16,9 +17,8 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
         KeyCode::Esc => {
             let before = p.before.clone();
             state.modals.pop();
-            if kind == PromptKind::Filter && state.images.filter != before {
-                state.images.filter = before;
-                return state.images.refresh();
+            if let PromptKind::Filter(target) = kind {
+                return list_filter::apply(state, target, before);
             }
             if kind == PromptKind::FindingsFilter {
                 state.findings.filter = before;
@@ -29,7 +29,7 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
             let text = p.text.clone();
             state.modals.pop();
             return match kind {
-                PromptKind::Filter | PromptKind::FindingsFilter => vec![],
+                PromptKind::Filter(_) | PromptKind::FindingsFilter => vec![],
                 PromptKind::Command => command::run(state, &text),
             };
         }
@@ -72,10 +72,9 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
         state.findings.cursor = 0;
         return vec![];
     }
-    if changed && kind == PromptKind::Filter {
+    if let (true, PromptKind::Filter(target)) = (changed, kind) {
         let text = p.text.clone();
-        state.images.filter = text;
-        return state.images.refresh();
+        return list_filter::apply(state, target, text);
     }
     vec![]
 }

@@ -2,6 +2,7 @@
 //! image and index of every loaded repository), which of them are answered, the tally
 //! (`scan::fleet::FleetAnswer`, shared with the CLI) and the hit rows in the chosen order.
 
+use crate::app::views::list_filter::ListFilter;
 use crate::model::Digest;
 use crate::scan::fleet::{FleetAnswer, FleetHit, FleetImage, FleetQuery, HitOrder};
 use std::collections::HashMap;
@@ -42,6 +43,10 @@ pub struct QueryState {
     pub included: std::collections::HashSet<usize>,
     /// The sweep is still fetching.
     pub running: bool,
+    /// `/` on the hits: repository, tags, digest, finding id and package.
+    pub filter: String,
+    /// Positions in `hits` that pass the filter, in order; the cursor indexes this.
+    pub shown: Vec<usize>,
     pub cursor: usize,
     pub offset: usize,
 }
@@ -53,7 +58,7 @@ impl QueryState {
     }
 
     pub fn selected(&self) -> Option<&QueryHit> {
-        self.hits.get(self.cursor)
+        self.shown.get(self.cursor).and_then(|&i| self.hits.get(i))
     }
 
     /// Sorts the hits (newest or most recently pulled first, unknown last; ties by
@@ -66,10 +71,21 @@ impl QueryState {
                 .then_with(|| a.hit.repository.cmp(&b.hit.repository))
                 .then_with(|| a.hit.digest.cmp(&b.hit.digest))
         });
+        let mut filter = ListFilter::new(&self.filter);
+        self.shown = (0..self.hits.len())
+            .filter(|&i| {
+                let h = &self.hits[i].hit;
+                let f = &h.finding;
+                let mut fields = vec![h.repository.as_str(), h.digest.as_str(), &f.id];
+                fields.extend(f.package.as_deref());
+                fields.extend(h.tags.iter().map(String::as_str));
+                filter.as_mut().is_none_or(|m| m.matches(&fields))
+            })
+            .collect();
     }
 
     pub fn move_by(&mut self, delta: isize, page: usize) {
-        let len = self.hits.len();
+        let len = self.shown.len();
         if len == 0 {
             self.cursor = 0;
             self.offset = 0;

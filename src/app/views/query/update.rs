@@ -12,6 +12,7 @@ use crate::app::tasks::findings::{FindingsReport, FindingsRequest};
 use crate::app::tasks::sweep::{SweepBatch, SweepKind, SweepRequest};
 use crate::app::views::findings::state::FindingsEntry;
 use crate::app::views::fleet::state::TreeRow;
+use crate::app::views::list_filter::FilterTarget;
 use crate::model::{Digest, ImageKind, ScanStatus};
 use crate::scan::fleet::{FleetAnswer, FleetImage, FleetQuery, HitOrder};
 use std::collections::{HashMap, HashSet};
@@ -89,6 +90,8 @@ pub fn start(state: &mut State, query: FleetQuery) -> Vec<Effect> {
     q.query = Some(query.clone());
     q.answer = Some(FleetAnswer::new(query));
     q.hits.clear();
+    q.shown.clear();
+    q.filter.clear();
     q.images.clear();
     q.by_digest = HashMap::new();
     q.included.clear();
@@ -264,7 +267,7 @@ fn note_scanned(state: &mut State, kind: SweepKind, digest: &Digest) {
     state.findings.scanned_in.extend(keys);
 }
 
-fn page(state: &State) -> usize {
+pub fn page(state: &State) -> usize {
     crate::app::layout::areas(state)
         .query
         .map_or(10, |r| r.height.saturating_sub(4) as usize)
@@ -278,7 +281,13 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return vec![];
     }
     match action {
-        Action::Back => state.view = View::Explorer,
+        Action::Back => {
+            if let Some(fx) = crate::app::views::list_filter::clear(state, FilterTarget::FleetQuery)
+            {
+                return fx;
+            }
+            state.view = View::Explorer;
+        }
         Action::Sort | Action::SortReverse => {
             let q = &mut state.query;
             q.order = match q.order {

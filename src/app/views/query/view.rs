@@ -146,6 +146,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             t.fg(Role::Text),
         ),
     ];
+    if !q.filter.is_empty() {
+        title.push(Span::styled(format!("/{} ", q.filter), t.fg(Role::Filter)));
+        title.push(Span::styled(
+            format!("{} shown ", format::count(q.shown.len())),
+            t.fg(Role::Muted),
+        ));
+    }
     if q.running {
         title.push(Span::styled(
             format!("{} ", SPINNER[state.spinner % SPINNER.len()]),
@@ -162,6 +169,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         )));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if q.shown.is_empty() && !q.hits.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "no hit matches the filter (esc clears it)",
+                t.fg(Role::Muted),
+            )),
+            inner,
+        );
+        return;
+    }
     if q.hits.is_empty() {
         let msg = if q.running {
             "no hit yet; fetching findings…"
@@ -176,7 +193,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     let now = state.now;
     let cell_fn = |pos: usize, col: HitColumn| -> Line<'_> {
-        let h = &q.hits[pos];
+        let h = &q.hits[q.shown[pos]];
         let f = &h.hit.finding;
         match col {
             // The registry's name only where there are several to tell apart.
@@ -227,7 +244,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let no_style = |_: usize| ratatui::style::Style::default();
     let widget = VirtualTable {
         columns: &COLUMNS,
-        len: q.hits.len(),
+        len: q.shown.len(),
         offset: q.offset,
         cursor: Some(q.cursor),
         wide: state.wide,
