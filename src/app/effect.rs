@@ -21,6 +21,12 @@ pub enum Effect {
     SetMouse(bool),
     /// Crawl every registry again.
     Refresh,
+    /// Read some repositories of one registry again (after a deletion); each arrives as
+    /// a loaded repository, replacing its table.
+    RefreshRepositories {
+        registry: usize,
+        repositories: Vec<String>,
+    },
     /// Build (or re-date) a deletion plan off the UI thread.
     EvaluatePlan(PlanRequest),
     /// Fetch one image's findings (latest wins).

@@ -4,8 +4,9 @@
 use super::crawl::{crawl, report_errors};
 use super::output::{list, print_stdout, relative, size, Table, EXIT_ERROR, UNKNOWN};
 use crate::inventory::tags::fallback_subject;
-use crate::model::{Image, ImageKind, ScanStatus, ScanSummary, StorageClass};
+use crate::model::{roles, Image, ImageKind, Role, ScanStatus, ScanSummary, StorageClass};
 use clap::Args;
+use std::collections::HashMap;
 
 #[derive(Debug, Args)]
 pub struct ImagesArgs {
@@ -48,22 +49,56 @@ fn is_bookkeeping(i: &Image) -> bool {
         && i.tags.iter().all(|t| fallback_subject(t).is_some())
 }
 
+/// The table: images newest first within a repository, each with what hangs from it
+/// (an index's platforms, referrers) indented below it. What counts as an image is the
+/// engine's one definition (`model::Role`): the footer says how many of each.
 pub fn table(images: &[Image], all: bool) -> String {
     let now = chrono::Utc::now();
-    let mut rows: Vec<&Image> = images
-        .iter()
-        .filter(|i| all || !is_bookkeeping(i))
+    let roles = roles(images);
+    let mut below: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, r) in roles.iter().enumerate() {
+        if let Some(up) = r.up() {
+            below.entry(up as usize).or_default().push(i);
+        }
+    }
+    let mut top: Vec<usize> = (0..images.len())
+        .filter(|&i| roles[i].is_top_level())
         .collect();
-    let hidden = images.len() - rows.len();
     // Newest first within a repository; unknown dates last.
-    rows.sort_by(|a, b| {
+    top.sort_by(|&a, &b| {
+        let (a, b) = (&images[a], &images[b]);
         a.repository
             .cmp(&b.repository)
             .then_with(|| b.created_at.cmp(&a.created_at))
             .then_with(|| a.digest.cmp(&b.digest))
     });
+    // (record, depth below its top-level row), depth first.
+    let mut rows: Vec<(&Image, usize)> = Vec::new();
+    let mut hidden = 0usize;
+    for t in top {
+        let mut stack = vec![(t, 0usize)];
+        while let Some((i, depth)) = stack.pop() {
+            if !all && is_bookkeeping(&images[i]) {
+                hidden += 1;
+            } else {
+                rows.push((&images[i], depth));
+            }
+            if let Some(kids) = below.get(&i) {
+                stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
+            }
+        }
+    }
+    let counted = roles.iter().filter(|r| r.is_image()).count();
+    let platforms = roles
+        .iter()
+        .filter(|r| matches!(r, Role::Child { .. }))
+        .count();
+    let referrers = roles
+        .iter()
+        .filter(|r| matches!(r, Role::Referrer { .. }))
+        .count();
     // Registries with their own API know push and pull times, scans and storage class.
-    let cloud = rows.iter().any(|i| {
+    let cloud = rows.iter().any(|(i, _)| {
         i.pushed_at.is_some()
             || i.last_pulled_at.is_some()
             || i.scan.is_some()
@@ -83,7 +118,7 @@ pub fn table(images: &[Image], all: bool) -> String {
         headers.extend(["PUSHED", "PULLED", "SCAN", "STORAGE"]);
     }
     let mut t = Table::new(&headers).right_align(&[5, 6]);
-    for i in rows {
+    for (i, depth) in rows {
         let platforms: Vec<String> = i.platforms.iter().map(|p| p.to_string()).collect();
         let kind = match (&i.subject, i.kind) {
             (Some(s), k) if k != ImageKind::Image && k != ImageKind::Index => {
@@ -91,12 +126,28 @@ pub fn table(images: &[Image], all: bool) -> String {
             }
             (_, k) => k.as_str().to_string(),
         };
+        let tags = if i.tags.is_empty() {
+            "<untagged>".to_string()
+        } else {
+            list(&i.tags, 3)
+        };
         let mut cells = vec![
             i.repository.clone(),
-            if i.tags.is_empty() {
-                "<untagged>".into()
-            } else {
-                list(&i.tags, 3)
+            match depth {
+                0 => tags,
+                // Under its index or subject: a platform by its platform, a referrer by kind.
+                d => {
+                    let what = match (i.kind, i.platforms.first()) {
+                        (ImageKind::Image, Some(p)) => p.to_string(),
+                        (k, _) => k.as_str().to_string(),
+                    };
+                    let tags = if i.tags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", list(&i.tags, 3))
+                    };
+                    format!("{}↳ {what}{tags}", "  ".repeat(d - 1))
+                }
             },
             i.digest.short().to_string(),
             kind,
@@ -124,6 +175,11 @@ pub fn table(images: &[Image], all: bool) -> String {
     } else {
         t.render()
     };
+    if !images.is_empty() {
+        out.push_str(&format!(
+            "{counted} images ({platforms} platform manifests of an index, {referrers} referrers: shown under what they belong to)\n"
+        ));
+    }
     if hidden > 0 {
         out.push_str(&format!(
             "({hidden} referrers fallback-tag indexes hidden; --all shows them)\n"

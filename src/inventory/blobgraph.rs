@@ -1,12 +1,14 @@
 //! The blob graph of one repository: which manifests reach which blobs, so sizes are
 //! honest. `size_bytes` counts every distinct blob a manifest reaches once (an index
-//! reaches its children's blobs); `unique_bytes` counts those that deleting the manifest
-//! alone would free.
+//! reaches its children's blobs); `unique_bytes` counts what a plan that deletes the
+//! manifest alone reclaims.
 //!
-//! "Deleting it alone frees blob b" is decided on the manifest DAG: b is unique to m when
-//! every manifest that reaches b is m itself, one of its descendants (they go with it) or
-//! one of its ancestors (they only reach b through m). A blob a sibling or an unrelated
-//! image also reaches stays. Blobs and manifests are interned as `u32` ids so a
+//! Deleting m alone removes m and what goes with it, by the plan's own rules
+//! (`policy::plan`): its referrers (signatures, attestations, SBOMs follow their subject)
+//! and its untagged children that no surviving index lists, and so on down. A blob is
+//! freed when every manifest that lists it is removed; a blob a sibling, a tagged child
+//! or an unrelated image also lists stays. A test holds the two figures equal over the
+//! demo fleet and a real registry. Blobs and manifests are interned as `u32` ids so a
 //! repository with thousands of images and shared base layers costs a few vectors, not a
 //! string set per image.
 
@@ -22,6 +24,10 @@ struct Node {
     blobs: Vec<BlobId>,
     children: Vec<NodeId>,
     parents: Vec<NodeId>,
+    /// Manifests whose subject this is.
+    referrers: Vec<NodeId>,
+    /// A tagged child stays when its index goes (the tag keeps it).
+    tagged: bool,
     /// False when a child could not be fetched (or this manifest's own blobs are unknown):
     /// its sizes are then unknown rather than too small.
     complete: bool,
@@ -96,6 +102,19 @@ impl BlobGraph {
         self.nodes[child as usize].parents.push(parent);
     }
 
+    /// `referrer` names `subject` (OCI `subject`, a cosign tag, a buildkit attestation).
+    pub fn add_referrer(&mut self, subject: NodeId, referrer: NodeId) {
+        if subject == referrer || self.nodes[subject as usize].referrers.contains(&referrer) {
+            return;
+        }
+        self.nodes[subject as usize].referrers.push(referrer);
+    }
+
+    /// Whether the manifest has a tag (a tagged child does not go with its index).
+    pub fn set_tagged(&mut self, node: NodeId, tagged: bool) {
+        self.nodes[node as usize].tagged = tagged;
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
@@ -142,17 +161,18 @@ impl BlobGraph {
             known.push(complete);
         }
 
-        // Who reaches each blob (each node at most once per blob).
-        let mut reachers: Vec<Vec<NodeId>> = vec![Vec::new(); self.blob_sizes.len()];
-        for (id, blobs) in reach.iter().enumerate() {
-            for &b in blobs {
-                reachers[b as usize].push(id as NodeId);
+        // Who lists each blob itself (each node at most once per blob).
+        let mut holders: Vec<Vec<NodeId>> = vec![Vec::new(); self.blob_sizes.len()];
+        for (id, node) in self.nodes.iter().enumerate() {
+            for &b in &node.blobs {
+                holders[b as usize].push(id as NodeId);
             }
         }
 
-        // Pass 2: unique bytes. Mark m, its descendants and its ancestors; a blob is unique
-        // when all its reachers are marked. Most shared blobs fail on their first reacher.
+        // Pass 2: unique bytes. Mark what goes with m; a blob one of them lists is freed
+        // when all its holders are marked. Most shared blobs fail on their first holder.
         let mut out = Vec::with_capacity(n);
+        let mut gone: Vec<NodeId> = Vec::new();
         for id in 0..n {
             if !known[id] {
                 out.push(NodeSizes {
@@ -162,18 +182,31 @@ impl BlobGraph {
                 continue;
             }
             generation += 1;
-            self.mark(id as NodeId, generation, &mut seen_node, |n| &n.children);
-            self.mark(id as NodeId, generation, &mut seen_node, |n| &n.parents);
-            let mut size = 0u64;
+            gone.clear();
+            self.goes_with(id as NodeId, generation, &mut seen_node, &mut gone);
+            let size: u64 = reach[id].iter().map(|&b| self.blob_sizes[b as usize]).sum();
+            // What goes with m must be known too, or the figure would be too small.
+            if gone.iter().any(|&g| !self.nodes[g as usize].complete) {
+                out.push(NodeSizes {
+                    size_bytes: Some(size),
+                    unique_bytes: None,
+                });
+                continue;
+            }
+            generation += 1;
             let mut unique = 0u64;
-            for &b in &reach[id] {
-                let bytes = self.blob_sizes[b as usize];
-                size += bytes;
-                if reachers[b as usize]
-                    .iter()
-                    .all(|&r| seen_node[r as usize] == generation)
-                {
-                    unique += bytes;
+            for &g in &gone {
+                for &b in &self.nodes[g as usize].blobs {
+                    if seen_blob[b as usize] == generation {
+                        continue;
+                    }
+                    seen_blob[b as usize] = generation;
+                    if holders[b as usize]
+                        .iter()
+                        .all(|&h| seen_node[h as usize] == generation - 1)
+                    {
+                        unique += self.blob_sizes[b as usize];
+                    }
                 }
             }
             out.push(NodeSizes {
@@ -184,21 +217,41 @@ impl BlobGraph {
         out
     }
 
-    fn mark(
-        &self,
-        start: NodeId,
-        generation: u32,
-        seen: &mut [u32],
-        next: impl Fn(&Node) -> &Vec<NodeId>,
-    ) {
+    /// Marks (with `generation`) and lists in `gone` what a plan deleting `start` alone
+    /// removes: `start`, every referrer of a removed manifest, and every untagged child
+    /// all of whose parents are removed — the followers of `policy::plan`.
+    fn goes_with(&self, start: NodeId, generation: u32, seen: &mut [u32], gone: &mut Vec<NodeId>) {
         seen[start as usize] = generation;
-        let mut stack = vec![start];
-        while let Some(cur) = stack.pop() {
-            for &c in next(&self.nodes[cur as usize]) {
-                if seen[c as usize] != generation {
-                    seen[c as usize] = generation;
-                    stack.push(c);
+        gone.push(start);
+        // Until nothing joins: a child listed by two removed indexes joins once both are in.
+        loop {
+            let before = gone.len();
+            let mut i = 0;
+            while i < gone.len() {
+                let node = &self.nodes[gone[i] as usize];
+                for &r in &node.referrers {
+                    if seen[r as usize] != generation {
+                        seen[r as usize] = generation;
+                        gone.push(r);
+                    }
                 }
+                for &c in &node.children {
+                    let child = &self.nodes[c as usize];
+                    if seen[c as usize] != generation
+                        && !child.tagged
+                        && child
+                            .parents
+                            .iter()
+                            .all(|&p| seen[p as usize] == generation)
+                    {
+                        seen[c as usize] = generation;
+                        gone.push(c);
+                    }
+                }
+                i += 1;
+            }
+            if gone.len() == before {
+                break;
             }
         }
     }
@@ -310,6 +363,36 @@ mod tests {
         // a (hostile) cycle must not hang
         let s = sizes(&[(1, &[(10, 5)], &[2]), (2, &[(11, 7)], &[1])]);
         assert_eq!(s[&1], known(12, 12));
+    }
+
+    /// A plan deleting an image takes its referrers (their bytes are freed with it); a
+    /// tagged child stays when its index goes (its tag keeps it).
+    #[test]
+    fn referrers_go_with_their_subject_and_tagged_children_stay() {
+        let mut g = BlobGraph::new();
+        let image = g.node(&d(1));
+        let sig = g.node(&d(2));
+        g.set_blobs(image, [(&d(10), 100u64)]);
+        g.set_blobs(sig, [(&d(11), 7u64)]);
+        g.add_referrer(image, sig);
+        let idx = g.node(&d(3));
+        let tagged = g.node(&d(4));
+        let untagged = g.node(&d(5));
+        g.set_blobs(idx, std::iter::empty());
+        g.set_blobs(tagged, [(&d(12), 30u64)]);
+        g.set_blobs(untagged, [(&d(13), 40u64)]);
+        g.add_child(idx, tagged);
+        g.add_child(idx, untagged);
+        g.set_tagged(tagged, true);
+        let out = g.compute();
+        assert_eq!(
+            out[image as usize],
+            known(100, 107),
+            "the signature goes too"
+        );
+        assert_eq!(out[sig as usize], known(7, 7));
+        assert_eq!(out[idx as usize], known(70, 40), "the tagged child stays");
+        assert_eq!(out[tagged as usize], known(30, 30));
     }
 
     #[test]

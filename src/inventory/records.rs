@@ -113,11 +113,19 @@ pub fn build_records(
         }
         images.push(img);
     }
+    let held: std::collections::HashSet<&Digest> = images.iter().map(|i| &i.digest).collect();
     for img in &images {
         let parent = graph.node(&img.digest);
+        graph.set_tagged(parent, !img.tags.is_empty());
         for c in &img.children {
             let child = graph.node(c);
             graph.add_child(parent, child);
+        }
+        // A referrer goes with its subject when a plan deletes it (not a subject the
+        // repository does not hold: that would only add a node the crawl never fetched).
+        if let Some(s) = img.subject.as_ref().filter(|s| held.contains(s)) {
+            let subject = graph.node(s);
+            graph.add_referrer(subject, parent);
         }
     }
     let sizes = graph.compute();

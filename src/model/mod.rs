@@ -9,6 +9,7 @@ mod finding;
 mod image;
 mod platform;
 mod repository;
+mod role;
 
 pub use digest::{Digest, DigestError};
 pub use ecosystem::Ecosystem;
@@ -19,3 +20,4 @@ pub use image::{
 };
 pub use platform::Platform;
 pub use repository::RepositorySummary;
+pub use role::{count_images, links, roles, roles_in_repository, Links, Role, NO_RECORD};

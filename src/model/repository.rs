@@ -1,14 +1,16 @@
 //! Per-repository rollups computed from inventory records.
 
-use super::{Digest, Image};
+use super::Image;
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// What the repositories pane shows for one repository.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RepositorySummary {
     pub registry: String,
     pub name: String,
+    /// Images by the one definition (`Role::Image`): not an index's platform manifests,
+    /// not signatures, attestations or other referrers.
     pub images: usize,
     pub tags: usize,
     /// Distinct blobs of the repository counted once; `None` if any size is unknown and
@@ -32,17 +34,32 @@ impl RepositorySummary {
         images: impl IntoIterator<Item = &'a Image>,
     ) -> Self {
         let images: Vec<&Image> = images.into_iter().collect();
+        let links: Vec<super::Links<'_>> = images.iter().map(|i| super::links(i)).collect();
+        let roles = super::roles_in_repository(&links);
         let mut s = RepositorySummary {
             registry: registry.to_string(),
             name: name.to_string(),
-            images: images.len(),
+            images: roles.iter().filter(|r| r.is_image()).count(),
             tags: images.iter().map(|i| i.tags.len()).sum(),
             ..Default::default()
         };
-        // Children of an index in the set are counted through their index: its size and
-        // unique bytes already include theirs, so adding them again would double count.
-        let children: HashSet<&Digest> = images.iter().flat_map(|i| i.children.iter()).collect();
-        let roots = || images.iter().filter(|i| !children.contains(&i.digest));
+        // Children are counted through their index (its size already includes theirs);
+        // referrers go with their subject (its unique bytes already include theirs, as
+        // deleting it takes them), but their own sizes are bytes of their own.
+        let top = || {
+            images
+                .iter()
+                .zip(&roles)
+                .filter(|(_, r)| r.is_top_level())
+                .map(|(i, _)| *i)
+        };
+        let not_children = || {
+            images
+                .iter()
+                .zip(&roles)
+                .filter(|(_, r)| !matches!(r, super::Role::Child { .. }))
+                .map(|(i, _)| *i)
+        };
         if images.iter().all(|i| i.blobs.is_some()) {
             let mut seen: HashMap<&str, u64> = HashMap::new();
             for b in images.iter().flat_map(|i| i.blobs.iter().flatten()) {
@@ -50,9 +67,9 @@ impl RepositorySummary {
             }
             s.total_bytes = Some(seen.values().sum());
         } else {
-            s.total_bytes = roots().try_fold(0u64, |acc, i| i.size_bytes.map(|sz| acc + sz));
+            s.total_bytes = not_children().try_fold(0u64, |acc, i| i.size_bytes.map(|sz| acc + sz));
         }
-        s.unique_bytes = roots().try_fold(0u64, |acc, i| i.unique_bytes.map(|u| acc + u));
+        s.unique_bytes = top().try_fold(0u64, |acc, i| i.unique_bytes.map(|u| acc + u));
         s.newest_created = images.iter().filter_map(|i| i.created_at).max();
         s.newest_push = images.iter().filter_map(|i| i.pushed_at).max();
         s.oldest_pull = images.iter().filter_map(|i| i.last_pulled_at).min();
@@ -63,7 +80,7 @@ impl RepositorySummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BlobRef, ImageKind};
+    use crate::model::{BlobRef, Digest, ImageKind};
 
     fn img(c: char, size: u64, unique: u64, blobs: &[(char, u64)], children: &[char]) -> Image {
         let d = |c: char| Digest::parse(&format!("sha256:{}", c.to_string().repeat(64))).unwrap();
@@ -91,6 +108,7 @@ mod tests {
         let x = img('c', 22, 22, &[], &['a', 'b']);
         let s = RepositorySummary::from_images("reg", "r", [&a, &b, &x]);
         assert_eq!(s.total_bytes, Some(22));
+        assert_eq!(s.images, 1, "platform manifests are the index's children");
         assert_eq!(
             s.unique_bytes,
             Some(22),

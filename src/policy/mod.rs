@@ -206,6 +206,32 @@ pub struct Evaluation {
     pub children_follow_index: bool,
 }
 
+impl Evaluation {
+    /// The evaluation of images a person marked (the explorer's marks): each is deleted
+    /// by digest, and deleting an index takes its untagged platforms that no surviving
+    /// index lists, as its unique bytes promised (`inventory::blobgraph`); referrers
+    /// follow their subject as in every plan.
+    pub fn marked(images: &[usize]) -> Evaluation {
+        let rule: Arc<str> = Arc::from("marked");
+        Evaluation {
+            decisions: images
+                .iter()
+                .map(|&i| Decision {
+                    image: i,
+                    action: ActionKind::Delete,
+                    tag: None,
+                    rule: rule.clone(),
+                    time_source: None,
+                    reason: "marked in the explorer".into(),
+                })
+                .collect(),
+            protected: Vec::new(),
+            warnings: Vec::new(),
+            children_follow_index: true,
+        }
+    }
+}
+
 /// A parsed policy of any supported format.
 #[derive(Clone, Debug)]
 pub enum Policy {

@@ -6,11 +6,10 @@
 //! image's findings are fetched is the caller's (referrer reports, ECR's scan API).
 
 use super::version;
-use crate::model::{Digest, Finding, Image, ImageKind, ScanStatus};
+use crate::model::{Digest, Finding, Image, ScanStatus};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
-use std::collections::HashSet;
 use std::future::Future;
 
 /// What to look for.
@@ -114,15 +113,12 @@ pub fn settled(img: &Image) -> Option<ScanStatus> {
 /// The images worth asking about: images and indexes, not referrers (signatures, reports,
 /// SBOMs) and not an index's platform manifests (an index's findings cover them).
 pub fn fleet_images(images: &[Image]) -> Vec<FleetImage> {
-    let children: HashSet<(&str, &Digest)> = images
-        .iter()
-        .flat_map(|i| i.children.iter().map(move |c| (i.repository.as_str(), c)))
-        .collect();
+    let roles = crate::model::roles(images);
     images
         .iter()
-        .filter(|i| matches!(i.kind, ImageKind::Image | ImageKind::Index))
-        .filter(|i| i.subject.is_none())
-        .filter(|i| !children.contains(&(i.repository.as_str(), &i.digest)))
+        .zip(&roles)
+        .filter(|(_, r)| r.is_image())
+        .map(|(i, _)| i)
         .map(|i| FleetImage {
             repository: i.repository.clone(),
             digest: i.digest.clone(),

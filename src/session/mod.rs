@@ -34,6 +34,16 @@ use crate::scan::ImageFindings;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::mpsc::Sender;
 
+/// One repository read again by [`Session::crawl_repository`].
+#[derive(Debug)]
+pub struct RepositoryRead {
+    /// The registry as its inventory events name it.
+    pub registry: String,
+    /// `None` when the registry no longer lists the repository.
+    pub images: Option<Vec<crate::model::Image>>,
+    pub issues: Vec<crate::model::InventoryIssue>,
+}
+
 /// One registry, opened. Cheap to clone; clones share the source, clients and caches.
 #[derive(Clone)]
 pub struct Session(Arc<Inner>);
@@ -204,6 +214,59 @@ impl Session {
     /// read through by drivers that read manifests).
     pub(crate) async fn crawl_uncached(&self, opts: &CrawlOptions, tx: Sender<InventoryEvent>) {
         self.0.driver.crawl(self, opts, tx).await
+    }
+
+    /// Reads one repository again (after a deletion, or when asked): this kind's own
+    /// crawl narrowed to the repository, without the store (a partial crawl is not an
+    /// inventory of the registry). The repository's images (`None` when the registry no
+    /// longer lists it) and the issues met on the way; `Err` when the crawl could not run.
+    pub async fn crawl_repository(&self, repository: &str) -> Result<RepositoryRead, String> {
+        let mut narrow = self.0.target.clone();
+        match &mut narrow {
+            Target::Distribution { prefix, .. }
+            | Target::Ecr { prefix, .. }
+            | Target::Layout { prefix, .. } => *prefix = Some(repository.to_string()),
+        }
+        let session = Session::with_kind(&narrow, &self.0.settings, self.0.kind);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let opts = session.crawl_options();
+        let crawl = async move { session.crawl(&opts, tx).await };
+        let gather = async {
+            let mut read = RepositoryRead {
+                registry: self.name(),
+                images: None,
+                issues: Vec::new(),
+            };
+            let mut fatal = None;
+            while let Some(ev) = rx.recv().await {
+                match ev {
+                    // A kind that cannot narrow (it lists every repository) is read
+                    // whole; only this repository is kept.
+                    InventoryEvent::RepositoryImages {
+                        registry,
+                        repository: r,
+                        images,
+                    } if r == repository => {
+                        // The name the registry's events use (what the front end keys on).
+                        read.registry = registry;
+                        read.images = Some(images);
+                    }
+                    InventoryEvent::Issue { issue, .. }
+                        if issue.repository.as_deref().is_none_or(|r| r == repository) =>
+                    {
+                        read.issues.push(issue)
+                    }
+                    InventoryEvent::Finished { fatal: f, .. } => fatal = f,
+                    _ => {}
+                }
+            }
+            (read, fatal)
+        };
+        let ((), (read, fatal)) = tokio::join!(crawl, gather);
+        match fatal {
+            Some(f) => Err(f),
+            None => Ok(read),
+        }
     }
 
     /// One image's vulnerability findings, the same document for every front end.

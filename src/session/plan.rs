@@ -10,8 +10,7 @@ use crate::policy::graph::Graph;
 use crate::policy::inuse::InUse;
 use crate::policy::reclaim::ReclaimScope;
 use crate::policy::{
-    detect_format, ActionKind, Decision, DeletionPlan, Evaluation, PlanOptions, Policy,
-    PolicyFormat, Switches,
+    detect_format, DeletionPlan, Evaluation, PlanOptions, Policy, PolicyFormat, Switches,
 };
 use crate::registry::{RegistryError, Target};
 use chrono::{DateTime, Utc};
@@ -126,27 +125,16 @@ pub fn plan_with_policy(images: &[Image], policy: &ReadPolicy, at: &PlanInputs) 
 }
 
 /// The plan deleting the images at `marked` (indexes into `images`) by digest; `source`
-/// says where the marks came from. Referrers of a removed subject follow as deletes.
+/// says where the marks came from. Referrers of a removed subject follow as deletes, and
+/// an index takes its untagged platforms (`Evaluation::marked`): what deleting it alone
+/// reclaims is its `unique_bytes`.
 pub fn plan_of_marks(
     images: &[Image],
     marked: &[usize],
     source: &str,
     at: &PlanInputs,
 ) -> DeletionPlan {
-    let ev = Evaluation {
-        decisions: marked
-            .iter()
-            .map(|&i| Decision {
-                image: i,
-                action: ActionKind::Delete,
-                tag: None,
-                rule: "marked".into(),
-                time_source: None,
-                reason: "marked in the explorer".into(),
-            })
-            .collect(),
-        ..Evaluation::default()
-    };
+    let ev = Evaluation::marked(marked);
     // Marks delete by digest, as a GAR/Harbor delete does; no switch applies.
     let mut opts = at.options(PolicyFormat::Gar, source.to_string(), false);
     opts.switches = Vec::new();

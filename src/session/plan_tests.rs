@@ -3,6 +3,7 @@
 use super::*;
 use crate::policy::ecr::tests::rule;
 use crate::policy::testkit::*;
+use crate::policy::ActionKind;
 
 fn ecr_text(rules: &[String]) -> String {
     format!(r#"{{"rules":[{}]}}"#, rules.join(","))

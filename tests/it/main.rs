@@ -49,3 +49,4 @@ mod support;
 mod tls_ca_file;
 mod tui;
 mod tui_findings;
+mod unique_reclaim;

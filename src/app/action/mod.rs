@@ -64,6 +64,7 @@ pub enum Action {
     Raw,
     Copy,
     Mark,
+    Fold,
     LayerView,
     MarkRange,
     ClearMarks,

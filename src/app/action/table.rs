@@ -180,6 +180,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         &[Images]
     ),
     info!(
+        Fold,
+        "fold",
+        "show or hide what hangs from an image: an index's platforms, signatures and attestations",
+        None,
+        &[Images]
+    ),
+    info!(
         MarkRange,
         "mark_range",
         "mark from the last mark to here",

@@ -85,6 +85,46 @@ pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
     }
 }
 
+/// Reads `repositories` of one registry again, each through the session's own crawl
+/// narrowed to it; each arrives as a loaded repository (or as the issue that stopped it).
+pub async fn reread(registry: Opener, repositories: Vec<String>, ui: mpsc::UnboundedSender<Msg>) {
+    let session = registry.session().await;
+    let name = session.name();
+    for repository in repositories {
+        let msgs: Vec<InventoryEvent> = match session.crawl_repository(&repository).await {
+            Ok(read) => {
+                let registry = read.registry;
+                read.issues
+                    .into_iter()
+                    .map(|issue| InventoryEvent::Issue {
+                        registry: registry.clone(),
+                        issue,
+                    })
+                    .chain(read.images.map(|images| InventoryEvent::RepositoryImages {
+                        registry: registry.clone(),
+                        repository: repository.clone(),
+                        images,
+                    }))
+                    .collect()
+            }
+            Err(fatal) => vec![InventoryEvent::Issue {
+                registry: name.clone(),
+                issue: crate::model::InventoryIssue::new(
+                    Some(&repository),
+                    None,
+                    format!("could not read {repository} again: {fatal}"),
+                )
+                .with_next_step("ctrl-r crawls the registry again"),
+            }],
+        };
+        for ev in msgs {
+            if ui.send(Msg::Inventory(convert(ev))).is_err() {
+                return;
+            }
+        }
+    }
+}
+
 /// Starts crawling one registry (opening its session first, and saying its kind); returns
 /// the crawl and the converter tasks.
 pub fn spawn(registry: Opener, ui: mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {

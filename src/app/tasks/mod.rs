@@ -100,6 +100,14 @@ impl Runner {
             }
             Effect::SetMouse(on) => return Some(TerminalOp::Mouse(on)),
             Effect::Refresh => self.start_crawls(),
+            Effect::RefreshRepositories {
+                registry,
+                repositories,
+            } => {
+                if let Ok(opener) = self.opener(registry) {
+                    tokio::spawn(inventory::reread(opener, repositories, self.tx.clone()));
+                }
+            }
             Effect::EvaluatePlan(req) => self.evaluate_plan(req),
             Effect::Doctor(req) => self.doctor(req),
             Effect::DeletePlan(req) => {

@@ -6,7 +6,7 @@
 
 use crate::app::views::images::records::image_of;
 use crate::app::views::images::table::ImageTable;
-use crate::model::{Digest, Image};
+use crate::model::{Digest, Image, Role};
 use crate::policy::reclaim::ReclaimScope;
 use crate::policy::DeletionPlan;
 use crate::registry::Target;
@@ -93,6 +93,7 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
     }
     let (policy, marked, source, dated) = match &req.spec {
         PlanSpec::Marks(by_repo) => {
+            let roles = crate::model::roles(&images);
             let mut marked = Vec::new();
             for (repo, digests) in by_repo {
                 for d in digests {
@@ -100,6 +101,16 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
                         .iter()
                         .position(|i| i.repository == *repo && i.digest == *d)
                     {
+                        // Only images are planned on their own: a platform goes with its
+                        // index, a referrer with its subject.
+                        Some(i) if !roles[i].is_top_level() => warnings.push(format!(
+                            "{repo}@{} was marked but goes with its {}; not planned on its own",
+                            d.short(),
+                            match roles[i] {
+                                Role::Child { .. } => "index",
+                                _ => "subject",
+                            }
+                        )),
                         Some(i) => marked.push(i),
                         None => warnings.push(format!(
                             "{repo}@{} was marked but is no longer in the inventory",

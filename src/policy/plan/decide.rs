@@ -8,7 +8,7 @@ use super::super::graph::{FoldMap, Graph, NONE};
 use super::super::reclaim::{estimate, ReclaimEstimate};
 use super::super::{ActionKind, Decision, Evaluation, PolicyFormat, Reason};
 use super::PlanOptions;
-use crate::model::Image;
+use crate::model::{Image, Role};
 
 /// Where an image stands. Decision numbers index the evaluation's decisions, then the
 /// followers (`Decided::extra`).
@@ -43,6 +43,8 @@ pub struct Decided {
     pub untags: Vec<(u32, UntagFate)>,
     pub warnings: Vec<String>,
     pub estimate: ReclaimEstimate,
+    /// How many records are images by the one definition (`model::Role`).
+    pub images: usize,
     /// Sizes of the document's lists, known before it is written.
     pub actions: usize,
     pub protected: usize,
@@ -82,6 +84,17 @@ fn is_locked(im: &Image) -> bool {
         .is_some_and(|l| !l.delete_enabled || !l.write_enabled)
 }
 
+/// Images by the one definition (`model::Role::decide`), from the plan's own graph: not
+/// an index's platforms, not referrers.
+fn count_images(images: &[Image], g: &Graph) -> usize {
+    (0..images.len())
+        .filter(|&i| {
+            let subject = (g.subject[i] != NONE).then_some(g.subject[i]);
+            Role::decide(images[i].kind, subject, g.parents(i).first().copied()).is_image()
+        })
+        .count()
+}
+
 /// Decides the plan over `images` (with their graph `g`) from the evaluation.
 pub fn decide(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions) -> Decided {
     let n = images.len();
@@ -93,6 +106,7 @@ pub fn decide(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions) 
         untags: Vec::new(),
         warnings: ev.warnings.clone(),
         estimate: ReclaimEstimate::default(),
+        images: count_images(images, g),
         actions: 0,
         protected: 0,
     };

@@ -63,6 +63,8 @@ pub struct Protected {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
+    /// Images in scope by the one definition (`model::Role`): an index's platforms and
+    /// referrers are not counted apart.
     pub images: usize,
     pub actions: usize,
     pub naive_bytes: u64,

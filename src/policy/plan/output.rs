@@ -123,7 +123,7 @@ pub fn write(images: &[Image], ev: &Evaluation, d: Decided, opts: &PlanOptions) 
         reclaim_scope: opts.scope.as_str().into(),
         reclaim_method: d.estimate.method.clone(),
         summary: PlanSummary {
-            images: n,
+            images: d.images,
             actions: actions.len(),
             naive_bytes: d.estimate.naive_bytes,
             reclaimed_bytes: d.estimate.reclaimed_bytes,

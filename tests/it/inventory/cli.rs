@@ -96,7 +96,16 @@ async fn images_repos_and_inspect_from_the_command_line() {
         r.stdout
     );
     assert!(r.stdout.contains(&f.api_v1.digest[7..19]));
-    assert!(r.stdout.contains("<untagged>"));
+    // An index's platforms are listed under it, not as untagged images; the footer
+    // counts images by the one definition.
+    assert!(r.stdout.contains("↳ linux/arm64/v8"), "{}", r.stdout);
+    assert!(!r.stdout.contains("<untagged>"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("3 images (2 platform manifests of an index"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("team-b"), "prefix filter");
     assert!(
         r.stdout.contains("1 referrers fallback-tag indexes hidden"),
@@ -117,7 +126,8 @@ async fn images_repos_and_inspect_from_the_command_line() {
         .find(|l| l.starts_with("team-a/api "))
         .expect(&r.stdout);
     let cols: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(&cols[1..3], ["5", "6"], "{line}");
+    // Two images: the signature, the SBOM and its fallback index are referrers.
+    assert_eq!(&cols[1..3], ["2", "6"], "{line}");
     assert!(r.stdout.contains("org/platform/tools/cli"));
     let r = regscope(&["repos", addr, "--json"]).await;
     let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

@@ -14,7 +14,7 @@ use crate::app::state::{State, View};
 use crate::app::tasks::findings::{FindingsReport, FindingsRequest};
 use crate::app::tasks::sweep::{MergeRequest, SweepKind, SweepRequest};
 use crate::app::views::findings::state::FindingsEntry;
-use crate::model::{ImageKind, ScanStatus, ScanSummary, Severity, SeverityCounts};
+use crate::model::{ScanStatus, ScanSummary, Severity, SeverityCounts};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -31,6 +31,9 @@ pub enum RowScan {
     Unreadable,
     /// Nobody fetched this row's reports yet.
     NotFetched,
+    /// Not an image (a platform of an index, a referrer) and the registry listed no
+    /// scan of it: its findings are its index's or its subject's, never fetched alone.
+    NotApplicable,
 }
 
 /// Whether the rows of `table` get their reports fetched as they come on screen.
@@ -77,6 +80,9 @@ pub fn row_scan(state: &State, table: &ImageTable, id: u32) -> RowScan {
             other => RowScan::Status(other),
         };
     }
+    if !table.role(id).is_image() {
+        return RowScan::NotApplicable;
+    }
     let digest = table.row(id).digest_str();
     match state.findings.cache.get(digest) {
         Some(FindingsEntry::Ready(r)) if r.status == ScanStatus::Scanned => {
@@ -120,8 +126,7 @@ pub fn follow_visible(state: &mut State) -> Vec<Effect> {
         let id = im.view.get(pos);
         let r = table.row(id);
         // Referrers (signatures, reports, SBOMs) are not scanned themselves.
-        let scannable = matches!(r.kind(), ImageKind::Image | ImageKind::Index)
-            && r.extra().is_none_or(|x| x.subject.is_none());
+        let scannable = table.role(id).is_image();
         if scannable
             && table.facts().scan(id).is_none()
             && !state.findings.cache.contains_key(r.digest_str())

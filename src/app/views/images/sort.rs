@@ -7,12 +7,14 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 impl ImageTable {
-    /// Row ids in the order of `key`, unknown values last in both directions. Computed once.
+    /// Top-level row ids in the order of `key`, unknown values last in both directions.
+    /// Computed once. Rows that hang from another (an index's platforms, referrers) are
+    /// not sorted among images: they are shown under their row when it is unfolded.
     pub fn sorted(&self, key: SortKey) -> Arc<[u32]> {
         let slot = key.column.index() * 2 + usize::from(key.descending);
         self.sorted[slot]
             .get_or_init(|| {
-                let mut ids: Vec<u32> = (0..self.rows.len() as u32).collect();
+                let mut ids: Vec<u32> = self.top_level().to_vec();
                 ids.sort_by(|&a, &b| self.compare(key, a, b));
                 ids.into()
             })

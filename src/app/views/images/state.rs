@@ -5,7 +5,7 @@ use super::column::SortKey;
 use super::table::{ImageTable, RowRef};
 use crate::app::effect::Effect;
 use crate::app::tasks::filter::ViewRequest;
-use crate::model::Platform;
+use crate::model::{Platform, Role};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -47,7 +47,12 @@ impl RowView {
 #[derive(Debug)]
 pub struct ImagesState {
     pub table: Option<Arc<ImageTable>>,
+    /// The rows shown: `folded` with the dependents of unfolded rows spliced in.
     pub view: RowView,
+    /// The view as sorted and filtered: top-level rows only.
+    pub folded: RowView,
+    /// Digests of rows shown unfolded (their platforms and referrers below them).
+    pub unfolded: HashSet<String>,
     /// Generation of the newest view request; results from older ones are dropped.
     pub generation: u64,
     /// A request is in flight (the title shows a spinner).
@@ -76,6 +81,8 @@ impl Default for ImagesState {
         ImagesState {
             table: None,
             view: RowView::Natural(0),
+            folded: RowView::Natural(0),
+            unfolded: HashSet::new(),
             generation: 0,
             computing: false,
             sort: SortKey::default(),
@@ -104,6 +111,65 @@ fn remap_by_digest(old: &ImageTable, new: &ImageTable, ids: &[u32]) -> HashMap<u
     new.rows()
         .filter_map(|r| wanted.get(r.digest_str()).map(|&old_id| (old_id, r.id)))
         .collect()
+}
+
+/// The top-level row that `id` hangs from (itself when it is top-level).
+pub fn top_of(t: &ImageTable, id: u32) -> u32 {
+    let mut cur = id;
+    // Roles have no cycles; the bound is a guard, not a rule.
+    for _ in 0..t.len() {
+        match t.role(cur).up() {
+            Some(up) => cur = up,
+            None => break,
+        }
+    }
+    cur
+}
+
+/// How deep row `id` hangs below its top-level row (0 for a top-level row).
+pub fn depth_of(t: &ImageTable, id: u32) -> usize {
+    let mut cur = id;
+    let mut depth = 0;
+    while let Some(up) = t.role(cur).up() {
+        depth += 1;
+        cur = up;
+        if depth > t.len() {
+            break;
+        }
+    }
+    depth
+}
+
+/// Whether row `id` can be marked for deletion on its own: not a platform of an index
+/// (it goes with its index) nor a referrer (it goes with its subject).
+pub fn markable(t: &ImageTable, id: u32) -> Result<(), String> {
+    match t.role(id) {
+        Role::Child { parent } => Err(format!(
+            "a platform of index {} goes with it: mark the index",
+            t.row(parent).short_digest()
+        )),
+        Role::Referrer { subject } => Err(format!(
+            "a referrer follows its subject {}: mark the subject",
+            t.row(subject).short_digest()
+        )),
+        Role::Image | Role::Other => Ok(()),
+    }
+}
+
+/// `view` with the dependents of every unfolded row spliced in below it.
+fn unfold(view: &RowView, t: &ImageTable, unfolded: &HashSet<String>) -> RowView {
+    let mut out: Vec<u32> = Vec::with_capacity(view.len());
+    for pos in 0..view.len() {
+        let id = view.get(pos);
+        out.push(id);
+        if !t.dependents(id).is_empty() && unfolded.contains(t.row(id).digest_str()) {
+            out.extend(t.descendants(id).into_iter().map(|(c, _)| c));
+        }
+    }
+    match view {
+        RowView::Filtered(_) => RowView::Filtered(out.into()),
+        _ => RowView::Ordered(out.into()),
+    }
 }
 
 fn repo_key(t: &ImageTable) -> String {
@@ -135,11 +201,13 @@ impl ImagesState {
             }
             keep = self.selected_id().and_then(|id| moved.get(&id).copied());
         }
-        self.view = match table.sorted_if_ready(self.sort) {
+        let view = match table.sorted_if_ready(self.sort) {
             Some(p) if !self.has_filter() => RowView::Ordered(p),
+            _ if table.has_dependents() => RowView::Ordered(table.top_level()),
             _ => RowView::Natural(table.len() as u32),
         };
         self.table = Some(table);
+        self.set_folded(view);
         self.mark_anchor = None;
         if !same {
             // Visible-row fetches are about the table that was shown.
@@ -159,6 +227,7 @@ impl ImagesState {
             self.marks.remove(&repo_key(&t));
         }
         self.view = RowView::Natural(0);
+        self.folded = RowView::Natural(0);
         self.generation += 1;
         self.computing = false;
         self.cursor = 0;
@@ -201,13 +270,52 @@ impl ImagesState {
         }
         let fresh = std::mem::take(&mut self.opened_fresh) && self.cursor == 0;
         let keep = self.selected_id().filter(|_| !fresh);
-        self.view = view;
+        self.set_folded(view);
         self.computing = false;
         self.cursor = keep
             .and_then(|id| self.view.position_of(id))
             .unwrap_or(0)
             .min(self.view.len().saturating_sub(1));
         true
+    }
+
+    /// Installs the sorted and filtered view and shows it with the unfolded rows' dependents.
+    fn set_folded(&mut self, view: RowView) {
+        self.view = match &self.table {
+            Some(t) if t.has_dependents() && !self.unfolded.is_empty() => {
+                unfold(&view, t, &self.unfolded)
+            }
+            _ => view.clone(),
+        };
+        self.folded = view;
+    }
+
+    /// Shows or hides what hangs from the selected row (an index's platforms, an image's
+    /// referrers); on a row that hangs from another, folds that one. Returns a sentence
+    /// when there is nothing to unfold.
+    pub fn toggle_fold(&mut self) -> Result<(), &'static str> {
+        let (Some(id), Some(t)) = (self.selected_id(), self.table.clone()) else {
+            return Err("nothing selected");
+        };
+        let top = top_of(&t, id);
+        if t.dependents(top).is_empty() {
+            return Err("nothing to unfold: no platforms or referrers hang from this image");
+        }
+        let key = t.row(top).digest_str().to_string();
+        if !self.unfolded.remove(&key) {
+            self.unfolded.insert(key);
+        }
+        let folded = self.folded.clone();
+        self.set_folded(folded);
+        self.cursor = self.view.position_of(top).unwrap_or(0);
+        Ok(())
+    }
+
+    /// Whether row `id` shows its dependents.
+    pub fn is_unfolded(&self, id: u32) -> bool {
+        self.table
+            .as_ref()
+            .is_some_and(|t| self.unfolded.contains(t.row(id).digest_str()))
     }
 
     pub fn selected_id(&self) -> Option<u32> {
@@ -231,15 +339,19 @@ impl ImagesState {
         self.marks().is_some_and(|m| m.contains(&id))
     }
 
-    pub fn toggle_mark(&mut self) {
+    /// Marks or unmarks the selected row. A row that hangs from another is not marked:
+    /// it goes with its index or subject, and the sentence returned says so.
+    pub fn toggle_mark(&mut self) -> Result<(), String> {
         let (Some(id), Some(t)) = (self.selected_id(), self.table.as_ref()) else {
-            return;
+            return Ok(());
         };
+        markable(t, id)?;
         let set = self.marks.entry(repo_key(t)).or_default();
         if !set.remove(&id) {
             set.insert(id);
         }
         self.mark_anchor = Some(id);
+        Ok(())
     }
 
     /// Marks every row between the last toggled row and the cursor, in view order.
@@ -252,7 +364,10 @@ impl ImagesState {
             .and_then(|a| self.view.position_of(a))
             .unwrap_or(self.cursor);
         let (lo, hi) = (from.min(self.cursor), from.max(self.cursor));
-        let ids: Vec<u32> = (lo..=hi).map(|p| self.view.get(p)).collect();
+        let ids: Vec<u32> = (lo..=hi)
+            .map(|p| self.view.get(p))
+            .filter(|&i| markable(t, i).is_ok())
+            .collect();
         self.marks.entry(repo_key(t)).or_default().extend(ids);
         self.mark_anchor = Some(id);
     }

@@ -11,7 +11,7 @@ use super::column::ImageColumn;
 use super::records::RecordFacts;
 pub use super::row::RowRef;
 use crate::app::tasks::filter::query::char_mask;
-use crate::model::{Digest, Image, ImageKind, Platform, ReferrerRef};
+use crate::model::{Digest, Image, ImageKind, Links, Platform, ReferrerRef, Role};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -56,6 +56,13 @@ pub struct ImageTable {
     pub(super) media_types: Vec<String>,
     pub(super) extras: HashMap<u32, ImageExtra>,
     pub(super) facts: RecordFacts,
+    /// What each row is (`model::Role`); empty when no row lists or refers to another
+    /// (then every row is top-level and its kind decides).
+    pub(super) roles: Vec<Role>,
+    /// Rows hanging from a row (its platforms, its referrers), in table order.
+    pub(super) dependents: HashMap<u32, Vec<u32>>,
+    /// Top-level rows in table order (the view before the first sort).
+    pub(super) top_level: OnceLock<Arc<[u32]>>,
     pub(super) sorted: [OnceLock<Arc<[u32]>>; ImageColumn::ALL.len() * 2],
 }
 
@@ -91,6 +98,9 @@ impl ImageTableBuilder {
                 media_types: Vec::new(),
                 extras: HashMap::new(),
                 facts: RecordFacts::default(),
+                roles: Vec::new(),
+                dependents: HashMap::new(),
+                top_level: OnceLock::new(),
                 sorted: std::array::from_fn(|_| OnceLock::new()),
             },
             platform_ids: HashMap::new(),
@@ -172,7 +182,32 @@ impl ImageTableBuilder {
         }
     }
 
-    pub fn finish(self) -> ImageTable {
+    /// Settles what each row is (children under their index, referrers under their
+    /// subject) by the engine's one definition.
+    pub fn finish(mut self) -> ImageTable {
+        let t = &mut self.table;
+        if !t.extras.is_empty() {
+            let links: Vec<Links<'_>> = (0..t.rows.len() as u32)
+                .map(|id| {
+                    let x = t.extras.get(&id);
+                    Links {
+                        digest: t.row(id).digest_str(),
+                        kind: t.rows[id as usize].kind,
+                        children: x.map_or(&[], |x| x.children.as_slice()),
+                        subject: x.and_then(|x| x.subject.as_ref()),
+                    }
+                })
+                .collect();
+            let roles = crate::model::roles_in_repository(&links);
+            let mut dependents: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (id, r) in roles.iter().enumerate() {
+                if let Some(up) = r.up() {
+                    dependents.entry(up).or_default().push(id as u32);
+                }
+            }
+            t.roles = roles;
+            t.dependents = dependents;
+        }
         self.table
     }
 }
@@ -202,6 +237,50 @@ impl ImageTable {
     }
     pub fn rows(&self) -> impl Iterator<Item = RowRef<'_>> {
         (0..self.rows.len() as u32).map(|i| self.row(i))
+    }
+    /// What row `id` is: an image, a platform of an index, a referrer of a subject.
+    pub fn role(&self, id: u32) -> Role {
+        match self.roles.get(id as usize) {
+            Some(r) => *r,
+            None => Role::decide(self.rows[id as usize].kind, None, None),
+        }
+    }
+    /// How many rows are images (`Role::Image`): what the repository's count says.
+    pub fn image_count(&self) -> usize {
+        (0..self.rows.len() as u32)
+            .filter(|&id| self.role(id).is_image())
+            .count()
+    }
+    /// The rows hanging from row `id`, in table order.
+    pub fn dependents(&self, id: u32) -> &[u32] {
+        self.dependents.get(&id).map_or(&[], Vec::as_slice)
+    }
+    /// Whether any row hangs from another (the table then folds them).
+    pub fn has_dependents(&self) -> bool {
+        !self.dependents.is_empty()
+    }
+    /// Every row below row `id` (depth first, each with its depth from 1), for unfolding.
+    pub fn descendants(&self, id: u32) -> Vec<(u32, u8)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(u32, u8)> = self.dependents(id).iter().rev().map(|&c| (c, 1)).collect();
+        while let Some((c, depth)) = stack.pop() {
+            out.push((c, depth));
+            // Roles have no cycles, so this ends; the bound only guards the depth byte.
+            if depth < u8::MAX {
+                stack.extend(self.dependents(c).iter().rev().map(|&g| (g, depth + 1)));
+            }
+        }
+        out
+    }
+    /// Top-level rows in table order: the view before the first sort.
+    pub fn top_level(&self) -> Arc<[u32]> {
+        self.top_level
+            .get_or_init(|| {
+                (0..self.rows.len() as u32)
+                    .filter(|&id| self.role(id).is_top_level())
+                    .collect()
+            })
+            .clone()
     }
     /// The filter haystack of one row: its tags and digest.
     pub fn haystack(&self, id: u32) -> &str {

@@ -63,9 +63,20 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             fx.extend(super::scans::merge_if_sorting(state));
             fx
         }
-        Action::Mark => {
-            state.images.toggle_mark();
-            move_cursor(state, 1)
+        Action::Mark => match state.images.toggle_mark() {
+            Ok(()) => move_cursor(state, 1),
+            Err(why) => {
+                state.flash(why, true);
+                vec![]
+            }
+        },
+        Action::Fold => {
+            if let Err(why) = state.images.toggle_fold() {
+                state.flash(why, true);
+            }
+            let page = image_page(state);
+            state.images.scroll_into_view(page);
+            detail::update::follow(state)
         }
         Action::MarkRange => {
             state.images.mark_range();

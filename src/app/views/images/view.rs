@@ -3,11 +3,13 @@
 
 use super::column::ImageColumn;
 use super::scans::{row_scan, shows_severity, RowScan};
+use super::state::depth_of;
+use super::table::ImageTable;
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::{Pane, State};
 use crate::app::widgets::vtable::{cell, VirtualTable};
-use crate::model::{ImageKind, ScanStatus, Severity};
+use crate::model::{ImageKind, Role as ModelRole, ScanStatus, Severity};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -44,6 +46,8 @@ fn severity_cell<'a>(state: &State, scan: &RowScan, sev: Severity) -> Line<'a> {
         RowScan::Fetching => cell(SPINNER[state.spinner % SPINNER.len()], t.fg(Role::Info)),
         RowScan::Unreadable => cell("!", t.fg(Role::Warning)),
         RowScan::NotFetched => cell("?", t.fg(Role::Muted)),
+        // A platform or a referrer: its findings are its index's or its subject's.
+        RowScan::NotApplicable => cell("", t.fg(Role::Muted)),
     }
 }
 
@@ -62,6 +66,42 @@ pub fn severity_role(sev: Severity) -> Role {
     }
 }
 
+/// The TAGS cell of a row that hangs from another, indented under it: a platform of an
+/// index by its platform (`↳ linux/arm64/v8`), a referrer by what it is. `None` for a
+/// top-level row.
+pub fn dependent_label(table: &ImageTable, id: u32) -> Option<String> {
+    let role = table.role(id);
+    role.up()?;
+    let r = table.row(id);
+    let depth = depth_of(table, id).max(1);
+    let what = match role {
+        ModelRole::Child { .. } if r.kind() == ImageKind::Image => r
+            .platforms()
+            .first()
+            .map_or_else(|| "platform unknown".to_string(), |p| p.to_string()),
+        // A referrers fallback-tag index (`sha256-<hex>`): bookkeeping of the registry.
+        ModelRole::Referrer { .. }
+            if r.kind() == ImageKind::Artifact && r.media_type().contains("index") =>
+        {
+            "referrers index".to_string()
+        }
+        _ => match r.kind() {
+            ImageKind::Signature => "signature".to_string(),
+            ImageKind::Attestation => "attestation".to_string(),
+            ImageKind::Index => "index".to_string(),
+            k => r
+                .extra()
+                .and_then(|x| x.artifact_type.clone())
+                .unwrap_or_else(|| k.as_str().to_string()),
+        },
+    };
+    let mut label = format!("{}↳ {what}", "  ".repeat(depth - 1));
+    if r.tag_count() > 0 {
+        label.push_str(&format!(" ({})", r.tags_text().replace(' ', ", ")));
+    }
+    Some(label)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let t = &state.theme;
     let im = &state.images;
@@ -73,10 +113,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             t.fg(Role::Accent),
         ));
         title.push(Span::styled(
+            // Top-level rows: an index's platforms and referrers are not counted apart.
             format!(
                 "{} of {} ",
-                format::count(im.view.len()),
-                format::count(table.len())
+                format::count(im.folded.len()),
+                format::count(table.top_level().len())
             ),
             t.fg(Role::Text),
         ));
@@ -106,6 +147,28 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 state.keymap.label(crate::app::action::Action::Plan)
             ),
             t.fg(Role::Marked),
+        )))
+    } else {
+        block
+    };
+    // Where something hangs from the selected row, say how to show it.
+    let foldable = im
+        .table
+        .as_ref()
+        .zip(im.selected_id())
+        .is_some_and(|(t, id)| !t.dependents(super::state::top_of(t, id)).is_empty());
+    let block = if foldable {
+        let open = im
+            .selected_id()
+            .zip(im.table.as_ref())
+            .is_some_and(|(id, t)| im.is_unfolded(super::state::top_of(t, id)));
+        block.title_bottom(Line::from(Span::styled(
+            format!(
+                " {} {} ",
+                state.keymap.label(crate::app::action::Action::Fold),
+                if open { "folds" } else { "unfolds" }
+            ),
+            t.fg(Role::Muted),
         )))
     } else {
         block
@@ -147,11 +210,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         let r = table.row(id);
         match col {
             ImageColumn::Tags => {
+                if let Some(label) = dependent_label(table, id) {
+                    return Line::from(Span::styled(label, t.fg(Role::Muted)));
+                }
                 let mark = if is_marked(id) { "● " } else { "" };
+                let fold = match (table.dependents(id).is_empty(), im.is_unfolded(id)) {
+                    (true, _) => "",
+                    (false, true) => "▾ ",
+                    (false, false) => "▸ ",
+                };
                 let text = match (r.tag_count(), wide) {
                     (0, _) => {
                         return Line::from(vec![
                             Span::styled(mark, t.fg(Role::Marked)),
+                            Span::styled(fold, t.fg(Role::Accent)),
                             Span::styled("<untagged>", t.fg(Role::Muted)),
                         ])
                     }
@@ -160,6 +232,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 };
                 Line::from(vec![
                     Span::styled(mark, t.fg(Role::Marked)),
+                    Span::styled(fold, t.fg(Role::Accent)),
                     Span::styled(text, t.fg(Role::Text)),
                 ])
             }

@@ -305,7 +305,17 @@ fn row_line(
             let p = &plan.protected[i];
             let marks = plan.policy_format == crate::app::tasks::plan::MARKS_FORMAT;
             let why = match &p.would {
-                Some(_) if marks => format!("{} (you marked it)", p.why),
+                // In a plan of marks only what the user marked was marked; what follows
+                // it says so (an attestation follows its subject).
+                Some(w) if marks && w.ends_with("rule marked") => {
+                    format!("{} (you marked it)", p.why)
+                }
+                Some(w) if marks && w.ends_with("rule follows subject") => {
+                    format!("{} (follows its subject)", p.why)
+                }
+                Some(w) if marks && w.ends_with("rule follows index") => {
+                    format!("{} (goes with its index)", p.why)
+                }
                 Some(w) => format!("{} (policy: {w})", p.why),
                 None => p.why.clone(),
             };

@@ -13,7 +13,7 @@ use crate::app::tasks::sweep::{SweepBatch, SweepKind, SweepRequest};
 use crate::app::views::findings::state::FindingsEntry;
 use crate::app::views::fleet::state::TreeRow;
 use crate::app::views::list_filter::FilterTarget;
-use crate::model::{Digest, ImageKind, ScanStatus};
+use crate::model::{Digest, ScanStatus};
 use crate::scan::fleet::{FleetAnswer, FleetImage, FleetQuery, HitOrder};
 use std::collections::{HashMap, HashSet};
 
@@ -47,21 +47,13 @@ fn gather(state: &State, skip: &HashSet<usize>) -> (Vec<QueryImage>, Vec<usize>,
             continue;
         }
         taken.push(ri);
-        let children: HashSet<&Digest> = t
-            .rows()
-            .filter_map(|r| r.extra())
-            .flat_map(|x| x.children.iter())
-            .collect();
         for r in t.rows() {
-            if !matches!(r.kind(), ImageKind::Image | ImageKind::Index)
-                || r.extra().is_some_and(|x| x.subject.is_some())
-            {
+            // One definition of an image (`model::Role`): not an index's platforms, not
+            // signatures, attestations or other referrers.
+            if !t.role(r.id).is_image() {
                 continue;
             }
             let digest = r.digest();
-            if children.contains(&digest) {
-                continue;
-            }
             images.push(QueryImage {
                 registry: repo.registry,
                 registry_name: t.registry.clone(),
