@@ -4,8 +4,8 @@
 //!   the TUI's table (`app::tasks::inventory::convert`), feed the app state and draw one
 //!   frame. Prints one JSON line. scripts/bench-store.sh runs it on the database a cold
 //!   crawl of the 2,000-manifest benchmark registry left behind.
-//! - `store million [REPOS]`: a store holding 1,000,000 images (REPOS repositories, 200 by
-//!   default), written by a child process; then, in a fresh child, the open, the read of
+//! - `store million [REPOS [IMAGES]]`: a store holding 1,000,000 images (REPOS
+//!   repositories, 200 by default; IMAGES to try it smaller), written by a child process; then, in a fresh child, the open, the read of
 //!   the whole last inventory, the tables and one frame, the size on disk and the
 //!   resident memory (VmHWM) of that child, i.e. of a TUI that opened it.
 //!
@@ -53,24 +53,32 @@ fn main() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["reopen", db, registry] => reopen(Path::new(db), registry),
-        ["million-write", db, repos] => million_write(Path::new(db), repos.parse().expect("REPOS")),
-        ["million"] => million(200),
-        ["million", repos] => million(repos.parse().expect("REPOS")),
-        [] => million(200),
-        _ => eprintln!("usage: store reopen DB REGISTRY | store million [REPOS]"),
+        ["million-write", db, repos, images] => million_write(
+            Path::new(db),
+            repos.parse().expect("REPOS"),
+            images.parse().expect("IMAGES"),
+        ),
+        ["million"] | [] => million(200, MILLION),
+        ["million", repos] => million(repos.parse().expect("REPOS"), MILLION),
+        ["million", repos, images] => million(
+            repos.parse().expect("REPOS"),
+            images.parse().expect("IMAGES"),
+        ),
+        _ => eprintln!("usage: store reopen DB REGISTRY | store million [REPOS [IMAGES]]"),
     }
 }
 
-/// Opens `db`, reads `registry`'s last known inventory and brings it on screen as the
-/// TUI does. Returns (open ms, read ms, tables ms, first frame ms, repositories, images).
+/// Opens `db` and brings `registry`'s last known inventory on screen as the TUI does: the
+/// listing, then each repository decoded and turned into its table, one at a time. Returns
+/// (open ms, listing ms, all tables ms, first frame ms, repositories, images).
 fn first_tree(db: &Path, registry: &str) -> (f64, f64, f64, f64, usize, usize) {
     let t0 = Instant::now();
     let store = Store::open(db).expect("the store opens");
     let opened = t0.elapsed();
-    let cached = store
-        .cached_inventory(registry, None)
+    let (_, repositories) = store
+        .cached_listing(registry, None)
         .expect("the store holds this registry");
-    let read = t0.elapsed();
+    let listed = t0.elapsed();
     let mut s = RegistrySettings::for_address(registry);
     s.name = registry.into();
     let target = Target::parse(&s.address).unwrap_or(Target::Distribution {
@@ -79,16 +87,18 @@ fn first_tree(db: &Path, registry: &str) -> (f64, f64, f64, f64, usize, usize) {
     });
     let mut state = State::new(vec![(target, s)], fixed_now());
     state.size = (200, 50);
-    let repositories: Vec<String> = cached.repositories.iter().map(|(r, _)| r.clone()).collect();
     let (repos, mut images) = (repositories.len(), 0);
     update(
         &mut state,
         Msg::Inventory(convert(InventoryEvent::RepositoriesListed {
             registry: registry.into(),
-            repositories,
+            repositories: repositories.clone(),
         })),
     );
-    for (repository, imgs) in cached.repositories {
+    for repository in repositories {
+        let imgs = store
+            .cached_images(registry, &repository)
+            .expect("every stored repository decodes");
         images += imgs.len();
         let ev = InventoryEvent::RepositoryImages {
             registry: registry.into(),
@@ -101,14 +111,14 @@ fn first_tree(db: &Path, registry: &str) -> (f64, f64, f64, f64, usize, usize) {
     let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
     term.draw(|f| ui::draw(f, &state)).unwrap();
     let frame = t0.elapsed();
-    (ms(opened), ms(read), ms(tables), ms(frame), repos, images)
+    (ms(opened), ms(listed), ms(tables), ms(frame), repos, images)
 }
 
 fn reopen(db: &Path, registry: &str) {
-    let (open, read, tables, frame, repos, images) = first_tree(db, registry);
+    let (open, listed, tables, frame, repos, images) = first_tree(db, registry);
     let (_, hwm) = rss_mb();
     println!(
-        "{{\"open_ms\":{open:.1},\"read_ms\":{read:.1},\"tables_ms\":{tables:.1},\"first_frame_ms\":{frame:.1},\"repositories\":{repos},\"images\":{images},\"peak_rss_mb\":{hwm:.1}}}"
+        "{{\"open_ms\":{open:.1},\"listing_ms\":{listed:.1},\"tables_ms\":{tables:.1},\"first_frame_ms\":{frame:.1},\"repositories\":{repos},\"images\":{images},\"peak_rss_mb\":{hwm:.1}}}"
     );
 }
 
@@ -135,10 +145,10 @@ fn synthetic(repository: &str, n: u64) -> Image {
     i
 }
 
-fn million_write(db: &Path, repos: u64) {
+fn million_write(db: &Path, repos: u64, total: u64) {
     let store = Store::open(db).expect("the store opens");
     let crawl = store.begin_crawl("bench.example", None).expect("a crawl");
-    let per = MILLION / repos;
+    let per = total / repos;
     let t = Instant::now();
     for r in 0..repos {
         let repo = format!("team-{:02}/svc-{r:03}", r % 17);
@@ -153,7 +163,7 @@ fn million_write(db: &Path, repos: u64) {
     );
 }
 
-fn million(repos: u64) {
+fn million(repos: u64, total: u64) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let db = dir.path().join("regscope.db");
     let me = std::env::current_exe().expect("this bench's path");
@@ -170,7 +180,15 @@ fn million(repos: u64) {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     let db_s = db.to_str().expect("a UTF-8 temp path");
-    println!("{}", run(&["million-write", db_s, &repos.to_string()]));
+    println!(
+        "{}",
+        run(&[
+            "million-write",
+            db_s,
+            &repos.to_string(),
+            &total.to_string()
+        ])
+    );
     let size = regscope::store::size_on_disk(&db);
     println!("size on disk: {:.1} MB", size as f64 / 1e6);
     // Each open in a fresh process, as a TUI starting would: the first has a cold page

@@ -129,13 +129,15 @@ async fn execute(args: &AuditArgs) -> anyhow::Result<i32> {
         Status::Fail
     };
     // A gate that trips, or no registry read at all, is 1; anything unread is 3.
-    Ok(if report.reaches(threshold) || unreachable == resolved.len() {
-        EXIT_ERROR
-    } else if report.summary.partial {
-        EXIT_PARTIAL
-    } else {
-        EXIT_OK
-    })
+    Ok(
+        if report.reaches(threshold) || unreachable == resolved.len() {
+            EXIT_ERROR
+        } else if report.summary.partial {
+            EXIT_PARTIAL
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 /// The table: per registry its totals, a row per repository with a glyph per check, then

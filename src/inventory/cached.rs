@@ -183,10 +183,8 @@ pub async fn run(
     let key = session.name();
     let prefix = session.target().prefix().map(str::to_string);
     if opts.show_cached {
-        if let Some(cached) = store.cached_inventory(&key, prefix.as_deref()) {
-            if !send_cached(&key, cached, &tx).await {
-                return;
-            }
+        if !send_cached(&store, &key, prefix.as_deref(), &tx).await {
+            return;
         }
         if !send_history(&store, &key, prefix.as_deref(), &tx).await {
             return;
@@ -279,22 +277,29 @@ async fn send_history(
     tx.send(ev).await.is_ok()
 }
 
-/// Sends the last known inventory: the repository list, each repository's images, then
-/// the `Cached` marker with its age. Returns false when the receiver went away.
+/// Sends the last known inventory, when the store has one: the repository list, each
+/// repository's images (decoded one repository at a time, as the receiver takes them),
+/// then the `Cached` marker with its age. Returns false when the receiver went away.
 async fn send_cached(
+    store: &StoreHandle,
     registry: &str,
-    cached: crate::store::CachedInventory,
+    prefix: Option<&str>,
     tx: &Sender<InventoryEvent>,
 ) -> bool {
-    let repositories: Vec<String> = cached.repositories.iter().map(|(r, _)| r.clone()).collect();
+    let Some((as_of, repositories)) = store.cached_listing(registry, prefix) else {
+        return true;
+    };
     let listed = InventoryEvent::RepositoriesListed {
         registry: registry.to_string(),
-        repositories,
+        repositories: repositories.clone(),
     };
     if tx.send(listed).await.is_err() {
         return false;
     }
-    for (repository, images) in cached.repositories {
+    for repository in repositories {
+        let Some(images) = store.cached_images(registry, &repository) else {
+            continue;
+        };
         let ev = InventoryEvent::RepositoryImages {
             registry: registry.to_string(),
             repository,
@@ -306,7 +311,7 @@ async fn send_cached(
     }
     let done = InventoryEvent::Cached {
         registry: registry.to_string(),
-        as_of: cached.as_of,
+        as_of,
     };
     tx.send(done).await.is_ok()
 }

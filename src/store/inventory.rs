@@ -184,6 +184,50 @@ impl Store {
         .unwrap_or_default()
     }
 
+    /// The repositories of `registry` (under `prefix`) that have a last known inventory, in
+    /// order, and when the oldest of them was read: what an instant reopen lists before it
+    /// decodes any images. `None` when there is none.
+    pub fn cached_listing(
+        &self,
+        registry: &str,
+        prefix: Option<&str>,
+    ) -> Option<(Option<DateTime<Utc>>, Vec<String>)> {
+        let rows: Vec<(String, i64)> = self.with("listing the last inventory", |c| {
+            c.prepare_cached(
+                "SELECT repository, seen_at FROM inventories WHERE registry = ?1 ORDER BY repository",
+            )?
+            .query_map([registry], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+        })?;
+        let rows: Vec<(String, i64)> = rows
+            .into_iter()
+            .filter(|(repo, _)| prefix.is_none_or(|p| repo.starts_with(p)))
+            .collect();
+        let oldest = rows.iter().map(|r| r.1).min()?;
+        Some((
+            Some(to_time(oldest)),
+            rows.into_iter().map(|r| r.0).collect(),
+        ))
+    }
+
+    /// One repository's last known inventory, decoded; `None` when there is none or it
+    /// does not decode (then the refresh reads it again). One repository at a time keeps
+    /// a reopen of a million images from holding every decoded record at once.
+    pub fn cached_images(&self, registry: &str, repository: &str) -> Option<Vec<Image>> {
+        let blob: Option<Vec<u8>> = self.with("reading the last inventory", |c| {
+            c.prepare_cached(
+                "SELECT images FROM inventories WHERE registry = ?1 AND repository = ?2",
+            )?
+            .query_row([registry, repository], |r| r.get(0))
+            .optional()
+        })?;
+        let images = decode(&blob?);
+        if images.is_none() {
+            tracing::warn!("cache: the stored inventory of {registry}/{repository} does not decode; it is read again");
+        }
+        images
+    }
+
     /// The last known inventory of `registry` (under `prefix`), for an instant reopen.
     pub fn cached_inventory(
         &self,

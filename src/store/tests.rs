@@ -203,6 +203,18 @@ fn deleted_repositories_are_forgotten_but_their_history_stays() {
     let cached = s.cached_inventory("reg", None).unwrap();
     assert_eq!(cached.repositories.len(), 2);
     assert!(cached.as_of.is_some());
+    // The streamed reopen: the listing first, then one repository at a time.
+    let (as_of, listed) = s.cached_listing("reg", None).unwrap();
+    assert_eq!(listed, ["a", "b"]);
+    assert_eq!(as_of, cached.as_of);
+    assert_eq!(s.cached_listing("reg", Some("b")).unwrap().1, ["b"]);
+    assert!(s.cached_listing("reg", Some("c")).is_none());
+    assert!(s.cached_listing("other", None).is_none());
+    assert_eq!(
+        s.cached_images("reg", "b").unwrap(),
+        cached.repositories[1].1
+    );
+    assert!(s.cached_images("reg", "c").is_none());
 
     let c2 = s.begin_crawl("reg", None).unwrap();
     let gone = s.forget_unlisted("reg", None, &["a".to_string()]).unwrap();
