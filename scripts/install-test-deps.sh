@@ -46,7 +46,8 @@ if [ "$have" != "$acr_sdk_version" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check "azure-containerregistry==$acr_sdk_version"
 fi
 # The vendors' own clients check the fakes of the cloud APIs (Artifact Registry through
-# its REST transport, GitHub's packages API through PyGithub); pinned like moto.
+# its REST transport, GitHub's packages API through PyGithub's requester and Link paging:
+# tests/it/ghcr.rs); pinned like moto.
 for pin in google-cloud-artifact-registry==1.23.0 PyGithub==2.10.0; do
   name=${pin%%==*} want=${pin##*==}
   got=$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)

@@ -18,6 +18,7 @@ pub mod ecr;
 pub mod error;
 pub mod exchange;
 pub mod gar;
+pub mod ghcr;
 pub mod harbor;
 pub mod layout;
 pub mod manifest;

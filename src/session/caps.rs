@@ -95,7 +95,15 @@ impl Kind {
                 own_policy: Some(PolicyFormat::Gar),
                 ..OCI
             },
-            Kind::Ghcr => OCI,
+            // GitHub's packages API gives each version's created and updated times, and is
+            // how a version is deleted (GHCR refuses OCI DELETE); GitHub frees the storage.
+            Kind::Ghcr => Caps {
+                records_push_time: true,
+                records_update_time: true,
+                deletion_api: true,
+                frees_layers_itself: true,
+                ..OCI
+            },
             // Docker Hub counts manifest GETs against the pull rate limit (so reading one is
             // a pull); the Hub API gives tag and platform push and pull times. Deletion: none
             // (plans are review-only, decisions.md).

@@ -13,6 +13,7 @@ mod ecr;
 mod ecr_settings;
 mod gar;
 mod gar_settings;
+mod ghcr;
 mod harbor;
 mod harbor_settings;
 mod kind;
@@ -103,7 +104,8 @@ fn driver_for(kind: Kind) -> Arc<dyn Driver> {
         Kind::Acr => Arc::new(acr::Acr::default()),
         Kind::Gar => Arc::new(gar::Gar::default()),
         Kind::DockerHub => Arc::new(dockerhub::DockerHub::default()),
-        Kind::Distribution | Kind::Layout | Kind::Ghcr => Arc::new(driver::Oci),
+        Kind::Ghcr => Arc::new(ghcr::Ghcr::default()),
+        Kind::Distribution | Kind::Layout => Arc::new(driver::Oci),
     }
 }
 

@@ -30,6 +30,7 @@ mod ecr_scan;
 mod exit_codes;
 mod findings;
 mod gar;
+mod ghcr;
 mod harbor;
 mod harbor_client;
 mod harbor_retention;

@@ -9,6 +9,7 @@ pub mod fake_acr_routes;
 pub mod fake_acr_token;
 pub mod fake_ecr;
 pub mod fake_gar;
+pub mod fake_ghcr;
 pub mod fake_google;
 pub mod fake_harbor;
 pub mod fake_hub;
