@@ -67,6 +67,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: super::views::query::update::command_pkg,
     },
     CommandSpec {
+        name: "audit",
+        args: "",
+        about: "registry hygiene: every loaded repository of this registry against the checklist (scanning, lifecycle, immutability, untagged and stale bytes, signatures, replication, public access); enter shows a check's evidence",
+        run: super::views::audit::update::command,
+    },
+    CommandSpec {
         name: "q",
         args: "",
         about: "quit",

@@ -41,6 +41,8 @@ pub enum Effect {
     AnalyzeLayers(super::tasks::layers::LayersRequest),
     /// Run the pull doctor for one reference (steps stream back).
     Doctor(DoctorRequest),
+    /// Audit a registry's loaded repositories (latest wins).
+    Audit(super::tasks::audit::AuditRequest),
     /// Write a plan as JSON into the data dir.
     ExportPlan(Arc<DeletionPlan>),
 }

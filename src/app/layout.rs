@@ -14,6 +14,7 @@ pub struct Areas {
     pub plan: Option<Rect>,
     pub doctor: Option<Rect>,
     pub query: Option<Rect>,
+    pub audit: Option<Rect>,
     pub status: Rect,
     pub hints: Rect,
 }
@@ -42,6 +43,7 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         plan: None,
         doctor: None,
         query: None,
+        audit: None,
         status,
         hints,
     };
@@ -50,6 +52,7 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         View::Plan => a.plan = Some(body),
         View::Doctor => a.doctor = Some(body),
         View::Query => a.query = Some(body),
+        View::Audit => a.audit = Some(body),
         View::Explorer if detail_open => {
             // The image list stays visible above the detail so moving on is one key away.
             let top = (body.height * 2 / 5).max(6).min(body.height);

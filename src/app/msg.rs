@@ -52,6 +52,8 @@ pub enum Msg {
     FindingsAbandoned(String),
     /// Some answers of a findings sweep (ticketed per kind).
     Swept(super::tasks::sweep::SweepBatch),
+    /// An audit finished (`:audit`).
+    Audit(super::tasks::audit::AuditResult),
     /// A table rebuilt with fetched scan summaries replaces `old` wherever it is shown.
     ScansMerged {
         old: Arc<ImageTable>,

@@ -5,6 +5,7 @@
 use super::action::Scope;
 use super::config::theme::Theme;
 use super::keymap::Keymap;
+use super::views::audit::state::AuditState;
 use super::views::detail::state::DetailState;
 use super::views::doctor::state::DoctorState;
 use super::views::errors::state::ErrorsState;
@@ -34,6 +35,8 @@ pub enum View {
     Doctor,
     /// The fleet query (`:cve`, `:pkg`).
     Query,
+    /// The hygiene audit (`:audit`).
+    Audit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +79,7 @@ pub enum Layer {
     Plan,
     Doctor,
     Query,
+    Audit,
     Confirm,
 }
 
@@ -103,6 +107,7 @@ pub struct State {
     pub doctor: DoctorState,
     pub findings: FindingsState,
     pub query: QueryState,
+    pub audit: AuditState,
     pub keymap: Keymap,
     pub theme: Theme,
     pub wide: bool,
@@ -132,6 +137,7 @@ impl State {
             doctor: DoctorState::default(),
             findings: FindingsState::default(),
             query: QueryState::default(),
+            audit: AuditState::default(),
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
             wide: false,
@@ -153,6 +159,7 @@ impl State {
             None if self.view == View::Plan => Layer::Plan,
             None if self.view == View::Doctor => Layer::Doctor,
             None if self.view == View::Query => Layer::Query,
+            None if self.view == View::Audit => Layer::Audit,
             None => Layer::Pane(self.focus),
         }
     }
@@ -167,6 +174,7 @@ impl State {
             Layer::Plan => Scope::Plan,
             Layer::Doctor => Scope::Doctor,
             Layer::Query => Scope::Query,
+            Layer::Audit => Scope::Audit,
             Layer::Prompt | Layer::Help | Layer::Charts | Layer::Confirm => Scope::Global,
         }
     }
@@ -193,5 +201,6 @@ impl State {
             || self.plan.computing
             || self.doctor.running
             || self.query.running
+            || self.audit.running
     }
 }

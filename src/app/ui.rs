@@ -33,6 +33,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(r) = a.query {
         super::views::query::view::draw(frame, r, state);
     }
+    if let Some(r) = a.audit {
+        super::views::audit::view::draw(frame, r, state);
+    }
     if let Some(r) = a.plan {
         plan::view::draw(frame, r, state);
     }

@@ -99,6 +99,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::PlanExported(r) => plan::update::on_exported(state, r),
         Msg::Swept(b) => query::update::on_swept(state, b),
+        Msg::Audit(r) => crate::app::views::audit::update::on_result(state, r),
         Msg::ScansMerged { old, new } => images::scans::on_merged(state, &old, new),
     }
 }
@@ -201,6 +202,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Layer::Plan => plan::update::on_action(state, action),
         Layer::Doctor => doctor::update::on_action(state, action),
         Layer::Query => query::update::on_action(state, action),
+        Layer::Audit => crate::app::views::audit::update::on_action(state, action),
         Layer::Help => {
             if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
                 match action {

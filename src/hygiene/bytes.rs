@@ -146,6 +146,12 @@ pub fn stale(i: &RepoInputs) -> (Check, Option<u64>) {
             None => unknown += 1,
         }
     }
+    if candidates == 0 && release == 0 {
+        return (
+            Check::new(id, Status::NotApplicable, "no tagged images"),
+            Some(0),
+        );
+    }
     let mut head = vec![format!(
         "{basis}; {release} images with release tags excepted"
     )];

@@ -13,6 +13,7 @@ pub enum Scope {
     Plan,
     Doctor,
     Query,
+    Audit,
 }
 
 impl Scope {
@@ -26,6 +27,7 @@ impl Scope {
             Scope::Plan => "plan",
             Scope::Doctor => "pull doctor",
             Scope::Query => "fleet query (:cve, :pkg)",
+            Scope::Audit => "audit (:audit)",
         }
     }
 }

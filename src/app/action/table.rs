@@ -42,9 +42,9 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Enter,
         "enter",
-        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories; in the fleet query, the image in the explorer; in the error list, the error in full; in the plan, the row in full",
+        "open: expand a registry, show a repository's images, an image's detail; in the layers tab, the tree and its directories; in the fleet query, the image in the explorer; in the error list, the error in full; in the plan, the row in full; in the audit, the check's evidence",
         Some("open"),
-        &[Fleet, Images, Detail, Query, Errors, Plan]
+        &[Fleet, Images, Detail, Query, Errors, Plan, Audit]
     ),
     info!(
         LayerView,

@@ -1,6 +1,7 @@
 //! Where effects become work: crawls, the filter worker, detail fetches (latest wins,
 //! debounced), the clipboard. Results come back to the loop as [`Msg`]s.
 
+pub mod audit;
 pub mod clipboard;
 pub mod delete;
 pub mod detail;
@@ -47,6 +48,7 @@ pub struct Runner {
     findings: Option<(JoinHandle<()>, String)>,
     /// The fleet query's sweep and the visible rows' sweep (latest wins, each).
     sweeps: [Option<JoinHandle<()>>; 2],
+    audit: Option<JoinHandle<()>>,
 }
 
 impl Runner {
@@ -75,6 +77,7 @@ impl Runner {
             doctor: None,
             findings: None,
             sweeps: [None, None],
+            audit: None,
         }
     }
 
@@ -143,6 +146,7 @@ impl Runner {
                 });
             }
             Effect::AnalyzeLayers(req) => self.analyze_layers(req),
+            Effect::Audit(req) => self.audit(req),
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -233,6 +237,25 @@ impl Runner {
         }
         let run = sweep::run(self.registries.clone(), req, self.tx.clone());
         self.sweeps[slot] = Some(tokio::spawn(run));
+    }
+
+    /// Latest wins: a new audit replaces one still reading settings.
+    fn audit(&mut self, req: audit::AuditRequest) {
+        if let Some(h) = self.audit.take() {
+            h.abort();
+        }
+        let tx = self.tx.clone();
+        let opener = self.opener(req.registry);
+        self.audit = Some(tokio::spawn(async move {
+            let result = match opener {
+                Ok(o) => audit::run(&o.session().await, &req).await,
+                Err(e) => audit::AuditResult {
+                    ticket: req.ticket,
+                    outcome: Err(e),
+                },
+            };
+            let _ = tx.send(Msg::Audit(result));
+        }));
     }
 
     /// One doctor run at a time: a new one replaces the last.

@@ -1,6 +1,7 @@
 //! One folder per view: `state.rs` (what it remembers), `update.rs` (its reducer),
 //! `view.rs` (how it draws). New views add a folder here.
 
+pub mod audit;
 pub mod charts;
 pub mod detail;
 pub mod doctor;

@@ -64,6 +64,7 @@ pub fn lines(state: &State, width: usize) -> Vec<Line<'static>> {
         Scope::Plan,
         Scope::Doctor,
         Scope::Query,
+        Scope::Audit,
     ] {
         out.push(Line::from(Span::styled(
             scope.name().to_string(),
