@@ -89,6 +89,30 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Cuts a repository path to `width` columns in the middle, where paths say the least:
+/// `team-a/payments/api` → `team-a/…/api`; without room for that, its start and end
+/// around a `…`.
+pub fn middle(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width < 2 {
+        return truncate(s, width);
+    }
+    if let (Some(a), Some(b)) = (s.find('/'), s.rfind('/')) {
+        let short = format!("{}/…/{}", &s[..a], &s[b + 1..]);
+        if a < b && short.chars().count() <= width {
+            return short;
+        }
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +126,13 @@ mod tests {
         assert_eq!(size(Some(532 * 1024 * 1024)), "532 MiB");
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(middle("team-a/payments/api", 18), "team-a/…/api");
+        assert_eq!(middle("team-a/api", 18), "team-a/api");
+        assert_eq!(middle("platform/observability-service", 12), "platfo…rvice");
+        assert_eq!(
+            middle("platform/observability-service", 12).chars().count(),
+            12
+        );
     }
 
     #[test]

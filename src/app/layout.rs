@@ -65,7 +65,10 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
             ));
         }
         View::Explorer => {
-            let left = (body.width * 35 / 100).clamp(24.min(body.width), 48);
+            // 28 columns at 80 (a name's 18 and the image count; the images pane keeps its
+            // five main columns); wider terminals give the tree its totals and unique.
+            let grow = body.width.saturating_sub(100) / 4;
+            let left = (body.width * 35 / 100 + grow).clamp(24.min(body.width), 52);
             a.fleet = Some(Rect::new(body.x, body.y, left, body.height));
             a.images = Some(Rect::new(
                 body.x + left,
@@ -86,10 +89,10 @@ pub fn image_page(state: &State) -> usize {
         .max(1)
 }
 
-/// Rows of the tree body (inside borders).
+/// Rows of the tree body (inside borders, below the header row).
 pub fn fleet_page(state: &State) -> usize {
     areas(state)
         .fleet
-        .map_or(10, |r| r.height.saturating_sub(2) as usize)
+        .map_or(10, |r| r.height.saturating_sub(3) as usize)
         .max(1)
 }

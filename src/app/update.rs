@@ -21,9 +21,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     if loaded {
         fx.extend(query::update::on_repository_loaded(state));
     }
-    // Whatever moved the images pane, the rows now on screen get their severity counts.
+    // Whatever re-ordered a list (a sort, a filter, rows streaming in), its selection
+    // stays on screen; then the rows now on screen get their severity counts.
+    keep_selections_on_screen(state);
     fx.extend(images::scans::follow_visible(state));
     fx
+}
+
+/// Scrolls each list just enough that its cursor is visible (a no-op when it is).
+fn keep_selections_on_screen(state: &mut State) {
+    let page = super::layout::image_page(state);
+    state.images.scroll_into_view(page);
+    let page = super::layout::fleet_page(state);
+    state.fleet.move_by(0, page);
+    if state.view == View::Plan && state.plan.run.is_none() {
+        let page = plan::update::page(state);
+        state.plan.move_by(0, page);
+    }
 }
 
 fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -305,7 +319,8 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                     images::update::move_cursor(state, delta)
                 }
                 (Pane::Fleet, _, Some(r)) => {
-                    let row = m.row.saturating_sub(r.y + 1) as usize;
+                    // Border and header rows come first.
+                    let row = m.row.saturating_sub(r.y + 2) as usize;
                     let target = state.fleet.offset + row;
                     let delta = target as isize - state.fleet.cursor as isize;
                     fleet::update::move_cursor(state, delta)

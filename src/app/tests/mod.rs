@@ -3,6 +3,7 @@
 
 mod audit;
 mod children;
+mod columns;
 mod doctor;
 mod findings;
 mod full_text;

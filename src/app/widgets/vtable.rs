@@ -35,16 +35,12 @@ pub struct VirtualTable<'a, C: ColumnSpec> {
     pub row_style: &'a dyn Fn(usize) -> Style,
 }
 
-/// Which columns fit in `width`, in display order (lower priority values survive; the
-/// sorted column `keep` survives first, so its ▲/▼ is always on screen).
-pub fn choose_columns<C: ColumnSpec>(
-    columns: &[C],
-    width: u16,
-    wide: bool,
-    keep: Option<C>,
-) -> Vec<C> {
+/// Which columns fit in `width`, in display order (lower priority values survive). Width
+/// alone decides: a sort never changes the column set (the pane's title names a sorted
+/// column that gave way).
+pub fn choose_columns<C: ColumnSpec>(columns: &[C], width: u16, wide: bool) -> Vec<C> {
     let mut by_priority: Vec<C> = columns.to_vec();
-    by_priority.sort_by_key(|c| (Some(*c) != keep, c.priority()));
+    by_priority.sort_by_key(|c| c.priority());
     let mut chosen: Vec<C> = Vec::new();
     let mut used = 0u16;
     for c in by_priority {
@@ -84,13 +80,21 @@ pub fn size_columns<C: ColumnSpec>(
         .collect();
     let gaps = out.len().saturating_sub(1) as u16;
     let mut total: u16 = out.iter().sum::<u16>() + gaps;
-    for (c, w) in chosen.iter().zip(out.iter_mut()).rev() {
-        if total <= width {
+    // Overflow is taken from the widest column that can give, one cell at a time, so
+    // wide tags and a wide digest share what room there is.
+    while total > width {
+        let widest = chosen
+            .iter()
+            .zip(&out)
+            .enumerate()
+            .filter(|(_, (c, w))| **w > min_of(**c, wide))
+            .max_by_key(|(i, (_, w))| (**w, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        let Some(i) = widest else {
             break;
-        }
-        let cut = (total - width).min(*w - min_of(*c, wide));
-        *w -= cut;
-        total -= cut;
+        };
+        out[i] -= 1;
+        total -= 1;
     }
     if let Some(w) = out.first_mut() {
         *w += width.saturating_sub(total);
@@ -105,7 +109,7 @@ pub fn fit_columns<C: ColumnSpec>(
     wide: bool,
     content: impl Fn(C) -> u16,
 ) -> Vec<(C, u16)> {
-    let chosen = choose_columns(columns, width, wide, None);
+    let chosen = choose_columns(columns, width, wide);
     let widths: Vec<u16> = chosen.iter().map(|c| content(*c)).collect();
     let sized = size_columns(&chosen, &widths, width, wide);
     chosen.into_iter().zip(sized).collect()
@@ -119,12 +123,7 @@ impl<C: ColumnSpec> Widget for VirtualTable<'_, C> {
         let body = area.height.saturating_sub(1) as usize;
         let end = self.len.min(self.offset + body);
         let visible = self.offset..end;
-        let chosen = choose_columns(
-            self.columns,
-            area.width,
-            self.wide,
-            self.sort.map(|(c, _)| c),
-        );
+        let chosen = choose_columns(self.columns, area.width, self.wide);
         // Every visible cell is built once: widths are measured on the same lines that
         // are then drawn.
         let cells: Vec<Vec<Line>> = visible
@@ -151,13 +150,13 @@ impl<C: ColumnSpec> Widget for VirtualTable<'_, C> {
             .map(|(p, line)| {
                 Row::new(
                     line.into_iter()
-                        .zip(&chosen)
-                        .map(|(l, c)| Cell::from(aligned(l, c.right_aligned()))),
+                        .zip(chosen.iter().zip(&widths))
+                        .map(|(l, (c, w))| Cell::from(aligned(fit(l, *w), c.right_aligned()))),
                 )
                 .style((self.row_style)(p))
             })
             .collect();
-        let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
+        let widths: Vec<Constraint> = widths.iter().copied().map(Constraint::Length).collect();
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(1)
@@ -168,6 +167,31 @@ impl<C: ColumnSpec> Widget for VirtualTable<'_, C> {
         }
         StatefulWidget::render(table, area, buf, &mut state);
     }
+}
+
+/// A cell cut to `width` columns ends in `…`, so a cut never passes for the whole value.
+fn fit(line: Line<'_>, width: u16) -> Line<'_> {
+    let width = width as usize;
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut last = line.style;
+    for s in line.spans {
+        last = s.style;
+        let n = s.content.chars().count();
+        if n <= room {
+            room -= n;
+            spans.push(s);
+            continue;
+        }
+        let cut: String = s.content.chars().take(room).collect();
+        spans.push(Span::styled(cut, s.style));
+        break;
+    }
+    spans.push(Span::styled("…", last));
+    Line::from(spans).style(line.style)
 }
 
 fn aligned(line: Line<'_>, right: bool) -> Line<'_> {

@@ -43,11 +43,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let show_more = w >= 56;
-    let num_w = 5 + 1 + 9 + if show_more { 1 + 9 + 1 + 8 } else { 0 };
-    let name_w = w.saturating_sub(num_w + 1).max(6);
-    let page = inner.height as usize;
-    let mut lines = Vec::with_capacity(page);
+    let cols = TreeColumns::fit(w);
+    let name_w = cols.name + 2;
+    // The numbers are labelled once, in a header row above the tree.
+    let page = (inner.height as usize).saturating_sub(1);
+    let mut lines = Vec::with_capacity(page + 1);
+    lines.push(cols.header(t));
     for (pos, row) in f.rows.iter().enumerate().skip(f.offset).take(page) {
         let selected = pos == f.cursor;
         let mut line = match *row {
@@ -111,20 +112,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             }
             TreeRow::Repo(i) => {
                 let r = &f.repos[i];
-                let name = format!("  {}", format::truncate(&r.name, name_w.saturating_sub(2)));
+                let name = format!("  {}", format::middle(&r.name, cols.name));
                 let mut spans = vec![Span::styled(format!("{name:<name_w$}"), t.fg(Role::Text))];
                 match &r.summary {
                     Some(s) => {
-                        spans.push(Span::styled(format!(" {:>5}", s.images), t.fg(Role::Muted)));
-                        spans.push(Span::styled(
-                            format!(" {:>9}", format::size(s.total_bytes)),
-                            t.fg(Role::Text),
-                        ));
-                        if show_more {
+                        if cols.images {
+                            spans
+                                .push(Span::styled(format!(" {:>5}", s.images), t.fg(Role::Muted)));
+                        }
+                        if cols.total {
                             spans.push(Span::styled(
-                                format!(" {:>9}", format::size(s.unique_bytes)),
+                                format!(" {:>8}", format::size(s.total_bytes)),
+                                t.fg(Role::Text),
+                            ));
+                        }
+                        if cols.unique {
+                            spans.push(Span::styled(
+                                format!(" {:>8}", format::size(s.unique_bytes)),
                                 t.fg(Role::Muted),
                             ));
+                        }
+                        if cols.pushed {
                             spans.push(Span::styled(
                                 format!(
                                     " {:>8}",
@@ -160,7 +168,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     if f.rows.is_empty() {
         lines.push(Line::from(Span::styled("no registries", t.fg(Role::Muted))));
-    } else if f.matching == 0 && !f.filter.is_empty() && lines.len() < page {
+    } else if f.matching == 0 && !f.filter.is_empty() && lines.len() <= page {
         lines.push(Line::from(Span::styled(
             "  no match (esc clears)",
             t.fg(Role::Muted),
@@ -180,4 +188,55 @@ fn since_last(c: &crate::store::Changes) -> String {
         c.deleted_images.len(),
         c.moved_tags.len()
     )
+}
+
+/// Which numbers the tree shows at inner width `w`: a name gets at least 18 columns (long
+/// paths cut in the middle), then images, total, unique and newest push, as room allows.
+struct TreeColumns {
+    name: usize,
+    images: bool,
+    total: bool,
+    unique: bool,
+    pushed: bool,
+}
+
+impl TreeColumns {
+    const MIN_NAME: usize = 18;
+
+    fn fit(w: usize) -> Self {
+        let mut room = w.saturating_sub(2 + Self::MIN_NAME);
+        let mut take = |need: usize| {
+            let fits = room >= need;
+            if fits {
+                room -= need;
+            }
+            fits
+        };
+        let images = take(6);
+        let total = images && take(9);
+        let unique = total && take(9);
+        let pushed = unique && take(9);
+        TreeColumns {
+            name: Self::MIN_NAME + room,
+            images,
+            total,
+            unique,
+            pushed,
+        }
+    }
+
+    fn header(&self, t: &crate::app::config::theme::Theme) -> Line<'static> {
+        let mut s = format!("  {:<w$}", "REPOSITORY", w = self.name);
+        for (on, label) in [
+            (self.images, "  IMGS"),
+            (self.total, "    TOTAL"),
+            (self.unique, "   UNIQUE"),
+            (self.pushed, "   PUSHED"),
+        ] {
+            if on {
+                s.push_str(label);
+            }
+        }
+        Line::from(Span::styled(s, t.fg(Role::Header)))
+    }
 }

@@ -100,55 +100,34 @@ impl ColumnSpec for ImageColumn {
             ImageColumn::Severity(_) => "OTHER",
         }
     }
-    fn min_width(&self, wide: bool) -> u16 {
+    /// The same with `w` or without: wide columns only grow (up to `max_width`) where
+    /// there is room, so `w` never costs a column.
+    fn min_width(&self, _wide: bool) -> u16 {
         match self {
-            ImageColumn::Tags => {
-                if wide {
-                    24
-                } else {
-                    12
-                }
-            }
-            ImageColumn::Digest => {
-                if wide {
-                    71
-                } else {
-                    12
-                }
-            }
+            ImageColumn::Tags => 10,
+            ImageColumn::Digest => 12,
             ImageColumn::Kind => 5,
-            ImageColumn::Platforms => {
-                if wide {
-                    24
-                } else {
-                    11
-                }
-            }
-            ImageColumn::Size | ImageColumn::Unique => 9,
+            ImageColumn::Platforms => 11,
+            // `1023 MiB` is the widest size.
+            ImageColumn::Size | ImageColumn::Unique => 8,
             ImageColumn::Created | ImageColumn::Pushed | ImageColumn::Pulled => 8,
             ImageColumn::Severity(_) => 4,
         }
     }
     fn max_width(&self, wide: bool) -> u16 {
-        match self {
-            ImageColumn::Tags => {
-                if wide {
-                    80
-                } else {
-                    30
-                }
-            }
-            ImageColumn::Platforms => {
-                if wide {
-                    60
-                } else {
-                    16
-                }
-            }
-            other => other.min_width(wide),
+        match (self, wide) {
+            (ImageColumn::Tags, true) => 80,
+            (ImageColumn::Tags, false) => 30,
+            (ImageColumn::Digest, true) => 64,
+            (ImageColumn::Platforms, true) => 60,
+            (ImageColumn::Platforms, false) => 16,
+            (other, _) => other.min_width(wide),
         }
     }
-    /// Lower survives longer when the terminal is narrow.
+    /// Which columns give way when the pane is narrow, lowest kept longest. Only width
+    /// decides (never the sort), so the column set is the same under every sort. At 80×24
+    /// the pane keeps TAGS, DIGEST, SIZE, UNIQUE and CREATED; findings counts come next
+    /// where scans exist, then PUSHED, KIND, PLATFORMS, PULLED.
     fn priority(&self) -> u8 {
         match self {
             ImageColumn::Tags => 0,
@@ -156,15 +135,14 @@ impl ColumnSpec for ImageColumn {
             ImageColumn::Size => 2,
             ImageColumn::Created => 3,
             ImageColumn::Unique => 4,
-            ImageColumn::Pushed => 5,
-            ImageColumn::Kind => 6,
-            ImageColumn::Platforms => 7,
-            ImageColumn::Pulled => 8,
-            // Where scans exist, critical and high findings matter as much as size.
-            ImageColumn::Severity(Severity::Critical) => 2,
-            ImageColumn::Severity(Severity::High) => 3,
-            ImageColumn::Severity(Severity::Medium) => 5,
-            ImageColumn::Severity(_) => 6,
+            ImageColumn::Severity(Severity::Critical) => 5,
+            ImageColumn::Severity(Severity::High) => 6,
+            ImageColumn::Pushed => 7,
+            ImageColumn::Kind => 8,
+            ImageColumn::Platforms => 9,
+            ImageColumn::Pulled => 10,
+            ImageColumn::Severity(Severity::Medium) => 11,
+            ImageColumn::Severity(_) => 12,
         }
     }
     fn right_aligned(&self) -> bool {

@@ -8,7 +8,7 @@ use super::table::ImageTable;
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::{Pane, State};
-use crate::app::widgets::vtable::{cell, VirtualTable};
+use crate::app::widgets::vtable::{cell, choose_columns, VirtualTable};
 use crate::model::{ImageKind, Role as ModelRole, ScanStatus, Severity};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -134,6 +134,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(p) = &im.platform {
         title.push(Span::styled(format!("[{p}] "), t.fg(Role::Filter)));
     }
+    let severity = im.table.as_ref().is_some_and(|t| shows_severity(state, t));
+    let columns: &[ImageColumn] = if severity {
+        &ImageColumn::ALL
+    } else {
+        &ImageColumn::WITHOUT_SCAN
+    };
+    // Columns give way for width only; a sorted one that did still names the order.
+    let shown = choose_columns(columns, area.width.saturating_sub(2), state.wide);
+    if im.table.is_some() && !shown.contains(&im.sort.column) {
+        title.push(Span::styled(
+            format!("sort: {}{} ", im.sort.column.name(), im.sort.arrow()),
+            t.fg(Role::Muted),
+        ));
+    }
     let marked = im.marks().map_or(0, |m| m.len());
     let block = Block::default()
         .borders(Borders::ALL)
@@ -173,7 +187,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         block
     };
-    let severity = im.table.as_ref().is_some_and(|t| shows_severity(state, t));
     let block = if severity {
         block.title_bottom(
             Line::from(Span::styled(SEVERITY_LEGEND, t.fg(Role::Muted))).right_aligned(),
@@ -236,9 +249,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     Span::styled(text, t.fg(Role::Text)),
                 ])
             }
+            // Wide shows as much of the hex as there is room for (the algorithm is
+            // always sha256 in practice and says nothing).
             ImageColumn::Digest => cell(
                 if wide {
                     r.digest_str()
+                        .split_once(':')
+                        .map_or(r.digest_str(), |(_, hex)| hex)
                 } else {
                     r.short_digest()
                 },
@@ -285,11 +302,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
     };
     let widget = VirtualTable {
-        columns: if severity {
-            &ImageColumn::ALL
-        } else {
-            &ImageColumn::WITHOUT_SCAN
-        },
+        columns,
         len: im.view.len(),
         offset: im.offset,
         cursor: Some(im.cursor),
