@@ -8,7 +8,8 @@
 //!   latency stayed within [`LATENCY_RISE`] of the baseline;
 //! - halves on a 429, a 503/504, a `Retry-After` or a timeout;
 //! - drops to three quarters when a window's median latency rose above [`LATENCY_RISE`]
-//!   times the baseline (the registry queues: more in flight only adds waiting);
+//!   times the baseline plus [`LATENCY_SLACK`] (the registry queues: more in flight only
+//!   adds waiting);
 //! - never leaves 1 ..= the configured ceiling.
 //!
 //! The baseline is the lowest window median seen in the last [`BASELINE_WINDOWS`] windows,
@@ -26,6 +27,10 @@ pub const START: usize = 16;
 pub const GROW_STEP: usize = 4;
 /// A window whose median latency exceeds this many times the baseline means "queueing".
 pub const LATENCY_RISE: f64 = 1.5;
+/// Latency rises only by more than this on top of [`LATENCY_RISE`]: on loopback or a LAN
+/// the baseline is a millisecond or two, and scheduling noise on a busy machine alone would
+/// read as 1.5x and shrink the limit for nothing.
+pub const LATENCY_SLACK: Duration = Duration::from_millis(10);
 /// How many windows the lowest median stays the baseline.
 pub const BASELINE_WINDOWS: u32 = 32;
 /// Fewest answers that make a window, so a limit of 1 still needs a few samples.
@@ -141,7 +146,9 @@ impl Aimd {
             None => median,
         };
         self.baseline = Some(baseline);
-        if median.as_secs_f64() > baseline.as_secs_f64() * LATENCY_RISE {
+        if median.as_secs_f64()
+            > baseline.as_secs_f64() * LATENCY_RISE + LATENCY_SLACK.as_secs_f64()
+        {
             let changed = self.set(self.limit * 3 / 4);
             self.figures.decreases_latency += u64::from(changed.is_some());
             return changed;
@@ -344,9 +351,9 @@ mod tests {
     fn rising_latency_backs_off_by_a_quarter() {
         let mut a = Aimd::new(16, 64);
         window(&mut a, 40 * MS); // baseline 40 ms, grows to 20
-        window(&mut a, 55 * MS); // 1.375x: still flat, grows to 24
+        window(&mut a, 65 * MS); // within 1.5x + 10 ms: still flat, grows to 24
         assert_eq!(a.limit(), 24);
-        assert_eq!(window(&mut a, 70 * MS), Some(18), "1.75x the baseline");
+        assert_eq!(window(&mut a, 80 * MS), Some(18), "2x the baseline");
         assert_eq!(a.figures().decreases_latency, 1);
         assert_eq!(a.figures().decreases_throttled, 0);
     }
