@@ -47,6 +47,16 @@ pub struct RegistrySettings {
     /// Longest silence while reading a response, in seconds (default 30).
     #[serde(default)]
     pub read_timeout_secs: Option<u64>,
+    /// Longest whole exchange for a document (manifest, tag list, catalog page, token),
+    /// retries included, in seconds (default 60). A registry trickling bytes resets the
+    /// silence timeout forever; this one it cannot.
+    #[serde(default)]
+    pub request_timeout_secs: Option<u64>,
+    /// Slowest average a blob download may keep, in bytes per second, once its first
+    /// `read_timeout_secs` have passed (default 1024). Blobs have no total deadline: a
+    /// large layer on a slow link is honest.
+    #[serde(default)]
+    pub min_blob_bytes_per_sec: Option<u64>,
     /// Retries of a failed request (429, 502-504, connection errors); default 3.
     #[serde(default)]
     pub max_retries: Option<u32>,
@@ -74,11 +84,64 @@ impl RegistrySettings {
             profile: None,
             connect_timeout_secs: None,
             read_timeout_secs: None,
+            request_timeout_secs: None,
+            min_blob_bytes_per_sec: None,
             max_retries: None,
             project: None,
             location: None,
         }
     }
+    /// Resets every number out of its range to the default, one sentence per reset. A
+    /// timeout of `u64::MAX` seconds would overflow the clock; 0 would mean "never wait".
+    pub fn check_numbers(&mut self) -> Vec<String> {
+        let mut said = Vec::new();
+        let mut check = |field: &str, value: &mut Option<u64>, lo: u64, hi: u64, default: &str| {
+            if let Some(v) = *value {
+                if v < lo || v > hi {
+                    said.push(format!(
+                        "{field} = {v} is out of range ({lo} to {hi}); using the default ({default})"
+                    ));
+                    *value = None;
+                }
+            }
+        };
+        check(
+            "connect_timeout_secs",
+            &mut self.connect_timeout_secs,
+            1,
+            600,
+            "10",
+        );
+        check(
+            "read_timeout_secs",
+            &mut self.read_timeout_secs,
+            1,
+            3600,
+            "30",
+        );
+        check(
+            "request_timeout_secs",
+            &mut self.request_timeout_secs,
+            1,
+            86_400,
+            "60",
+        );
+        check(
+            "min_blob_bytes_per_sec",
+            &mut self.min_blob_bytes_per_sec,
+            0,
+            1 << 40,
+            "1024",
+        );
+        let mut retries = self.max_retries.map(u64::from);
+        check("max_retries", &mut retries, 0, 10, "3");
+        self.max_retries = retries.map(|r| r as u32);
+        let mut conc = self.concurrency.map(|c| c as u64);
+        check("concurrency", &mut conc, 1, 256, "16");
+        self.concurrency = conc.map(|c| c as usize);
+        said
+    }
+
     pub fn concurrency(&self) -> usize {
         self.concurrency
             .unwrap_or(DEFAULT_CONCURRENCY)
@@ -116,7 +179,7 @@ impl RegistryConfig {
     /// Reads `path`; a missing file is no entries, a broken one no entries plus a problem
     /// (`config error in FILE line L, column C: WHY; using defaults`).
     pub fn load(path: &Path) -> RegistryConfig {
-        match std::fs::read_to_string(path) {
+        match read_config(path) {
             Ok(text) => Self::parse(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => RegistryConfig::default(),
             Err(e) => RegistryConfig {
@@ -182,27 +245,47 @@ impl RegistryConfig {
 }
 
 /// Keeps the entries whose address is a target regscope understands; the others become
-/// problems naming the file and the entry.
+/// `config error in FILE: [[registry]] entry N ("NAME"): WHY; entry skipped`. A number out
+/// of range is reset to its default (`...; using the default (30)`) and the entry kept, so
+/// its other settings (`read_only` above all) still apply.
 pub fn validate_registries(
     entries: Vec<RegistrySettings>,
     path: &Path,
     problems: &mut Vec<String>,
 ) -> Vec<RegistrySettings> {
     let mut kept = Vec::new();
-    for r in entries {
+    for (i, mut r) in entries.into_iter().enumerate() {
+        let at = format!(
+            "config error in {}: [[registry]] entry {} ({:?})",
+            path.display(),
+            i + 1,
+            r.name
+        );
         let fits = crate::registry::Target::parse(&r.address)
-            .and_then(|t| r.kind.map_or(Ok(()), |k| k.fits(&t)));
+            .map_err(|e| format!("address {:?}: {e}", r.address))
+            .and_then(|t| {
+                r.kind
+                    .map_or(Ok(()), |k| k.fits(&t).map_err(|e| e.to_string()))
+            });
         if let Err(e) = fits {
-            problems.push(format!(
-                "config {}: registry {:?}: {e}; skipped",
-                path.display(),
-                r.name
-            ));
-        } else {
-            kept.push(r);
+            problems.push(format!("{at}: {e}; entry skipped"));
+            continue;
         }
+        for why in r.check_numbers() {
+            problems.push(format!("{at}: {why}"));
+        }
+        kept.push(r);
     }
     kept
+}
+
+/// The config file's text, capped by the bytes read (a config path pointing at
+/// `/dev/zero` or a FIFO must not hang the program or fill its memory).
+pub fn read_config(path: &Path) -> std::io::Result<String> {
+    crate::files::read_text_capped(path, crate::files::TEXT_LIMIT).map_err(|e| match e {
+        crate::files::CappedError::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 /// `config error in FILE: cannot read it (WHY); using defaults`.
@@ -269,6 +352,13 @@ mod tests {
         assert_eq!(c.registries[0].name, "ok");
         assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
         assert!(c.problems[0].contains("\"bad\""), "{:?}", c.problems);
+        assert!(
+            c.problems[0].starts_with(
+                "config error in c.toml: [[registry]] entry 2 (\"bad\"): address \"https://nope\""
+            ),
+            "{:?}",
+            c.problems
+        );
         let c = RegistryConfig::parse("[[registry]\n", Path::new("/x/c.toml"));
         assert!(c.registries.is_empty());
         assert!(
@@ -281,5 +371,32 @@ mod tests {
                 .problems
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_config_errors_and_the_entry_keeps_the_rest() {
+        let text = "[[registry]]\nname = \"prod\"\naddress = \"127.0.0.1:5000\"\nread_only = true\nread_timeout_secs = 18446744073709551615\nconnect_timeout_secs = 0\nrequest_timeout_secs = 5\nmax_retries = 4294967295\nconcurrency = 0\n";
+        let c = RegistryConfig::parse(text, Path::new("c.toml"));
+        assert_eq!(c.registries.len(), 1, "{:?}", c.problems);
+        let r = &c.registries[0];
+        assert!(r.read_only, "the entry's other settings still apply");
+        assert_eq!(
+            (
+                r.read_timeout_secs,
+                r.connect_timeout_secs,
+                r.request_timeout_secs
+            ),
+            (None, None, Some(5))
+        );
+        assert_eq!((r.max_retries, r.concurrency), (None, None));
+        assert_eq!(c.problems.len(), 4, "{:?}", c.problems);
+        assert!(
+            c.problems[1].starts_with("config error in c.toml: [[registry]] entry 1 (\"prod\"): read_timeout_secs = 18446744073709551615 is out of range"),
+            "{:?}",
+            c.problems
+        );
+        // The transport built from it does not overflow the clock.
+        let o = crate::registry::transport::TransportOptions::from_settings(r);
+        assert_eq!(o.read_timeout, std::time::Duration::from_secs(30));
     }
 }

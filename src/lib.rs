@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod doctor;
+pub mod files;
 pub mod hygiene;
 pub mod inventory;
 pub mod layers;

@@ -71,7 +71,7 @@ fn confirm(plan: &DeletionPlan, c: &Confirmation) -> Result<bool> {
 }
 
 pub fn run(args: DeleteArgs) -> Result<i32> {
-    let text = std::fs::read_to_string(&args.plan)
+    let text = crate::files::read_text_capped(&args.plan, crate::files::INVENTORY_LIMIT)
         .map_err(|e| usage(format!("cannot read plan {}: {e}", args.plan.display())))?;
     let plan = DeletionPlan::from_json(&text)
         .map_err(|e| usage(format!("{}: {e}", args.plan.display())))?;

@@ -114,18 +114,18 @@ async fn execute(args: &DiffArgs) -> anyhow::Result<i32> {
             .iter()
             .filter(|l| seen.insert(l.digest.clone()))
             .map(|l| l.size)
-            .sum();
+            .fold(0, u64::saturating_add);
         let unique: u64 = m
             .layers
             .iter()
             .filter(|l| only.contains(&l.digest.to_string()))
             .map(|l| l.size)
-            .sum();
+            .fold(0, u64::saturating_add);
         Side {
             reference: r.to_string(),
             digest: img.layers.image.digest.to_string(),
             platform: img.layers.image.platform.as_ref().map(|p| p.to_string()),
-            size_bytes: m.config.size + distinct,
+            size_bytes: m.config.size.saturating_add(distinct),
             unique_bytes: unique,
             files_bytes: crate::layers::FsTree::of_filesystem(&img.analysis)
                 .root()

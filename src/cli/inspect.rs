@@ -252,7 +252,9 @@ async fn image_detail(
         digest: m.digest.clone(),
         platform: config.as_ref().and_then(ImageConfig::platform),
         created_at: config.as_ref().and_then(ImageConfig::created_at),
-        size_bytes: im.config.size + im.layers.iter().map(|l| l.size).sum::<u64>(),
+        size_bytes: crate::model::saturating_sum(
+            std::iter::once(im.config.size).chain(im.layers.iter().map(|l| l.size)),
+        ),
         config: config_json,
         layers: im
             .layers

@@ -168,7 +168,7 @@ fn print_table(
             list.join(", ")
         )?;
     }
-    let compressed: u64 = r.layers.iter().map(|l| l.size).sum();
+    let compressed = crate::model::saturating_sum(r.layers.iter().map(|l| l.size));
     writeln!(
         out,
         "{} layers, {} compressed, {} of files; wasted {}; efficiency {:.1}%\n",

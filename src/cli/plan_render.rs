@@ -2,7 +2,6 @@
 //! warnings and bytes, and the comparison of a proposed policy with the current one.
 
 use crate::policy::compare::PlanComparison;
-use crate::policy::inuse::InUse;
 use crate::policy::{ActionKind, DeletionPlan};
 
 fn bytes(n: u64) -> String {
@@ -10,7 +9,7 @@ fn bytes(n: u64) -> String {
 }
 
 /// The plan as a person reads it: grouped by action, then protections, warnings, bytes.
-pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUse>) -> String {
+pub fn render(plan: &DeletionPlan, inventory_errors: usize) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let _ = writeln!(
@@ -24,8 +23,12 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize, in_use: Option<&InUs
         let _ = writeln!(s, "Policy: {src}");
     }
     let _ = writeln!(s, "Switches: {}", plan.switches.join(" "));
-    if let Some(u) = in_use {
-        let _ = writeln!(s, "In use: {}", u.source);
+    if let Some(u) = &plan.in_use {
+        let _ = writeln!(
+            s,
+            "In use: {} — {} images named, {} matched in this inventory",
+            u.source, u.named, u.matched
+        );
     }
     if inventory_errors > 0 {
         let _ = writeln!(

@@ -114,8 +114,8 @@ pub async fn read_content(
         )
     };
     let limit = match (&path, end) {
-        (ReadPath::Ranged { .. }, Some(e)) => e - start + 1,
-        _ => layer.compressed_size + 1,
+        (ReadPath::Ranged { .. }, Some(e)) => e.saturating_sub(start).saturating_add(1),
+        _ => layer.compressed_size.saturating_add(1),
     };
     let (chunks, _pump) = super::pump::start(reader, layer.digest.algorithm(), limit);
     let compression = layer.compression;

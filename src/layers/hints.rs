@@ -102,7 +102,7 @@ pub fn hints(analysis: &Analysis) -> Vec<Hint> {
                     if let Some(cache) = cache_of(&c.path) {
                         let e = caches.entry((c.layer, cache)).or_default();
                         e.0 += 1;
-                        e.1 += c.size;
+                        e.1 = e.1.saturating_add(c.size);
                     }
                 }
             }
@@ -110,7 +110,7 @@ pub fn hints(analysis: &Analysis) -> Vec<Hint> {
                 if let Some(from) = c.from_layer.filter(|&f| f < c.layer) {
                     let e = deleted.entry((from, c.layer)).or_default();
                     e.0 += 1;
-                    e.1 += c.size;
+                    e.1 = e.1.saturating_add(c.size);
                 }
             }
         }

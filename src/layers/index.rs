@@ -115,6 +115,6 @@ impl LayerIndex {
             .iter()
             .filter(|e| e.kind == EntryKind::File)
             .map(|e| e.size)
-            .sum()
+            .fold(0, u64::saturating_add)
     }
 }

@@ -126,10 +126,10 @@ impl Analysis {
     }
 
     pub fn total_bytes(&self) -> u64 {
-        self.stats.iter().map(|s| s.bytes_added).sum()
+        crate::model::saturating_sum(self.stats.iter().map(|s| s.bytes_added))
     }
     pub fn wasted_bytes(&self) -> u64 {
-        self.wasted.iter().map(|w| w.size).sum()
+        crate::model::saturating_sum(self.wasted.iter().map(|w| w.size))
     }
     /// 1 − wasted / total; an image without file bytes wastes nothing (1.0).
     pub fn efficiency(&self) -> f64 {
@@ -180,7 +180,7 @@ impl Replay {
         }
         for e in layer.entries.iter().filter(|e| !e.kind.is_marker()) {
             if e.kind == EntryKind::File {
-                self.stats[i].bytes_added += e.size;
+                self.stats[i].bytes_added = self.stats[i].bytes_added.saturating_add(e.size);
             }
             let content = match e.kind {
                 EntryKind::File => Some(Content {

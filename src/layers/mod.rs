@@ -23,6 +23,7 @@ pub mod names;
 mod pump;
 pub mod report;
 pub mod stream;
+mod targuard;
 pub mod tree;
 mod zframes;
 

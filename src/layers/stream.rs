@@ -227,7 +227,7 @@ pub(super) fn index_with<R: Read>(
     let drained = if over_bound {
         Ok(0)
     } else {
-        let left = desc.size.saturating_sub(verifying.read) + 1;
+        let left = desc.size.saturating_sub(verifying.read).saturating_add(1);
         io::copy(&mut (&mut verifying).take(left), &mut io::sink())
     };
     if over_bound {
@@ -311,7 +311,10 @@ enum Walk {
 
 /// Walks the tar stream, then reads it to its end so every compressed byte is hashed.
 fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, Walk> {
-    let mut archive = tar::Archive::new(BufReader::with_capacity(TAR_BUF, tar_stream));
+    let mut archive = tar::Archive::new(BufReader::with_capacity(
+        TAR_BUF,
+        super::targuard::TarGuard::new(tar_stream),
+    ));
     let mut out = Vec::new();
     {
         let entries = archive.entries().map_err(Walk::Io)?;
@@ -420,7 +423,8 @@ pub async fn index_layer_checkpointed(
     let reader = source.blob_reader(repository, &desc.digest).await?;
     let desc = desc.clone();
     // Never pump more than the descriptor promises (+1 to notice a longer blob).
-    let (chunks, pump) = super::pump::start(reader, desc.digest.algorithm(), desc.size + 1);
+    let (chunks, pump) =
+        super::pump::start(reader, desc.digest.algorithm(), desc.size.saturating_add(1));
     let runtime = tokio::runtime::Handle::current();
     let report: ExternalDigest = Box::new(move || {
         runtime

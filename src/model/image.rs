@@ -45,6 +45,7 @@ pub enum StorageClass {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobRef {
     pub digest: Digest,
+    #[serde(deserialize_with = "super::declared_size")]
     pub size: u64,
 }
 

@@ -10,6 +10,7 @@ mod image;
 mod platform;
 mod repository;
 mod role;
+mod size;
 
 pub use digest::{Digest, DigestError};
 pub use ecosystem::Ecosystem;
@@ -21,3 +22,4 @@ pub use image::{
 pub use platform::Platform;
 pub use repository::RepositorySummary;
 pub use role::{count_images, links, roles, roles_in_repository, Links, Role, NO_RECORD};
+pub use size::{add_known, declared_size, saturating_sum, MAX_DECLARED_SIZE};

@@ -65,11 +65,12 @@ impl RepositorySummary {
             for b in images.iter().flat_map(|i| i.blobs.iter().flatten()) {
                 seen.insert(b.digest.as_str(), b.size);
             }
-            s.total_bytes = Some(seen.values().sum());
+            s.total_bytes = Some(super::saturating_sum(seen.values().copied()));
         } else {
-            s.total_bytes = not_children().try_fold(0u64, |acc, i| i.size_bytes.map(|sz| acc + sz));
+            s.total_bytes = not_children()
+                .try_fold(0u64, |acc, i| super::add_known(Some(acc), i.size_bytes));
         }
-        s.unique_bytes = top().try_fold(0u64, |acc, i| i.unique_bytes.map(|u| acc + u));
+        s.unique_bytes = top().try_fold(0u64, |acc, i| super::add_known(Some(acc), i.unique_bytes));
         s.newest_created = images.iter().filter_map(|i| i.created_at).max();
         s.newest_push = images.iter().filter_map(|i| i.pushed_at).max();
         s.oldest_pull = images.iter().filter_map(|i| i.last_pulled_at).min();

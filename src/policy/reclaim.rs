@@ -53,7 +53,7 @@ pub fn estimate(
         if removed[i] {
             any_removed = true;
             match im.size_bytes {
-                Some(s) => naive += s,
+                Some(s) => naive = naive.saturating_add(s),
                 None => unknown += 1,
             }
         }
@@ -181,11 +181,12 @@ fn exact_reclaim(
                     *e |= flag;
                 }
             }
-            sum += table
-                .values()
-                .filter(|&&v| v & GONE != 0 && v & ALIVE == 0)
-                .map(|&v| v & !GONE & !ALIVE)
-                .sum::<u64>();
+            sum = sum.saturating_add(crate::model::saturating_sum(
+                table
+                    .values()
+                    .filter(|&&v| v & GONE != 0 && v & ALIVE == 0)
+                    .map(|&v| v & !GONE & !ALIVE),
+            ));
         }
         sum
     };
@@ -194,7 +195,7 @@ fn exact_reclaim(
     }
     std::thread::scope(|s| {
         let h = s.spawn(|| settle(PARTITIONS / 2..PARTITIONS));
-        settle(0..PARTITIONS / 2) + h.join().expect("reclaim settle")
+        settle(0..PARTITIONS / 2).saturating_add(h.join().expect("reclaim settle"))
     })
 }
 
@@ -210,7 +211,7 @@ fn fallback(
     for (i, im) in images.iter().enumerate() {
         if removed[i] {
             match (im.unique_bytes, im.size_bytes) {
-                (Some(u), Some(s)) => reclaimed += u.min(s),
+                (Some(u), Some(s)) => reclaimed = reclaimed.saturating_add(u.min(s)),
                 _ => no_unique += 1,
             }
         }

@@ -115,13 +115,18 @@ impl DistributionClient {
     ) -> BlobReader {
         let transport = self.transport.clone();
         let limit = transport.options().stream_limit;
+        let floor = ThroughputFloor::new(transport.options());
+        let promised = stream.response.content_length();
         let permit = stream.permit;
         let mut total: u64 = 0;
         let body = stream.response.bytes_stream().map(move |chunk| {
             // The permit lives as long as the stream: open layers count against the limit.
             let _held = &permit;
-            let chunk =
-                chunk.map_err(|e| std::io::Error::other(format!("{place}: reading blob: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                let why = super::net_error::body_cut(&e, total, promised)
+                    .unwrap_or_else(|| format!("reading blob: {e}"));
+                std::io::Error::other(format!("{place}: {why}"))
+            })?;
             total += chunk.len() as u64;
             transport.count_bytes(chunk.len() as u64);
             if total > limit {
@@ -129,6 +134,9 @@ impl DistributionClient {
                     "{place}: blob exceeds {limit} bytes"
                 )));
             }
+            floor.check(total).map_err(|why| {
+                std::io::Error::new(std::io::ErrorKind::TimedOut, format!("{place}: {why}"))
+            })?;
             Ok(chunk)
         });
         Box::pin(tokio_util::io::StreamReader::new(body))
@@ -295,5 +303,41 @@ impl ManifestSource for DistributionClient {
     }
     fn stats(&self) -> TrafficStats {
         self.transport.stats()
+    }
+}
+
+/// The slowest a blob download may go: after a grace period of `read_timeout` (slow
+/// starts are normal), the average since the first byte must stay above `min_blob_rate`.
+/// A registry trickling a byte every few seconds never trips the silence timeout; this
+/// stops it without putting a total deadline on honest large layers.
+struct ThroughputFloor {
+    started: std::time::Instant,
+    grace: std::time::Duration,
+    rate: u64,
+}
+
+impl ThroughputFloor {
+    fn new(o: &super::transport::TransportOptions) -> Self {
+        ThroughputFloor {
+            started: std::time::Instant::now(),
+            grace: o.read_timeout,
+            rate: o.min_blob_rate,
+        }
+    }
+
+    fn check(&self, total: u64) -> Result<(), String> {
+        let elapsed = self.started.elapsed();
+        if self.rate == 0 || elapsed <= self.grace {
+            return Ok(());
+        }
+        let want = (self.rate as f64 * elapsed.as_secs_f64()) as u64;
+        if total >= want {
+            return Ok(());
+        }
+        Err(format!(
+            "blob download too slow: {total} bytes in {:.1}s, below the floor of {} bytes/s (min_blob_bytes_per_sec)",
+            elapsed.as_secs_f64(),
+            self.rate
+        ))
     }
 }

@@ -40,8 +40,11 @@ pub enum RegistryError {
     Timeout {
         place: Place,
         after: Duration,
-        during: &'static str,
+        during: String,
     },
+    /// The response started and was cut: a reset, or fewer bytes than `Content-Length`.
+    #[error("{place}: {detail}")]
+    Interrupted { place: Place, detail: String },
     #[error("{place}: unauthorized (HTTP 401{code}){detail}")]
     Unauthorized {
         place: Place,
@@ -111,6 +114,7 @@ impl RegistryError {
             Unreachable { place, .. }
             | Tls { place, .. }
             | Timeout { place, .. }
+            | Interrupted { place, .. }
             | Unauthorized { place, .. }
             | Forbidden { place, .. }
             | NotFound { place, .. }
@@ -157,7 +161,8 @@ impl RegistryError {
         match self {
             Unreachable { .. } => format!("check that {reg} resolves and accepts connections (VPN, proxy, firewall)"),
             Tls { .. } => format!("add the registry's CA with `ca_file` in the config, or mark {reg} `insecure = true` if it is plain HTTP"),
-            Timeout { .. } => "retry; if it persists, lower the concurrency for this registry in the config".into(),
+            Timeout { .. } => "retry; if it persists, lower the concurrency for this registry in the config (or raise request_timeout_secs for a slow link)".into(),
+            Interrupted { .. } => format!("retry; if it persists, a proxy or {reg} is cutting transfers"),
             Unauthorized { .. } => format!("log in: `regscope login {reg}` (or fix the credential helper)"),
             Forbidden { .. } => "ask for pull (or delete) permission on this repository".into(),
             NotFound { .. } => "check the repository and tag spelling; the image may have been deleted".into(),
@@ -176,7 +181,7 @@ impl RegistryError {
     pub fn is_transient(&self) -> bool {
         use RegistryError::*;
         match self {
-            Unreachable { .. } | Timeout { .. } | RateLimited { .. } => true,
+            Unreachable { .. } | Timeout { .. } | Interrupted { .. } | RateLimited { .. } => true,
             Http { status, .. } => matches!(status, 502..=504),
             _ => false,
         }

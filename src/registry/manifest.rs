@@ -41,6 +41,8 @@ pub mod media {
 pub struct Descriptor {
     pub media_type: String,
     pub digest: Digest,
+    /// Refused when negative or above 2^53, as a descriptor without a size is.
+    #[serde(deserialize_with = "crate::model::declared_size")]
     pub size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<DescriptorPlatform>,
@@ -320,6 +322,33 @@ mod tests {
             Manifest::parse(m.as_bytes(), media::OCI_MANIFEST),
             Err(ManifestError::MediaTypeMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn sizes_above_2_pow_53_or_negative_are_refused_like_a_missing_one() {
+        let with = |size: &str| {
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"{}","config":{{"mediaType":"{}","digest":"{}","size":2}},"layers":[{{"mediaType":"{}","digest":"{}","size":{size}}}]}}"#,
+                media::OCI_MANIFEST,
+                media::OCI_CONFIG,
+                d('a'),
+                media::OCI_LAYER_GZIP,
+                d('b')
+            )
+        };
+        assert!(Manifest::parse(with("9007199254740992").as_bytes(), "").is_ok());
+        for bad in [
+            "9007199254740993",
+            "18446744073709551615",
+            "-1",
+            "1e30",
+            "2.5",
+        ] {
+            let e = Manifest::parse(with(bad).as_bytes(), "").unwrap_err();
+            assert!(matches!(e, ManifestError::Json(_)), "{bad}: {e:?}");
+        }
+        let e = Manifest::parse(with("18446744073709551615").as_bytes(), "").unwrap_err();
+        assert!(e.to_string().contains("above 2^53"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub(crate) fn network_error(
         return RegistryError::Timeout {
             place: place.clone(),
             after,
-            during,
+            during: during.into(),
         };
     }
     let tls_words = [
@@ -57,6 +57,33 @@ pub(crate) fn network_error(
         place: place.clone(),
         detail: chain,
     }
+}
+
+/// How a body that had started ended early, told apart so a person knows whether the
+/// connection was reset (RST: a proxy or the server gave up) or closed cleanly short of
+/// the promised `Content-Length` (a truncation). `None` for other failures.
+pub(crate) fn body_cut(e: &reqwest::Error, read: u64, promised: Option<u64>) -> Option<String> {
+    let lower = error_chain(e).to_lowercase();
+    if lower.contains("reset") {
+        return Some(format!(
+            "the connection was reset after {read} bytes of the response body"
+        ));
+    }
+    let truncated = [
+        "end of file before message length",
+        "incomplete",
+        "unexpected eof",
+        "closed before message completed",
+    ];
+    if truncated.iter().any(|w| lower.contains(w)) {
+        let of = promised.map_or(String::new(), |n| {
+            format!(" of the {n} its Content-Length promised")
+        });
+        return Some(format!(
+            "the response body was truncated: the server closed the connection after {read} bytes{of}"
+        ));
+    }
+    None
 }
 
 /// The error and its causes, joined, with any URL stripped of its query string.

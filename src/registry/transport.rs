@@ -6,7 +6,7 @@
 
 use super::adaptive::{Concurrency, Limiter, Permit, Signal};
 use super::error::{Place, RegistryError};
-use super::net_error::{error_chain, network_error, redact_query};
+use super::net_error::{body_cut, error_chain, network_error, redact_query};
 use super::status::retry_after;
 use super::traffic::TrafficCell;
 use super::TrafficStats;
@@ -33,6 +33,13 @@ pub struct TransportOptions {
     pub connect_timeout: Duration,
     /// Longest silence while waiting for response headers or body bytes.
     pub read_timeout: Duration,
+    /// Longest whole exchange for a document read by [`Transport::send`] (manifest, tag
+    /// list, catalog page, token), retries included: silence resets `read_timeout` with
+    /// every byte, so a registry trickling one byte at a time is stopped only by this.
+    pub request_timeout: Duration,
+    /// Slowest average a streamed blob may keep once `read_timeout` has passed, in bytes
+    /// per second (0: no floor).
+    pub min_blob_rate: u64,
     /// Retries after the first attempt.
     pub max_retries: u32,
     pub backoff_base: Duration,
@@ -46,6 +53,8 @@ impl Default for TransportOptions {
         TransportOptions {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            min_blob_rate: 1024,
             max_retries: 3,
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(8),
@@ -59,10 +68,18 @@ impl TransportOptions {
     pub fn from_settings(s: &RegistrySettings) -> Self {
         let mut o = TransportOptions::default();
         if let Some(t) = s.connect_timeout_secs {
-            o.connect_timeout = Duration::from_secs(t.max(1));
+            o.connect_timeout = Duration::from_secs(t.clamp(1, 600));
         }
+        // Out-of-range values were reset when the config was read; the clamps keep a
+        // settings value built in code from overflowing the clock.
         if let Some(t) = s.read_timeout_secs {
-            o.read_timeout = Duration::from_secs(t.max(1));
+            o.read_timeout = Duration::from_secs(t.clamp(1, 3600));
+        }
+        if let Some(t) = s.request_timeout_secs {
+            o.request_timeout = Duration::from_secs(t.clamp(1, 86_400));
+        }
+        if let Some(r) = s.min_blob_bytes_per_sec {
+            o.min_blob_rate = r;
         }
         if let Some(r) = s.max_retries {
             o.max_retries = r.min(10);
@@ -174,30 +191,72 @@ impl Transport {
 
     /// Sends `req` (retrying as the policy says) and reads the body, refusing more than
     /// `cap` bytes for a success. Returns every final status; only transport failures and
-    /// oversize bodies are errors here.
+    /// oversize bodies are errors here. The whole exchange, retries included, must finish
+    /// within `request_timeout`.
     pub async fn send(
         &self,
         req: &Request,
         cap: u64,
         place: &Place,
     ) -> Result<Reply, RegistryError> {
-        let (resp, _permit) = self.send_with_retries(req, place).await?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let url = resp.url().to_string();
-        let success = (200..300).contains(&status);
-        let limit = if success { cap } else { ERROR_BODY_LIMIT };
-        let body = if req.method == Method::HEAD {
-            Vec::new()
-        } else {
-            self.read_body(resp, limit, success, place).await?
-        };
-        Ok(Reply {
-            status,
-            headers,
-            body,
-            url,
-        })
+        let deadline = self.options.request_timeout;
+        match tokio::time::timeout(deadline, self.send_and_read(req, cap, place)).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.traffic.add_error();
+                Err(RegistryError::Timeout {
+                    place: place.clone(),
+                    after: deadline,
+                    during: "the whole request took longer than request_timeout_secs".into(),
+                })
+            }
+        }
+    }
+
+    /// [`send`](Self::send) without the deadline. A body cut mid-way (reset, truncation,
+    /// silence) is retried like a failed request: the first bytes prove nothing.
+    async fn send_and_read(
+        &self,
+        req: &Request,
+        cap: u64,
+        place: &Place,
+    ) -> Result<Reply, RegistryError> {
+        let mut attempt: u32 = 0;
+        loop {
+            let (resp, permit) = self.send_with_retries(req, place).await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let url = resp.url().to_string();
+            let success = (200..300).contains(&status);
+            let limit = if success { cap } else { ERROR_BODY_LIMIT };
+            let body = if req.method == Method::HEAD {
+                Ok(Vec::new())
+            } else {
+                self.read_body(resp, limit, success, place).await
+            };
+            drop(permit);
+            match body {
+                Ok(body) => {
+                    return Ok(Reply {
+                        status,
+                        headers,
+                        body,
+                        url,
+                    })
+                }
+                Err(e) if e.is_transient() && attempt < self.options.max_retries => {
+                    let wait = self.backoff(attempt);
+                    attempt += 1;
+                    self.traffic.add_retry();
+                    tracing::debug!(registry = %self.registry, url = %redact_query(&req.url), attempt, ?wait, error = %e, "body cut; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => {
+                    self.traffic.add_error();
+                    return Err(e);
+                }
+            }
+        }
     }
 
     /// Sends `req` and hands back the response unread when it succeeded; any other final
@@ -228,7 +287,10 @@ impl Transport {
             }));
         }
         let url = resp.url().to_string();
-        let body = self.read_body(resp, ERROR_BODY_LIMIT, false, place).await?;
+        let body = self
+            .read_body(resp, ERROR_BODY_LIMIT, false, place)
+            .await
+            .inspect_err(|_| self.traffic.add_error())?;
         Ok(Err(Reply {
             status,
             headers,
@@ -391,8 +453,8 @@ impl Transport {
         refuse_over: bool,
         place: &Place,
     ) -> Result<Vec<u8>, RegistryError> {
-        if refuse_over && resp.content_length().is_some_and(|n| n > limit) {
-            self.traffic.add_error();
+        let promised = resp.content_length();
+        if refuse_over && promised.is_some_and(|n| n > limit) {
             return Err(RegistryError::TooLarge {
                 place: place.clone(),
                 limit,
@@ -401,14 +463,16 @@ impl Transport {
         let mut body = Vec::new();
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| {
-                self.traffic.add_error();
-                network_error(&e, place, &self.options, &Request::new(Method::GET, ""))
+            let chunk = chunk.map_err(|e| match body_cut(&e, body.len() as u64, promised) {
+                Some(detail) => RegistryError::Interrupted {
+                    place: place.clone(),
+                    detail,
+                },
+                None => network_error(&e, place, &self.options, &Request::new(Method::GET, "")),
             })?;
             self.traffic.add_bytes(chunk.len() as u64);
             if body.len() as u64 + chunk.len() as u64 > limit {
                 if refuse_over {
-                    self.traffic.add_error();
                     return Err(RegistryError::TooLarge {
                         place: place.clone(),
                         limit,

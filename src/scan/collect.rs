@@ -354,11 +354,12 @@ fn report_files(
 
 /// Reads a report file the user named: it must be a report (strict detection).
 pub fn read_report_file(p: &Path) -> Result<ScanReport, String> {
-    let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
-    if meta.len() > REPORT_LIMIT {
-        return Err(format!("{}: larger than {REPORT_LIMIT} bytes", p.display()));
-    }
-    let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let bytes = crate::files::read_capped(p, REPORT_LIMIT).map_err(|e| match e {
+        crate::files::CappedError::TooLarge(_) => {
+            format!("{}: larger than {REPORT_LIMIT} bytes", p.display())
+        }
+        e => format!("{}: {e}", p.display()),
+    })?;
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{}: malformed report: not valid JSON: {e}", p.display()))?;
     match formats::parse_value(v, true) {

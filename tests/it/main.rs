@@ -43,6 +43,7 @@ mod layers;
 mod layout;
 mod lifecycle;
 mod lifecycle_times;
+mod limits;
 mod registry_auth;
 mod store;
 mod store_history;

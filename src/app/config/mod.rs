@@ -79,7 +79,7 @@ fn keymap_line(text: &str, action: &str) -> Option<usize> {
 impl AppConfig {
     /// Reads `path`; a missing file is the defaults, a broken one the defaults plus a problem.
     pub fn load(path: &Path) -> AppConfig {
-        match std::fs::read_to_string(path) {
+        match crate::config::read_config(path) {
             Ok(text) => Self::parse(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Self::with_env(AppConfig::default())

@@ -74,7 +74,7 @@ fn load_inventory(args: &PlanArgs, rt: &tokio::runtime::Runtime) -> Result<Loade
                 .map(|o| (o.inventory, Some(session))))
         });
     };
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_text_capped(path, crate::files::INVENTORY_LIMIT)
         .map_err(|e| usage(format!("cannot read inventory {}: {e}", path.display())))?;
     let mut inv =
         Inventory::from_json(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
@@ -129,7 +129,7 @@ pub fn run(args: PlanArgs) -> Result<i32> {
     };
     let in_use = match &args.in_use {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
+            let text = crate::files::read_text_capped(p, crate::files::TEXT_LIMIT)
                 .map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
             Some(InUse::parse(&text).map_err(|e| usage(format!("{}: {e}", p.display())))?)
         }
@@ -170,20 +170,14 @@ pub fn run(args: PlanArgs) -> Result<i32> {
                 e @ OwnPoliciesError::Registry(_) => anyhow!("{e}"),
             })?;
         let plan = plan_with_own_policies(&inv.images, &own, &inputs).map_err(|e| anyhow!(e))?;
-        return emit(&args, &plan, None, inv.errors.len(), in_use.as_ref());
+        return emit(&args, &plan, None, inv.errors.len());
     };
     let plan = plan_with_policy(&inv.images, &loaded, &inputs);
     let comparison = current.map(|c| {
         let cur = plan_with_policy(&inv.images, &c, &inputs);
         (c.source, compare(&cur, &plan))
     });
-    emit(
-        &args,
-        &plan,
-        comparison.as_ref(),
-        inv.errors.len(),
-        in_use.as_ref(),
-    )
+    emit(&args, &plan, comparison.as_ref(), inv.errors.len())
 }
 
 fn emit(
@@ -191,7 +185,6 @@ fn emit(
     plan: &DeletionPlan,
     comparison: Option<&(String, PlanComparison)>,
     inventory_errors: usize,
-    in_use: Option<&InUse>,
 ) -> Result<i32> {
     if let Some(out) = &args.output {
         let text = serde_json::to_string_pretty(plan)?;
@@ -210,7 +203,7 @@ fn emit(
         };
         println!("{text}");
     } else {
-        print!("{}", render(plan, inventory_errors, in_use));
+        print!("{}", render(plan, inventory_errors));
         if let Some((src, c)) = comparison {
             print!("{}", render_comparison(src, c));
         }

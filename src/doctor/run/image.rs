@@ -251,7 +251,7 @@ impl Walk<'_> {
                 format!("re-push the image from a machine that has it: docker push {}", self.reference),
             ));
         }
-        let total: u64 = m.layers.iter().map(|l| l.size).sum();
+        let total = crate::model::saturating_sum(m.layers.iter().map(|l| l.size));
         self.step(
             "blobs",
             StepStatus::Ok,

@@ -99,6 +99,9 @@ pub struct DeletionPlan {
     pub protected: Vec<Protected>,
     pub warnings: Vec<String>,
     pub summary: PlanSummary,
+    /// The `--in-use` list: what it was read as, how many images it named and matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<super::inuse::InUseSummary>,
 }
 
 /// What the caller knows beyond the evaluation.

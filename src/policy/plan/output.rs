@@ -133,5 +133,9 @@ pub fn write(images: &[Image], ev: &Evaluation, d: Decided, opts: &PlanOptions) 
         actions,
         protected,
         warnings: d.warnings,
+        in_use: opts
+            .in_use
+            .as_ref()
+            .map(|u| u.summary(&opts.registry, images)),
     }
 }

@@ -56,6 +56,8 @@ impl Authenticator {
             }
             other => other.clone(),
         };
+        // A hung or failing token server is named as such: the registry itself may be fine.
+        let at_token_server = |e: RegistryError| at_token_server(e, &realm_host);
         let reply = match &credential {
             Credential::IdentityToken { token } => {
                 let body = {
@@ -75,13 +77,20 @@ impl Authenticator {
                         HeaderValue::from_static("application/x-www-form-urlencoded"),
                     )
                     .body(body.into_bytes());
-                let reply = self.transport.send(&post, DOCUMENT_LIMIT, place).await?;
+                let reply = self
+                    .transport
+                    .send(&post, DOCUMENT_LIMIT, place)
+                    .await
+                    .map_err(at_token_server)?;
                 if matches!(reply.status, 404 | 405) {
                     // Token servers without the OAuth2 endpoint take the refresh token as
                     // a password for Docker's `<token>` user.
                     let get = token_get(&realm_url, &service, scope, None)
                         .header(AUTHORIZATION, basic("<token>", token));
-                    self.transport.send(&get, DOCUMENT_LIMIT, place).await?
+                    self.transport
+                        .send(&get, DOCUMENT_LIMIT, place)
+                        .await
+                        .map_err(at_token_server)?
                 } else {
                     reply
                 }
@@ -89,11 +98,17 @@ impl Authenticator {
             Credential::Basic { username, password } => {
                 let get = token_get(&realm_url, &service, scope, Some(username))
                     .header(AUTHORIZATION, basic(username, password));
-                self.transport.send(&get, DOCUMENT_LIMIT, place).await?
+                self.transport
+                    .send(&get, DOCUMENT_LIMIT, place)
+                    .await
+                    .map_err(at_token_server)?
             }
             Credential::Anonymous => {
                 let get = token_get(&realm_url, &service, scope, None);
-                self.transport.send(&get, DOCUMENT_LIMIT, place).await?
+                self.transport
+                    .send(&get, DOCUMENT_LIMIT, place)
+                    .await
+                    .map_err(at_token_server)?
             }
         };
         if !reply.is_success() {
@@ -223,6 +238,34 @@ fn jwt_access(token: &str) -> Option<String> {
     } else {
         parts.join(" ")
     })
+}
+
+/// `e` (a failure to reach or read the token endpoint) saying it was the token server.
+fn at_token_server(e: RegistryError, host: &str) -> RegistryError {
+    match e {
+        RegistryError::Timeout {
+            place,
+            after,
+            during,
+        } => RegistryError::Timeout {
+            place,
+            after,
+            during: format!("token server {host}: {during}"),
+        },
+        RegistryError::Unreachable { place, detail } => RegistryError::Unreachable {
+            place,
+            detail: format!("token server {host}: {detail}"),
+        },
+        RegistryError::Interrupted { place, detail } => RegistryError::Interrupted {
+            place,
+            detail: format!("token server {host}: {detail}"),
+        },
+        RegistryError::Tls { place, detail } => RegistryError::Tls {
+            place,
+            detail: format!("token server {host}: {detail}"),
+        },
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,7 @@ where
             SdkError::TimeoutError(_) => RegistryError::Timeout {
                 place,
                 after: Duration::ZERO,
-                during: operation,
+                during: operation.to_string(),
             },
             SdkError::DispatchFailure(d) => {
                 let text = format!("{}", DisplayErrorContext(err));

@@ -7,6 +7,7 @@
 mod discover;
 pub mod ops;
 pub mod store;
+mod view;
 mod writer;
 
 pub use ops::GcReport;
@@ -94,8 +95,8 @@ impl LayoutFault {
 
 /// Referrers of one layout, keyed by subject digest, valid for one `index.json` content.
 type ReferrerMap = HashMap<Digest, Vec<Descriptor>>;
-/// Per layout directory: the digest of the `index.json` the map was built from, and the map.
-type ReferrerCache = HashMap<PathBuf, (Digest, Arc<ReferrerMap>)>;
+/// Per layout directory: the view of `index.json` the map was built from, and the map.
+type ReferrerCache = HashMap<PathBuf, (Arc<view::IndexView>, Arc<ReferrerMap>)>;
 
 /// A directory tree of OCI image layouts served as one registry.
 pub struct LayoutSource {
@@ -105,6 +106,7 @@ pub struct LayoutSource {
     /// Other processes are not locked out; the rename keeps each index whole regardless.
     write_lock: Arc<Mutex<()>>,
     referrers: Arc<Mutex<ReferrerCache>>,
+    views: Arc<view::ViewCache>,
 }
 
 impl LayoutSource {
@@ -135,6 +137,7 @@ impl LayoutSource {
             name,
             write_lock: Arc::new(Mutex::new(())),
             referrers: Arc::new(Mutex::new(HashMap::new())),
+            views: Arc::new(view::ViewCache::default()),
         })
     }
 
@@ -188,12 +191,16 @@ impl LayoutSource {
 
     /// The descriptor of `reference` (a tag, or a digest held by the layout) plus whether
     /// `index.json` lists it.
-    fn resolve(dir: &LayoutDir, reference: &str) -> Result<Descriptor, LayoutFault> {
-        let index = dir.read_index()?;
+    fn resolve(
+        views: &view::ViewCache,
+        dir: &LayoutDir,
+        reference: &str,
+    ) -> Result<Descriptor, LayoutFault> {
+        let view = views.get(dir)?;
         if reference.contains(':') {
             let d = Digest::parse(reference)
                 .map_err(|e| LayoutFault::Refused { why: e.to_string() })?;
-            if let Some(e) = index.manifests.iter().find(|e| e.digest == d) {
+            if let Some(e) = view.by_digest(&d) {
                 return Ok(e.clone());
             }
             // A child of an index is a manifest of the layout too, listed only in its parent.
@@ -213,11 +220,7 @@ impl LayoutSource {
                 urls: None,
             });
         }
-        index
-            .manifests
-            .iter()
-            .rev()
-            .find(|e| store::entry_tag(e).as_deref() == Some(reference))
+        view.by_tag(reference)
             .cloned()
             .ok_or_else(|| LayoutFault::UnknownReference {
                 reference: format!("tag {reference:?}"),
@@ -225,8 +228,12 @@ impl LayoutSource {
             })
     }
 
-    fn fetch(dir: &LayoutDir, reference: &str) -> Result<FetchedManifest, LayoutFault> {
-        let desc = Self::resolve(dir, reference)?;
+    fn fetch(
+        views: &view::ViewCache,
+        dir: &LayoutDir,
+        reference: &str,
+    ) -> Result<FetchedManifest, LayoutFault> {
+        let desc = Self::resolve(views, dir, reference)?;
         let (bytes, manifest) = dir.read_manifest(&desc.digest, &desc.media_type)?;
         if !desc.media_type.is_empty() && desc.size != bytes.len() as u64 {
             return Err(LayoutFault::Malformed {
@@ -251,12 +258,9 @@ impl LayoutSource {
     /// those whose `subject` names the digest (tools that copy referrers into a layout,
     /// like oras and skopeo, list them there untagged). The scan is cached per layout
     /// until `index.json` changes.
-    fn referrer_map(dir: &LayoutDir) -> Result<(Digest, ReferrerMap), LayoutFault> {
-        let index_bytes = store::read_capped(&dir.index_path(), store::INDEX_LIMIT)?;
-        let key = Digest::sha256_of(&index_bytes);
-        let index = dir.read_index()?;
+    fn referrer_map(dir: &LayoutDir, view: &view::IndexView) -> ReferrerMap {
         let mut map: ReferrerMap = HashMap::new();
-        for e in &index.manifests {
+        for e in &view.index.manifests {
             if !super::media::is_manifest(&e.media_type) && !super::media::is_index(&e.media_type) {
                 continue;
             }
@@ -288,7 +292,7 @@ impl LayoutSource {
                 urls: None,
             });
         }
-        Ok((key, map))
+        map
     }
 }
 
@@ -319,18 +323,9 @@ impl ManifestSource for LayoutSource {
     }
 
     async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
-        self.run(repository, None, |dir| {
-            let mut tags: Vec<String> = dir
-                .read_index()?
-                .manifests
-                .iter()
-                .filter_map(store::entry_tag)
-                .collect();
-            tags.sort();
-            tags.dedup();
-            Ok(tags)
-        })
-        .await
+        let views = self.views.clone();
+        self.run(repository, None, move |dir| Ok(views.get(&dir)?.tags()))
+            .await
     }
 
     async fn list_manifests(
@@ -349,8 +344,9 @@ impl ManifestSource for LayoutSource {
         reference: &str,
     ) -> Result<ManifestHead, RegistryError> {
         let r = reference.to_string();
+        let views = self.views.clone();
         self.run(repository, Some(reference), move |dir| {
-            let desc = Self::resolve(&dir, &r)?;
+            let desc = Self::resolve(&views, &dir, &r)?;
             let on_disk = dir.blob_size(&desc.digest).ok_or_else(|| LayoutFault::Io {
                 path: dir.blob_path(&desc.digest),
                 missing: true,
@@ -358,7 +354,7 @@ impl ManifestSource for LayoutSource {
             })?;
             if desc.media_type.is_empty() {
                 // A child manifest: the media type is only in its own bytes.
-                let f = Self::fetch(&dir, &r)?;
+                let f = Self::fetch(&views, &dir, &r)?;
                 return Ok(ManifestHead {
                     digest: f.digest,
                     media_type: f.media_type,
@@ -380,8 +376,9 @@ impl ManifestSource for LayoutSource {
         reference: &str,
     ) -> Result<FetchedManifest, RegistryError> {
         let r = reference.to_string();
+        let views = self.views.clone();
         self.run(repository, Some(reference), move |dir| {
-            Self::fetch(&dir, &r)
+            Self::fetch(&views, &dir, &r)
         })
         .await
     }
@@ -406,6 +403,16 @@ impl ManifestSource for LayoutSource {
     ) -> Result<BlobReader, RegistryError> {
         let dir = self.layout(repository)?;
         let path = dir.blob_path(digest);
+        // A FIFO or device under blobs/ would block the open or never end: regular files only.
+        if let Ok(meta) = tokio::fs::metadata(&path).await {
+            if !meta.is_file() {
+                return Err(LayoutFault::Malformed {
+                    path,
+                    detail: "not a regular file".into(),
+                }
+                .into_registry(self.place(repository, Some(digest.as_str()))));
+            }
+        }
         match tokio::fs::File::open(&path).await {
             Ok(f) => Ok(Box::pin(f)),
             Err(e) => Err(LayoutFault::io(&path, e)
@@ -431,25 +438,24 @@ impl ManifestSource for LayoutSource {
         digest: &Digest,
     ) -> Result<Referrers, RegistryError> {
         let cache = self.referrers.clone();
+        let views = self.views.clone();
         let d = digest.clone();
         self.run(repository, Some(digest.as_str()), move |dir| {
-            let index_bytes = store::read_capped(&dir.index_path(), store::INDEX_LIMIT)?;
-            let key = Digest::sha256_of(&index_bytes);
+            let view = views.get(&dir)?;
             let cached = cache
                 .lock()
                 .expect("referrer cache")
                 .get(&dir.path)
-                .filter(|(k, _)| *k == key)
+                .filter(|(v, _)| Arc::ptr_eq(v, &view))
                 .map(|(_, m)| m.clone());
             let map = match cached {
                 Some(m) => m,
                 None => {
-                    let (k, m) = Self::referrer_map(&dir)?;
-                    let m = Arc::new(m);
+                    let m = Arc::new(Self::referrer_map(&dir, &view));
                     cache
                         .lock()
                         .expect("referrer cache")
-                        .insert(dir.path.clone(), (k, m.clone()));
+                        .insert(dir.path.clone(), (view, m.clone()));
                     m
                 }
             };

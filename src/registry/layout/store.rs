@@ -166,24 +166,32 @@ impl LayoutDir {
     }
 }
 
-/// Reads a file whole, refusing it above `limit` before reading a byte.
+/// Reads a file whole, refusing it above `limit`: by its reported length before reading
+/// a byte, and by the bytes actually read (a device or FIFO reports no length). Anything
+/// but a regular file is refused: opening a FIFO without a writer would block forever.
 pub fn read_capped(p: &Path, limit: u64) -> Result<Vec<u8>, LayoutFault> {
     let meta = std::fs::metadata(p).map_err(|e| LayoutFault::io(p, e))?;
+    if !meta.is_file() {
+        return Err(LayoutFault::Malformed {
+            path: p.to_path_buf(),
+            detail: "not a regular file".into(),
+        });
+    }
     if meta.len() > limit {
         return Err(LayoutFault::TooLarge {
             path: p.to_path_buf(),
             limit,
         });
     }
-    let bytes = std::fs::read(p).map_err(|e| LayoutFault::io(p, e))?;
-    // The file may have grown between stat and read.
-    if bytes.len() as u64 > limit {
-        return Err(LayoutFault::TooLarge {
+    match crate::files::read_capped(p, limit) {
+        Ok(bytes) => Ok(bytes),
+        Err(crate::files::CappedError::Io(e)) => Err(LayoutFault::io(p, e)),
+        // The file grew between stat and read.
+        Err(crate::files::CappedError::TooLarge(_)) => Err(LayoutFault::TooLarge {
             path: p.to_path_buf(),
             limit,
-        });
+        }),
     }
-    Ok(bytes)
 }
 
 /// Writes `bytes` to `p` through a uniquely named temp file in the same directory, so a

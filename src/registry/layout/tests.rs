@@ -342,3 +342,25 @@ fn full_reference_names_yield_their_tag() {
     );
     assert_eq!(store::entry_tag(&d("bad tag")), None);
 }
+
+#[tokio::test]
+async fn a_repository_through_a_symlink_out_of_the_root_is_not_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    let mut w = LayoutWriter::create(&dir.path().join("elsewhere/secret")).unwrap();
+    let img = image(&mut w, &[b"secret layer"], None);
+    add(&mut w, &img, &["v1"]);
+    w.finish().unwrap();
+    let mut w = LayoutWriter::create(&root.join("team/app")).unwrap();
+    let img = image(&mut w, &[b"app layer"], None);
+    add(&mut w, &img, &["v1"]);
+    w.finish().unwrap();
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), root.join("out")).unwrap();
+    // Inside the root, a symlink alias is fine (listed once, under its real name).
+    std::os::unix::fs::symlink(root.join("team"), root.join("alias")).unwrap();
+    let src = LayoutSource::open(&root).unwrap();
+    assert_eq!(src.repositories(None).await.unwrap(), vec!["team/app"]);
+    assert!(src.tags("team/app").await.is_ok());
+    let e = src.tags("out/secret").await.unwrap_err();
+    assert!(matches!(e, RegistryError::NotFound { .. }), "{e}");
+}

@@ -16,6 +16,7 @@ pub mod fake_hub;
 pub mod faults;
 pub mod fixtures;
 pub mod fleet;
+pub mod limited;
 pub mod moto;
 pub mod registry;
 pub mod seed;

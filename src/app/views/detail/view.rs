@@ -265,7 +265,7 @@ fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> 
         ))];
     }
     let max = data.layers.iter().map(|l| l.size).max().unwrap_or(0);
-    let total: u64 = data.layers.iter().map(|l| l.size).sum();
+    let total = crate::model::saturating_sum(data.layers.iter().map(|l| l.size));
     let bar_w = (width as usize / 5).clamp(6, 24);
     let mut out = vec![Line::from(Span::styled(
         format!(

@@ -259,7 +259,7 @@ impl EcrWalk<'_> {
                 format!("re-push the image from a machine that has it: docker push {}", w.reference),
             ));
         }
-        let total: u64 = m.layers.iter().map(|l| l.size).sum();
+        let total = crate::model::saturating_sum(m.layers.iter().map(|l| l.size));
         w.push(Step {
             name: "blobs",
             status: StepStatus::Ok,

@@ -1,0 +1,6 @@
+//! Hostile inputs under a memory limit (`support::limited`): a broken `--in-use` file,
+//! lying sizes, huge tar headers, looping layouts, unbounded files. Each must give a
+//! clear error or a bounded answer, never an abort or an unbounded allocation.
+
+mod inuse;
+mod layouts;
