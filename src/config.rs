@@ -137,7 +137,13 @@ impl RegistrySettings {
         check("max_retries", &mut retries, 0, 10, "3");
         self.max_retries = retries.map(|r| r as u32);
         let mut conc = self.concurrency.map(|c| c as u64);
-        check("concurrency", &mut conc, 1, 256, "16");
+        check(
+            "concurrency",
+            &mut conc,
+            1,
+            256,
+            "16; 64 as the adaptive ceiling",
+        );
         self.concurrency = conc.map(|c| c as usize);
         said
     }
