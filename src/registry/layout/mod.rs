@@ -107,7 +107,14 @@ pub struct LayoutSource {
     write_lock: Arc<Mutex<()>>,
     referrers: Arc<Mutex<ReferrerCache>>,
     views: Arc<view::ViewCache>,
+    /// Layout operations on the blocking pool at once. A crawl asks for as many as the
+    /// network's in-flight ceiling (64 and more); each would get a thread of its own, and
+    /// a disk gains nothing past a few readers.
+    blocking: Arc<tokio::sync::Semaphore>,
 }
+
+/// See [`LayoutSource::blocking`].
+const BLOCKING_OPS: usize = 8;
 
 impl LayoutSource {
     /// Opens a layout tree. The root must be a directory; layouts are discovered per call,
@@ -138,6 +145,7 @@ impl LayoutSource {
             write_lock: Arc::new(Mutex::new(())),
             referrers: Arc::new(Mutex::new(HashMap::new())),
             views: Arc::new(view::ViewCache::default()),
+            blocking: Arc::new(tokio::sync::Semaphore::new(BLOCKING_OPS)),
         })
     }
 
@@ -180,6 +188,7 @@ impl LayoutSource {
     {
         let dir = self.layout(repository)?;
         let place = self.place(repository, reference);
+        let _permit = self.blocking.acquire().await.expect("never closed");
         match tokio::task::spawn_blocking(move || f(dir)).await {
             Ok(r) => r.map_err(|e| e.into_registry(place)),
             Err(e) => Err(RegistryError::Other {
