@@ -184,7 +184,9 @@ impl BlobGraph {
             generation += 1;
             gone.clear();
             self.goes_with(id as NodeId, generation, &mut seen_node, &mut gone);
-            let size = crate::model::saturating_sum(reach[id].iter().map(|&b| self.blob_sizes[b as usize]));
+            let size = crate::model::saturating_sum(
+                reach[id].iter().map(|&b| self.blob_sizes[b as usize]),
+            );
             // What goes with m must be known too, or the figure would be too small.
             if gone.iter().any(|&g| !self.nodes[g as usize].complete) {
                 out.push(NodeSizes {

@@ -67,8 +67,8 @@ impl RepositorySummary {
             }
             s.total_bytes = Some(super::saturating_sum(seen.values().copied()));
         } else {
-            s.total_bytes = not_children()
-                .try_fold(0u64, |acc, i| super::add_known(Some(acc), i.size_bytes));
+            s.total_bytes =
+                not_children().try_fold(0u64, |acc, i| super::add_known(Some(acc), i.size_bytes));
         }
         s.unique_bytes = top().try_fold(0u64, |acc, i| super::add_known(Some(acc), i.unique_bytes));
         s.newest_created = images.iter().filter_map(|i| i.created_at).max();
