@@ -57,12 +57,13 @@ async fn execute(args: &CatArgs) -> anyhow::Result<i32> {
             from_layer,
         } => {
             eprintln!(
-                "regscope cat: {}: not in the image: removed by layer {layer} {}{}{}",
+                "regscope cat: {}: not in the image: removed by layer {} {}{}{}",
                 shown(&path),
+                layer + 1,
                 digests[layer].digest,
                 created_by(layer),
                 from_layer
-                    .map(|f| format!("; it was added by layer {f}"))
+                    .map(|f| format!("; it was added by layer {}", f + 1))
                     .unwrap_or_default()
             );
             return Ok(1);
@@ -92,7 +93,7 @@ async fn execute(args: &CatArgs) -> anyhow::Result<i32> {
         }
     };
     let Some(Ok(layer)) = img.layers.layers.get(content.layer) else {
-        anyhow::bail!("layer {} was not read", content.layer);
+        anyhow::bail!("layer {} was not read", content.layer + 1);
     };
     let out = Box::new(std::io::BufWriter::with_capacity(
         256 * 1024,
@@ -133,7 +134,7 @@ async fn execute(args: &CatArgs) -> anyhow::Result<i32> {
                     "regscope cat: {} ({} bytes) from layer {} {} at /{}: {via}",
                     shown(&path),
                     content.size,
-                    content.layer,
+                    content.layer + 1,
                     layer.digest,
                     content.path
                 );

@@ -54,8 +54,10 @@ pub fn check_writable(registry: &str) -> Result<()> {
 
 fn confirm(plan: &DeletionPlan, c: &Confirmation) -> Result<bool> {
     eprint!(
-        "About to delete {} images from {}. Type {} to continue; anything else cancels: ",
-        c.removals, plan.registry, c.what
+        "About to delete {} from {}. Type {} to continue; anything else cancels: ",
+        crate::text::count(c.removals, "image"),
+        plan.registry,
+        c.what
     );
     let mut line = String::new();
     let n = std::io::stdin()
@@ -128,13 +130,18 @@ fn line(r: &ItemResult) -> String {
     } else {
         format!(" [{}]", r.tags.join(", "))
     };
-    let what = match &r.outcome {
-        Outcome::Deleted => "deleted".to_string(),
-        Outcome::Skipped(w) => format!("SKIPPED: {w}"),
-        Outcome::NotPerformed(w) => format!("NOT PERFORMED: {w}"),
-        Outcome::Failed(w) => format!("FAILED: {w}"),
+    // The outcome first; the action only where it was not carried out (a deleted image
+    // needs no `delete` beside `deleted`).
+    let (what, why) = match &r.outcome {
+        Outcome::Deleted => return format!("deleted {}@{}{tags}", r.repository, r.digest),
+        Outcome::Skipped(w) => ("SKIPPED", w),
+        Outcome::NotPerformed(w) => ("NOT PERFORMED", w),
+        Outcome::Failed(w) => ("FAILED", w),
     };
-    format!("{} {}@{}{tags}: {what}", r.action, r.repository, r.digest,)
+    format!(
+        "{what} {} {}@{}{tags}: {why}",
+        r.action, r.repository, r.digest
+    )
 }
 
 fn report(results: &[ItemResult], json: bool, audit: &AuditLog) -> Result<i32> {

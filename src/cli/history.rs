@@ -95,9 +95,8 @@ fn table(h: &History) -> String {
             prev = total;
         }
         t.row(vec![
-            s.at.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            // One time style in every command: UTC, said so.
+            crate::text::date(s.at),
             s.repositories.len().to_string(),
             images.to_string(),
             tags.to_string(),

@@ -87,7 +87,7 @@ pub async fn read(
         Ok(a) => a,
         Err(failed) => {
             for (i, e) in failed {
-                eprintln!("regscope {command}: {reference}: layer {i}: {e}");
+                eprintln!("regscope {command}: {reference}: layer {}: {e}", i + 1);
             }
             return Ok(None);
         }

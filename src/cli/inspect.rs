@@ -379,7 +379,7 @@ fn text(o: &Inspected) -> String {
             s.push_str(&format!("Image {}\n", img.digest));
         }
         let created = match img.created_at {
-            Some(t) => format!("{} ({})", t.to_rfc3339(), relative(Some(t), now)),
+            Some(t) => format!("{} ({})", crate::text::date(t), relative(Some(t), now)),
             None => UNKNOWN.into(),
         };
         s.push_str(&format!(
@@ -392,10 +392,10 @@ fn text(o: &Inspected) -> String {
         ));
         s.push_str(&format!("{:<12}{created}\n", "Created"));
         s.push_str(&format!(
-            "{:<12}{} (config + {} layers, compressed)\n",
+            "{:<12}{} (config + {}, compressed)\n",
             "Size",
             size(Some(img.size_bytes)),
-            img.layers.len()
+            crate::text::count(img.layers.len(), "layer")
         ));
         s.push_str("\nLayers\n");
         let mut t =

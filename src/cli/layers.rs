@@ -120,7 +120,7 @@ async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
         Ok(a) => a,
         Err(failed) => {
             for (i, e) in failed {
-                eprintln!("regscope layers: layer {i}: {e}");
+                eprintln!("regscope layers: layer {}: {e}", i + 1);
             }
             eprintln!("  the other layers were read; the analysis needs all of them");
             return Ok(1);
@@ -171,8 +171,8 @@ fn print_table(
     let compressed = crate::model::saturating_sum(r.layers.iter().map(|l| l.size));
     writeln!(
         out,
-        "{} layers, {} compressed, {} of files; wasted {}; efficiency {:.1}%\n",
-        r.layers.len(),
+        "{}, {} compressed, {} of files; wasted {}; efficiency {:.1}%\n",
+        crate::text::count(r.layers.len(), "layer"),
         size(compressed),
         size(r.total_bytes),
         size(r.wasted_bytes),
@@ -188,7 +188,8 @@ fn print_table(
         let created: String = created.chars().take(100).collect();
         writeln!(
             out,
-            "{i:>3}  {:>10}  {:>10}  {:>6} {:>6} {:>6}  {:>10}  {created}",
+            "{:>3}  {:>10}  {:>10}  {:>6} {:>6} {:>6}  {:>10}  {created}",
+            i + 1,
             size(l.size),
             size(l.bytes_added),
             l.files_added,
@@ -209,7 +210,7 @@ fn print_table(
                 out,
                 "  {:>10}  layer {:>2}  {}",
                 size(w.size),
-                w.layer,
+                w.layer + 1,
                 w.path
             )?;
         }
@@ -218,7 +219,12 @@ fn print_table(
     if !biggest.is_empty() {
         writeln!(out, "\nbiggest files:")?;
         for (p, n) in biggest {
-            writeln!(out, "  {:>10}  layer {:>2}  /{p}", size(n.size), n.layer)?;
+            writeln!(
+                out,
+                "  {:>10}  layer {:>2}  /{p}",
+                size(n.size),
+                n.layer + 1
+            )?;
         }
     }
     let h = hints(analysis);
@@ -234,7 +240,7 @@ fn print_table(
             .map(|l| l.warnings.as_slice())
             .unwrap_or_default()
         {
-            writeln!(out, "note: layer {i}: {w}")?;
+            writeln!(out, "note: layer {}: {w}", i + 1)?;
         }
     }
     if let Some(files) = &r.files {

@@ -5,7 +5,7 @@ use crate::policy::compare::PlanComparison;
 use crate::policy::{ActionKind, DeletionPlan};
 
 fn bytes(n: u64) -> String {
-    humansize::format_size(n, humansize::DECIMAL)
+    crate::text::size(n)
 }
 
 /// The plan as a person reads it: grouped by action, then protections, warnings, bytes.
@@ -14,10 +14,10 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Plan for {} as of {} ({} images)",
+        "Plan for {} as of {} ({})",
         plan.registry,
-        plan.evaluated_at.to_rfc3339(),
-        plan.summary.images
+        crate::text::date(plan.evaluated_at),
+        crate::text::count(plan.summary.images, "image")
     );
     if let Some(src) = &plan.policy_source {
         let _ = writeln!(s, "Policy: {src}");
@@ -101,8 +101,9 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize) -> String {
     let removals = plan.removals();
     let _ = writeln!(
         s,
-        "\n{} actions ({removals} removals `regscope delete` carries out{}). Naive {} (sum of the removed images' sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
-        plan.summary.actions,
+        "\n{} ({} `regscope delete` carries out{}). Naive {} (sum of the removed images' sizes); reclaimed {} (blobs no surviving manifest reaches, shared per {}; {}).",
+        crate::text::count(plan.summary.actions, "action"),
+        crate::text::count(removals, "removal"),
         if plan.summary.actions > removals {
             format!(", {} untag/archive listed only", plan.summary.actions - removals)
         } else {

@@ -33,17 +33,24 @@ impl Hint {
         }
     }
 
-    /// One sentence a person can act on.
+    /// One sentence a person can act on. Layers are numbered from 1 for people, as
+    /// every command and the TUI number them (the fields are indexes from 0).
     pub fn message(&self) -> String {
-        let size = |b: u64| humansize::format_size(b, humansize::BINARY);
+        use crate::text::{count, size};
         match self {
             Hint::PackageCache { layer, cache, files, bytes } => format!(
-                "layer {layer} leaves {files} files ({}) in the package cache /{cache}; clean it in the same RUN step",
+                "layer {} leaves {} ({}) in the package cache /{cache}; clean it in the same RUN step",
+                layer + 1,
+                count(*files, "file"),
                 size(*bytes)
             ),
             Hint::DeletedLater { created_in, deleted_in, files, bytes } => format!(
-                "layer {deleted_in} deletes {files} files ({}) created by layer {created_in}; they still ship in layer {created_in} (delete them in the step that creates them)",
-                size(*bytes)
+                "layer {} deletes {} ({}) created by layer {}; they still ship in layer {} (delete them in the step that creates them)",
+                deleted_in + 1,
+                count(*files, "file"),
+                size(*bytes),
+                created_in + 1,
+                created_in + 1
             ),
         }
     }

@@ -100,7 +100,7 @@ fn layers_tab_streams_then_shows_changes_and_the_filesystem() {
     assert!(s.contains("efficiency 3.2%"), "{s}");
     assert!(s.contains("wasted: 1 file versions"), "{s}");
     assert!(s.contains("/tmp/big"), "{s}");
-    assert!(s.contains("layer 0: its changes"), "{s}");
+    assert!(s.contains("layer 1: its changes"), "{s}");
     assert!(s.contains("▸ tmp/"), "directories start collapsed: {s}");
 
     // the second layer's changes: the removal, inside its collapsed parent

@@ -73,14 +73,14 @@ async fn cat_reads_real_files_through_links_and_names_the_deleting_layer() {
     assert_eq!((code, out.len()), (1, 0));
     assert!(
         err.contains(&format!(
-            "{GPL3}: not in the image: removed by layer 1 {}",
+            "{GPL3}: not in the image: removed by layer 2 {}",
             layer(1)
-        )) && err.contains("it was added by layer 0"),
+        )) && err.contains("it was added by layer 1"),
         "{err}"
     );
     let (code, _, err) = run_async(data.path(), &["cat", &r, "/opt/app/old"]).await;
     assert_eq!(code, 1);
-    assert!(err.contains("removed by layer 2"), "{err}");
+    assert!(err.contains("removed by layer 3"), "{err}");
     let (code, _, err) = run_async(data.path(), &["cat", &r, "/no/such"]).await;
     assert_eq!(code, 1);
     assert!(err.contains("/no/such: no such file"), "{err}");

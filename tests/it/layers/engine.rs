@@ -221,17 +221,17 @@ fn hints_name_package_caches_and_late_deletes() {
     let msgs: Vec<String> = h.iter().map(|h| h.message()).collect();
     assert!(
         msgs.iter()
-            .any(|m| m.contains("layer 0 leaves 1 files") && m.contains("/var/lib/apt/lists")),
+            .any(|m| m.contains("layer 1 leaves 1 file ") && m.contains("/var/lib/apt/lists")),
         "{msgs:?}"
     );
     assert!(
         msgs.iter()
-            .any(|m| m.starts_with("layer 1 deletes 3 files") && m.contains("created by layer 0")),
+            .any(|m| m.starts_with("layer 2 deletes 3 files") && m.contains("created by layer 1")),
         "{msgs:?}"
     );
     assert!(
         msgs.iter()
-            .any(|m| m.starts_with("layer 3 deletes 2 files")),
+            .any(|m| m.starts_with("layer 4 deletes 2 files")),
         "{msgs:?}"
     );
 }

@@ -64,7 +64,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
         let s = &r.stats;
         out.push(Line::from(vec![
             Span::styled(if selected { "▶" } else { " " }, t.fg(Role::Accent)),
-            Span::styled(format!("{i:>2} "), style),
+            // Numbered from 1, as every command numbers layers.
+            Span::styled(format!("{:>2} ", i + 1), style),
             Span::styled(bar(r.size, max, bar_w), t.fg(Role::BarTotal)),
             Span::styled(format!(" {:>9} ", format::size(Some(r.size))), style),
             Span::styled(
@@ -85,11 +86,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
     let mode = match l.mode() {
         TreeMode::Changes => format!(
             "layer {}: its changes (f: whole filesystem as of it)",
-            l.layer
+            l.layer + 1
         ),
         TreeMode::AsOf => format!(
             "layer {}: whole filesystem as of it (f: its changes only)",
-            l.layer
+            l.layer + 1
         ),
     };
     let hint = if l.in_tree {
@@ -138,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
             } else {
                 t.fg(role)
             };
-            let layer = n.layer.map(|x| format!("L{x}")).unwrap_or_default();
+            let layer = n.layer.map(|x| format!("L{}", x + 1)).unwrap_or_default();
             out.push(Line::from(vec![
                 Span::styled(
                     format!(" {mark} {:>9} {:>4} ", format::size(Some(n.size)), layer),
@@ -161,7 +162,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
                 format!(
                     "  {:>9}  L{:<2} /{}",
                     format::size(Some(w.size)),
-                    w.layer,
+                    w.layer + 1,
                     w.path
                 ),
                 t.fg(Role::Warning),

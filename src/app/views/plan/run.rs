@@ -181,8 +181,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, run: &DeleteRun) {
         };
         let mut line = Line::from(vec![
             mark,
+            // The action beside an outcome that is not its own (`✔ deleted web@…`, but
+            // `↷ skipped delete web@…`).
             Span::styled(
-                format!("{} {}@{} ", r.action, r.repository, r.digest.short()),
+                match r.outcome {
+                    Outcome::Deleted => format!("{}@{} ", r.repository, r.digest.short()),
+                    _ => format!("{} {}@{} ", r.action, r.repository, r.digest.short()),
+                },
                 t.fg(Role::Text),
             ),
             Span::styled(format!("[{tags}] "), t.fg(Role::Muted)),
