@@ -55,6 +55,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: super::views::doctor::update::command,
     },
     CommandSpec {
+        name: "diff",
+        args: "REF",
+        about: "compare the selected image (A) with REF (B) of the same registry: TAG, @DIGEST, REPO:TAG or REPO@DIGEST",
+        run: super::views::compare::update::command,
+    },
+    CommandSpec {
         name: "cve",
         args: "ID",
         about: "fleet query: every image of every loaded repository that contains this vulnerability, newest first (s: most recently pulled), with how many are still unknown",

@@ -43,6 +43,10 @@ pub enum Effect {
     Doctor(DoctorRequest),
     /// Audit a registry's loaded repositories (latest wins).
     Audit(super::tasks::audit::AuditRequest),
+    /// Compare two images (the diff view; latest wins by ticket).
+    Compare(super::tasks::compare::DiffRequest),
+    /// Read the first bytes of one file of an image (the file viewer).
+    ReadFile(super::tasks::compare::FileRequest),
     /// Write a plan as JSON into the data dir.
     ExportPlan(Arc<DeletionPlan>),
 }

@@ -13,6 +13,8 @@ pub struct Areas {
     pub charts: Option<Rect>,
     pub plan: Option<Rect>,
     pub doctor: Option<Rect>,
+    /// The diff view or the file viewer.
+    pub compare: Option<Rect>,
     pub query: Option<Rect>,
     pub audit: Option<Rect>,
     pub status: Rect,
@@ -42,6 +44,7 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         charts: None,
         plan: None,
         doctor: None,
+        compare: None,
         query: None,
         audit: None,
         status,
@@ -51,6 +54,7 @@ pub fn compute(full: Rect, view: View, detail_open: bool) -> Areas {
         View::Charts => a.charts = Some(body),
         View::Plan => a.plan = Some(body),
         View::Doctor => a.doctor = Some(body),
+        View::Diff | View::File => a.compare = Some(body),
         View::Query => a.query = Some(body),
         View::Audit => a.audit = Some(body),
         View::Explorer if detail_open => {

@@ -65,6 +65,10 @@ pub enum Msg {
     Doctor(DoctorEvent),
     /// A plan evaluation finished (ticketed).
     Plan(PlanResult),
+    /// The engine's comparison of two images (ticketed).
+    Compared(super::tasks::compare::DiffResult),
+    /// A file's first bytes for the viewer (ticketed).
+    FileRead(super::tasks::compare::FileResult),
     /// A plan was written (or could not be).
     PlanExported(Result<std::path::PathBuf, String>),
 }

@@ -37,6 +37,10 @@ pub enum View {
     Query,
     /// The hygiene audit (`:audit`).
     Audit,
+    /// Two images compared (`=`, `:diff REF`).
+    Diff,
+    /// One file of an image (`enter` on a file in the layers tree).
+    File,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +85,8 @@ pub enum Layer {
     Query,
     Audit,
     Confirm,
+    /// The diff view or the file viewer (scrolling, back).
+    Compare,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +114,7 @@ pub struct State {
     pub findings: FindingsState,
     pub query: QueryState,
     pub audit: AuditState,
+    pub compare: super::views::compare::state::CompareState,
     pub keymap: Keymap,
     pub theme: Theme,
     pub wide: bool,
@@ -138,6 +145,7 @@ impl State {
             findings: FindingsState::default(),
             query: QueryState::default(),
             audit: AuditState::default(),
+            compare: Default::default(),
             keymap: Keymap::defaults(),
             theme: Theme::dark(),
             wide: false,
@@ -160,6 +168,7 @@ impl State {
             None if self.view == View::Doctor => Layer::Doctor,
             None if self.view == View::Query => Layer::Query,
             None if self.view == View::Audit => Layer::Audit,
+            None if matches!(self.view, View::Diff | View::File) => Layer::Compare,
             None => Layer::Pane(self.focus),
         }
     }
@@ -175,7 +184,9 @@ impl State {
             Layer::Doctor => Scope::Doctor,
             Layer::Query => Scope::Query,
             Layer::Audit => Scope::Audit,
-            Layer::Prompt | Layer::Help | Layer::Charts | Layer::Confirm => Scope::Global,
+            Layer::Prompt | Layer::Help | Layer::Charts | Layer::Confirm | Layer::Compare => {
+                Scope::Global
+            }
         }
     }
 

@@ -30,6 +30,13 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(r) = a.doctor {
         doctor::view::draw(frame, r, state);
     }
+    if let Some(r) = a.compare {
+        use super::views::compare::{diff_view, file_view};
+        match state.view {
+            super::state::View::File => file_view::draw(frame, r, state),
+            _ => diff_view::draw(frame, r, state),
+        }
+    }
     if let Some(r) = a.query {
         super::views::query::view::draw(frame, r, state);
     }

@@ -111,6 +111,8 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             findings::update::abandoned(state, &d);
             vec![]
         }
+        Msg::Compared(r) => super::views::compare::update::on_diff(state, r),
+        Msg::FileRead(r) => super::views::compare::update::on_file(state, r),
         Msg::PlanExported(r) => plan::update::on_exported(state, r),
         Msg::Swept(b) => query::update::on_swept(state, b),
         Msg::Audit(r) => crate::app::views::audit::update::on_result(state, r),
@@ -217,6 +219,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Layer::Doctor => doctor::update::on_action(state, action),
         Layer::Query => query::update::on_action(state, action),
         Layer::Audit => crate::app::views::audit::update::on_action(state, action),
+        Layer::Compare => super::views::compare::update::on_action(state, action),
         Layer::Help => {
             if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
                 match action {
@@ -256,6 +259,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Action::Plan => plan::update::open_from_explorer(state),
             Action::Doctor => doctor::update::open_from_row(state),
+            Action::Diff => super::views::compare::update::diff_marked(state),
             _ => match pane {
                 Pane::Fleet => fleet::update::on_action(state, action),
                 Pane::Images => images::update::on_action(state, action),

@@ -3,12 +3,10 @@
 //! (biggest growth first), config and platform changes. `--json` writes `regscope.diff/v1`.
 //! B is read after A through the same layer cache, so layers they share are read once.
 
-use crate::layers::config_diff::{self, ConfigDiff};
-use crate::layers::diff::{files, layer_sets, FilesDiff, LayerSets};
+use crate::layers::compare::{report, DiffReport, ReadSide};
 use crate::layers::LayerCache;
 use anyhow::Context;
 use humansize::{format_size, BINARY};
-use serde::Serialize;
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -26,39 +24,6 @@ pub struct DiffArgs {
     /// Rows per table (files, directories).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-}
-
-#[derive(Serialize)]
-struct Side {
-    reference: String,
-    digest: String,
-    platform: Option<String>,
-    /// Config and distinct layer blobs, compressed.
-    size_bytes: u64,
-    /// Of those, the layer bytes the other image does not share.
-    unique_bytes: u64,
-    /// Content bytes of the final filesystem.
-    files_bytes: u64,
-}
-
-#[derive(Serialize)]
-struct Platforms {
-    a: Vec<String>,
-    b: Vec<String>,
-    added: Vec<String>,
-    removed: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Report {
-    schema: &'static str,
-    a: Side,
-    b: Side,
-    delta_bytes: i64,
-    layers: LayerSets,
-    files: FilesDiff,
-    config: ConfigDiff,
-    platforms: Platforms,
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<i32> {
@@ -104,62 +69,16 @@ async fn execute(args: &DiffArgs) -> anyhow::Result<i32> {
             return Ok(1);
         }
     };
-    let (ma, mb) = (&a.layers.image.manifest, &b.layers.image.manifest);
-    let layers = layer_sets(&ma.layers, &mb.layers);
-    let side = |img: &super::image_files::ReadImage, only: &[String], r: &str| {
-        let m = &img.layers.image.manifest;
-        let mut seen = std::collections::HashSet::new();
-        let distinct: u64 = m
-            .layers
-            .iter()
-            .filter(|l| seen.insert(l.digest.clone()))
-            .map(|l| l.size)
-            .fold(0, u64::saturating_add);
-        let unique: u64 = m
-            .layers
-            .iter()
-            .filter(|l| only.contains(&l.digest.to_string()))
-            .map(|l| l.size)
-            .fold(0, u64::saturating_add);
-        Side {
-            reference: r.to_string(),
-            digest: img.layers.image.digest.to_string(),
-            platform: img.layers.image.platform.as_ref().map(|p| p.to_string()),
-            size_bytes: m.config.size.saturating_add(distinct),
-            unique_bytes: unique,
-            files_bytes: crate::layers::FsTree::of_filesystem(&img.analysis)
-                .root()
-                .size,
-        }
+    let side = |img: super::image_files::ReadImage, reference: &str, config| ReadSide {
+        reference: reference.to_string(),
+        layers: img.layers,
+        analysis: img.analysis,
+        config,
     };
-    let plats = |img: &super::image_files::ReadImage| -> Vec<String> {
-        let i = &img.layers.image;
-        if i.available.is_empty() {
-            i.platform.iter().map(|p| p.to_string()).collect()
-        } else {
-            i.available.iter().map(|p| p.to_string()).collect()
-        }
-    };
-    let (pa, pb) = (plats(&a), plats(&b));
-    let report = Report {
-        schema: "regscope.diff/v1",
-        a: side(&a, &layers.only_a, &args.reference_a),
-        b: side(&b, &layers.only_b, &args.reference_b),
-        delta_bytes: 0,
-        files: files(&a.analysis, &b.analysis),
-        config: config_diff::compare(&ca, &cb),
-        platforms: Platforms {
-            added: pb.iter().filter(|p| !pa.contains(p)).cloned().collect(),
-            removed: pa.iter().filter(|p| !pb.contains(p)).cloned().collect(),
-            a: pa,
-            b: pb,
-        },
-        layers,
-    };
-    let report = Report {
-        delta_bytes: report.b.size_bytes as i64 - report.a.size_bytes as i64,
-        ..report
-    };
+    let report = report(
+        &side(a, &args.reference_a, ca),
+        &side(b, &args.reference_b, cb),
+    );
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -183,7 +102,7 @@ fn signed(d: i64) -> String {
     }
 }
 
-fn print(out: &mut impl Write, r: &Report, top: usize) -> std::io::Result<()> {
+fn print(out: &mut impl Write, r: &DiffReport, top: usize) -> std::io::Result<()> {
     for (name, s) in [("A", &r.a), ("B", &r.b)] {
         writeln!(
             out,

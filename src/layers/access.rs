@@ -45,6 +45,50 @@ pub async fn read_content(
     cache: Option<&LayerCache>,
     out: Sink,
 ) -> Result<(ReadPath, Sink), LayerError> {
+    read_part(source, repository, layer, content, cache, out, content.size).await
+}
+
+/// The first `max` bytes of `content` (a viewer's page): nothing past them is asked for.
+pub async fn read_prefix(
+    source: &dyn ManifestSource,
+    repository: &str,
+    layer: &LayerIndex,
+    content: &Content,
+    cache: Option<&LayerCache>,
+    max: u64,
+) -> Result<(ReadPath, Vec<u8>), LayerError> {
+    let buf = SharedBuf::default();
+    let take = content.size.min(max);
+    let sink = Box::new(buf.clone());
+    let (how, _) = read_part(source, repository, layer, content, cache, sink, take).await?;
+    let bytes = std::mem::take(&mut *buf.0.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok((how, bytes))
+}
+
+#[derive(Clone, Default)]
+struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let mut v = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        v.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// [`read_content`] of the first `take` bytes only.
+async fn read_part(
+    source: &dyn ManifestSource,
+    repository: &str,
+    layer: &LayerIndex,
+    content: &Content,
+    cache: Option<&LayerCache>,
+    out: Sink,
+    take: u64,
+) -> Result<(ReadPath, Sink), LayerError> {
     let name = layer.digest.to_string();
     let fail = |detail: String| LayerError::Content {
         layer: name.clone(),
@@ -62,6 +106,7 @@ pub async fn read_content(
     let want = Want {
         header_at,
         size: content.size,
+        take,
     };
     let checkpoints = match layer.compression {
         Compression::None => None,
@@ -71,9 +116,9 @@ pub async fn read_content(
     };
     // The blob bytes to ask for, and the checkpoint a decode starts at.
     let (start, end, point) = match (&checkpoints, layer.compression) {
-        (_, Compression::None) => (header_at, Some(offset + content.size), None),
+        (_, Compression::None) => (header_at, Some(offset + take), None),
         (Some(c), _) => {
-            let (point, end) = c.span(header_at, offset + content.size);
+            let (point, end) = c.span(header_at, offset + take);
             (point.map_or(0, |p| p.first_byte()), end, point.cloned())
         }
         (None, _) => (0, None, None),
@@ -189,6 +234,8 @@ fn decode(
 struct Want {
     header_at: u64,
     size: u64,
+    /// Content bytes to copy (all of them, or a prefix).
+    take: u64,
 }
 
 impl Want {
@@ -208,8 +255,8 @@ impl Want {
         from.read_exact(&mut header)
             .map_err(|e| io::Error::other(format!("reading the tar header: {e}")))?;
         check_header(&header, self.size)?;
-        let copied = io::copy(&mut from.take(self.size), out)?;
-        if copied < self.size {
+        let copied = io::copy(&mut from.take(self.take), out)?;
+        if copied < self.take {
             return Err(io::Error::other(format!(
                 "the layer ends after {copied} of {} content bytes",
                 self.size

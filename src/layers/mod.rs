@@ -10,9 +10,11 @@
 pub mod access;
 pub mod cache;
 pub mod checkpoint;
+pub mod compare;
 pub mod config_diff;
 pub mod diff;
 pub mod error;
+pub mod fileread;
 pub mod hints;
 pub mod image;
 pub mod index;
@@ -27,7 +29,7 @@ mod targuard;
 pub mod tree;
 mod zframes;
 
-pub use access::{read_content, ReadPath};
+pub use access::{read_content, read_prefix, ReadPath};
 pub use cache::LayerCache;
 pub use error::LayerError;
 pub use hints::Hint;

@@ -95,6 +95,7 @@ pub enum Action {
     FindingsFixable,
     Doctor,
     ViewDoctor,
+    Diff,
     ViewQuery,
 }
 

@@ -325,6 +325,13 @@ pub const ACTIONS: &[ActionInfo] = &[
     ),
     info!(ViewDoctor, "doctor_view", "the pull doctor view (the last run)", None, G),
     info!(
+        Diff,
+        "diff",
+        "compare the two marked images (or the mark and the selection): sizes, layers, files by directory, config; :diff REF for another",
+        None,
+        &[Images]
+    ),
+    info!(
         ViewQuery,
         "query_view",
         "the fleet query view (the last :cve or :pkg)",

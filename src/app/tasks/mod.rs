@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod clipboard;
+pub mod compare;
 pub mod delete;
 pub mod detail;
 pub mod doctor;
@@ -147,6 +148,44 @@ impl Runner {
             }
             Effect::AnalyzeLayers(req) => self.analyze_layers(req),
             Effect::Audit(req) => self.audit(req),
+            Effect::Compare(req) => {
+                let (oa, ob) = (self.opener(req.a.registry), self.opener(req.b.registry));
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let open = |o: Result<Opener, String>| async move {
+                        match o {
+                            Ok(o) => o.session().await.source().map_err(|e| e.to_string()),
+                            Err(e) => Err(e),
+                        }
+                    };
+                    let r = match (open(oa).await, open(ob).await) {
+                        (Ok(a), Ok(b)) => compare::run_diff(a, b, &req).await,
+                        (Err(e), _) | (_, Err(e)) => compare::DiffResult {
+                            ticket: req.ticket,
+                            outcome: Err(e),
+                        },
+                    };
+                    let _ = tx.send(Msg::Compared(r));
+                });
+            }
+            Effect::ReadFile(req) => {
+                let opener = self.opener(req.registry);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let source = match opener {
+                        Ok(o) => o.session().await.source().map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    let r = match source {
+                        Ok(src) => compare::run_file(src, &req).await,
+                        Err(e) => compare::FileResult {
+                            ticket: req.ticket,
+                            outcome: Err(e),
+                        },
+                    };
+                    let _ = tx.send(Msg::FileRead(r));
+                });
+            }
             Effect::ExportPlan(plan) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {

@@ -4,6 +4,7 @@
 mod audit;
 mod children;
 mod columns;
+mod compare;
 mod doctor;
 mod findings;
 mod full_text;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod charts;
+pub mod compare;
 pub mod detail;
 pub mod doctor;
 pub mod errors;

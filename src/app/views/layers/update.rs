@@ -130,6 +130,11 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         }
         Action::Enter => {
             let (id, _) = *rows.get(l.cursor)?;
+            let tree = l.tree(&data)?;
+            if let Some(path) = super::file_open::readable_path(tree, &rows, l.cursor) {
+                // A file: the viewer reads it as this tree shows it (as of this layer).
+                return Some(super::file_open::open(state, path));
+            }
             if !l.expanded.remove(&id) {
                 l.expanded.insert(id);
             }
