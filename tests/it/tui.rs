@@ -1,6 +1,7 @@
 //! End to end: the real `regscope` binary in tmux against the real distribution registry.
 //! It waits for the inventory, opens a repository, filters, opens the detail pane and the
-//! help overlay, and quits, asserting on what `tmux capture-pane` shows.
+//! help overlay, deletes a marked image (the row leaves the table), and quits, asserting on
+//! what `tmux capture-pane` shows.
 
 use crate::support::fixtures::{tar, Entry, ImageFixture, Layer};
 use crate::support::registry::TestRegistry;
@@ -142,6 +143,7 @@ async fn explorer_in_tmux_against_a_real_registry() {
     let cfg = tmp.path().join("config.toml");
     let state = tmp.path().join("state");
     let cache = tmp.path().join("cache");
+    let data = tmp.path().join("data");
     let bin = env!("CARGO_BIN_EXE_regscope");
     let tm = Tmux::start(
         &format!("{bin} {}", reg.addr),
@@ -149,6 +151,7 @@ async fn explorer_in_tmux_against_a_real_registry() {
             ("REGSCOPE_CONFIG", cfg.to_str().unwrap()),
             ("XDG_STATE_HOME", state.to_str().unwrap()),
             ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
             ("TERM", "xterm-256color"),
         ],
     );
@@ -195,6 +198,29 @@ async fn explorer_in_tmux_against_a_real_registry() {
         "{screen}"
     );
     tm.keys(&["Escape"]);
+
+    // Delete from the TUI: back to the list without the filter, mark the oldest, review
+    // the plan, type the repository's name. The row leaves the table, the count follows.
+    tm.keys(&["Escape", "Escape"]);
+    let screen = tm.wait_for("the whole list again", |s| s.contains("3 of 3"));
+    assert!(screen.contains("v1.0.0"), "{screen}");
+    tm.keys(&["G", "Space", "D"]);
+    tm.wait_for("the plan of the mark", |s| s.contains("1 image marked"));
+    tm.keys(&["D"]);
+    tm.wait_for("the confirmation", |s| s.contains("confirm deletion"));
+    tm.literal("shop/checkout");
+    tm.keys(&["Enter"]);
+    tm.wait_for("the deletion", |s| {
+        s.contains("deletion finished: 1 deleted")
+    });
+    tm.keys(&["1"]);
+    let screen = tm.wait_for("the row gone", |s| {
+        s.contains("2 of 2") && s.contains("v2.0.0") && !s.contains("v1.0.0")
+    });
+    assert!(
+        !screen.contains("● 1 marked"),
+        "the mark went with the image: {screen}"
+    );
 
     // Quit: the program ends and the session with it.
     tm.keys(&["q"]);

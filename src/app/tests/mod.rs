@@ -1,6 +1,7 @@
 //! Headless app tests: a harness that feeds messages to the reducer, performs the
 //! effects synchronously (filter inline, fetches recorded), and renders to a `TestBackend`.
 
+mod after_delete;
 mod audit;
 mod children;
 mod columns;

@@ -327,3 +327,35 @@ fn skopeo_agrees(addr: &str, f: &Fleet, imgs: &[Image]) {
     ours.sort();
     assert_eq!(ours, theirs);
 }
+
+/// One repository read again (the explorer after a deletion): the same records as the
+/// whole crawl has for it, a nested repository under the same prefix left out, and a
+/// name the registry does not list read as absent.
+#[tokio::test]
+async fn one_repository_is_read_again_alone() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let f: Fleet = fleet::seed(&Seeder::new(&reg.base_url())).await;
+    let whole = crawl(&reg.addr).await;
+    let target = regscope::registry::Target::parse(&reg.addr).unwrap();
+    let settings = regscope::config::RegistrySettings::for_address(&reg.addr);
+    let session = regscope::session::open(&target, &settings).await;
+    let read = session.crawl_repository("team-a/api").await.unwrap();
+    assert!(read.issues.is_empty(), "{:?}", read.issues);
+    assert_eq!(read.registry, whole.inventory.registry);
+    let mut got: Vec<Image> = read.images.expect("listed");
+    let mut want: Vec<Image> = whole
+        .inventory
+        .images
+        .iter()
+        .filter(|i| i.repository == "team-a/api")
+        .cloned()
+        .collect();
+    got.sort_by(|a, b| a.digest.cmp(&b.digest));
+    want.sort_by(|a, b| a.digest.cmp(&b.digest));
+    assert_eq!(got, want);
+    assert!(got.iter().any(|i| i.digest.as_str() == f.api_v1.digest));
+    let none = session.crawl_repository("team-a").await.unwrap();
+    assert!(none.images.is_none(), "{none:?}");
+}

@@ -40,8 +40,21 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
             let idx = f.touch_repo(ri, &repository);
             let node = &mut f.repos[idx];
             node.summary = Some(summary);
-            node.table = Some(table);
+            let old = node.table.replace(table.clone());
             node.weekly = weekly;
+            // Marks are row ids of a table: a replaced table not on screen has its marks
+            // moved by digest here (the one on screen does so when it is opened again).
+            if let Some(old) = old {
+                let shown = state
+                    .images
+                    .table
+                    .as_ref()
+                    .is_some_and(|t| std::sync::Arc::ptr_eq(t, &old));
+                if !shown {
+                    state.images.remap_marks(&old, &table);
+                }
+            }
+            let f = &mut state.fleet;
             f.rebuild_rows();
             follow(state)
         }

@@ -221,6 +221,22 @@ impl ImagesState {
         self.refresh()
     }
 
+    /// Moves the marks of a repository whose table `old` was replaced by `new` while
+    /// another table is on screen: by digest, as [`ImagesState::open`] does; images gone
+    /// since lose their marks.
+    pub fn remap_marks(&mut self, old: &ImageTable, new: &ImageTable) {
+        let key = repo_key(new);
+        let Some(marked) = self.marks.remove(&key) else {
+            return;
+        };
+        let ids: Vec<u32> = marked.iter().copied().collect();
+        let moved = remap_by_digest(old, new, &ids);
+        let set: BTreeSet<u32> = ids.iter().filter_map(|id| moved.get(id).copied()).collect();
+        if !set.is_empty() {
+            self.marks.insert(key, set);
+        }
+    }
+
     /// Lets go of the table (its repository is gone).
     pub fn close(&mut self) {
         if let Some(t) = self.table.take() {

@@ -2,6 +2,7 @@
 //! policy, reviewed row by row (grouped by action, protections and warnings after), with
 //! naive vs reclaimed bytes, an "as of" date control, export to JSON, and a typed
 //! confirmation before anything is deleted.
+pub mod after;
 pub mod confirm;
 mod confirm_view;
 pub mod run;

@@ -96,10 +96,14 @@ pub fn on_event(state: &mut State, ev: DeleteEvent) -> Vec<Effect> {
             let deleted = run.count(|o| *o == Outcome::Deleted);
             let text = match &error {
                 Some(e) => format!("deletion stopped after {deleted} deleted: {e}"),
-                None => format!("deletion finished: {deleted} deleted; ctrl-r crawls again"),
+                None => {
+                    format!("deletion finished: {deleted} deleted; reading the repositories again")
+                }
             };
             run.error = error;
             state.flash(text, run_failed(state));
+            // What was deleted leaves the explorer now; the registry is asked again.
+            return super::after::after_deletion(state);
         }
     }
     vec![]
