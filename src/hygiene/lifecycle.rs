@@ -114,6 +114,14 @@ pub fn check(i: &RepoInputs) -> Check {
         }
         None => ev.push("what it would delete today was not evaluated".into()),
     }
+    if let Some(why) = &l.inert {
+        return Check::new(
+            id,
+            Status::Warn,
+            format!("a policy is set but deletes nothing by itself: {why}"),
+        )
+        .with(ev);
+    }
     if l.dry_run == Some(true) {
         return Check::new(
             id,

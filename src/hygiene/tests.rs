@@ -353,6 +353,7 @@ fn settings_checks_pass_warn_fail() {
     s.lifecycle = Setting::Known(Lifecycle {
         text: Some("{}".into()),
         dry_run: Some(true),
+        inert: None,
         evidence: vec![],
     });
     s.tag_immutability = Setting::Known(TagImmutability {

@@ -96,6 +96,7 @@ pub async fn read(
             }],
             text,
             dry_run: None,
+            inert: None,
         }),
         Err(e) => unknown("the lifecycle policy", &e),
     };

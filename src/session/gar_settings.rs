@@ -51,6 +51,7 @@ pub fn from_repository(r: &Repository, own: Result<OwnCleanup, String>) -> RepoS
             )],
             text: o.policy.is_some().then(|| o.file_form.to_string()),
             dry_run: Some(o.dry_run),
+            inert: None,
         }),
         Err(e) => Setting::Unknown(format!("the cleanup policies cannot be read: {e}")),
     };

@@ -25,6 +25,51 @@ fn rule_covers(rule: &crate::registry::harbor::ImmutableRule, repository: &str) 
     })
 }
 
+/// Why a retention policy (Harbor's JSON) deletes nothing by itself: Harbor schedules it
+/// only for a `Schedule` trigger with a non-empty cron (the portal's "None" schedule is an
+/// empty cron; see Harbor's retention controller) and skips disabled rules; `None` when it
+/// runs.
+pub fn retention_inert(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let kind = v.pointer("/trigger/kind").and_then(|k| k.as_str());
+    let cron = retention_cron(&v);
+    if kind != Some("Schedule") || cron.is_empty() {
+        return Some(
+            "the retention policy has no schedule (it runs only when started by hand)".into(),
+        );
+    }
+    let enabled = v
+        .get("rules")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get("disabled").and_then(|d| d.as_bool()) != Some(true))
+        .count();
+    if enabled == 0 {
+        return Some("every rule of the retention policy is disabled".into());
+    }
+    None
+}
+
+fn retention_cron(v: &serde_json::Value) -> &str {
+    v.pointer("/trigger/settings/cron")
+        .and_then(|c| c.as_str())
+        .unwrap_or("")
+        .trim()
+}
+
+/// The evidence line of a project's retention policy: whether it has one, and its cron.
+fn retention_evidence(project: &str, text: Option<&str>) -> String {
+    let Some(text) = text else {
+        return format!("project {project}: no tag retention policy");
+    };
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    match retention_cron(&v) {
+        "" => format!("project {project}: tag retention policy set, no schedule"),
+        cron => format!("project {project}: tag retention policy set, schedule {cron:?}"),
+    }
+}
+
 /// The settings of `repository` from its project's facts (`None`: Harbor has no such
 /// project); `retention` is the session's own-policy reading of the project.
 pub fn from_facts(
@@ -73,14 +118,8 @@ pub fn from_facts(
     });
     let lifecycle = match retention {
         Ok(text) => Setting::Known(Lifecycle {
-            evidence: vec![format!(
-                "project {project}: {}",
-                if text.is_some() {
-                    "tag retention policy set"
-                } else {
-                    "no tag retention policy"
-                }
-            )],
+            inert: text.as_deref().and_then(retention_inert),
+            evidence: vec![retention_evidence(project, text.as_deref())],
             text,
             dry_run: None,
         }),

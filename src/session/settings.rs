@@ -60,6 +60,10 @@ pub struct Lifecycle {
     pub text: Option<String>,
     /// Cleanup runs as a dry run only (Artifact Registry `cleanupPolicyDryRun`).
     pub dry_run: Option<bool>,
+    /// Why the policy, though set, deletes nothing by itself (a Harbor retention policy
+    /// with no schedule, or with every rule disabled); `None` when it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inert: Option<String>,
     pub evidence: Vec<String>,
 }
 

@@ -7,6 +7,8 @@ mod acr_sdk;
 mod adaptive;
 mod audit;
 mod audit_ecr;
+mod audit_gar;
+mod audit_harbor;
 mod cli_docs;
 mod cli_login;
 mod cli_words;

@@ -44,6 +44,7 @@ fn report(req: &AuditRequest) -> AuditReport {
     api.lifecycle = Setting::Known(Lifecycle {
         text: Some("{}".into()),
         dry_run: None,
+        inert: None,
         evidence: vec!["tag retention policy set".into()],
     });
     api.access = Setting::Known(Access {
