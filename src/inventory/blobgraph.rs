@@ -11,9 +11,15 @@
 //! demo fleet and a real registry. Blobs and manifests are interned as `u32` ids so a
 //! repository with thousands of images and shared base layers costs a few vectors, not a
 //! string set per image.
+//!
+//! A digest names one blob, so two manifests declaring it with different sizes cannot
+//! both be right, and nothing here can tell which is (a hostile manifest may lie to shrink
+//! or swell every honest image sharing the blob). Such a blob's size is unknown: every
+//! figure that would count it is `None`, never the first declaration's guess, and
+//! [`BlobGraph::conflicts`] names it with every size declared so the crawl can say so.
 
 use crate::model::Digest;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A manifest's id in the graph (its insertion order).
 pub type NodeId = u32;
@@ -43,7 +49,11 @@ pub struct NodeSizes {
 #[derive(Default)]
 pub struct BlobGraph {
     blob_ids: HashMap<Digest, BlobId>,
+    blob_digests: Vec<Digest>,
+    /// The first size declared for each blob; not used for a conflicted blob.
     blob_sizes: Vec<u64>,
+    /// Blobs declared with more than one size: every distinct size, in order seen.
+    conflicts: BTreeMap<BlobId, Vec<u64>>,
     nodes: Vec<Node>,
     node_ids: HashMap<Digest, NodeId>,
 }
@@ -66,8 +76,8 @@ impl BlobGraph {
     }
 
     /// Records the config and layer blobs a manifest lists itself; marks it known.
-    /// A blob listed twice (or by several manifests) is interned once; the first size
-    /// seen wins, as the registry stores one blob per digest.
+    /// A blob listed twice (or by several manifests) is interned once; a second size
+    /// declared for the same digest makes it a conflict (its size unknown).
     pub fn set_blobs<'a>(
         &mut self,
         node: NodeId,
@@ -80,10 +90,18 @@ impl BlobGraph {
                 None => {
                     let id = self.blob_sizes.len() as BlobId;
                     self.blob_sizes.push(size);
+                    self.blob_digests.push(d.clone());
                     self.blob_ids.insert(d.clone(), id);
                     id
                 }
             };
+            let first = self.blob_sizes[id as usize];
+            if size != first {
+                let sizes = self.conflicts.entry(id).or_insert_with(|| vec![first]);
+                if !sizes.contains(&size) {
+                    sizes.push(size);
+                }
+            }
             if !ids.contains(&id) {
                 ids.push(id);
             }
@@ -115,6 +133,15 @@ impl BlobGraph {
         self.nodes[node as usize].tagged = tagged;
     }
 
+    /// Blobs declared with different sizes, each with every size declared for it (in the
+    /// order seen), by digest.
+    pub fn conflicts(&self) -> Vec<(&Digest, &[u64])> {
+        self.conflicts
+            .iter()
+            .map(|(&b, sizes)| (&self.blob_digests[b as usize], sizes.as_slice()))
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
@@ -131,6 +158,10 @@ impl BlobGraph {
         let mut seen_node = vec![0u32; n];
         let mut seen_blob = vec![0u32; self.blob_sizes.len()];
         let mut generation = 0u32;
+        let mut conflicted = vec![false; self.blob_sizes.len()];
+        for &b in self.conflicts.keys() {
+            conflicted[b as usize] = true;
+        }
 
         // Pass 1: every node's reach (distinct blobs) and whether it is fully known.
         let mut reach: Vec<Vec<BlobId>> = Vec::with_capacity(n);
@@ -184,19 +215,24 @@ impl BlobGraph {
             generation += 1;
             gone.clear();
             self.goes_with(id as NodeId, generation, &mut seen_node, &mut gone);
-            let size = crate::model::saturating_sum(
-                reach[id].iter().map(|&b| self.blob_sizes[b as usize]),
-            );
+            // A blob of unknown size (declared with two sizes) leaves the size unknown.
+            let size = if reach[id].iter().any(|&b| conflicted[b as usize]) {
+                None
+            } else {
+                Some(crate::model::saturating_sum(
+                    reach[id].iter().map(|&b| self.blob_sizes[b as usize]),
+                ))
+            };
             // What goes with m must be known too, or the figure would be too small.
             if gone.iter().any(|&g| !self.nodes[g as usize].complete) {
                 out.push(NodeSizes {
-                    size_bytes: Some(size),
+                    size_bytes: size,
                     unique_bytes: None,
                 });
                 continue;
             }
             generation += 1;
-            let mut unique = 0u64;
+            let mut unique = Some(0u64);
             for &g in &gone {
                 for &b in &self.nodes[g as usize].blobs {
                     if seen_blob[b as usize] == generation {
@@ -207,13 +243,18 @@ impl BlobGraph {
                         .iter()
                         .all(|&h| seen_node[h as usize] == generation - 1)
                     {
-                        unique = unique.saturating_add(self.blob_sizes[b as usize]);
+                        // Freed, but of unknown size: what deleting m frees is unknown.
+                        if conflicted[b as usize] {
+                            unique = None;
+                        } else if let Some(u) = unique.as_mut() {
+                            *u = u.saturating_add(self.blob_sizes[b as usize]);
+                        }
                     }
                 }
             }
             out.push(NodeSizes {
-                size_bytes: Some(size),
-                unique_bytes: Some(unique),
+                size_bytes: size,
+                unique_bytes: unique,
             });
         }
         out
@@ -395,6 +436,84 @@ mod tests {
         assert_eq!(out[sig as usize], known(7, 7));
         assert_eq!(out[idx as usize], known(70, 40), "the tagged child stays");
         assert_eq!(out[tagged as usize], known(30, 30));
+    }
+
+    /// Unknown is not zero and never a guess: a digest declared with two sizes has no
+    /// size, so nothing that counts it has one either, whichever declaration came first.
+    #[test]
+    fn a_digest_declared_with_two_sizes_is_flagged_and_counts_as_unknown() {
+        for order in [[1u32, 2], [2, 1]] {
+            let mut g = BlobGraph::new();
+            let ids: HashMap<u32, NodeId> = [1u32, 2, 3, 4, 5]
+                .iter()
+                .map(|&m| (m, g.node(&d(m))))
+                .collect();
+            // 1 and 2 share blob 20 but declare it 100 and 4000 bytes
+            for m in order {
+                let declared = if m == 1 { 100u64 } else { 4000 };
+                g.set_blobs(ids[&m], [(&d(10 + m), 7u64), (&d(20), declared)]);
+            }
+            // 3 is an index over 1; 4 is unrelated; 5 shares only 1's config blob
+            g.set_blobs(ids[&3], std::iter::empty());
+            g.add_child(ids[&3], ids[&1]);
+            g.set_tagged(ids[&1], true);
+            g.set_blobs(ids[&4], [(&d(30), 50u64)]);
+            g.set_blobs(ids[&5], [(&d(11), 7u64), (&d(31), 9)]);
+            let out = g.compute();
+            let at = |m: u32| out[ids[&m] as usize];
+            // deleting 2 alone frees blob 20 only if 1 goes too: it does not, so 2's
+            // unique bytes are its own config; its size reaches the conflicted blob
+            assert_eq!(
+                at(2),
+                NodeSizes {
+                    size_bytes: None,
+                    unique_bytes: Some(7)
+                }
+            );
+            assert_eq!(at(1).size_bytes, None, "order {order:?}");
+            assert_eq!(at(3).size_bytes, None, "the index reaches it too");
+            assert_eq!(at(4), known(50, 50), "an unrelated image is untouched");
+            assert_eq!(at(5), known(16, 9));
+            let conflicts = g.conflicts();
+            assert_eq!(conflicts.len(), 1);
+            assert_eq!(conflicts[0].0, &d(20));
+            let mut sizes = conflicts[0].1.to_vec();
+            sizes.sort();
+            assert_eq!(sizes, [100, 4000]);
+        }
+        // where deleting an image frees the conflicted blob, what it frees is unknown
+        let mut g = BlobGraph::new();
+        let (a, b) = (g.node(&d(1)), g.node(&d(2)));
+        g.set_blobs(a, [(&d(20), 100u64)]);
+        g.set_blobs(b, [(&d(21), 5u64)]);
+        let idx = g.node(&d(3));
+        // the same manifest cannot declare it twice: a second index child does
+        let c = g.node(&d(4));
+        g.set_blobs(c, [(&d(20), 4000u64)]);
+        g.set_blobs(idx, std::iter::empty());
+        g.add_child(idx, a);
+        g.add_child(idx, c);
+        let out = g.compute();
+        assert_eq!(
+            out[idx as usize],
+            NodeSizes {
+                size_bytes: None,
+                unique_bytes: None
+            },
+            "deleting the index frees blob 20, whose size is unknown"
+        );
+        assert_eq!(out[b as usize], known(5, 5));
+    }
+
+    #[test]
+    fn one_manifest_declaring_a_blob_twice_with_two_sizes_is_a_conflict() {
+        let mut g = BlobGraph::new();
+        let a = g.node(&d(1));
+        g.set_blobs(a, [(&d(20), 100u64), (&d(20), 101)]);
+        let out = g.compute();
+        assert_eq!(out[a as usize].size_bytes, None);
+        assert_eq!(out[a as usize].unique_bytes, None);
+        assert_eq!(g.conflicts().len(), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use super::blobgraph::BlobGraph;
 use super::config::ImageConfig;
-use crate::model::{BlobRef, Digest, Image, ImageKind, Platform, ReferrerRef};
+use crate::model::{BlobRef, Digest, Image, ImageKind, InventoryIssue, Platform, ReferrerRef};
 use crate::registry::Manifest;
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +40,7 @@ pub fn build_records(
     found: HashMap<Digest, Found>,
     hints: &HashMap<Digest, Hint>,
     listed: &BTreeMap<Digest, BTreeMap<Digest, Option<String>>>,
+    issues: &mut Vec<InventoryIssue>,
 ) -> Vec<Image> {
     let mut entries: Vec<(Digest, Found)> = found.into_iter().collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -129,6 +130,9 @@ pub fn build_records(
         }
     }
     let sizes = graph.compute();
+    for (blob, _) in graph.conflicts() {
+        issues.extend(size_conflict_issues(repo, blob, &images));
+    }
     let at: HashMap<Digest, usize> = images
         .iter()
         .enumerate()
@@ -141,6 +145,70 @@ pub fn build_records(
     link_referrers(&mut images, &entries, &at, listed);
     date_indexes(&mut images, &at);
     images
+}
+
+/// At most this many images are named per conflicting blob (a lie about a base layer
+/// shared by thousands of images is one problem, not thousands of lines).
+const CONFLICT_IMAGES_NAMED: usize = 10;
+
+/// One issue per image that declares `blob` itself, naming the blob, the size this
+/// image's manifest declares and another size declared for it elsewhere.
+fn size_conflict_issues(repo: &str, blob: &Digest, images: &[Image]) -> Vec<InventoryIssue> {
+    let declarers: Vec<(&Digest, u64)> = images
+        .iter()
+        .filter_map(|img| {
+            let own = img.blobs.as_deref()?.iter().filter(|b| &b.digest == blob);
+            // A manifest may itself list the blob twice with two sizes.
+            let sizes: Vec<u64> = own.map(|b| b.size).collect();
+            Some(sizes.into_iter().map(move |s| (&img.digest, s)))
+        })
+        .flatten()
+        .collect();
+    let next = "one digest is one blob: ask the registry for its size (HEAD of the blob) and fix or delete the manifest that declares another";
+    let mut out = Vec::new();
+    let mut named: Vec<&Digest> = Vec::new();
+    for &(image, size) in &declarers {
+        if named.contains(&image) {
+            continue;
+        }
+        if named.len() == CONFLICT_IMAGES_NAMED {
+            let rest = declarers
+                .iter()
+                .map(|(d, _)| *d)
+                .filter(|d| !named.contains(d))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            out.push(
+                InventoryIssue::new(
+                    Some(repo),
+                    Some(blob.as_str()),
+                    format!("blob {blob} is declared with different sizes by {rest} more manifests; their sizes are unknown too ({next})"),
+                )
+                .with_next_step(next),
+            );
+            break;
+        }
+        named.push(image);
+        let Some(&(other, other_size)) = declarers.iter().find(|(_, s)| *s != size) else {
+            continue;
+        };
+        let by = if other == image {
+            "by the same manifest".to_string()
+        } else {
+            format!("by {other}")
+        };
+        out.push(
+            InventoryIssue::new(
+                Some(repo),
+                Some(image.as_str()),
+                format!(
+                    "blob {blob} is declared as {size} bytes by this manifest and as {other_size} bytes {by}; its size is unknown, so this image's size and what deleting it frees are not counted ({next})"
+                ),
+            )
+            .with_next_step(next),
+        );
+    }
+    out
 }
 
 /// Fills each subject's `referrers` from referrers listings and from every record that

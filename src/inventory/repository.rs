@@ -206,7 +206,7 @@ pub async fn crawl_repository(ctx: &RepoContext<'_>) -> RepoResult {
     }
 
     fetch_configs(ctx, &mut found, &hints, &mut issues).await;
-    let images = build_records(repo, found, &hints, &listed);
+    let images = build_records(repo, found, &hints, &listed, &mut issues);
     RepoResult {
         images,
         issues,

@@ -61,11 +61,16 @@ impl RepositorySummary {
                 .map(|(i, _)| *i)
         };
         if images.iter().all(|i| i.blobs.is_some()) {
+            // A digest declared with two sizes has no known size: the total is unknown,
+            // not whichever declaration came last.
             let mut seen: HashMap<&str, u64> = HashMap::new();
+            let mut conflict = false;
             for b in images.iter().flat_map(|i| i.blobs.iter().flatten()) {
-                seen.insert(b.digest.as_str(), b.size);
+                conflict |= seen
+                    .insert(b.digest.as_str(), b.size)
+                    .is_some_and(|before| before != b.size);
             }
-            s.total_bytes = Some(super::saturating_sum(seen.values().copied()));
+            s.total_bytes = (!conflict).then(|| super::saturating_sum(seen.values().copied()));
         } else {
             s.total_bytes =
                 not_children().try_fold(0u64, |acc, i| super::add_known(Some(acc), i.size_bytes));
@@ -127,5 +132,16 @@ mod tests {
         let s = RepositorySummary::from_images("reg", "r", [&a, &b]);
         assert_eq!(s.total_bytes, Some(32));
         assert_eq!(s.unique_bytes, None);
+    }
+
+    #[test]
+    fn a_blob_declared_with_two_sizes_makes_the_total_unknown() {
+        let a = img('a', 15, 5, &[('1', 10), ('2', 5)], &[]);
+        let b = img('b', 17, 7, &[('1', 4000), ('3', 7)], &[]);
+        let s = RepositorySummary::from_images("reg", "r", [&a, &b]);
+        assert_eq!(s.total_bytes, None, "neither 22 nor 4012: unknown");
+        let b = img('b', 17, 7, &[('1', 10), ('3', 7)], &[]);
+        let s = RepositorySummary::from_images("reg", "r", [&a, &b]);
+        assert_eq!(s.total_bytes, Some(22));
     }
 }

@@ -154,6 +154,50 @@ fn reclaim_counts_only_blobs_no_survivor_reaches() {
     assert!(p.reclaim_method.starts_with("blobs"));
 }
 
+/// A blob two manifests declare with different sizes has no known size: a plan freeing
+/// it counts neither declaration and says so, naming the digest and both sizes.
+#[test]
+fn reclaim_leaves_out_a_freed_blob_declared_with_two_sizes_and_warns() {
+    let mut a = img("r", "A", &[], "100d");
+    a.blobs = Some(vec![blob("base", 70), blob("a-top", 30)]);
+    a.size_bytes = Some(100);
+    let mut b = img("r", "B", &[], "100d");
+    b.blobs = Some(vec![blob("base", 7000), blob("b-top", 20)]);
+    b.size_bytes = None; // the crawl's blob graph leaves it unknown
+    let images = vec![a.clone(), b.clone()];
+    for scope in [ReclaimScope::Registry, ReclaimScope::Repository] {
+        let mut o = opts();
+        o.scope = scope;
+        let p = plan(&images, &any_older_than(30), &Switches::default(), &o);
+        assert_eq!(p.summary.reclaimed_bytes, 50, "{scope:?}: the tops only");
+        assert_eq!(p.summary.naive_bytes, 100);
+        assert_eq!(p.summary.unknown_sizes, 1);
+        let warning = p
+            .warnings
+            .iter()
+            .find(|w| w.contains(dg("base").as_str()))
+            .unwrap_or_else(|| panic!("no warning naming the blob: {:?}", p.warnings));
+        assert!(warning.contains("70 bytes and 7000 bytes"), "{warning}");
+        assert!(
+            p.reclaim_method.contains("1 freed blobs"),
+            "{}",
+            p.reclaim_method
+        );
+    }
+    // the conflicted blob survives in a kept image: nothing freed is unknown, no warning
+    let mut keep = img("r", "K", &["keep"], "1d");
+    keep.blobs = Some(vec![blob("base", 70)]);
+    keep.size_bytes = Some(70);
+    let images = vec![a, b, keep];
+    let p = plan(&images, &any_older_than(30), &Switches::default(), &opts());
+    assert_eq!(p.summary.reclaimed_bytes, 50);
+    assert!(
+        !p.warnings.iter().any(|w| w.contains(dg("base").as_str())),
+        "{:?}",
+        p.warnings
+    );
+}
+
 #[test]
 fn reclaim_falls_back_honestly_without_blob_lists() {
     let mut a = img("r", "A", &[], "100d");

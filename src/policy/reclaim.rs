@@ -3,8 +3,9 @@
 //! sum of image sizes) is kept beside it so the difference is visible.
 
 use super::graph::{digest_hex, hex_key, FoldMap, Graph};
-use crate::model::Image;
+use crate::model::{Digest, Image};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a registry shares blob storage between manifests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,9 @@ pub struct ReclaimEstimate {
     pub method: String,
     /// Removed images whose size the registry did not report (not counted).
     pub unknown_sizes: usize,
+    /// Blobs the removal would free that manifests declare with different sizes, with
+    /// every size declared: their size is unknown, so `reclaimed_bytes` leaves them out.
+    pub size_conflicts: Vec<(Digest, Vec<u64>)>,
 }
 
 /// Computes the estimate; `removed[i]` says whether image `i` leaves the registry.
@@ -67,6 +71,7 @@ pub fn estimate(
             reclaimed_bytes: 0,
             method: "blobs (nothing removed)".into(),
             unknown_sizes: 0,
+            size_conflicts: Vec::new(),
         };
     }
     // Which repositories matter: with per-repository storage only those losing something.
@@ -87,12 +92,25 @@ pub fn estimate(
     if missing > 0 {
         return fallback(images, removed, naive, unknown, missing);
     }
-    let reclaimed = exact_reclaim(images, g, removed, scope, &repo_relevant);
+    let (reclaimed, conflicts) = exact_reclaim(images, g, removed, scope, &repo_relevant);
+    let size_conflicts = if conflicts > 0 {
+        freed_size_conflicts(images, g, removed, scope, &repo_relevant)
+    } else {
+        Vec::new()
+    };
+    let mut method = "blobs: exact, from each manifest's blob list".to_string();
+    if !size_conflicts.is_empty() {
+        method.push_str(&format!(
+            "; {} freed blobs are declared with different sizes and are left out (their size is unknown)",
+            size_conflicts.len()
+        ));
+    }
     ReclaimEstimate {
         naive_bytes: naive,
         reclaimed_bytes: reclaimed,
-        method: "blobs: exact, from each manifest's blob list".into(),
+        method,
         unknown_sizes: unknown,
+        size_conflicts,
     }
 }
 
@@ -101,11 +119,14 @@ pub fn estimate(
 /// manifest".
 type Entry = (u64, u64);
 const GONE: u64 = 1 << 63;
+/// The bits of an entry that hold a size (declared sizes stop at 2^53).
+const SIZE: u64 = (1 << 61) - 1;
 /// Blob references are spread over this many partitions by the top bits of their key, so
 /// each partition's table stays in cache.
 const PARTITIONS: usize = 256;
 
-/// Sums the blobs that removed manifests reach and no surviving manifest does.
+/// Sums the blobs that removed manifests reach and no surviving manifest does, leaving
+/// out (and counting) those declared with different sizes.
 ///
 /// A million images hold a few million blob references; one hash table over all of them
 /// would miss the cache on nearly every probe. Instead each reference is appended to one
@@ -119,7 +140,7 @@ fn exact_reclaim(
     removed: &[bool],
     scope: ReclaimScope,
     repo_relevant: &[bool],
-) -> u64 {
+) -> (u64, usize) {
     let threads = if images.len() >= 50_000 { 2 } else { 1 };
     let chunk = images.len().div_ceil(threads).max(1);
     let parts: Vec<Vec<Vec<Entry>>> = std::thread::scope(|s| {
@@ -154,7 +175,7 @@ fn exact_reclaim(
                             // 72 bits of the digest: 8 choose the partition, 64 the key.
                             let k = (hex_key(&digest_hex(&b.digest)[..18]) << 56) ^ mix;
                             let p = (k >> 120) as usize;
-                            out[p].push(((k >> 56) as u64, (b.size & !GONE) | gone));
+                            out[p].push(((k >> 56) as u64, (b.size & SIZE) | gone));
                         }
                     }
                     out
@@ -167,36 +188,80 @@ fn exact_reclaim(
             .collect()
     });
     let settle = |range: std::ops::Range<usize>| {
-        // key -> size with GONE, plus whether a survivor reaches it (bit 62 is never a
-        // real size: no blob is 4 EiB).
+        // key -> size with GONE, plus whether a survivor reaches it and whether two sizes
+        // were declared (bits 62 and 61 are never a real size: sizes stop at 2^53).
         const ALIVE: u64 = 1 << 62;
+        const CONFLICT: u64 = 1 << 61;
         let mut table: FoldMap<u64, u64> = FoldMap::default();
         let mut sum = 0u64;
+        let mut conflicts = 0usize;
         for p in range {
             table.clear();
             for list in &parts {
                 for &(k, v) in &list[p] {
                     let flag = if v & GONE != 0 { GONE } else { ALIVE };
-                    let e = table.entry(k).or_insert(v & !GONE & !ALIVE);
+                    let e = table.entry(k).or_insert(v & SIZE);
+                    if *e & SIZE != v & SIZE {
+                        *e |= CONFLICT;
+                    }
                     *e |= flag;
                 }
             }
+            let freed = || table.values().filter(|&&v| v & GONE != 0 && v & ALIVE == 0);
+            conflicts += freed().filter(|&&v| v & CONFLICT != 0).count();
             sum = sum.saturating_add(crate::model::saturating_sum(
-                table
-                    .values()
-                    .filter(|&&v| v & GONE != 0 && v & ALIVE == 0)
-                    .map(|&v| v & !GONE & !ALIVE),
+                freed().filter(|&&v| v & CONFLICT == 0).map(|&v| v & SIZE),
             ));
         }
-        sum
+        (sum, conflicts)
     };
     if threads == 1 {
         return settle(0..PARTITIONS);
     }
     std::thread::scope(|s| {
         let h = s.spawn(|| settle(PARTITIONS / 2..PARTITIONS));
-        settle(0..PARTITIONS / 2).saturating_add(h.join().expect("reclaim settle"))
+        let (a, ca) = settle(0..PARTITIONS / 2);
+        let (b, cb) = h.join().expect("reclaim settle");
+        (a.saturating_add(b), ca + cb)
     })
+}
+
+/// The freed blobs declared with different sizes, by digest (the rare path, taken only
+/// when [`exact_reclaim`] counted some): a plain map over the relevant blob lists.
+fn freed_size_conflicts(
+    images: &[Image],
+    g: &Graph,
+    removed: &[bool],
+    scope: ReclaimScope,
+    repo_relevant: &[bool],
+) -> Vec<(Digest, Vec<u64>)> {
+    // (repository under per-repository storage, blob) -> (sizes, gone, alive)
+    type Seen = (BTreeSet<u64>, bool, bool);
+    let mut seen: BTreeMap<(Option<u32>, &Digest), Seen> = BTreeMap::new();
+    for (i, im) in images.iter().enumerate() {
+        let r = g.repo[i];
+        if !repo_relevant[r as usize] {
+            continue;
+        }
+        let place = (scope == ReclaimScope::Repository).then_some(r);
+        for b in im.blobs.as_deref().unwrap_or_default() {
+            let e = seen.entry((place, &b.digest)).or_default();
+            e.0.insert(b.size);
+            if removed[i] {
+                e.1 = true;
+            } else {
+                e.2 = true;
+            }
+        }
+    }
+    let mut out: Vec<(Digest, Vec<u64>)> = seen
+        .into_iter()
+        .filter(|(_, (sizes, gone, alive))| sizes.len() > 1 && *gone && !*alive)
+        .map(|((_, d), (sizes, _, _))| (d.clone(), sizes.into_iter().collect()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn fallback(
@@ -229,5 +294,6 @@ fn fallback(
         reclaimed_bytes: reclaimed,
         method,
         unknown_sizes: unknown,
+        size_conflicts: Vec::new(),
     }
 }

@@ -200,6 +200,13 @@ pub fn decide(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions) 
             d.estimate.unknown_sizes
         ));
     }
+    for (blob, sizes) in &d.estimate.size_conflicts {
+        let sizes: Vec<String> = sizes.iter().map(|s| format!("{s} bytes")).collect();
+        d.warnings.push(format!(
+            "blob {blob} would be freed but its manifests declare it as {}; its size is unknown, so the byte figures leave it out",
+            sizes.join(" and ")
+        ));
+    }
     d
 }
 

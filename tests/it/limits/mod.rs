@@ -4,3 +4,4 @@
 
 mod inuse;
 mod layouts;
+mod sizes;

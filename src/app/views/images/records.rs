@@ -68,7 +68,9 @@ pub struct RecordFacts {
     blob_spans: Vec<(u32, u32)>,
     blob_refs: Vec<u32>,
     blobs: Vec<BlobRef>,
-    blob_ids: HashMap<String, u32>,
+    /// By digest and declared size: a digest two manifests declare with different sizes
+    /// keeps both declarations, so a plan built from the table still sees the conflict.
+    blob_ids: HashMap<(String, u64), u32>,
     /// Empty until some row knows its manifest size.
     manifest_sizes: Vec<u64>,
     rare: HashMap<u32, RareFacts>,
@@ -111,7 +113,7 @@ impl RecordFacts {
                 let next = self.blobs.len() as u32;
                 let id = *self
                     .blob_ids
-                    .entry(b.digest.as_str().to_string())
+                    .entry((b.digest.as_str().to_string(), b.size))
                     .or_insert_with(|| {
                         self.blobs.push(b.clone());
                         next
@@ -302,6 +304,21 @@ mod tests {
         assert_eq!(t.facts().count(0, Severity::Critical), Some(2));
         assert_eq!(t.facts().count(1, Severity::Critical), None, "not scanned");
         assert_eq!(t.facts().blobs.len(), 2, "shared blobs are interned once");
+    }
+
+    #[test]
+    fn a_blob_declared_with_two_sizes_keeps_each_declaration() {
+        let blob = |size| BlobRef {
+            digest: Digest::sha256_of(b"base"),
+            size,
+        };
+        let mut a = image("web", 1, &["v1"]);
+        a.blobs = Some(vec![blob(11)]);
+        let mut b = image("web", 2, &["v2"]);
+        b.blobs = Some(vec![blob(4000)]);
+        let t = ImageTable::from_images("reg", "web", &[a.clone(), b.clone()]);
+        assert_eq!(image_of(t.row(0)), a);
+        assert_eq!(image_of(t.row(1)), b, "not the first declaration's size");
     }
 
     #[test]
