@@ -70,16 +70,16 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Sort,
         "sort",
-        "sort by the next column (fleet query: newest/pulled)",
+        "sort by the next column (fleet query: newest/pulled; plan: repository, size, rule, tags within each group)",
         Some("sort"),
-        &[Fleet, Images, Query]
+        &[Fleet, Images, Query, Plan]
     ),
     info!(
         SortReverse,
         "sort_reverse",
         "reverse the sort",
         None,
-        &[Fleet, Images]
+        &[Fleet, Images, Plan]
     ),
     info!(
         SortName,

@@ -15,6 +15,7 @@ mod layers;
 mod list_filter;
 mod plan;
 mod plan_not_performed;
+mod plan_sort;
 mod query;
 mod reducer;
 mod refresh;

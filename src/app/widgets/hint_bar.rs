@@ -97,14 +97,14 @@ fn first_key(state: &State, a: Action) -> String {
 /// the date keys only when the plan depends on the date (a plan of marks does not).
 fn plan_key_applies(state: &State, a: Action) -> bool {
     let p = &state.plan;
-    let dated = p.prepared.as_ref().is_some_and(|x| x.dated);
+    let dated = p.dated();
     match a {
         Action::AsOfEarlier
         | Action::AsOfLater
         | Action::AsOfWeekEarlier
         | Action::AsOfWeekLater
         | Action::AsOfToday => p.run.is_none() && dated,
-        Action::Filter | Action::Enter | Action::ExportPlan => p.run.is_none(),
+        Action::Filter | Action::Enter | Action::ExportPlan | Action::Sort => p.run.is_none(),
         _ => true,
     }
 }

@@ -4,6 +4,7 @@ pub mod hint_bar;
 pub mod vtable;
 
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
 /// A rectangle of `pct_w`% × `pct_h`% centred in `area`, at least `min_w` × `min_h`.
 pub fn centered(area: Rect, pct_w: u16, pct_h: u16, min_w: u16, min_h: u16) -> Rect {
@@ -43,6 +44,36 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// `line` cut to `width` columns, its last visible character replaced by `…` when
+/// anything is cut (styles kept), so nothing disappears without a sign.
+pub fn cut_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let total: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+    if total <= width {
+        return line;
+    }
+    let mut left = width.saturating_sub(1);
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for s in line.spans {
+        if left == 0 {
+            break;
+        }
+        let n = s.content.chars().count();
+        if n <= left {
+            left -= n;
+            spans.push(s);
+        } else {
+            let cut: String = s.content.chars().take(left).collect();
+            spans.push(Span::styled(cut, s.style));
+            left = 0;
+        }
+    }
+    let style = spans.last().map(|s| s.style).unwrap_or_default();
+    if width > 0 {
+        spans.push(Span::styled("…", style));
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// A horizontal bar of `width` cells for `value` out of `max`, with eighth-cell precision.
@@ -94,6 +125,26 @@ mod tests {
         assert_eq!(bar(1, 1000, 4), "▏   ");
         assert_eq!(bar(5, 10, 4), "██  ");
         assert_eq!(sparkline(&[0, 1, 8]), " ▁█");
+    }
+
+    #[test]
+    fn cut_lines_end_with_an_ellipsis() {
+        let text = |l: &Line| {
+            l.spans
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect::<String>()
+        };
+        let l = Line::from(vec![
+            Span::raw("reclaimed "),
+            Span::raw("1.2 MiB"),
+            Span::raw(" (blobs)"),
+        ]);
+        assert_eq!(text(&cut_line(l.clone(), 40)), "reclaimed 1.2 MiB (blobs)");
+        assert_eq!(text(&cut_line(l.clone(), 25)), "reclaimed 1.2 MiB (blobs)");
+        assert_eq!(text(&cut_line(l.clone(), 24)), "reclaimed 1.2 MiB (blob…");
+        assert_eq!(text(&cut_line(l.clone(), 11)), "reclaimed …");
+        assert_eq!(text(&cut_line(l, 1)), "…");
     }
 
     #[test]

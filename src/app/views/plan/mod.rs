@@ -6,6 +6,7 @@ pub mod after;
 pub mod confirm;
 mod confirm_view;
 pub mod run;
+pub mod sort;
 pub mod state;
 mod summary;
 pub mod update;

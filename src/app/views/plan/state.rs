@@ -2,6 +2,7 @@
 //! another date), the prepared records, the plan itself flattened into rows, the cursor,
 //! and where the plan was exported.
 
+use super::sort::{sort_actions, sort_protected, PlanSort};
 use crate::app::tasks::plan::{PlanRequest, PreparedPlan};
 use crate::app::views::list_filter::ListFilter;
 use crate::policy::{ActionKind, Confirmation, DeletionPlan};
@@ -49,6 +50,9 @@ pub struct PlanState {
     pub shown: (usize, usize),
     /// `enter`: the selected row in full over the list.
     pub open: bool,
+    /// `s`/`S`: the order of rows within each group.
+    pub sort: PlanSort,
+    pub descending: bool,
 }
 
 impl PlanState {
@@ -68,7 +72,7 @@ impl PlanState {
             let all: Vec<usize> = (0..plan.actions.len())
                 .filter(|&i| plan.actions[i].action == kind)
                 .collect();
-            let idx: Vec<usize> = all
+            let mut idx: Vec<usize> = all
                 .iter()
                 .copied()
                 .filter(|&i| {
@@ -81,17 +85,19 @@ impl PlanState {
             if idx.is_empty() {
                 continue;
             }
+            sort_actions(&mut idx, &plan.actions, self.sort, self.descending);
             shown += idx.len();
             self.rows.push(PlanRow::Group(kind, all.len()));
             self.rows.extend(idx.into_iter().map(PlanRow::Action));
         }
-        let prot: Vec<usize> = (0..plan.protected.len())
+        let mut prot: Vec<usize> = (0..plan.protected.len())
             .filter(|&i| {
                 let p = &plan.protected[i];
                 let tag = p.tag.as_deref().unwrap_or("");
                 pass(&[&p.repository, p.digest.as_str(), tag, &p.why])
             })
             .collect();
+        sort_protected(&mut prot, &plan.protected, self.sort, self.descending);
         if !prot.is_empty() {
             shown += prot.len();
             self.rows
@@ -113,6 +119,30 @@ impl PlanState {
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
     }
 
+    /// `s`: the next column; `S`: the other direction. The selected row stays selected
+    /// and on screen.
+    pub fn sort_next(&mut self, page: usize) {
+        self.sort = self.sort.next();
+        // One repository: sorting by it would change nothing on screen.
+        let one_repo = self.request.as_ref().is_some_and(|r| r.tables.len() == 1);
+        if self.sort == PlanSort::Repository && one_repo {
+            self.sort = self.sort.next();
+        }
+        self.descending = self.sort.default_descending();
+        self.resort(page);
+    }
+
+    pub fn sort_reverse(&mut self, page: usize) {
+        self.descending = !self.descending;
+        self.resort(page);
+    }
+
+    fn resort(&mut self, page: usize) {
+        self.rebuild_rows();
+        // The cursor's row, wherever it moved, scrolled into view.
+        self.move_by(0, page);
+    }
+
     pub fn move_by(&mut self, delta: isize, page: usize) {
         if self.rows.is_empty() {
             self.cursor = 0;
@@ -126,6 +156,16 @@ impl PlanState {
             self.offset = self.cursor;
         } else if self.cursor >= self.offset + page {
             self.offset = self.cursor + 1 - page;
+        }
+    }
+
+    /// Whether the plan depends on the date (a policy does; marks do not): only then do
+    /// the review's date and its keys show. Known before the first evaluation ends.
+    pub fn dated(&self) -> bool {
+        match (&self.prepared, &self.request) {
+            (Some(p), _) => p.dated,
+            (None, Some(r)) => !matches!(r.spec, crate::app::tasks::plan::PlanSpec::Marks(_)),
+            (None, None) => false,
         }
     }
 

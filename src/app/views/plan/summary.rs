@@ -130,5 +130,12 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
         Span::raw("")
     };
     lines.push(Line::from(next));
+    // Narrow terminals: a line that does not fit ends in `…`, never mid-word without a
+    // sign (the figures are whole in the exported JSON, `x`).
+    let w = inner.width as usize;
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| crate::app::widgets::cut_line(l, w))
+        .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -178,7 +178,11 @@ fn start(
         as_of: state.now,
         prepared: None,
     };
+    // The order chosen with `s` stays for the next plan.
+    let (sort, descending) = (state.plan.sort, state.plan.descending);
     state.plan = PlanState {
+        sort,
+        descending,
         request: Some(req.clone()),
         ticket,
         computing: true,
@@ -323,6 +327,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Enter => {
             state.plan.open = !state.plan.rows.is_empty();
+            vec![]
+        }
+        Action::Sort => {
+            state.plan.sort_next(page as usize);
+            vec![]
+        }
+        Action::SortReverse => {
+            state.plan.sort_reverse(page as usize);
             vec![]
         }
         Action::AsOfEarlier => redate(state, Some(Duration::days(-1))),

@@ -4,6 +4,7 @@
 //! whether space returns only after garbage collection; and the confirmation dialog.
 
 pub use super::confirm_view::draw_confirm;
+use super::sort::PlanSort;
 use super::state::PlanRow;
 use super::summary::draw_summary;
 use crate::app::config::theme::Role;
@@ -48,10 +49,11 @@ fn not_done_note(kind: ActionKind) -> Option<&'static str> {
     }
 }
 
-/// `2026-06-04 (+3d)` relative to the day the review was opened.
+/// `as of 2026-06-04 (+3d)` relative to the day the review was opened; empty for a plan
+/// that does not depend on the date (marks).
 fn as_of_label(state: &State) -> String {
     let p = &state.plan;
-    let (Some(at), Some(opened)) = (p.as_of, p.opened_at) else {
+    let (Some(at), Some(opened), true) = (p.as_of, p.opened_at, p.dated()) else {
         return String::new();
     };
     let days = (at - opened).num_days();
@@ -61,6 +63,53 @@ fn as_of_label(state: &State) -> String {
         d => format!("{d}d"),
     };
     format!("as of {} ({rel})", at.format("%Y-%m-%d"))
+}
+
+/// The list's title, at most `width` columns: the date and the filter always whole (the
+/// date keys act on what the title shows), the plan's source cut with `…` to what is left.
+fn title_spans(state: &State, width: usize) -> Vec<Span<'static>> {
+    let t = &state.theme;
+    let p = &state.plan;
+    let mut head = vec![Span::styled(" plan ", t.fg(Role::Title))];
+    let as_of = as_of_label(state);
+    if !as_of.is_empty() {
+        head.push(Span::styled(format!("{as_of} "), t.fg(Role::Filter)));
+    }
+    let mut tail = Vec::new();
+    if p.computing {
+        tail.push(Span::styled(
+            format!("{} ", SPINNER[state.spinner % SPINNER.len()]),
+            t.fg(Role::Info),
+        ));
+    }
+    if !p.filter.is_empty() {
+        tail.push(Span::styled(format!("/{} ", p.filter), t.fg(Role::Filter)));
+        tail.push(Span::styled(
+            format!("{} of {} rows ", p.shown.0, p.shown.1),
+            t.fg(Role::Muted),
+        ));
+    }
+    let source = match (&p.prepared, &p.request) {
+        (Some(prep), _) => prep.source.clone(),
+        (None, Some(r)) => r.registry_name.clone(),
+        _ => String::new(),
+    };
+    let used: usize = head
+        .iter()
+        .chain(&tail)
+        .map(|s| s.content.chars().count())
+        .sum();
+    // "· " before the source, " " after it.
+    let room = width.saturating_sub(used + 3);
+    if !source.is_empty() && room > 0 {
+        let lead = if as_of.is_empty() { "" } else { "· " };
+        head.push(Span::styled(
+            format!("{lead}{} ", format::truncate(&source, room)),
+            t.fg(Role::Accent),
+        ));
+    }
+    head.extend(tail);
+    head
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -84,7 +133,13 @@ struct Widths {
 }
 
 /// Column widths from the rows on screen (the reason takes what is left).
-fn widths(plan: &DeletionPlan, rows: &[PlanRow], one_repo: bool, width: usize) -> Widths {
+fn widths(
+    plan: &DeletionPlan,
+    rows: &[PlanRow],
+    one_repo: bool,
+    width: usize,
+    sort: PlanSort,
+) -> Widths {
     let mut w = Widths {
         repo: 0,
         tags: 10,
@@ -106,9 +161,21 @@ fn widths(plan: &DeletionPlan, rows: &[PlanRow], one_repo: bool, width: usize) -
         w.tags = w.tags.max(tags);
         w.rule = w.rule.max(rule);
     }
-    w.repo = if one_repo { 0 } else { w.repo.clamp(4, 28) };
+    // A sorted column's header keeps room for its arrow.
+    let repo_min = if sort == PlanSort::Repository { 5 } else { 4 };
+    w.repo = if one_repo {
+        0
+    } else {
+        w.repo.clamp(repo_min, 28)
+    };
     w.tags = w.tags.min(36).min(width / 3);
-    w.rule = w.rule.min(16);
+    w.rule = w.rule.clamp(5, 16);
+    // The reason is what a review is read for: narrow screens take room from the tags
+    // (cut with `…`, whole with enter) before leaving the reason under 20 columns.
+    let reason = width.saturating_sub(fixed_width(&w));
+    if reason < 20 {
+        w.tags = w.tags.saturating_sub(20 - reason).max(12);
+    }
     w
 }
 
@@ -119,35 +186,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let list = Rect::new(area.x, area.y, area.width, area.height - summary_h);
     let summary = Rect::new(area.x, area.y + list.height, area.width, summary_h);
 
-    let mut title = vec![Span::styled(" plan ", t.fg(Role::Title))];
-    match (&p.prepared, &p.request) {
-        (Some(prep), _) => title.push(Span::styled(
-            format!("{} · ", prep.source),
-            t.fg(Role::Accent),
-        )),
-        (None, Some(r)) => title.push(Span::styled(
-            format!("{} · ", r.registry_name),
-            t.fg(Role::Accent),
-        )),
-        _ => {}
-    }
-    title.push(Span::styled(
-        format!("{} ", as_of_label(state)),
-        t.fg(Role::Filter),
-    ));
-    if p.computing {
-        title.push(Span::styled(
-            format!("{} ", SPINNER[state.spinner % SPINNER.len()]),
-            t.fg(Role::Info),
-        ));
-    }
-    if !p.filter.is_empty() {
-        title.push(Span::styled(format!("/{} ", p.filter), t.fg(Role::Filter)));
-        title.push(Span::styled(
-            format!("{} of {} rows ", p.shown.0, p.shown.1),
-            t.fg(Role::Muted),
-        ));
-    }
+    let title = title_spans(state, list.width.saturating_sub(2) as usize);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(true))
@@ -184,9 +223,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         return;
     }
     if p.rows.is_empty() {
+        let at = as_of_label(state);
         let msg = format!(
-            "nothing to do {}: no image of the {} in scope is removed, archived or untagged",
-            as_of_label(state),
+            "nothing to do{}{at}: no image of the {} in scope is removed, archived or untagged",
+            if at.is_empty() { "" } else { " " },
             plan.summary.images
         );
         frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), inner);
@@ -197,7 +237,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let end = p.rows.len().min(p.offset + body);
     let visible = &p.rows[p.offset.min(end)..end];
     let one_repo = p.request.as_ref().is_some_and(|r| r.tables.len() == 1);
-    let w = widths(plan, visible, one_repo, inner.width as usize);
+    let w = widths(plan, visible, one_repo, inner.width as usize, p.sort);
     let mut lines = vec![header_line(state, &w)];
     for (k, row) in visible.iter().enumerate() {
         let mut line = row_line(state, plan, *row, &w, inner.width as usize);
@@ -213,17 +253,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
 }
 
+/// Columns left of the reason.
+fn fixed_width(w: &Widths) -> usize {
+    12 + 1 + if w.repo > 0 { w.repo + 1 } else { 0 } + 14 + w.tags + 1 + 10 + w.rule + 1
+}
+
 fn header_line(state: &State, w: &Widths) -> Line<'static> {
+    let p = &state.plan;
+    // The sorted column carries ▲/▼, as in the other tables.
+    let h = |name: &str| match p.sort.header() {
+        Some(n) if name.starts_with(n) => format!("{name}{}", if p.descending { "▼" } else { "▲" }),
+        _ => name.to_string(),
+    };
     let mut s = format!("{} ", pad("ACTION", 12));
     if w.repo > 0 {
-        s.push_str(&format!("{} ", pad("REPOSITORY", w.repo)));
+        // Short names get the short header rather than a cut one.
+        let name = if w.repo >= 11 { "REPOSITORY" } else { "REPO" };
+        s.push_str(&format!("{} ", pad(&h(name), w.repo)));
     }
     s.push_str(&format!(
         "{} {} {:>9} {} REASON",
         pad("DIGEST", 13),
-        pad("TAGS", w.tags),
-        "SIZE",
-        pad("RULE", w.rule)
+        pad(&h("TAGS"), w.tags),
+        h("SIZE"),
+        pad(&h("RULE"), w.rule)
     ));
     Line::from(Span::styled(s, state.theme.fg(Role::Header)))
 }
@@ -236,9 +289,7 @@ fn row_line(
     width: usize,
 ) -> Line<'static> {
     let t = &state.theme;
-    let fixed =
-        12 + 1 + if w.repo > 0 { w.repo + 1 } else { 0 } + 14 + w.tags + 1 + 10 + w.rule + 1;
-    let reason_w = width.saturating_sub(fixed).max(8);
+    let reason_w = width.saturating_sub(fixed_width(w)).max(8);
     let item = |marker: Span<'static>,
                 repo: &str,
                 digest: String,
