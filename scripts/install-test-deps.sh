@@ -56,4 +56,16 @@ for pin in google-cloud-artifact-registry==1.23.0 PyGithub==2.10.0; do
     "$venv/bin/pip" install -q --disable-pip-version-check "$pin"
   fi
 done
+# The SBOM formats' own libraries write the SPDX 2.3 and CycloneDX 1.5 documents that
+# tests/it/layers/sbom.rs attaches as referrers (support/sbom_docs.py); pinned like moto.
+# (json-validation: the schema check the script runs before writing.)
+for pin in spdx-tools==0.8.5 "cyclonedx-python-lib[json-validation]==11.12.0"; do
+  name=${pin%%==*} want=${pin##*==}
+  name=${name%%\[*}
+  got=$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)
+  if [ "$got" != "$want" ]; then
+    echo "install-test-deps: $pin into .venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$pin"
+  fi
+done
 echo "install-test-deps: ok"

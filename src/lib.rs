@@ -16,6 +16,7 @@ pub mod model;
 pub mod paths;
 pub mod policy;
 pub mod registry;
+pub mod sbom;
 pub mod scan;
 pub mod session;
 pub mod store;

@@ -1,10 +1,12 @@
 //! `regscope diff REF_A REF_B`: two images compared straight from the registry — sizes and
 //! the delta, layers shared and not, files added/removed/changed rolled up by directory
-//! (biggest growth first), config and platform changes. `--json` writes `regscope.diff/v1`.
+//! (biggest growth first), config and platform changes, packages by the images' SBOM
+//! referrers. `--json` writes `regscope.diff/v1`.
 //! B is read after A through the same layer cache, so layers they share are read once.
 
-use crate::layers::compare::{report, DiffReport, ReadSide};
+use crate::layers::compare::{report, sbom_of, DiffReport, ReadSide};
 use crate::layers::LayerCache;
+use crate::text;
 use anyhow::Context;
 use humansize::{format_size, BINARY};
 use std::io::Write;
@@ -69,15 +71,20 @@ async fn execute(args: &DiffArgs) -> anyhow::Result<i32> {
             return Ok(1);
         }
     };
-    let side = |img: super::image_files::ReadImage, reference: &str, config| ReadSide {
+    let (sa, sb) = (
+        sbom_of(a.source.as_ref(), &a.layers.image).await,
+        sbom_of(b.source.as_ref(), &b.layers.image).await,
+    );
+    let side = |img: super::image_files::ReadImage, reference: &str, config, sbom| ReadSide {
         reference: reference.to_string(),
         layers: img.layers,
         analysis: img.analysis,
         config,
+        sbom,
     };
     let report = report(
-        &side(a, &args.reference_a, ca),
-        &side(b, &args.reference_b, cb),
+        &side(a, &args.reference_a, ca, sa),
+        &side(b, &args.reference_b, cb, sb),
     );
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -215,6 +222,63 @@ fn print(out: &mut impl Write, r: &DiffReport, top: usize) -> std::io::Result<()
     }
     for h in &c.history.removed {
         writeln!(out, "  - history {h}")?;
+    }
+    packages(out, &r.packages, top)
+}
+
+/// The SBOM comparison: what each side's SBOM is, then packages added, removed, changed
+/// (each list cut at `top` with a count of the rest), or why there is no comparison.
+fn packages(
+    out: &mut impl Write,
+    p: &crate::sbom::diff::PackagesDiff,
+    top: usize,
+) -> std::io::Result<()> {
+    writeln!(out, "\npackages:")?;
+    for (name, s) in [("A", &p.a), ("B", &p.b)] {
+        if let (Some(d), Some(f), Some(n)) = (&s.sbom, &s.format, s.packages) {
+            writeln!(
+                out,
+                "  SBOM of {name}: {f} {d}, {}",
+                text::count(n as u64, "package")
+            )?;
+        }
+        for e in &s.problems {
+            writeln!(out, "  ! {name}: {e}")?;
+        }
+    }
+    if let Some(note) = &p.note {
+        return writeln!(out, "  {note}: packages not compared");
+    }
+    let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(version unknown)".into());
+    let mut lines: Vec<Vec<String>> = vec![Vec::new(), Vec::new(), Vec::new()];
+    for e in p.added.iter().flatten() {
+        lines[0].push(format!("+ {} {}", e.name, v(&e.version)));
+    }
+    for e in p.removed.iter().flatten() {
+        lines[1].push(format!("- {} {}", e.name, v(&e.version)));
+    }
+    for c in p.changed.iter().flatten() {
+        lines[2].push(format!(
+            "~ {} {} -> {}",
+            c.name,
+            v(&c.version_a),
+            v(&c.version_b)
+        ));
+    }
+    writeln!(
+        out,
+        "  {} added, {} removed, {} changed",
+        lines[0].len(),
+        lines[1].len(),
+        lines[2].len()
+    )?;
+    for list in &lines {
+        for l in list.iter().take(top) {
+            writeln!(out, "  {l}")?;
+        }
+        if list.len() > top {
+            writeln!(out, "  … {} more", list.len() - top)?;
+        }
     }
     Ok(())
 }

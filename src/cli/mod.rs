@@ -67,7 +67,7 @@ pub enum Command {
     Layers(layers::LayersArgs),
     /// Write one file of an image's final filesystem to stdout, straight from the registry.
     Cat(cat::CatArgs),
-    /// Compare two images: sizes, layers, files by directory, config, platforms.
+    /// Compare two images: sizes, layers, files by directory, config, platforms, packages (SBOMs).
     Diff(diff::DiffArgs),
     /// Build a realistic demo fleet (first run only) and explore it.
     Demo(demo::DemoArgs),

@@ -1,17 +1,20 @@
 //! Two images compared, as one report (`regscope.diff/v1`): sizes and the delta, layers
 //! shared and not, files of the final filesystems, config and platform changes. The CLI
 //! (`regscope diff`) and the TUI (`=`, `:diff REF`) both ask [`compare`] or [`report`].
+//! Packages are compared by the images' SBOM referrers (`crate::sbom`) when both have one.
 //!
 //! B is read after A through the same layer cache, so layers they share are read once, and
 //! layers read before (by `layers`, `cat` or the TUI) are not read again.
 
 use super::config_diff::{self, ConfigDiff};
 use super::diff::{files, layer_sets, FilesDiff, LayerSets};
-use super::image::{analyze_image, resolve, AnalyzeOptions, ImageLayers};
+use super::image::{analyze_image, resolve, AnalyzeOptions, ImageLayers, ResolvedImage};
 use super::merge::Analysis;
 use super::tree::FsTree;
 use crate::model::Platform;
 use crate::registry::ManifestSource;
+use crate::sbom::diff::PackagesDiff;
+use crate::sbom::SbomLookup;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -48,6 +51,8 @@ pub struct DiffReport {
     pub files: FilesDiff,
     pub config: ConfigDiff,
     pub platforms: Platforms,
+    /// Packages added, removed and changed, by the images' SBOM referrers.
+    pub packages: PackagesDiff,
 }
 
 /// One image, read: its layers indexed and replayed, its config bytes.
@@ -57,6 +62,16 @@ pub struct ReadSide {
     pub layers: ImageLayers,
     pub analysis: Analysis,
     pub config: Vec<u8>,
+    /// Its SBOM referrer, looked up ([`sbom_of`]).
+    pub sbom: SbomLookup,
+}
+
+/// The SBOM attached to the image: to its platform manifest, else to the index it was
+/// picked from.
+pub async fn sbom_of(source: &dyn ManifestSource, image: &ResolvedImage) -> SbomLookup {
+    let mut subjects = vec![image.digest.clone()];
+    subjects.extend(image.index_digest.clone());
+    crate::sbom::find(source, &image.repository, &subjects).await
 }
 
 fn side(img: &ReadSide, only: &[String]) -> Side {
@@ -113,6 +128,7 @@ pub fn report(a: &ReadSide, b: &ReadSide) -> DiffReport {
             b: pb,
         },
         layers,
+        packages: crate::sbom::diff::compare(&a.sbom, &b.sbom),
     }
 }
 
@@ -152,11 +168,13 @@ pub async fn read_side(
         .blob(&t.repository, &config_digest, 16 << 20)
         .await
         .map_err(|e| fail(format!("reading its config: {e}")))?;
+    let sbom = sbom_of(t.source.as_ref(), &layers.image).await;
     Ok(ReadSide {
         reference: t.shown.clone(),
         layers,
         analysis,
         config,
+        sbom,
     })
 }
 

@@ -13,6 +13,7 @@ use crate::layers::fileread::FilePrefix;
 use crate::layers::index::INDEX_FORMAT;
 use crate::layers::{Analysis, Compression, EntryKind, LayerIndex, ReadPath, TarEntry};
 use crate::model::Digest;
+use crate::sbom::{SbomLookup, SbomSide};
 use insta::assert_snapshot;
 use std::sync::Arc;
 
@@ -36,6 +37,29 @@ fn index(name: &str, entries: &[(&str, EntryKind, u64)]) -> LayerIndex {
             .collect(),
         warnings: vec![],
     }
+}
+
+/// A's SBOM in SPDX 2.3, B's in CycloneDX 1.5: read by the engine's own parser.
+fn sboms() -> (SbomLookup, SbomLookup) {
+    let spdx = br#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[
+        {"SPDXID":"SPDXRef-a","name":"openssl","versionInfo":"3.0.11-1","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:deb/debian/openssl@3.0.11-1"}]},
+        {"SPDXID":"SPDXRef-b","name":"libold","versionInfo":"1.0","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:deb/debian/libold@1.0"}]}]}"#;
+    let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+        {"type":"library","name":"openssl","version":"3.0.13-1","purl":"pkg:deb/debian/openssl@3.0.13-1"},
+        {"type":"library","name":"requests","version":"2.32.3","purl":"pkg:pypi/requests@2.32.3"}]}"#;
+    let lookup = |bytes: &[u8], d: &str| {
+        let sbom = crate::sbom::parse::parse(bytes).unwrap();
+        SbomLookup {
+            side: SbomSide {
+                sbom: Some(Digest::sha256_of(d.as_bytes()).to_string()),
+                format: Some(sbom.format),
+                packages: Some(sbom.packages.len()),
+                problems: vec![],
+            },
+            packages: Some(sbom.packages),
+        }
+    };
+    (lookup(spdx, "sbom-a"), lookup(cdx, "sbom-b"))
 }
 
 fn report(a: &str, b: &str) -> DiffReport {
@@ -85,6 +109,10 @@ fn report(a: &str, b: &str) -> DiffReport {
             added: vec![],
             removed: vec![],
         },
+        packages: {
+            let (sa, sb) = sboms();
+            crate::sbom::diff::compare(&sa, &sb)
+        },
     }
 }
 
@@ -125,6 +153,27 @@ fn two_marks_and_equals_compare_the_older_with_the_newer() {
     assert_snapshot!("diff_view", h.screen(110, 34));
     h.keys("j j");
     assert_eq!(h.state.compare.scroll, 2);
+    // Packages by the two SBOMs.
+    let screen = h.screen(110, 34);
+    assert!(screen.contains("A: SPDX-2.3"), "{screen}");
+    assert!(screen.contains("B: CycloneDX-1.5"), "{screen}");
+    assert!(screen.contains("1 added, 1 removed, 1 changed"), "{screen}");
+    assert!(screen.contains("~ openssl 3.0.11-1 → 3.0.13-1"), "{screen}");
+    assert!(screen.contains("+ requests 2.32.3"), "{screen}");
+    assert!(screen.contains("- libold 1.0"), "{screen}");
+    // Without an SBOM on one side the view says so, and lists nothing.
+    let mut r = report(&req.a.shown, &req.b.shown);
+    r.packages = crate::sbom::diff::compare(&sboms().0, &SbomLookup::default());
+    h.send(Msg::Compared(DiffResult {
+        ticket: req.ticket,
+        outcome: Ok(Arc::new(r)),
+    }));
+    let screen = h.screen(110, 34);
+    assert!(
+        screen.contains("no SBOM on B: packages not compared"),
+        "{screen}"
+    );
+    assert!(!screen.contains("+ requests"), "{screen}");
     h.keys("esc");
     assert_eq!(h.state.view, View::Explorer);
 }

@@ -10,3 +10,4 @@ mod model;
 mod ranged;
 mod real;
 mod registry;
+mod sbom;

@@ -1,11 +1,13 @@
 //! Draws the diff view: both images with sizes and the delta, layers shared and not,
 //! platform changes, directories by growth (biggest first), the biggest file changes and
-//! the config changes — the engine's `regscope.diff/v1` report, as the CLI prints it.
+//! the config changes, packages by SBOM — the engine's `regscope.diff/v1` report, as the
+//! CLI prints it.
 
 use crate::app::config::theme::{Role, Theme};
 use crate::app::format;
 use crate::app::state::State;
 use crate::layers::compare::DiffReport;
+use crate::sbom::diff::PackagesDiff;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -172,6 +174,74 @@ pub fn lines(r: &DiffReport, t: &Theme) -> Vec<Line<'static>> {
     );
     if out.len() == before {
         out.push(text("  (no config changes)".into(), Role::Muted));
+    }
+    out.extend(packages(&r.packages, t));
+    out
+}
+
+/// Packages by the images' SBOMs, or why they are not compared.
+fn packages(p: &PackagesDiff, t: &Theme) -> Vec<Line<'static>> {
+    let text = |s: String, role| Line::from(Span::styled(s, t.fg(role)));
+    let mut out = vec![text("── packages (SBOM)".into(), Role::Header)];
+    for (name, s) in [("A", &p.a), ("B", &p.b)] {
+        if let (Some(d), Some(f), Some(n)) = (&s.sbom, &s.format, s.packages) {
+            out.push(text(
+                format!("  {name}: {f} {}, {n} packages", &d[..d.len().min(19)]),
+                Role::Muted,
+            ));
+        }
+        out.extend(
+            s.problems
+                .iter()
+                .map(|e| text(format!("  ! {name}: {e}"), Role::Danger)),
+        );
+    }
+    if let Some(note) = &p.note {
+        out.push(text(format!("  {note}: packages not compared"), Role::Info));
+        return out;
+    }
+    let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(version unknown)".into());
+    let (added, removed, changed) = (
+        p.added.as_deref().unwrap_or_default(),
+        p.removed.as_deref().unwrap_or_default(),
+        p.changed.as_deref().unwrap_or_default(),
+    );
+    out.push(text(
+        format!(
+            "  {} added, {} removed, {} changed",
+            added.len(),
+            removed.len(),
+            changed.len()
+        ),
+        Role::Text,
+    ));
+    out.extend(changed.iter().take(TOP).map(|c| {
+        text(
+            format!("  ~ {} {} → {}", c.name, v(&c.version_a), v(&c.version_b)),
+            Role::Warning,
+        )
+    }));
+    out.extend(
+        added
+            .iter()
+            .take(TOP)
+            .map(|e| text(format!("  + {} {}", e.name, v(&e.version)), Role::Ok)),
+    );
+    out.extend(
+        removed
+            .iter()
+            .take(TOP)
+            .map(|e| text(format!("  - {} {}", e.name, v(&e.version)), Role::Danger)),
+    );
+    let hidden = [added.len(), removed.len(), changed.len()]
+        .iter()
+        .map(|n| n.saturating_sub(TOP))
+        .sum::<usize>();
+    if hidden > 0 {
+        out.push(text(
+            format!("  … {hidden} more (regscope diff --json lists all)"),
+            Role::Muted,
+        ));
     }
     out
 }
