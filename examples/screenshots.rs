@@ -140,8 +140,8 @@ fn detail_for(st: &mut State) {
     let data = DetailData {
         digest: req.digest.clone(),
         media_type: regscope::registry::media::OCI_INDEX.into(),
-        manifest_json: "{\n  \"schemaVersion\": 2,\n  \"mediaType\": \"application/vnd.oci.image.index.v1+json\"\n}".into(),
-        config_json: None,
+        manifest_bytes: b"{\n  \"schemaVersion\": 2,\n  \"mediaType\": \"application/vnd.oci.image.index.v1+json\"\n}".to_vec(),
+        config_bytes: None,
         config_digest: None,
         layers: vec![
             LayerLine { digest: d("1"), size: 29_123_000, media_type: "gzip".into(), created_by: Some("ADD file:4b1be1de in / (debian:bookworm-slim)".into()) },

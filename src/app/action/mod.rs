@@ -64,6 +64,7 @@ pub enum Action {
     SortPulled,
     SortCritical,
     Raw,
+    RawPretty,
     Copy,
     Mark,
     Fold,

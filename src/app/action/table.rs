@@ -161,9 +161,16 @@ pub const ACTIONS: &[ActionInfo] = &[
     info!(
         Raw,
         "raw",
-        "raw manifest / config JSON",
+        "raw manifest exactly as served (again: the config)",
         Some("raw"),
         &[Images, Detail]
+    ),
+    info!(
+        RawPretty,
+        "raw_pretty",
+        "raw tab: the exact bytes as served, or an indented copy (served order, only whitespace changed)",
+        Some("indent"),
+        &[Detail]
     ),
     info!(
         Copy,

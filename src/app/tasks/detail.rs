@@ -50,8 +50,10 @@ pub struct ReferrerLine {
 pub struct DetailData {
     pub digest: Digest,
     pub media_type: String,
-    pub manifest_json: String,
-    pub config_json: Option<String>,
+    /// The manifest exactly as the registry served it (what its digest covers).
+    pub manifest_bytes: Vec<u8>,
+    /// The config blob as served (images; `None` for an index or when unreadable).
+    pub config_bytes: Option<Vec<u8>>,
     pub config_digest: Option<Digest>,
     pub layers: Vec<LayerLine>,
     pub platforms: Vec<PlatformLine>,
@@ -79,13 +81,6 @@ pub fn referrer_label(artifact_type: Option<&str>) -> &'static str {
     } else {
         "artifact"
     }
-}
-
-fn pretty(bytes: &[u8]) -> String {
-    serde_json::from_slice::<Value>(bytes)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// `created_by` of each non-empty history entry, in layer order.
@@ -119,8 +114,8 @@ pub async fn fetch(
     let mut data = DetailData {
         digest: req.digest.clone(),
         media_type: fetched.media_type.clone(),
-        manifest_json: pretty(&fetched.bytes),
-        config_json: None,
+        manifest_bytes: fetched.bytes.clone(),
+        config_bytes: None,
         config_digest: None,
         layers: Vec::new(),
         platforms: Vec::new(),
@@ -143,8 +138,8 @@ pub async fn fetch(
                     data.os_arch = Some(format!("{os}/{arch}"));
                 }
             }
-            // Artifacts often have an empty or non-JSON config: show what came back.
-            data.config_json = config.ok().map(|b| pretty(&b));
+            // Artifacts often have an empty or non-JSON config: keep what came back.
+            data.config_bytes = config.ok();
             let aligned = commands.len() == m.layers.len();
             data.layers = m
                 .layers

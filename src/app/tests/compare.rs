@@ -218,8 +218,8 @@ fn with_layers_tab() -> Harness {
         outcome: Ok(Arc::new(DetailData {
             digest: req.digest.clone(),
             media_type: crate::registry::media::OCI_MANIFEST.into(),
-            manifest_json: "{}".into(),
-            config_json: None,
+            manifest_bytes: b"{}".to_vec(),
+            config_bytes: None,
             config_digest: None,
             layers: vec![LayerLine {
                 digest: Digest::sha256_of(b"l0"),

@@ -49,8 +49,8 @@ fn layers_tab_streams_then_shows_changes_and_the_filesystem() {
         outcome: Ok(Arc::new(DetailData {
             digest: req.digest.clone(),
             media_type: crate::registry::media::OCI_MANIFEST.into(),
-            manifest_json: "{}".into(),
-            config_json: None,
+            manifest_bytes: b"{}".to_vec(),
+            config_bytes: None,
             config_digest: None,
             layers: vec![
                 layer("l0", "ADD rootfs /"),

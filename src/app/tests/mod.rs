@@ -17,6 +17,7 @@ mod plan;
 mod plan_not_performed;
 mod plan_sort;
 mod query;
+mod raw;
 mod reducer;
 mod refresh;
 mod reopen;

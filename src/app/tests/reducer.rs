@@ -297,8 +297,8 @@ fn detail_is_fetched_lazily_once_per_digest() {
     let data = DetailData {
         digest: first.digest.clone(),
         media_type: "m".into(),
-        manifest_json: "{}".into(),
-        config_json: None,
+        manifest_bytes: b"{}".to_vec(),
+        config_bytes: None,
         config_digest: None,
         layers: vec![],
         platforms: vec![],

@@ -148,8 +148,8 @@ fn sample_detail(digest: Digest) -> DetailData {
     DetailData {
         digest,
         media_type: crate::registry::media::OCI_INDEX.into(),
-        manifest_json: "{\n  \"schemaVersion\": 2\n}".into(),
-        config_json: None,
+        manifest_bytes: b"{\n  \"schemaVersion\": 2\n}".to_vec(),
+        config_bytes: None,
         config_digest: None,
         layers: vec![
             LayerLine {

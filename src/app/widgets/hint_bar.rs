@@ -50,6 +50,7 @@ pub fn line(state: &State) -> Line<'static> {
                     && scope != Scope::Global
                     && (i.action != Action::ConfirmDelete || deletable)
                     && (scope != Scope::Plan || plan_key_applies(state, i.action))
+                    && (scope != Scope::Detail || detail_key_applies(state, i.action))
             });
             // Help first: whatever else is cut at 80 columns, the way to every key stays.
             let help = ACTIONS.iter().filter(|i| i.action == Action::Help);
@@ -105,6 +106,15 @@ fn plan_key_applies(state: &State, a: Action) -> bool {
         | Action::AsOfWeekLater
         | Action::AsOfToday => p.run.is_none() && dated,
         Action::Filter | Action::Enter | Action::ExportPlan | Action::Sort => p.run.is_none(),
+        _ => true,
+    }
+}
+
+/// Detail keys that do something in the tab on screen.
+fn detail_key_applies(state: &State, a: Action) -> bool {
+    use crate::app::views::detail::state::DetailTab;
+    match a {
+        Action::RawPretty => state.detail.tab == DetailTab::Raw,
         _ => true,
     }
 }

@@ -1,4 +1,5 @@
 //! The detail view.
+pub mod raw;
 pub mod state;
 pub mod update;
 pub mod view;

@@ -47,6 +47,8 @@ pub struct DetailState {
     pub tab: DetailTab,
     /// In the raw tab: the config instead of the manifest.
     pub raw_config: bool,
+    /// In the raw tab: an indented copy instead of the exact bytes (`p`).
+    pub raw_pretty: bool,
     pub scroll: u16,
     /// Ticket of the newest request.
     pub ticket: u64,
@@ -59,6 +61,7 @@ impl Default for DetailState {
             open: false,
             tab: DetailTab::Overview,
             raw_config: false,
+            raw_pretty: false,
             scroll: 0,
             ticket: 0,
             cache: HashMap::new(),

@@ -120,6 +120,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             d.tab = DetailTab::Raw;
             d.scroll = 0;
         }
+        Action::RawPretty if d.tab == DetailTab::Raw => {
+            d.raw_pretty = !d.raw_pretty;
+            d.scroll = 0;
+        }
+        Action::RawPretty => state.flash(
+            "p indents the raw tab (y opens it); the other tabs are already laid out",
+            false,
+        ),
         Action::Copy => return images::update::copy_selected(state),
         Action::FindingsFilter => state.flash(
             "nothing to filter in this tab: / filters the findings tab (and the lists)",

@@ -1,5 +1,5 @@
 //! Draws the detail pane: tabs for overview, layers (size bars and `created_by`) and raw
-//! JSON, for the image selected in the table. Values say which platform they belong to.
+//! bytes (see `raw`), for the image selected in the table. Values say which platform they belong to.
 
 use super::state::{DetailEntry, DetailTab};
 use crate::app::config::theme::Role;
@@ -82,16 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         // Drawn by the findings view above.
         (DetailTab::Findings, Some(DetailEntry::Ready(_))) => Vec::new(),
         (DetailTab::Raw, Some(DetailEntry::Ready(data))) => {
-            let text = if d.raw_config {
-                data.config_json
-                    .as_deref()
-                    .unwrap_or("(no config: this is an index)")
-            } else {
-                &data.manifest_json
-            };
-            text.lines()
-                .map(|l| Line::from(Span::styled(l.to_string(), t.fg(Role::Text))))
-                .collect()
+            super::raw::lines(state, d, data, inner.width)
         }
     };
     let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
