@@ -8,7 +8,7 @@ use super::Session;
 use crate::inventory::{CrawlOptions, InventoryEvent};
 use crate::model::Digest;
 use crate::policy::PolicyFormat;
-use crate::registry::harbor::{HarborClient, HarborOptions};
+use crate::registry::harbor::{HarborClient, HarborOptions, ReplicationPolicy};
 use crate::registry::{RegistryError, Target};
 use crate::scan::ImageFindings;
 use async_trait::async_trait;
@@ -19,6 +19,8 @@ use tokio::sync::OnceCell;
 #[derive(Default)]
 pub struct Harbor {
     client: OnceCell<Arc<HarborClient>>,
+    /// The registry's replication policies, read once per session for the audit.
+    replication: OnceCell<Result<Vec<ReplicationPolicy>, String>>,
 }
 
 impl Harbor {
@@ -36,6 +38,25 @@ impl Harbor {
             })
             .await
             .cloned()
+    }
+
+    /// The replication policies, or why they could not be read (Harbor lists them to
+    /// system administrators only).
+    async fn replication_policies(&self, s: &Session) -> &Result<Vec<ReplicationPolicy>, String> {
+        self.replication
+            .get_or_init(|| async {
+                let client = self.client(s).await.map_err(|e| e.to_string())?;
+                client
+                    .replication_policies()
+                    .await
+                    .map_err(|e| match e.http_status() {
+                        Some(401 | 403) => format!(
+                            "Harbor lists replication policies to system administrators only: {e}"
+                        ),
+                        _ => format!("the replication policies could not be read: {e}"),
+                    })
+            })
+            .await
     }
 }
 
@@ -122,10 +143,12 @@ impl Driver for Harbor {
             .await
             .map(|p| p.map(|p| p.text))
             .map_err(|e| e.to_string());
+        let policies = self.replication_policies(s).await;
         Ok(super::harbor_settings::from_facts(
             facts.as_ref(),
             repository,
             retention,
+            policies,
         ))
     }
 

@@ -1,10 +1,11 @@
 //! Harbor's project settings for the audit, read through `/api/v2.0` (never a manifest,
 //! which Harbor counts as a pull): `auto_scan` (scan on push), `public`, the immutable-tag
-//! rules whose repository selectors match the repository, and the tag-retention policy.
+//! rules whose repository selectors match the repository, the tag-retention policy, and the
+//! replication policies that push the repository to another registry.
 
-use super::settings::{Access, Lifecycle, Scanning, TagImmutability};
+use super::settings::{Access, Lifecycle, Replication, Scanning, TagImmutability};
 use super::{RepoSettings, Setting};
-use crate::registry::harbor::ProjectFacts;
+use crate::registry::harbor::{Coverage, ProjectFacts, ReplicationPolicy};
 
 /// Whether a rule's repository selectors take in `repository` (its path without the
 /// project, as Harbor matches them: doublestar patterns, `excludes` decorations).
@@ -70,12 +71,57 @@ fn retention_evidence(project: &str, text: Option<&str>) -> String {
     }
 }
 
+/// Which of Harbor's replication policies copy `repository` out, and to where. Pull-based
+/// policies (a remote registry into this Harbor) copy nothing out; a disabled or manual
+/// policy that would cover it is said, but does not count.
+pub fn replication(
+    policies: &Result<Vec<ReplicationPolicy>, String>,
+    repository: &str,
+) -> Setting<Replication> {
+    let policies = match policies {
+        Ok(p) => p,
+        Err(e) => return Setting::Unknown(e.clone()),
+    };
+    let outbound: Vec<&ReplicationPolicy> = policies.iter().filter(|p| p.pushes_out()).collect();
+    let mut r = Replication {
+        any_rules: !outbound.is_empty(),
+        evidence: vec![format!(
+            "{} replication policies, {} push from this Harbor (GET /replication/policies)",
+            policies.len(),
+            outbound.len()
+        )],
+        ..Default::default()
+    };
+    for p in outbound {
+        let to = p.destination();
+        match p.covers(repository) {
+            Coverage::Inbound | Coverage::Missed => {}
+            Coverage::Idle(why) => r
+                .evidence
+                .push(format!("{} would copy it to {to} but is {why}", p.label())),
+            Coverage::Copies { only } => {
+                let limits = if only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", only.join("; "))
+                };
+                r.evidence
+                    .push(format!("{} copies it to {to}{limits}", p.label()));
+                r.destinations.push(to);
+            }
+        }
+    }
+    Setting::Known(r)
+}
+
 /// The settings of `repository` from its project's facts (`None`: Harbor has no such
-/// project); `retention` is the session's own-policy reading of the project.
+/// project); `retention` is the session's own-policy reading of the project, `replication`
+/// the registry's replication policies (or why they could not be read).
 pub fn from_facts(
     facts: Option<&ProjectFacts>,
     repository: &str,
     retention: Result<Option<String>, String>,
+    policies: &Result<Vec<ReplicationPolicy>, String>,
 ) -> RepoSettings {
     let project = repository.split('/').next().unwrap_or(repository);
     let Some(f) = facts else {
@@ -143,9 +189,7 @@ pub fn from_facts(
         tag_immutability,
         lifecycle,
         access,
-        replication: Setting::Unknown(
-            "Harbor replication policies are not read by regscope yet".into(),
-        ),
+        replication: replication(policies, repository),
         listing_links_referrers: true,
         listing_lists_untagged: true,
     }

@@ -6,7 +6,7 @@
 
 use crate::audit::{check, json_of_output};
 use crate::support::fake_harbor::scenario::image;
-use crate::support::fake_harbor::{FakeHarbor, ADMIN};
+use crate::support::fake_harbor::{FakeHarbor, ADMIN, ROBOT};
 use base64::Engine as _;
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
@@ -23,10 +23,15 @@ fn retention(cron: &str, disabled: bool) -> Value {
             "scope_selectors": {"repository": [{"kind": "doublestar", "decoration": "repoMatches", "pattern": "**"}]}}]})
 }
 
-/// Runs the binary with the admin's credentials in Docker's config.json; the fake serves
-/// on this test's runtime, so the child is awaited without blocking it.
-pub async fn regscope_harbor(h: &FakeHarbor, dir: &Path, args: &[&str]) -> Output {
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", ADMIN.0, ADMIN.1));
+/// Runs the binary with `user`'s credentials in Docker's config.json; the fake serves on
+/// this test's runtime, so the child is awaited without blocking it.
+pub async fn regscope_harbor(
+    h: &FakeHarbor,
+    user: (&str, &str),
+    dir: &Path,
+    args: &[&str],
+) -> Output {
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.0, user.1));
     std::fs::write(
         dir.join("config.json"),
         json!({"auths": {&h.addr: {"auth": auth}}}).to_string(),
@@ -78,6 +83,7 @@ async fn audit_of_a_harbor_reads_each_projects_settings() {
     let dir = tempfile::tempdir().unwrap();
     let out = regscope_harbor(
         &h,
+        ADMIN,
         dir.path(),
         &["audit", &h.addr, "--json", "--now", "2026-12-01T00:00:00Z"],
     )
@@ -155,4 +161,112 @@ async fn audit_of_a_harbor_reads_each_projects_settings() {
         assert_eq!(status(repo, "public-access"), "pass", "{repo}");
         assert_eq!(status(repo, "scanning"), "pass", "{repo}");
     }
+}
+
+#[tokio::test]
+async fn harbor_replication_policies_decide_the_replication_check() {
+    let Some(h) = FakeHarbor::start().await else {
+        return;
+    };
+    for p in ["prod", "dev", "lab"] {
+        h.add_project(p, false, true);
+    }
+    let dr = ("dr-site", "https://harbor-dr.example.com");
+    h.add_replication_policy(
+        "to-dr",
+        true,
+        dr,
+        "event_based",
+        json!([{"type": "name", "value": "prod/**"}, {"type": "tag", "value": "v*", "decoration": "matches"}]),
+        true,
+    );
+    h.add_replication_policy(
+        "lab-by-hand",
+        true,
+        dr,
+        "manual",
+        json!([{"type": "name", "value": "lab/**"}]),
+        true,
+    );
+    h.add_replication_policy(
+        "dev-off",
+        true,
+        dr,
+        "event_based",
+        json!([{"type": "name", "value": "dev/**"}]),
+        false,
+    );
+    // Pulled in from elsewhere: copies nothing out, whatever its filter says.
+    h.add_replication_policy(
+        "mirror-in",
+        false,
+        ("upstream", "https://upstream.example.com"),
+        "scheduled",
+        json!([{"type": "name", "value": "**"}]),
+        true,
+    );
+    let s = h.seeder();
+    for repo in ["prod/api", "dev/web", "lab/exp"] {
+        image("amd64", repo.as_bytes())
+            .push(&s, repo, &["latest"])
+            .await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let audit = |user| {
+        let (h, dir) = (&h, dir.path());
+        async move {
+            json_of_output(&regscope_harbor(h, user, dir, &["audit", &h.addr, "--json"]).await)
+        }
+    };
+    let doc = audit(ADMIN).await;
+    let c = check(&doc, "prod/api", "replication");
+    assert_eq!(c["status"], "pass", "{c}");
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap()
+            .contains("dr-site (https://harbor-dr.example.com)"),
+        "{c}"
+    );
+    assert!(
+        c["evidence"].to_string().contains("only tag v*"),
+        "the tag filter is said: {c}"
+    );
+    for (repo, why) in [
+        ("lab/exp", "manual trigger: runs only when started by hand"),
+        ("dev/web", "is disabled"),
+    ] {
+        let c = check(&doc, repo, "replication");
+        assert_eq!(c["status"], "warn", "{repo}: {c}");
+        assert_eq!(c["summary"], "no replication rule covers this repository");
+        assert!(c["evidence"].to_string().contains(why), "{repo}: {c}");
+    }
+
+    // A project member cannot list replication policies: unknown, never pass.
+    let doc = audit(ROBOT).await;
+    let c = check(&doc, "prod/api", "replication");
+    assert_eq!(c["status"], "unknown", "{c}");
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap()
+            .contains("system administrators only"),
+        "{c}"
+    );
+
+    // Only inbound replication: this Harbor copies nothing out.
+    h.state
+        .lock()
+        .unwrap()
+        .replication
+        .retain(|p| p["name"] == "mirror-in");
+    let doc = audit(ADMIN).await;
+    let c = check(&doc, "prod/api", "replication");
+    assert_eq!(c["status"], "n/a", "{c}");
+    assert!(
+        c["evidence"]
+            .to_string()
+            .contains("1 replication policies, 0 push from this Harbor"),
+        "{c}"
+    );
 }

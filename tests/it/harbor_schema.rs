@@ -126,6 +126,14 @@ async fn every_answer_regscope_reads_matches_harbors_swagger() {
         "rules": [{"id": 1, "priority": 1, "disabled": false, "action": "retain", "template": "always", "params": {},
         "tag_selectors": [{"kind": "doublestar", "decoration": "matches", "pattern": "**", "extras": "{\"untagged\":true}"}],
         "scope_selectors": {"repository": [{"kind": "doublestar", "decoration": "repoMatches", "pattern": "**"}]}}]}));
+    h.add_replication_policy(
+        "to-dr",
+        true,
+        ("dr", "https://dr.example.com"),
+        "event_based",
+        json!([{"type": "name", "value": "lib/**"}, {"type": "label", "value": ["release"], "decoration": "matches"}]),
+        true,
+    );
     let http = reqwest::Client::new();
     let get = |path: String, auth: bool| {
         let mut r = http.get(format!("http://{}/api/v2.0{path}", h.addr));
@@ -203,6 +211,12 @@ async fn every_answer_regscope_reads_matches_harbors_swagger() {
             true,
             200,
             json!({"$ref": "#/definitions/RetentionPolicy"}),
+        ),
+        (
+            "/replication/policies".into(),
+            true,
+            200,
+            json!({"type": "array", "items": {"$ref": "#/definitions/ReplicationPolicy"}}),
         ),
         (
             "/systeminfo".into(),

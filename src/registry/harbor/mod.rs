@@ -1,7 +1,8 @@
 //! Harbor through its own API (`/api/v2.0`, per Harbor's published swagger): projects,
 //! repositories, artifacts with their tags, push and pull times, immutability, scan
 //! overviews, accessories (signatures, SBOMs) and index references; project metadata,
-//! immutable-tag rules, quota usage and the project's tag-retention policy.
+//! immutable-tag rules, quota usage, the project's tag-retention policy and the replication
+//! policies.
 //!
 //! Browsing has no side effects: Harbor records a manifest GET through `/v2` as a pull and
 //! moves the artifact's `pull_time`, so listings read this API only and never `/v2`.
@@ -13,6 +14,7 @@ mod client;
 mod encode;
 mod model;
 mod project;
+mod replication;
 mod scan;
 
 pub use client::{HarborClient, HarborOptions, PAGE_SIZE};
@@ -22,6 +24,7 @@ pub use model::{
     Repository, Tag,
 };
 pub use project::{ImmutableRule, ProjectFacts, Quota};
+pub use replication::{Coverage, ReplicationPolicy};
 pub use scan::{VulnItem, VulnReport};
 
 /// What the front ends say when the user opens a Harbor manifest.

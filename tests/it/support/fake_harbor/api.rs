@@ -112,6 +112,12 @@ pub fn handle(st: &mut State, req: &StubRequest) -> StubReply {
             let items = st.projects.iter().filter(|p| p.public || user.is_some()).map(|p| project_json(st, p)).collect();
             page(req, items)
         }
+        // Harbor requires system access to list replication policies (RequireSystemAccess).
+        ["replication", "policies"] => match user.as_deref() {
+            None => err(401, "UNAUTHORIZED", "unauthorized"),
+            Some(u) if u != super::ADMIN.0 => err(403, "FORBIDDEN", "forbidden"),
+            Some(_) => page(req, st.replication.clone()),
+        },
         ["retentions", id] => {
             let found = st.projects.iter().find_map(|p| p.retention.as_ref().filter(|(i, _)| i.to_string() == *id).map(|r| (p, r)));
             match found {

@@ -112,6 +112,43 @@ impl FakeHarbor {
         });
     }
 
+    /// A replication policy between this Harbor ("Local", as Harbor shows itself: registry
+    /// id 0) and the remote registry `remote` (name, URL): pushed there when `push`, pulled
+    /// from there otherwise. `trigger` is `manual`, `event_based` or `scheduled`; `filters`
+    /// are `ReplicationFilter`s (`{"type": "name", "value": "prod/**"}`).
+    pub fn add_replication_policy(
+        &self,
+        name: &str,
+        push: bool,
+        remote: (&str, &str),
+        trigger: &str,
+        filters: Value,
+        enabled: bool,
+    ) {
+        let mut st = self.state.lock().unwrap();
+        let (id, rid) = (st.id(), st.id());
+        let now = state::time(Some(st.now()));
+        let zero = state::time(None);
+        let local = serde_json::json!({"id": 0, "name": "Local", "type": "harbor", "url": "http://core:8080",
+            "credential": {"type": "secret", "access_key": "", "access_secret": "*****"}, "insecure": true,
+            "description": "", "status": "healthy", "creation_time": zero, "update_time": zero});
+        let other = serde_json::json!({"id": rid, "name": remote.0, "type": "harbor", "url": remote.1,
+            "credential": {"type": "basic", "access_key": "robot$replicator", "access_secret": "*****"},
+            "insecure": false, "description": "", "status": "healthy", "creation_time": now, "update_time": now});
+        let (src, dest) = if push { (local, other) } else { (other, local) };
+        let cron = if trigger == "scheduled" {
+            "0 0 * * * *"
+        } else {
+            ""
+        };
+        st.replication.push(serde_json::json!({"id": id, "name": name, "description": "",
+            "src_registry": src, "dest_registry": dest, "dest_namespace": "", "dest_namespace_replace_count": -1,
+            "trigger": {"type": trigger, "trigger_settings": {"cron": cron}}, "filters": filters,
+            "replicate_deletion": false, "deletion": false, "override": true, "enabled": enabled,
+            "creation_time": now, "update_time": now, "speed": -1, "copy_by_chunk": false,
+            "single_active_replication": false}));
+    }
+
     pub fn set_quota(&self, project: &str, hard: i64) {
         self.project_mut(project, |p| p.quota_hard = hard);
     }

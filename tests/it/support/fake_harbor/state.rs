@@ -61,6 +61,8 @@ pub struct State {
     pub tokens: Vec<String>,
     /// Every API request's path and query, in order.
     pub api_calls: Vec<String>,
+    /// Replication policies as `GET /replication/policies` lists them (`ReplicationPolicy`).
+    pub replication: Vec<Value>,
 }
 
 impl State {
