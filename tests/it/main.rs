@@ -12,6 +12,7 @@ mod audit_harbor;
 mod cli_docs;
 mod cli_login;
 mod cli_words;
+mod deadlines;
 mod deletion_race;
 mod distribution;
 mod dockerhub;

@@ -31,7 +31,12 @@ impl Authenticator {
             place: place.clone(),
             detail: format!("the Bearer challenge realm {realm:?} is not a URL"),
         })?;
-        let realm_host = realm_url.host_str().unwrap_or("").to_string();
+        // Host and port (a token server beside the registry often differs by port only),
+        // never the URL's user info.
+        let realm_host = match (realm_url.host_str().unwrap_or(""), realm_url.port()) {
+            (host, Some(port)) => format!("{host}:{port}"),
+            (host, None) => host.to_string(),
+        };
         if realm_url.scheme() != "https"
             && !(self.allow_http_realm || crate::registry::is_loopback_host(realm_url.authority()))
         {
