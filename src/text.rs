@@ -62,3 +62,7 @@ mod tests {
         assert_eq!(day(t), "2027-01-03");
     }
 }
+
+#[cfg(test)]
+#[path = "text_agreement.rs"]
+mod agreement;

@@ -142,12 +142,16 @@ fn status(state: &State) -> Line<'static> {
     }
     let (done, total, stats) = state.fleet.progress();
     if !state.fleet.all_finished() || state.focus == Pane::Fleet {
+        let total_n = total.unwrap_or(0);
         let total = total.map_or("?".into(), format::count);
         let mut s = format!(
-            " {} of {total} repositories · {} requests · {} retries",
+            " {} of {total} {} · {} {} · {} {}",
             format::count(done),
+            crate::text::plural(total_n, "repository", "repositories"),
             format::count(stats.requests as usize),
-            stats.retries
+            crate::text::plural(stats.requests, "request", "requests"),
+            stats.retries,
+            crate::text::plural(stats.retries, "retry", "retries")
         );
         if stats.throttled > 0 {
             s.push_str(&format!(" · {} throttled", stats.throttled));

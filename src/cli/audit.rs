@@ -146,15 +146,17 @@ pub fn render(report: &AuditReport) -> String {
     let mut out = String::new();
     for t in &report.summary.registries {
         let mut line = format!(
-            "{}: {} repositories, {} reclaimable",
+            "{}: {} {}, {} reclaimable",
             t.registry,
             t.repositories,
+            crate::text::plural(t.repositories, "repository", "repositories"),
             human_bytes(t.reclaimable_bytes)
         );
         if t.reclaimable_unknown > 0 {
             line.push_str(&format!(
-                " (+ {} repositories unknown)",
-                t.reclaimable_unknown
+                " (+ {} {} unknown)",
+                t.reclaimable_unknown,
+                crate::text::plural(t.reclaimable_unknown, "repository", "repositories")
             ));
         }
         out.push_str(&line);

@@ -51,13 +51,13 @@ pub fn run(args: CacheArgs) -> anyhow::Result<i32> {
             match store.prune() {
                 Some(p) => {
                     println!(
-                        "pruned {}: {} manifests, {} configs, {} unfinished crawls; {} -> {}",
+                        "pruned {}: {}, {}, {}; {} -> {}",
                         path.display(),
-                        p.manifests,
-                        p.configs,
-                        p.crawls,
-                        humansize::format_size(p.bytes_before, humansize::BINARY),
-                        humansize::format_size(p.bytes_after, humansize::BINARY)
+                        crate::text::count(p.manifests, "manifest"),
+                        crate::text::count(p.configs, "config"),
+                        crate::text::count(p.crawls, "unfinished crawl"),
+                        crate::text::size(p.bytes_before),
+                        crate::text::size(p.bytes_after)
                     );
                     Ok(EXIT_OK)
                 }

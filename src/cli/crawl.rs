@@ -35,16 +35,20 @@ pub async fn crawl_session(session: &Session, verbose: bool) -> Result<CrawlOutc
     let mut progress = Progress::new();
     let mut manifests = 0usize;
     let outcome = inventory::collect_with(&registry, rx, |ev| match ev {
-        InventoryEvent::RepositoriesListed { repositories, .. } => {
-            progress.update(&format!("{registry}: {} repositories listed", repositories.len()))
-        }
+        InventoryEvent::RepositoriesListed { repositories, .. } => progress.update(&format!(
+            "{registry}: {} {} listed",
+            repositories.len(),
+            crate::text::plural(repositories.len(), "repository", "repositories")
+        )),
         InventoryEvent::RepositoryImages { images, .. } => manifests += images.len(),
         InventoryEvent::Progress {
             repositories_done,
             repositories_total,
             ..
         } => progress.update(&format!(
-            "{registry}: {repositories_done}/{repositories_total} repositories, {manifests} manifests"
+            "{registry}: {repositories_done}/{repositories_total} {}, {}",
+            crate::text::plural(*repositories_total, "repository", "repositories"),
+            crate::text::count(manifests, "manifest")
         )),
         _ => {}
     })
@@ -91,10 +95,11 @@ pub fn report_errors(outcome: &CrawlOutcome) -> i32 {
         .filter_map(|e| e.repository.as_deref())
         .collect();
     eprintln!(
-        "regscope: partial inventory: {} errors ({} of {} repositories could not be listed); exit code {EXIT_PARTIAL}",
-        errors.len(),
+        "regscope: partial inventory: {} ({} of {} {} could not be listed); exit code {EXIT_PARTIAL}",
+        crate::text::count(errors.len(), "error"),
         failed_repos.len(),
-        outcome.repositories.len()
+        outcome.repositories.len(),
+        crate::text::plural(outcome.repositories.len(), "repository", "repositories")
     );
     EXIT_PARTIAL
 }

@@ -25,11 +25,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
         Ok(fleet) => {
             let s = &fleet.stamp;
             eprintln!(
-                "regscope demo: {} {} repositories, {} manifests, {} tags (history up to {})",
+                "regscope demo: {} {} {}, {}, {} (history up to {})",
                 if fleet.built_now { "built" } else { "reusing" },
                 s.repositories,
-                s.manifests,
-                s.tags,
+                crate::text::plural(s.repositories, "repository", "repositories"),
+                crate::text::count(s.manifests, "manifest"),
+                crate::text::count(s.tags, "tag"),
                 s.epoch.format("%Y-%m-%d")
             );
             let target = format!("oci:{}", fleet.path.display());

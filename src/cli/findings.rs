@@ -121,7 +121,7 @@ fn print_table(f: &scan::ImageFindings) {
     out!("status: {}{when}", status_word(&f.status));
     for s in &f.sources {
         out!(
-            "  source: {} ({} {}, {} findings)",
+            "  source: {} ({} {}, {})",
             s.scanner,
             match s.origin {
                 scan::Origin::Referrer => "referrer",
@@ -131,7 +131,7 @@ fn print_table(f: &scan::ImageFindings) {
                 scan::Origin::Registry => "the registry's scan API",
             },
             s.location,
-            s.findings
+            crate::text::count(s.findings, "finding")
         );
     }
     if f.status != ScanStatus::Scanned {
@@ -161,10 +161,10 @@ fn print_table(f: &scan::ImageFindings) {
     for p in &f.platforms {
         let worst = p.counts.worst().map(Severity::as_str).unwrap_or("none");
         out!(
-            "  {}: {} (worst {worst}, {} findings)",
+            "  {}: {} (worst {worst}, {})",
             p.platform,
             status_word(&p.status),
-            p.counts.total()
+            crate::text::count(p.counts.total(), "finding")
         );
     }
     if f.findings.is_empty() {

@@ -104,10 +104,10 @@ pub async fn run(args: &FindingsArgs, q: FleetQuery) -> anyhow::Result<i32> {
 /// The one-line verdict: hits out of images, and what the answer cannot see.
 pub fn summary_line(ans: &FleetAnswer) -> String {
     let mut s = format!(
-        "{}: {} of {} images affected; answered for {} scanned",
+        "{}: {} of {} affected; answered for {} scanned",
         ans.query.label(),
         ans.hits.len(),
-        ans.images,
+        crate::text::count(ans.images, "image"),
         ans.scanned
     );
     if ans.unknown == 0 {

@@ -177,12 +177,21 @@ pub fn table(images: &[Image], all: bool) -> String {
     };
     if !images.is_empty() {
         out.push_str(&format!(
-            "{counted} images ({platforms} platform manifests of an index, {referrers} referrers: shown under what they belong to)\n"
+            "{} ({} of an index, {}: shown under what they belong to)\n",
+            crate::text::count(counted, "image"),
+            crate::text::count(platforms, "platform manifest"),
+            crate::text::count(referrers, "referrer")
         ));
     }
     if hidden > 0 {
         out.push_str(&format!(
-            "({hidden} referrers fallback-tag indexes hidden; --all shows them)\n"
+            "({hidden} {} hidden; --all shows {})\n",
+            crate::text::plural(
+                hidden,
+                "referrers fallback-tag index",
+                "referrers fallback-tag indexes"
+            ),
+            crate::text::plural(hidden, "it", "them")
         ));
     }
     out

@@ -183,12 +183,13 @@ pub fn list(items: &[String], max: usize) -> String {
 /// One line for `--verbose`: what the crawl cost and what the registry said about limits.
 pub fn traffic_line(registry: &str, s: &TrafficStats) -> String {
     let mut line = format!(
-        "{registry}: {} requests, {} received, {} retries, {} throttled (429), {} errors",
-        s.requests,
-        humansize::format_size(s.bytes, humansize::BINARY),
+        "{registry}: {}, {} received, {} {}, {} throttled (429), {}",
+        crate::text::count(s.requests, "request"),
+        crate::text::size(s.bytes),
         s.retries,
+        crate::text::plural(s.retries, "retry", "retries"),
         s.throttled,
-        s.errors
+        crate::text::count(s.errors, "error")
     );
     if s.challenges > 0 || s.fallbacks > 0 {
         line.push_str(&format!(

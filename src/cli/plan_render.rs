@@ -26,8 +26,10 @@ pub fn render(plan: &DeletionPlan, inventory_errors: usize) -> String {
     if let Some(u) = &plan.in_use {
         let _ = writeln!(
             s,
-            "In use: {} — {} images named, {} matched in this inventory",
-            u.source, u.named, u.matched
+            "In use: {} — {} named, {} matched in this inventory",
+            u.source,
+            crate::text::count(u.named, "image"),
+            u.matched
         );
     }
     if inventory_errors > 0 {

@@ -102,9 +102,10 @@ pub async fn run(args: &ReposArgs) -> i32 {
         eprintln!("regscope: warning: {e}");
     }
     eprintln!(
-        "regscope: partial listing: the tags of {} of {} repositories could not be listed; exit code {EXIT_PARTIAL}",
+        "regscope: partial listing: the tags of {} of {} {} could not be listed; exit code {EXIT_PARTIAL}",
         failed.len(),
-        repos.len()
+        repos.len(),
+        crate::text::plural(repos.len(), "repository", "repositories")
     );
     EXIT_PARTIAL
 }

@@ -107,7 +107,11 @@ pub fn replication(i: &RepoInputs) -> Check {
         Some(d) if !d.is_empty() => Check::new(
             id,
             Status::Warn,
-            format!("replicated to {to}, but {} tags differ there", d.len()),
+            format!(
+                "replicated to {to}, but {} {} there",
+                crate::text::count(d.len(), "tag"),
+                crate::text::plural(d.len(), "differs", "differ")
+            ),
         )
         .with(super::capped(d.clone(), 10))
         .with(ev),

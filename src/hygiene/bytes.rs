@@ -9,6 +9,7 @@ use super::{
 use crate::model::Digest;
 use crate::policy::graph::Graph;
 use crate::policy::reclaim::{estimate, ReclaimScope};
+use crate::text::{count, plural};
 use chrono::Duration;
 use std::collections::HashSet;
 
@@ -104,7 +105,11 @@ pub fn untagged(i: &RepoInputs) -> (Check, Option<u64>) {
         Check::new(
             id,
             Status::Warn,
-            format!("{n} untagged manifests hold {held}"),
+            format!(
+                "{} {} {held}",
+                crate::text::count(n, "untagged manifest"),
+                crate::text::plural(n, "holds", "hold")
+            ),
         )
         .with(ev),
         bytes,
@@ -153,16 +158,24 @@ pub fn stale(i: &RepoInputs) -> (Check, Option<u64>) {
         );
     }
     let mut head = vec![format!(
-        "{basis}; {release} images with release tags excepted"
+        "{basis}; {} with release tags excepted",
+        count(release, "image")
     )];
     if stale.is_empty() {
         if unknown > 0 {
-            head.push(format!("{unknown} images have no known time"));
+            head.push(format!(
+                "{} {} no known time",
+                count(unknown, "image"),
+                plural(unknown, "has", "have")
+            ));
             return (
                 Check::new(
                     id,
                     Status::Unknown,
-                    format!("times of {unknown} of {candidates} images are unknown"),
+                    format!(
+                        "times of {unknown} of {} are unknown",
+                        count(candidates, "image")
+                    ),
                 )
                 .with(head),
                 None,
@@ -172,7 +185,7 @@ pub fn stale(i: &RepoInputs) -> (Check, Option<u64>) {
             Check::new(
                 id,
                 Status::Pass,
-                format!("no image idle for more than {days} days"),
+                format!("no image idle for more than {}", count(days, "day")),
             )
             .with(head),
             Some(0),
@@ -203,8 +216,10 @@ pub fn stale(i: &RepoInputs) -> (Check, Option<u64>) {
             id,
             Status::Warn,
             format!(
-                "{} images idle for more than {days} days hold {held}",
-                stale.len()
+                "{} idle for more than {} {} {held}",
+                count(stale.len(), "image"),
+                count(days, "day"),
+                plural(stale.len(), "holds", "hold")
             ),
         )
         .with(head),

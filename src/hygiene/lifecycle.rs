@@ -101,9 +101,9 @@ pub fn check(i: &RepoInputs) -> Check {
                 String::new()
             };
             ev.push(format!(
-                "today it would delete {} manifests and {} tags, freeing {} within the repository{unknown}; {} protected by regscope",
-                t.removes,
-                t.untags,
+                "today it would delete {} and {}, freeing {} within the repository{unknown}; {} protected by regscope",
+                crate::text::count(t.removes, "manifest"),
+                crate::text::count(t.untags, "tag"),
                 human_bytes(t.reclaimed_bytes),
                 t.protected
             ));

@@ -4,6 +4,7 @@
 use super::{last_activity, shown, top_level, Check, CheckId, RepoInputs, Status};
 use crate::model::{Image, ScanStatus};
 use crate::session::Setting;
+use crate::text::{count, plural};
 use chrono::Duration;
 
 /// A referrer's artifact type that carries a vulnerability report (Trivy, Grype, SARIF).
@@ -55,8 +56,9 @@ pub fn scanning(i: &RepoInputs) -> Check {
     let evidence = vec![
         why.clone(),
         format!(
-            "{with} of {} images carry a scanner report as a referrer",
-            tops.len()
+            "{with} of {} {} a scanner report as a referrer",
+            count(tops.len(), "image"),
+            plural(with, "carries", "carry")
         ),
     ];
     let (status, summary) = if with == tops.len() {
@@ -68,9 +70,10 @@ pub fn scanning(i: &RepoInputs) -> Check {
         (
             Status::Warn,
             format!(
-                "{} of {} images carry no scanner report",
+                "{} of {} {} no scanner report",
                 tops.len() - with,
-                tops.len()
+                count(tops.len(), "image"),
+                plural(tops.len() - with, "carries", "carry")
             ),
         )
     } else if matches!(i.settings.scanning, Setting::NotApplicable(_)) {
@@ -125,8 +128,8 @@ pub fn freshness(i: &RepoInputs) -> Check {
                 id,
                 Status::NotApplicable,
                 format!(
-                    "no image pushed or pulled in the last {} days",
-                    i.thresholds.recent_days
+                    "no image pushed or pulled in the last {}",
+                    count(i.thresholds.recent_days, "day")
                 ),
             )
         };
@@ -152,8 +155,10 @@ pub fn freshness(i: &RepoInputs) -> Check {
     let days = i.thresholds.scan_days;
     if !old.is_empty() || !never.is_empty() {
         let summary = format!(
-            "{} of {n} recent images not scanned in the last {days} days",
-            old.len() + never.len()
+            "{} of {n} recent {} not scanned in the last {}",
+            old.len() + never.len(),
+            plural(n, "image", "images"),
+            count(days, "day")
         );
         let mut ev = never;
         ev.extend(old);
@@ -163,14 +168,25 @@ pub fn freshness(i: &RepoInputs) -> Check {
         return Check::new(
             id,
             Status::Unknown,
-            format!("scan times of {unknown} of {n} recent images are not known"),
+            format!(
+                "scan times of {unknown} of {n} recent {} are not known",
+                plural(n, "image", "images")
+            ),
         )
         .with(["the listing carries no scan time for them (reports are read per image with `regscope findings`)".to_string()]);
     }
     Check::new(
         id,
         Status::Pass,
-        format!("all {n} recent images scanned in the last {days} days"),
+        format!(
+            "{} in the last {}",
+            if n == 1 {
+                "the only recent image scanned".to_string()
+            } else {
+                format!("all {n} recent images scanned")
+            },
+            count(days, "day")
+        ),
     )
 }
 
@@ -203,8 +219,8 @@ pub fn critical(i: &RepoInputs) -> Check {
                 id,
                 Status::NotApplicable,
                 format!(
-                    "no image in use or pulled in the last {} days",
-                    i.thresholds.recent_days
+                    "no image in use or pulled in the last {}",
+                    count(i.thresholds.recent_days, "day")
                 ),
             )
         };
@@ -237,28 +253,43 @@ pub fn critical(i: &RepoInputs) -> Check {
         Check::new(
             id,
             Status::Fail,
-            format!("{crit} critical and {high} high findings in {n} images in use"),
+            format!(
+                "{crit} critical and {} in {} in use",
+                count(high, "high finding"),
+                count(n, "image")
+            ),
         )
         .with(ev)
     } else if high > 0 {
         Check::new(
             id,
             Status::Warn,
-            format!("{high} high findings in {n} images in use"),
+            format!(
+                "{} in {} in use",
+                count(high, "high finding"),
+                count(n, "image")
+            ),
         )
         .with(ev)
     } else if unscanned_n > 0 {
         Check::new(
             id,
             Status::Unknown,
-            format!("{unscanned_n} of {n} images in use have no scan result"),
+            format!(
+                "{unscanned_n} of {} in use {} no scan result",
+                count(n, "image"),
+                plural(unscanned_n, "has", "have")
+            ),
         )
         .with(ev)
     } else {
         Check::new(
             id,
             Status::Pass,
-            format!("no critical or high findings in {n} images in use"),
+            format!(
+                "no critical or high findings in {} in use",
+                count(n, "image")
+            ),
         )
     }
 }

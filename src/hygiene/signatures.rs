@@ -52,7 +52,11 @@ pub fn check(i: &RepoInputs) -> Check {
         .map(|im| format!("{} has no signature", shown(im)))
         .collect();
     let k = n - unsigned.len();
-    let share = format!("{k} of {n} tagged images signed ({}%)", k * 100 / n);
+    let share = format!(
+        "{k} of {} signed ({}%)",
+        crate::text::count(n, "tagged image"),
+        k * 100 / n
+    );
     if unsigned.is_empty() {
         return Check::new(id, Status::Pass, share);
     }

@@ -41,7 +41,10 @@ pub fn immutability(i: &RepoInputs) -> Check {
             } else {
                 format!("{n} times")
             };
-            format!("{t} moved {times} in {days} days (store's tag history)")
+            format!(
+                "{t} moved {times} in {} (store's tag history)",
+                crate::text::count(days, "day")
+            )
         })
         .collect();
     if i.tag_history.is_none() {
@@ -94,7 +97,10 @@ pub fn immutability(i: &RepoInputs) -> Check {
                 return fail_moved().with(e);
             }
             let summary = match moves.first() {
-                Some((t, n)) => format!("tags are mutable; {t} moved {n}× in {days} days"),
+                Some((t, n)) => format!(
+                    "tags are mutable; {t} moved {n}× in {}",
+                    crate::text::count(days, "day")
+                ),
                 None => "tags are mutable".to_string(),
             };
             Check::new(id, Status::Warn, summary).with(e)
@@ -112,7 +118,10 @@ pub fn immutability(i: &RepoInputs) -> Check {
                 Status::NotApplicable
             };
             let summary = match moves.first() {
-                Some((t, n)) => format!("{why}; {t} moved {n}× in {days} days"),
+                Some((t, n)) => format!(
+                    "{why}; {t} moved {n}× in {}",
+                    crate::text::count(days, "day")
+                ),
                 None => why.clone(),
             };
             Check::new(id, status, summary).with(ev)
@@ -159,12 +168,25 @@ fn locks(i: &RepoInputs) -> Option<Check> {
         10,
     );
     Some(if open.is_empty() {
-        Check::new(id, Status::Pass, format!("all {n} release tags are locked"))
+        Check::new(
+            id,
+            Status::Pass,
+            if n == 1 {
+                "the only release tag is locked".to_string()
+            } else {
+                format!("all {n} release tags are locked")
+            },
+        )
     } else {
         Check::new(
             id,
             Status::Warn,
-            format!("{} of {n} release tags are not locked", open.len()),
+            format!(
+                "{} of {} {} not locked",
+                open.len(),
+                crate::text::count(n, "release tag"),
+                crate::text::plural(open.len(), "is", "are")
+            ),
         )
         .with(ev)
     })

@@ -219,7 +219,8 @@ fn stale_images_by_the_times_the_registry_records_release_tags_excepted() {
     let (c, bytes) = bytes::stale(&inputs(&images, &s, &th));
     assert_eq!(c.status, Status::Warn, "{c:?}");
     assert!(
-        c.summary.starts_with("1 images idle for more than 90 days"),
+        c.summary
+            .starts_with("1 image idle for more than 90 days holds"),
         "{}",
         c.summary
     );
@@ -241,7 +242,7 @@ fn stale_images_by_the_times_the_registry_records_release_tags_excepted() {
     let (c, bytes) = bytes::stale(&inputs(&images, &s, &th));
     assert_eq!(bytes, None);
     assert!(
-        c.summary.ends_with("hold an unknown number of bytes"),
+        c.summary.ends_with("holds an unknown number of bytes"),
         "{}",
         c.summary
     );

@@ -183,6 +183,7 @@ impl AcrPurge {
                 if keep > self.keep {
                     let edge = elig[keep - 1].0.timestamp_micros();
                     ev.warnings.push(format!(
+                        // plural: never one: a tie has two members at least
                         "{repo}: {} tags were last updated at {}, a genuine tie across the --keep {} boundary; ACR's order between them is not defined, so regscope keeps all of them",
                         elig.iter().filter(|e| e.0.timestamp_micros() == edge).count(),
                         elig[keep - 1].0.to_rfc3339(),

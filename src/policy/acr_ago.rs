@@ -166,7 +166,7 @@ pub fn parse_ago(text: &str) -> Result<Ago, String> {
                 return Err(format!("{text:?}: no day count before 'd'; acr-cli would read this as 0 (every tag is old enough) {hint}"));
             }
             (Some(d), _) => {
-                return Err(format!("{text:?}: a 'd' that does not follow the leading number; acr-cli would read this as {d} days {hint}"));
+                return Err(format!("{text:?}: a 'd' that does not follow the leading number; acr-cli would read this as {} {hint}", crate::text::count(d, "day")));
             }
         }
     } else {

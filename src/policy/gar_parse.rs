@@ -89,6 +89,7 @@ impl GarPolicy {
         let mut errs = Vec::new();
         if list.len() > MAX_POLICIES {
             errs.push(PolicyError::policy(format!(
+                // plural: never one: more than the maximum
                 "{} policies; a repository holds at most {MAX_POLICIES}",
                 list.len()
             )));

@@ -251,6 +251,7 @@ impl HarborPolicy {
                             if sw.harbor_tie_break == TieBreak::KeepTied {
                                 let to = keep_ties(&known, keep, |x| x.1);
                                 ev.warnings.push(format!(
+                                    // plural: never one: a tie has two members at least
                                     "repository {repo}, {}: {} artifacts have the same time, a genuine tie across the keep-{k_param} boundary; Harbor's order is arbitrary, so regscope keeps all of them (harbor.tie_break=keep_tied)",
                                     rule.id,
                                     to - keep + 1
@@ -327,8 +328,12 @@ impl HarborPolicy {
             }
             if unknown[k] > 0 {
                 ev.warnings.push(format!(
-                    "{}: {} artifacts have no known time for {}; they are kept, never deleted by it",
-                    rule.id, unknown[k], rule.template_name
+                    "{}: {} {} no known time for {}; {} kept, never deleted by it",
+                    rule.id,
+                    crate::text::count(unknown[k], "artifact"),
+                    crate::text::plural(unknown[k], "has", "have"),
+                    rule.template_name,
+                    crate::text::plural(unknown[k], "it is", "they are")
                 ));
             }
         }

@@ -117,6 +117,7 @@ impl HarborPolicy {
             errs.push(PolicyError::new(
                 None,
                 Some("rules"),
+                // plural: never one: more than the maximum
                 format!("{} rules; Harbor allows at most {MAX_RULES}", rules_v.len()),
             ));
         }

@@ -92,7 +92,7 @@ impl std::fmt::Display for Reason {
             } => {
                 write!(f, "{what} ")?;
                 time::write_human_secs(f, *age_secs)?;
-                write!(f, " ago (more than {days} days)")
+                write!(f, " ago (more than {})", crate::text::count(*days, "day"))
             }
             Reason::Beyond {
                 keep,
@@ -100,8 +100,9 @@ impl std::fmt::Display for Reason {
                 by_created,
             } => write!(
                 f,
-                "beyond the newest {keep}{} of the {of} images matching the rule's tag requirement",
-                if *by_created { " by creation time" } else { "" }
+                "beyond the newest {keep}{} of the {} matching the rule's tag requirement",
+                if *by_created { " by creation time" } else { "" },
+                crate::text::count(*of, "image")
             ),
         }
     }

@@ -160,8 +160,9 @@ pub fn unknown_why(what: &str, why: NotCredible) -> String {
 /// The note a rule gets, once, when `created` stood in for `n` images.
 pub fn created_note(rule: &str, ordered: bool, what: &str, n: usize) -> String {
     format!(
-        "{rule}: {} by image creation time: this registry records no {what} time ({n} images)",
-        if ordered { "ordered" } else { "aged" }
+        "{rule}: {} by image creation time: this registry records no {what} time ({})",
+        if ordered { "ordered" } else { "aged" },
+        crate::text::count(n, "image")
     )
 }
 

@@ -282,11 +282,15 @@ fn fallback(
         }
     }
     let mut method = format!(
-        "approximate: blob lists are missing for {missing} images, so reclaimed is the sum of each removed image's unique bytes (a lower bound where removed images share blobs among themselves; per-repository uniqueness)"
+        "approximate: blob lists are missing for {}, so reclaimed is the sum of each removed image's unique bytes (a lower bound where removed images share blobs among themselves; per-repository uniqueness)",
+        crate::text::count(missing, "image")
     );
     if no_unique > 0 {
         method.push_str(&format!(
-            "; {no_unique} removed images have no unique size and count as 0"
+            "; {} {} no unique size and {} as 0",
+            crate::text::count(no_unique, "removed image"),
+            crate::text::plural(no_unique, "has", "have"),
+            crate::text::plural(no_unique, "counts", "count")
         ));
     }
     ReclaimEstimate {

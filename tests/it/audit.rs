@@ -115,7 +115,7 @@ async fn audit_of_a_distribution_registry() {
     assert!(
         scan["evidence"]
             .to_string()
-            .contains("1 of 3 images carry a scanner report"),
+            .contains("1 of 3 images carries a scanner report"),
         "{scan}"
     );
 
@@ -135,7 +135,7 @@ async fn audit_of_a_distribution_registry() {
         stale["summary"]
             .as_str()
             .unwrap()
-            .starts_with("1 images idle"),
+            .starts_with("1 image idle"),
         "{stale}"
     );
 
@@ -198,7 +198,7 @@ async fn audit_of_a_distribution_registry() {
         crit["summary"]
             .as_str()
             .unwrap()
-            .starts_with("1 of 2 images in use have no scan result"),
+            .starts_with("1 of 2 images in use has no scan result"),
         "{crit}"
     );
 

@@ -142,7 +142,7 @@ async fn audit_of_an_ecr_registry_through_its_api() {
     assert!(
         c["evidence"]
             .to_string()
-            .contains("today it would delete 1 manifests"),
+            .contains("today it would delete 1 manifest and"),
         "{c}"
     );
     assert_eq!(check(&doc, "dev/web", "lifecycle-policy")["status"], "warn");

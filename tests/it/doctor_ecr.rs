@@ -183,7 +183,7 @@ async fn ecr_pullable_index_with_push_time_and_lifecycle_expiry() {
         "{history}"
     );
     assert!(
-        history.contains("lifecycle: the current policy (1 rules) keeps this image"),
+        history.contains("lifecycle: the current policy (1 rule) keeps this image"),
         "{history}"
     );
 

@@ -87,8 +87,12 @@ pub fn prepare(req: &PlanRequest, policy_text: Option<String>) -> Result<Prepare
     let mut warnings = Vec::new();
     if req.not_loaded > 0 {
         warnings.push(format!(
-            "{} repositories of {} are not loaded yet and are not in this plan",
-            req.not_loaded, req.registry_name
+            "{} {} of {} {} not loaded yet and {} not in this plan",
+            req.not_loaded,
+            crate::text::plural(req.not_loaded, "repository", "repositories"),
+            req.registry_name,
+            crate::text::plural(req.not_loaded, "is", "are"),
+            crate::text::plural(req.not_loaded, "is", "are")
         ));
     }
     let (policy, marked, source, dated) = match &req.spec {

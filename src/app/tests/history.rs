@@ -83,7 +83,7 @@ fn charts_show_bytes_over_time_spikes_and_since_last_open() {
     assert!(text.contains("+3.0 GiB/day"), "{text}");
     assert!(text.contains('·'), "{text}");
     assert!(
-        text.contains("prod since last open: 2 new, 1 deleted, 1 tags moved (web:latest)"),
+        text.contains("prod since last open: 2 new, 1 deleted, 1 tag moved (web:latest)"),
         "{text}"
     );
 }

@@ -157,7 +157,7 @@ fn cve_sweeps_the_fleet_and_states_what_is_unknown() {
     let text = crate::app::views::query::view::coverage(&h.state);
     assert_eq!(
         text,
-        "answered for 2 scanned · 3 unknown: 2 not fetched yet, 1 not scanned · 1 repositories still loading"
+        "answered for 2 scanned · 3 unknown: 2 not fetched yet, 1 not scanned · 1 repository still loading"
     );
     assert_eq!(h.state.query.hits.len(), 1);
     answer(

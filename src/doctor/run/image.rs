@@ -35,7 +35,10 @@ impl Walk<'_> {
                 let close = closest(asked, &tags);
                 let ht = Instant::now();
                 let clue = if close.is_empty() {
-                    format!("{} tags, none close to {asked}", tags.len())
+                    format!(
+                        "{}, none close to {asked}",
+                        crate::text::count(tags.len(), "tag")
+                    )
                 } else {
                     format!("tags close to {asked}: {}", close.join(", "))
                 };
@@ -53,10 +56,10 @@ impl Walk<'_> {
                 self.finish(
                     Verdict::TagNotFound,
                     format!(
-                        "{}/{} exists ({} tags) but has no {what}.{near}",
+                        "{}/{} exists ({}) but has no {what}.{near}",
                         self.registry,
                         self.repo,
-                        tags.len()
+                        crate::text::count(tags.len(), "tag")
                     ),
                     format!("regscope images {}/{}", self.registry, self.repo),
                 )
@@ -107,8 +110,8 @@ impl Walk<'_> {
             "platforms",
             StepStatus::Ok,
             format!(
-                "{} platforms; {wanted} → {}",
-                runnable.len(),
+                "{}; {wanted} → {}",
+                crate::text::count(runnable.len(), "platform"),
                 chosen.digest.short()
             ),
             t,
@@ -239,7 +242,11 @@ impl Walk<'_> {
             self.push(Step {
                 name: "blobs",
                 status: StepStatus::Fail,
-                detail: format!("{} of {} blobs missing", missing.len(), results.len()),
+                detail: format!(
+                    "{} of {} missing",
+                    missing.len(),
+                    crate::text::count(results.len(), "blob")
+                ),
                 elapsed_ms: ms(t),
                 http_status: Some(404),
                 error_code: Some("BLOB_UNKNOWN".into()),
@@ -247,7 +254,7 @@ impl Walk<'_> {
             });
             return Err(self.finish(
                 Verdict::BlobMissing,
-                format!("The manifest {} references {} blob(s) the registry no longer has ({}); a pull fails while downloading.", image.0.short(), missing.len(), missing.join(", ")),
+                format!("The manifest {} references {} the registry no longer has ({}); a pull fails while downloading.", image.0.short(), crate::text::count(missing.len(), "blob"), missing.join(", ")),
                 format!("re-push the image from a machine that has it: docker push {}", self.reference),
             ));
         }
@@ -256,9 +263,9 @@ impl Walk<'_> {
             "blobs",
             StepStatus::Ok,
             format!(
-                "config and {} layer{} present ({total} bytes compressed)",
-                m.layers.len(),
-                if m.layers.len() == 1 { "" } else { "s" }
+                "config and {} present ({} compressed)",
+                crate::text::count(m.layers.len(), "layer"),
+                crate::text::size(total)
             ),
             t,
             None,

@@ -124,6 +124,7 @@ pub(super) fn cross_rule_checks(rules: &[EcrRule], errs: &mut Vec<PolicyError>) 
         errs.push(PolicyError::new(
             Some(format!("rulePriority {p}")),
             Some("rulePriority"),
+            // plural: never one: a duplicate is two at least
             format!("used by {n} rules; priorities must be unique"),
         ));
     }
@@ -136,6 +137,7 @@ pub(super) fn cross_rule_checks(rules: &[EcrRule], errs: &mut Vec<PolicyError>) 
                 errs.push(PolicyError::new(
                     Some(format!("rulePriority {}", r.priority)),
                     Some("selection.tagStatus"),
+                    // plural: never one: not a count
                     format!("Rule for tagStatus=ANY must have the lowest priority per storage class (the highest rulePriority number among {cname} rules, here {})", max_prio.unwrap_or(0)),
                 ));
             }
@@ -148,6 +150,7 @@ pub(super) fn cross_rule_checks(rules: &[EcrRule], errs: &mut Vec<PolicyError>) 
             errs.push(PolicyError::new(
                 None,
                 Some("selection.tagStatus"),
+                // plural: never one: more than one
                 format!("{any_count} rules with tagStatus=ANY in storage class {cname}; only one can be last"),
             ));
         }

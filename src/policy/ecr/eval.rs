@@ -140,8 +140,10 @@ impl EcrPolicy {
             }
             if part.unknown[k] > 0 {
                 ev.warnings.push(format!(
-                    "{name}: {} images have no credible {what} time (the registry records none and their creation time is missing or not credible); they are protected, never expired by age or count",
-                    part.unknown[k]
+                    "{name}: {} {} no credible {what} time (the registry records none and the creation time is missing or not credible); {} protected, never expired by age or count",
+                    crate::text::count(part.unknown[k], "image"),
+                    crate::text::plural(part.unknown[k], "has", "have"),
+                    crate::text::plural(part.unknown[k], "it is", "they are")
                 ));
             }
         }
@@ -346,6 +348,7 @@ impl Ctx<'_> {
                     if sw.ecr_tie_break == TieBreak::KeepTied {
                         let to = keep_ties(ranked, keep, when);
                         part.warnings.push(format!(
+                            // plural: never one: a tie has two members at least
                             "repository {repo}, rulePriority {}: {} images were all {verb} at {at}, a genuine tie across the keep-{n} boundary; ECR's order between them is unspecified, so regscope keeps all of them (ecr.tie_break=keep_tied)",
                             rule.priority,
                             to - keep + 1,

@@ -64,6 +64,7 @@ impl EcrPolicy {
             errs.push(PolicyError::new(
                 None,
                 Some("rules"),
+                // plural: never one: more than the maximum
                 format!("{} rules; ECR allows at most {MAX_RULES}", rules.len()),
             ));
         }
@@ -362,7 +363,10 @@ fn parse_rule(i: usize, r: &Value) -> Result<EcrRule, Vec<PolicyError>> {
                     errs.push(PolicyError::new(
                         Some(rn.clone()),
                         Some("selection.countNumber"),
-                        format!("{n} days is below the 90-day minimum storage duration of archived images"),
+                        format!(
+                            "{} is below the 90-day minimum storage duration of archived images",
+                            crate::text::count(n, "day")
+                        ),
                     ));
                 }
             }

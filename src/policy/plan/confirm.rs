@@ -51,6 +51,7 @@ impl DeletionPlan {
             many => (
                 removals.to_string(),
                 format!(
+                    // plural: never one: one repository is matched above
                     "the number of images ({removals}) across {} repositories",
                     many.len()
                 ),

@@ -178,7 +178,9 @@ pub fn decide(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions) 
     }
     if archived_tags > 0 {
         d.warnings.push(format!(
-            "{archived_tags} tags become unpullable: archived images answer 404 until restored (restore takes about 20 minutes)"
+            "{} {} unpullable: archived images answer 404 until restored (restore takes about 20 minutes)",
+            crate::text::count(archived_tags, "tag"),
+            crate::text::plural(archived_tags, "becomes", "become")
         ));
     }
     for (idx, child) in &g.missing_children {
@@ -196,8 +198,10 @@ pub fn decide(images: &[Image], g: &Graph, ev: &Evaluation, opts: &PlanOptions) 
     d.estimate = estimate(images, g, &d.removed, opts.scope);
     if d.estimate.unknown_sizes > 0 {
         d.warnings.push(format!(
-            "{} removed images have no known size; the byte figures leave them out",
-            d.estimate.unknown_sizes
+            "{} {} no known size; the byte figures leave {} out",
+            crate::text::count(d.estimate.unknown_sizes, "removed image"),
+            crate::text::plural(d.estimate.unknown_sizes, "has", "have"),
+            crate::text::plural(d.estimate.unknown_sizes, "it", "them")
         ));
     }
     for (blob, sizes) in &d.estimate.size_conflicts {

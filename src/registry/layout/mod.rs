@@ -484,11 +484,12 @@ impl ManifestSource for LayoutSource {
             let _guard = lock.lock().expect("layout write lock");
             let report = ops::delete(&dir, &d)?;
             tracing::info!(
-                "deleted {d} from {}: {} index entries, {} blobs, {} bytes",
+                "deleted {d} from {}: {} {}, {}, {}",
                 dir.path.display(),
                 report.entries_removed,
-                report.blobs_removed.len(),
-                report.bytes_freed
+                crate::text::plural(report.entries_removed, "index entry", "index entries"),
+                crate::text::count(report.blobs_removed.len(), "blob"),
+                crate::text::size(report.bytes_freed)
             );
             Ok(())
         })

@@ -108,7 +108,8 @@ async fn images_repos_and_inspect_from_the_command_line() {
     );
     assert!(!r.stdout.contains("team-b"), "prefix filter");
     assert!(
-        r.stdout.contains("1 referrers fallback-tag indexes hidden"),
+        r.stdout
+            .contains("1 referrers fallback-tag index hidden; --all shows it"),
         "{}",
         r.stdout
     );

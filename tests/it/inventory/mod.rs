@@ -6,6 +6,7 @@
 mod bad_input;
 mod cli;
 mod layout;
+mod one;
 mod paging;
 mod registry;
 mod repos_quick;

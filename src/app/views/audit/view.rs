@@ -99,8 +99,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let mut lines = Vec::new();
     let reg = report.summary.registries.first();
     let mut head = format!(
-        "{} repositories · {} reclaimable",
+        "{} {} · {} reclaimable",
         format::count(report.repositories.len()),
+        crate::text::plural(report.repositories.len(), "repository", "repositories"),
         format::size(reg.map(|r| r.reclaimable_bytes))
     );
     if let Some(r) = reg.filter(|r| r.reclaimable_unknown > 0) {

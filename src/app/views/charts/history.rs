@@ -209,10 +209,10 @@ fn since_last<'a>(t: &Theme, registry: &str, c: &Changes, width: usize) -> Line<
         .map(|(repo, tag, _, _)| format!("{repo}:{tag}"))
         .collect();
     let mut text = format!(
-        "{} new, {} deleted, {} tags moved",
+        "{} new, {} deleted, {} moved",
         c.new_images.len(),
         c.deleted_images.len(),
-        c.moved_tags.len()
+        crate::text::count(c.moved_tags.len(), "tag")
     );
     if !moved.is_empty() {
         text.push_str(&format!(" ({})", moved.join(", ")));

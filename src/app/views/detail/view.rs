@@ -260,8 +260,8 @@ fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> 
     let bar_w = (width as usize / 5).clamp(6, 24);
     let mut out = vec![Line::from(Span::styled(
         format!(
-            "{} layers, {} compressed",
-            data.layers.len(),
+            "{}, {} compressed",
+            crate::text::count(data.layers.len(), "layer"),
             format::size(Some(total))
         ),
         t.fg(Role::Header),

@@ -44,8 +44,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
     let l = &state.layers;
     let mut out: Vec<Line> = vec![Line::from(Span::styled(
         format!(
-            "{} layers · {} of files · wasted {} · efficiency {:.1}%",
-            data.rows.len(),
+            "{} · {} of files · wasted {} · efficiency {:.1}%",
+            crate::text::count(data.rows.len(), "layer"),
             format::size(Some(data.total_bytes)),
             format::size(Some(data.wasted_bytes)),
             data.efficiency * 100.0

@@ -59,16 +59,22 @@ pub fn draw_confirm(frame: &mut Frame, full: Rect, state: &State, c: &Confirm) {
     });
     let where_ = match repos.as_slice() {
         [one] => one.clone(),
-        many => format!("{} repositories", many.len()),
+        many => format!("{} repositories", many.len()), // plural: never one: one is matched above
     };
     let mut lines = vec![
         Line::from(Span::styled(
-            format!("Delete {} images from {where_} in {registry}?", p.removals()),
+            format!(
+                "Delete {} from {where_} in {registry}?",
+                crate::text::count(p.removals(), "image")
+            ),
             t.fg(Role::Danger),
         )),
         Line::from(Span::styled(
             format!(
-                "{tags} tags go with them; about {} is reclaimed.",
+                "{} {} with {}; about {} is reclaimed.",
+                crate::text::count(tags, "tag"),
+                crate::text::plural(tags, "goes", "go"),
+                crate::text::plural(p.removals(), "it", "them"),
                 format::size(Some(reclaimed))
             ),
             t.fg(Role::Text),

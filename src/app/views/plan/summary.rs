@@ -47,12 +47,16 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
     let count = |k: ActionKind| plan.actions.iter().filter(|a| a.action == k).count();
     let removed = plan.removals();
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{removed} images removed"), t.fg(Role::Danger)),
+        Span::styled(
+            format!("{} removed", crate::text::count(removed, "image")),
+            t.fg(Role::Danger),
+        ),
         Span::styled(
             format!(
-                " · {} protected · {} images in scope",
+                " · {} protected · {} {} in scope",
                 s.protected,
-                format::count(s.images)
+                format::count(s.images),
+                crate::text::plural(s.images, "image", "images")
             ),
             t.fg(Role::Text),
         ),

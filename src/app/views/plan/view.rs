@@ -449,7 +449,7 @@ pub fn row_text(state: &State) -> Option<String> {
             let x = &plan.protected[i];
             format!(" {}@{} · {}", x.repository, x.digest, x.why)
         }
-        PlanRow::WarningHeader(n) => format!(" {n} warnings"),
+        PlanRow::WarningHeader(n) => format!(" {}", crate::text::count(n, "warning")),
         PlanRow::Warning(i) => format!(" {}", plan.warnings[i]),
     })
 }

@@ -117,8 +117,9 @@ pub fn coverage(state: &State) -> String {
     }
     if q.repositories_loading > 0 {
         s.push_str(&format!(
-            " · {} repositories still loading",
-            q.repositories_loading
+            " · {} {} still loading",
+            q.repositories_loading,
+            crate::text::plural(q.repositories_loading, "repository", "repositories")
         ));
     }
     s
@@ -135,9 +136,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(format!("{} ", query.label()), t.fg(Role::Accent)),
         Span::styled(
             format!(
-                "· {} of {} images affected · {} first ",
+                "· {} of {} {} affected · {} first ",
                 format::count(q.hits.len()),
                 format::count(q.images.len()),
+                crate::text::plural(q.images.len(), "image", "images"),
                 match q.order {
                     HitOrder::Newest => "newest",
                     HitOrder::Pulled => "pulled",

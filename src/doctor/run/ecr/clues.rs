@@ -145,8 +145,8 @@ impl EcrWalk<'_> {
         let Some(d) = ev.decisions.iter().find(|d| d.image == at) else {
             return (
                 format!(
-                    "lifecycle: the current policy ({} rules) keeps this image {when}",
-                    parsed.rules.len()
+                    "lifecycle: the current policy ({}) keeps this image {when}",
+                    crate::text::count(parsed.rules.len(), "rule")
                 ),
                 None,
             );
@@ -193,7 +193,10 @@ impl EcrWalk<'_> {
             Ok(tags) => {
                 let close = closest(&asked, &tags);
                 let d = if close.is_empty() {
-                    format!("{} tags, none close to {asked}", tags.len())
+                    format!(
+                        "{}, none close to {asked}",
+                        crate::text::count(tags.len(), "tag")
+                    )
                 } else {
                     format!("tags close to {asked}: {}", close.join(", "))
                 };
@@ -286,8 +289,8 @@ impl EcrWalk<'_> {
         }
         if hits.is_empty() {
             lines.push(format!(
-                "lifecycle policy ({} rules): none of its expire rules matches this tag",
-                parsed.rules.len()
+                "lifecycle policy ({}): none of its expire rules matches this tag",
+                crate::text::count(parsed.rules.len(), "rule")
             ));
             return None;
         }
@@ -303,7 +306,12 @@ impl EcrWalk<'_> {
                 let close = closest(&w.repo, &names);
                 if close.is_empty() {
                     (
-                        format!("{} repositories, none close to {}", names.len(), w.repo),
+                        format!(
+                            "{} {}, none close to {}",
+                            names.len(),
+                            crate::text::plural(names.len(), "repository", "repositories"),
+                            w.repo
+                        ),
                         String::new(),
                     )
                 } else {

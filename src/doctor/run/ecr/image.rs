@@ -171,8 +171,8 @@ impl EcrWalk<'_> {
             "platforms",
             StepStatus::Ok,
             format!(
-                "{} platforms; {wanted} → {}",
-                runnable.len(),
+                "{}; {wanted} → {}",
+                crate::text::count(runnable.len(), "platform"),
                 chosen.digest.short()
             ),
             t,
@@ -247,7 +247,11 @@ impl EcrWalk<'_> {
             w.push(Step {
                 name: "blobs",
                 status: StepStatus::Fail,
-                detail: format!("{} of {} blobs missing", missing.len(), wanted.len()),
+                detail: format!(
+                    "{} of {} missing",
+                    missing.len(),
+                    crate::text::count(wanted.len(), "blob")
+                ),
                 elapsed_ms: ms(t),
                 http_status: Some(200),
                 error_code: code,
@@ -255,7 +259,7 @@ impl EcrWalk<'_> {
             });
             return Err(w.finish(
                 Verdict::BlobMissing,
-                format!("The manifest {} references {} blob(s) ECR no longer has ({}); a pull fails while downloading.", digest.short(), missing.len(), missing.join(", ")),
+                format!("The manifest {} references {} ECR no longer has ({}); a pull fails while downloading.", digest.short(), crate::text::count(missing.len(), "blob"), missing.join(", ")),
                 format!("re-push the image from a machine that has it: docker push {}", w.reference),
             ));
         }
@@ -264,8 +268,9 @@ impl EcrWalk<'_> {
             name: "blobs",
             status: StepStatus::Ok,
             detail: format!(
-                "config and {} layers available ({total} bytes compressed)",
-                m.layers.len()
+                "config and {} available ({} compressed)",
+                crate::text::count(m.layers.len(), "layer"),
+                crate::text::size(total)
             ),
             elapsed_ms: ms(t),
             http_status: Some(200),
