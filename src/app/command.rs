@@ -51,7 +51,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "doctor",
         args: "[REF] [--platform OS/ARCH]",
-        about: "pull doctor: walk the pull path of REF (default: the selected image) step by step",
+        about: "pull doctor: walk the pull path of REF (default: the selected image) step by step; REF without a registry (web:v1) is read in the registry being browsed, docker.io/NAME is Docker Hub",
         run: super::views::doctor::update::command,
     },
     CommandSpec {

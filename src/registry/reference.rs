@@ -111,6 +111,18 @@ impl Reference {
         })
     }
 
+    /// Whether `input` names its registry (a host as its first component, or `oci:`):
+    /// without one, runtimes read it as Docker Hub's, and a browser may read it as the
+    /// registry being browsed.
+    pub fn names_registry(input: &str) -> bool {
+        let s = input.trim();
+        if s.starts_with("oci:") {
+            return true;
+        }
+        let name = s.split_once('@').map_or(s, |(n, _)| n);
+        split_host(name).0.is_some()
+    }
+
     /// What to ask the registry for: the digest when pinned, else the tag.
     pub fn reference(&self) -> String {
         match (&self.digest, &self.tag) {
@@ -364,6 +376,22 @@ mod tests {
             Reference::parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/svc/app:v2").unwrap();
         assert!(matches!(r.target, Target::Ecr { ref region, .. } if region == "eu-west-1"));
         assert_eq!(r.repository, "svc/app");
+    }
+
+    #[test]
+    fn which_references_name_their_registry() {
+        for named in [
+            "docker.io/nginx",
+            "localhost/a",
+            "h:5000/a:v1",
+            "oci:./dir:v1",
+            "ghcr.io/o/a@sha256:0",
+        ] {
+            assert!(Reference::names_registry(named), "{named}");
+        }
+        for bare in ["nginx", "team/api:v1", "hidden/mu@sha256:0", "a"] {
+            assert!(!Reference::names_registry(bare), "{bare}");
+        }
     }
 
     #[test]

@@ -121,7 +121,7 @@ fn steps_stream_in_and_stale_runs_are_dropped() {
 fn doctor_command_takes_a_reference_and_a_platform() {
     let mut h = Harness::loaded();
     h.keys(": ");
-    h.type_text("doctor nginx --platform linux/arm64/v8");
+    h.type_text("doctor docker.io/nginx --platform linux/arm64/v8");
     h.keys("enter");
     let Some(Effect::Doctor(req)) = h.other.pop() else {
         panic!("doctor effect")
@@ -129,7 +129,7 @@ fn doctor_command_takes_a_reference_and_a_platform() {
     assert_eq!(req.reference.repository, "library/nginx");
     assert_eq!(req.platform.unwrap().to_string(), "linux/arm64/v8");
     h.keys(": ");
-    h.type_text("doctor nginx --platform");
+    h.type_text("doctor docker.io/nginx --platform");
     h.keys("enter");
     assert!(h.state.flash.as_ref().unwrap().error);
 }
@@ -182,4 +182,72 @@ fn p_on_an_ecr_row_keeps_the_ecr_target() {
         flash.text.contains("counts as a pull") && !flash.error,
         "{flash:?}"
     );
+}
+
+#[test]
+fn doctor_command_reads_a_bare_reference_in_the_browsed_registry() {
+    let mut h = Harness::loaded();
+    // The tree on the registry: `web:v1.0.3` is prod's, not Docker Hub's.
+    h.keys(": ");
+    h.type_text("doctor web:v1.0.3");
+    h.keys("enter");
+    let Some(Effect::Doctor(req)) = h.other.pop() else {
+        panic!("doctor effect, flash {:?}", h.state.flash)
+    };
+    assert_eq!(req.reference.registry, "prod.example:5000");
+    assert_eq!(req.reference.repository, "web");
+    assert_eq!(req.reference.tag.as_deref(), Some("v1.0.3"));
+    assert_eq!(req.registry, Some(0));
+    assert_eq!(
+        h.state.doctor.reference.as_deref(),
+        Some("prod.example:5000/web:v1.0.3")
+    );
+    // A one-word name stays a name in that registry (no `library/`), with `latest`.
+    h.keys("esc : ");
+    h.type_text("doctor api");
+    h.keys("enter");
+    let Some(Effect::Doctor(req)) = h.other.pop() else {
+        panic!("doctor effect")
+    };
+    assert_eq!(req.reference.repository, "api");
+    assert_eq!(req.reference.tag.as_deref(), Some("latest"));
+    // Naming a registry still means that registry.
+    h.keys("esc : ");
+    h.type_text("doctor docker.io/nginx");
+    h.keys("enter");
+    let Some(Effect::Doctor(req)) = h.other.pop() else {
+        panic!("doctor effect")
+    };
+    assert_eq!(req.reference.repository, "library/nginx");
+    assert_eq!(req.registry, None);
+    // A bad name says what is wrong, without the placeholder host.
+    h.keys("esc : ");
+    h.type_text("doctor Bad_Name");
+    h.keys("enter");
+    let flash = h.state.flash.clone().unwrap();
+    assert!(
+        flash.error && !flash.text.contains("localhost"),
+        "{flash:?}"
+    );
+}
+
+#[test]
+fn the_doctor_key_is_hinted_only_on_an_image() {
+    let mut h = Harness::loaded();
+    let hints = |h: &mut Harness| h.screen(120, 30).lines().last().unwrap().to_string();
+    // The tree: no image selected.
+    assert!(!hints(&mut h).contains("doctor"), "{}", hints(&mut h));
+    // An empty repository: nothing to pull.
+    h.keys(": ");
+    h.type_text("repo empty");
+    h.keys("enter");
+    assert_eq!(h.state.images.table.as_ref().unwrap().repository, "empty");
+    assert!(h.state.images.selected().is_none());
+    assert!(!hints(&mut h).contains("doctor"));
+    // A repository with images.
+    h.keys(": ");
+    h.type_text("repo web");
+    h.keys("enter");
+    assert!(h.state.images.selected().is_some());
+    assert!(hints(&mut h).contains("P doctor"), "{}", hints(&mut h));
 }

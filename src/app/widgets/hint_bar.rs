@@ -51,6 +51,7 @@ pub fn line(state: &State) -> Line<'static> {
                     && (i.action != Action::ConfirmDelete || deletable)
                     && (scope != Scope::Plan || plan_key_applies(state, i.action))
                     && (scope != Scope::Detail || detail_key_applies(state, i.action))
+                    && (i.action != Action::Doctor || doctor_applies(state))
             });
             // Help first: whatever else is cut at 80 columns, the way to every key stays.
             let help = ACTIONS.iter().filter(|i| i.action == Action::Help);
@@ -117,4 +118,10 @@ fn detail_key_applies(state: &State, a: Action) -> bool {
         Action::RawPretty => state.detail.tab == DetailTab::Raw,
         _ => true,
     }
+}
+
+/// `P` only where there is an image a runtime could pull (not an empty or loading table,
+/// not an OCI layout on disk).
+fn doctor_applies(state: &State) -> bool {
+    crate::app::views::doctor::update::selected_reference(state).is_ok()
 }

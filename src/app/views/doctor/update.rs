@@ -41,17 +41,18 @@ fn start(
     })]
 }
 
-/// The reference a runtime would pull for the selected row: by its first tag (a missing
-/// tag is a finding), else by digest; on the registry's real host. Registries addressed by
-/// their API (`ecr://REGION`) keep their target, as there is no host to write.
-fn selected_reference(state: &State) -> Result<(Reference, String, Option<usize>), String> {
-    let row = state.images.selected().ok_or("select an image first")?;
-    let table = state.images.table.as_ref().ok_or("select an image first")?;
-    let ri = state.fleet.registry_index(&table.registry);
-    let at = match row.first_tag() {
-        Some(tag) => format!(":{tag}"),
-        None => format!("@{}", row.digest_str()),
-    };
+/// The reference a runtime would pull for `repository` at `tag`/`digest` in registry `ri`
+/// (`None`: a registry named `registry` that is not in the fleet): on the registry's real
+/// host; registries addressed by their API (`ecr://REGION`) keep their target, as there is
+/// no host to write.
+fn reference_in(
+    state: &State,
+    ri: Option<usize>,
+    registry: &str,
+    repository: &str,
+    tag: Option<&str>,
+    digest: Option<crate::model::Digest>,
+) -> Result<(Reference, String), String> {
     let host = match ri.map(|i| &state.fleet.registries[i].target) {
         Some(Target::Distribution { host, .. }) => host.clone(),
         Some(Target::Layout { .. }) => {
@@ -59,30 +60,81 @@ fn selected_reference(state: &State) -> Result<(Reference, String, Option<usize>
                 "the pull doctor walks registries; an OCI layout on disk is not pulled".into(),
             )
         }
-        // A registry addressed by its API (no host to write) keeps its target.
         Some(other) => {
             let target = other.without_prefix();
-            let (tag, digest) = match row.first_tag() {
-                Some(t) => (Some(t.to_string()), None),
-                None => (
-                    None,
-                    Some(crate::model::Digest::parse(row.digest_str()).map_err(|e| e.to_string())?),
-                ),
-            };
             let r = Reference {
                 registry: target.display_name(),
                 target,
-                repository: table.repository.clone(),
-                tag,
+                repository: repository.to_string(),
+                tag: tag.map(str::to_string),
                 digest,
             };
-            return Ok((r.clone(), r.to_string(), ri));
+            return Ok((r.clone(), r.to_string()));
         }
-        None => table.registry.clone(),
+        None => registry.to_string(),
     };
-    let text = format!("{host}/{}{at}", table.repository);
+    let at = match (tag, &digest) {
+        (Some(t), Some(d)) => format!(":{t}@{d}"),
+        (Some(t), None) => format!(":{t}"),
+        (None, Some(d)) => format!("@{d}"),
+        (None, None) => String::new(),
+    };
+    let text = format!("{host}/{repository}{at}");
     let r = Reference::parse(&text).map_err(|e| e.to_string())?;
+    Ok((r, text))
+}
+
+/// The reference a runtime would pull for the selected row: by its first tag (a missing
+/// tag is a finding), else by digest.
+pub fn selected_reference(state: &State) -> Result<(Reference, String, Option<usize>), String> {
+    let row = state.images.selected().ok_or("select an image first")?;
+    let table = state.images.table.as_ref().ok_or("select an image first")?;
+    let ri = state.fleet.registry_index(&table.registry);
+    let (tag, digest) = match row.first_tag() {
+        Some(t) => (Some(t), None),
+        None => (
+            None,
+            Some(crate::model::Digest::parse(row.digest_str()).map_err(|e| e.to_string())?),
+        ),
+    };
+    let (r, text) = reference_in(state, ri, &table.registry, &table.repository, tag, digest)?;
     Ok((r, text, ri))
+}
+
+/// A reference typed without a registry (`web:v1`) is read in the registry being browsed
+/// (the open repository's, else the tree's selection), as `P` on a row would; with none,
+/// as runtimes read it (Docker Hub). `docker.io/…` always means Docker Hub.
+fn typed_reference(
+    state: &State,
+    text: &str,
+) -> Result<(Reference, String, Option<usize>), String> {
+    let browsed = crate::app::views::plan::update::current_registry(state);
+    match browsed {
+        Some(ri) if !Reference::names_registry(text) => {
+            // Parsed under a placeholder host only to split and check name, tag, digest.
+            let p = Reference::parse(&format!("localhost/{}", text.trim()))
+                .map_err(|e| e.to_string().replace("localhost/", ""))?;
+            let name = state.fleet.registries[ri].name.clone();
+            let (r, shown) = reference_in(
+                state,
+                Some(ri),
+                &name,
+                &p.repository,
+                p.tag.as_deref(),
+                p.digest,
+            )?;
+            Ok((r, shown, Some(ri)))
+        }
+        _ => {
+            let r = Reference::parse(text).map_err(|e| e.to_string())?;
+            let ri = state
+                .fleet
+                .registries
+                .iter()
+                .position(|n| n.target.display_name() == r.target.display_name());
+            Ok((r, text.to_string(), ri))
+        }
+    }
 }
 
 /// From an image row (Images or Detail pane).
@@ -117,13 +169,8 @@ pub fn command(state: &mut State, args: &str) -> Result<Vec<Effect>, String> {
     let Some(text) = reference else {
         return Ok(open_from_row(state));
     };
-    let r = Reference::parse(&text).map_err(|e| e.to_string())?;
-    let ri = state
-        .fleet
-        .registries
-        .iter()
-        .position(|n| n.target.display_name() == r.target.display_name());
-    Ok(start(state, r, text, platform, ri))
+    let (r, shown, ri) = typed_reference(state, &text)?;
+    Ok(start(state, r, shown, platform, ri))
 }
 
 pub fn on_event(state: &mut State, ev: DoctorEvent) -> Vec<Effect> {

@@ -45,7 +45,7 @@ pub fn plan_registry_read_only(state: &State) -> bool {
 }
 
 /// The registry the user is looking at: the open repository's, else the tree's selection.
-fn current_registry(state: &State) -> Option<usize> {
+pub fn current_registry(state: &State) -> Option<usize> {
     if let Some(t) = &state.images.table {
         if let Some(i) = state.fleet.registry_index(&t.registry) {
             return Some(i);
