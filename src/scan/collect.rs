@@ -268,18 +268,31 @@ async fn attached_reports(
                 layer.media_type.as_str(),
             ];
             match formats::parse(&bytes, &types) {
-                Ok(Some(report)) => found.push(Found {
-                    source: ReportSource {
-                        scanner: report.scanner.clone(),
-                        scanner_version: report.scanner_version.clone(),
-                        origin: origin.clone(),
-                        location: desc.digest.to_string(),
-                        subject: subject.clone(),
-                        scanned_at: report.scanned_at,
-                        findings: report.findings.len(),
-                    },
-                    report,
-                }),
+                Ok(Some(mut report)) => {
+                    // A report that carries no time of its own (Trivy without CreatedAt) is
+                    // dated by its artifact: `oras attach` and most attachers stamp
+                    // `org.opencontainers.image.created` on the manifest.
+                    if report.scanned_at.is_none() {
+                        report.scanned_at = crate::scan::report::parse_time(
+                            img.annotations
+                                .as_ref()
+                                .and_then(|a| a.get("org.opencontainers.image.created"))
+                                .map(String::as_str),
+                        );
+                    }
+                    found.push(Found {
+                        source: ReportSource {
+                            scanner: report.scanner.clone(),
+                            scanner_version: report.scanner_version.clone(),
+                            origin: origin.clone(),
+                            location: desc.digest.to_string(),
+                            subject: subject.clone(),
+                            scanned_at: report.scanned_at,
+                            findings: report.findings.len(),
+                        },
+                        report,
+                    })
+                }
                 Ok(None) => {}
                 Err(e) => problems.push(format!("{location}: malformed report: {e}")),
             }

@@ -235,3 +235,62 @@ async fn audit_of_a_distribution_registry() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn scan_freshness_from_the_report_times_of_a_distribution_registry() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    // Each repository: one recent image and a Trivy report attached as a referrer, dated
+    // by the report (CreatedAt), by its manifest's annotation (oras attach), or not at all.
+    let cases = [
+        ("fresh/app", Some("2026-11-29T00:00:00Z"), None),
+        ("stale/app", Some("2026-10-01T00:00:00Z"), None),
+        ("oras/app", None, Some("2026-10-15T00:00:00Z")),
+        ("bare/app", None, None),
+    ];
+    for (repo, created, annotated) in cases {
+        let im = image(repo.as_bytes(), "2026-11-20T00:00:00Z")
+            .push(&s, repo, &["latest"])
+            .await;
+        let report = match created {
+            Some(t) => format!(r#"{{"SchemaVersion":2,"CreatedAt":"{t}","Results":[]}}"#),
+            None => r#"{"SchemaVersion":2,"Results":[]}"#.to_string(),
+        };
+        let annotations = annotated
+            .map(|t| serde_json::json!({"org.opencontainers.image.created": t}))
+            .unwrap_or(Value::Null);
+        crate::support::fixtures::push_referrer_with(
+            &s,
+            repo,
+            &im,
+            artifact::TRIVY_JSON,
+            report.as_bytes(),
+            true,
+            annotations,
+        )
+        .await;
+    }
+    let host = reg.base_url().trim_start_matches("http://").to_string();
+    let out = regscope(
+        dir.path(),
+        &["audit", &host, "--json", "--now", "2026-12-01T00:00:00Z"],
+    );
+    let doc = json_of_output(&out);
+    let c = check(&doc, "fresh/app", "scan-freshness");
+    assert_eq!(c["status"], "pass", "{c}");
+    for (repo, day) in [("stale/app", "2026-10-01"), ("oras/app", "2026-10-15")] {
+        let c = check(&doc, repo, "scan-freshness");
+        assert_eq!(c["status"], "warn", "{repo}: {c}");
+        assert!(
+            c["evidence"]
+                .to_string()
+                .contains(&format!("{repo}:latest last scanned {day}")),
+            "{repo}: {c}"
+        );
+    }
+    let c = check(&doc, "bare/app", "scan-freshness");
+    assert_eq!(c["status"], "unknown", "a report without a time: {c}");
+}

@@ -336,14 +336,40 @@ pub async fn push_referrer(
     payload: &[u8],
     fallback_tag: bool,
 ) -> Pushed {
+    push_referrer_with(
+        s,
+        repo,
+        subject,
+        artifact_type,
+        payload,
+        fallback_tag,
+        Value::Null,
+    )
+    .await
+}
+
+/// [`push_referrer`] with manifest `annotations` (`oras attach` stamps
+/// `org.opencontainers.image.created`); `Value::Null` for none.
+pub async fn push_referrer_with(
+    s: &Seeder,
+    repo: &str,
+    subject: &Pushed,
+    artifact_type: &str,
+    payload: &[u8],
+    fallback_tag: bool,
+    annotations: Value,
+) -> Pushed {
     let empty = b"{}".to_vec();
     let ed = s.push_blob(repo, &empty).await;
     let pd = s.push_blob(repo, payload).await;
-    let m = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": artifact_type,
+    let mut doc = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": artifact_type,
         "config": {"mediaType": OCI_EMPTY, "digest": ed, "size": 2},
         "layers": [{"mediaType": artifact_type, "digest": pd, "size": payload.len()}],
-        "subject": {"mediaType": subject.media_type, "digest": subject.digest, "size": subject.manifest.len()}}))
-    .unwrap();
+        "subject": {"mediaType": subject.media_type, "digest": subject.digest, "size": subject.manifest.len()}});
+    if !annotations.is_null() {
+        doc["annotations"] = annotations;
+    }
+    let m = serde_json::to_vec(&doc).unwrap();
     let digest = sha256(&m);
     s.push_manifest(repo, &digest, OCI_MANIFEST, &m).await;
     if fallback_tag {
