@@ -45,8 +45,13 @@ pub fn from_repository(r: &Repository, own: Result<OwnCleanup, String>) -> RepoS
     let lifecycle = match own {
         Ok(o) => Setting::Known(Lifecycle {
             evidence: vec![format!(
-                "repository {name}: {} cleanup policies, cleanupPolicyDryRun={}",
+                "repository {name}: {} {}, cleanupPolicyDryRun={}",
                 r.cleanup_policies.len(),
+                crate::text::plural(
+                    r.cleanup_policies.len(),
+                    "cleanup policy",
+                    "cleanup policies"
+                ),
                 o.dry_run
             )],
             text: o.policy.is_some().then(|| o.file_form.to_string()),

@@ -86,8 +86,9 @@ pub fn replication(
     let mut r = Replication {
         any_rules: !outbound.is_empty(),
         evidence: vec![format!(
-            "{} replication policies, {} push from this Harbor (GET /replication/policies)",
+            "{} {}, {} push from this Harbor (GET /replication/policies)",
             policies.len(),
+            crate::text::plural(policies.len(), "replication policy", "replication policies"),
             outbound.len()
         )],
         ..Default::default()
@@ -156,8 +157,8 @@ pub fn from_facts(
         all_immutable: false,
         exclusions: Vec::new(),
         evidence: vec![format!(
-            "project {project}: {} immutable-tag rules, {} cover this repository",
-            f.immutable_rules.len(),
+            "project {project}: {}, {} cover this repository",
+            crate::text::count(f.immutable_rules.len(), "immutable-tag rule"),
             rules.len()
         )],
         rules,

@@ -95,13 +95,13 @@ async fn audit_of_artifact_registry_reads_the_repository_settings() {
     assert!(
         c["evidence"]
             .to_string()
-            .contains("1 cleanup policies, cleanupPolicyDryRun=false"),
+            .contains("1 cleanup policy, cleanupPolicyDryRun=false"),
         "{c}"
     );
     assert!(
         c["evidence"]
             .to_string()
-            .contains("today it would delete 1 manifests"),
+            .contains("today it would delete 1 manifest"),
         "the untagged image older than 30 days goes: {c}"
     );
     assert_eq!(code, Some(0), "nothing fails: {doc:#}");

@@ -139,7 +139,7 @@ async fn audit_of_a_harbor_reads_each_projects_settings() {
     assert!(
         c["evidence"]
             .to_string()
-            .contains("1 immutable-tag rules, 0 cover this repository"),
+            .contains("1 immutable-tag rule, 0 cover this repository"),
         "{c}"
     );
     let c = check(&doc, "dev/web", "lifecycle-policy");
@@ -266,7 +266,7 @@ async fn harbor_replication_policies_decide_the_replication_check() {
     assert!(
         c["evidence"]
             .to_string()
-            .contains("1 replication policies, 0 push from this Harbor"),
+            .contains("1 replication policy, 0 push from this Harbor"),
         "{c}"
     );
 }
