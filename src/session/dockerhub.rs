@@ -23,6 +23,8 @@ pub const REVIEW_ONLY: &str = "deleting on Docker Hub: plans there are for revie
 #[derive(Default)]
 pub struct DockerHub {
     client: OnceCell<Arc<HubClient>>,
+    /// The namespace's repository rows (`is_private`), read once for the audit.
+    rows: OnceCell<Result<Vec<crate::registry::dockerhub::HubRepository>, String>>,
 }
 
 impl DockerHub {
@@ -59,6 +61,26 @@ impl Driver for DockerHub {
             }
             Err(e) => crate::inventory::finish_fatal(&s.name(), &e, tx).await,
         }
+    }
+
+    /// Who may pull, from the namespace listing's `is_private`; the rest unknown.
+    async fn repo_settings(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let rows = self
+            .rows
+            .get_or_init(|| async {
+                let client = self.client(s).await.map_err(|e| e.to_string())?;
+                client.repository_rows().await.map_err(|e| e.to_string())
+            })
+            .await;
+        Ok(super::access_settings::hub(
+            s.kind().label(),
+            rows,
+            repository,
+        ))
     }
 
     async fn deletion_target(&self, s: &Session) -> Result<Arc<dyn DeletionTarget>, RegistryError> {

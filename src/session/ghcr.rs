@@ -21,6 +21,8 @@ use tokio::sync::OnceCell;
 #[derive(Default)]
 pub struct Ghcr {
     client: OnceCell<Arc<GhcrClient>>,
+    /// The owner's package rows (`visibility`), read once for the audit.
+    rows: OnceCell<Result<Vec<crate::registry::ghcr::Package>, String>>,
 }
 
 impl Ghcr {
@@ -55,6 +57,26 @@ impl Driver for Ghcr {
             Ok(client) => crate::inventory::ghcr::crawl(client, opts, tx).await,
             Err(e) => crate::inventory::finish_fatal(&s.name(), &e, tx).await,
         }
+    }
+
+    /// Who may pull, from the package's `visibility`; the rest unknown.
+    async fn repo_settings(
+        &self,
+        s: &Session,
+        repository: &str,
+    ) -> Result<super::RepoSettings, RegistryError> {
+        let rows = self
+            .rows
+            .get_or_init(|| async {
+                let client = self.client(s).await.map_err(|e| e.to_string())?;
+                client.package_rows().await.map_err(|e| e.to_string())
+            })
+            .await;
+        Ok(super::access_settings::ghcr(
+            s.kind().label(),
+            rows,
+            repository,
+        ))
     }
 
     async fn deletion_target(&self, s: &Session) -> Result<Arc<dyn DeletionTarget>, RegistryError> {

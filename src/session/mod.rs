@@ -5,6 +5,7 @@
 //! and [`Caps`], pure facts about the kind. `app/` and `cli/` call this and never name a
 //! kind; what a kind does differently lives in its [`Driver`] (`session/<kind>.rs`).
 
+mod access_settings;
 mod acr;
 mod caps;
 mod dockerhub;

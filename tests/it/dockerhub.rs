@@ -297,7 +297,7 @@ async fn dockerhub_anonymous_sees_public_repositories_only() {
     assert_eq!(w.hub.manifest_gets(), 0);
 }
 
-fn regscope(w: &HubWorld, args: &[&str]) -> std::process::Output {
+pub fn regscope(w: &HubWorld, args: &[&str]) -> std::process::Output {
     let d = w.dir.path();
     std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
         .args(args)

@@ -226,7 +226,7 @@ async fn ghcr_a_bad_token_is_named() {
     assert!(!e.contains("ghp_wrong"), "{e}");
 }
 
-fn regscope(w: &GhcrWorld, args: &[&str]) -> std::process::Output {
+pub fn regscope(w: &GhcrWorld, args: &[&str]) -> std::process::Output {
     let d = w.dir.path();
     std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
         .args(args)

@@ -6,6 +6,7 @@ mod acr_cli;
 mod acr_sdk;
 mod adaptive;
 mod audit;
+mod audit_access;
 mod audit_ecr;
 mod audit_gar;
 mod audit_harbor;

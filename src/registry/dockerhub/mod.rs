@@ -148,6 +148,12 @@ impl HubClient {
         }
     }
 
+    /// The namespace's repositories as the Hub API lists them (`is_private` and the rest);
+    /// anonymous callers see public ones only.
+    pub async fn repository_rows(&self) -> Result<Vec<HubRepository>, RegistryError> {
+        self.api.repositories(&self.address.namespace).await
+    }
+
     /// The tags of `repository` (`NAMESPACE/NAME`).
     pub async fn tags(&self, repository: &str) -> Result<Vec<HubTag>, RegistryError> {
         let (ns, name) = repository

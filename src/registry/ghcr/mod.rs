@@ -194,6 +194,13 @@ impl GhcrClient {
         Ok(names)
     }
 
+    /// The owner's container packages as GitHub lists them (`visibility` and the rest).
+    pub async fn package_rows(&self) -> Result<Vec<Package>, RegistryError> {
+        let name = self.address_owner()?;
+        let kind = self.owner_kind(name).await?;
+        self.api.packages(kind, name).await
+    }
+
     /// The versions of the address owner's `package`.
     pub async fn versions(&self, package: &str) -> Result<Vec<PackageVersion>, RegistryError> {
         let name = self.address_owner()?;

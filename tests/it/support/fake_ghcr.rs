@@ -30,6 +30,9 @@ pub struct GhcrState {
     /// The owner is an organization (`/orgs/`), else a user (`/users/`).
     pub is_org: bool,
     pub token: String,
+    /// Package name -> `visibility` (`public` or `private`, as the REST API description's
+    /// `package` schema enumerates it); `private` when not set.
+    pub visibility: BTreeMap<String, String>,
     /// Package name (`team/app`) -> versions.
     pub packages: BTreeMap<String, Vec<FakeVersion>>,
     pub next_id: u64,
@@ -253,7 +256,7 @@ async fn answer(
                 let rows: Vec<Value> = s.packages.iter().map(|(name, vs)| json!({
                     "id": 7000 + name.len(), "name": name, "package_type": "container",
                     "owner": {"login": s.owner, "type": if s.is_org { "Organization" } else { "User" }},
-                    "version_count": vs.len(), "visibility": "private",
+                    "version_count": vs.len(), "visibility": s.visibility.get(name).map_or("private", String::as_str),
                     "url": format!("{}/{kind}/{}/packages/container/{}", s.base, s.owner, name.replace('/', "%2F")),
                     "created_at": "2025-06-01T08:00:00Z", "updated_at": "2026-01-01T08:00:00Z",
                     "html_url": format!("https://github.com/{kind}/{}/packages/container/package/{}", s.owner, name.replace('/', "%2F")),
