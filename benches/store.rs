@@ -1,11 +1,13 @@
 //! The store's benchmarks (issue 18; figures in docs/performance.md):
 //! - `store reopen DB REGISTRY`: the first full tree from the store, as the TUI gets it on
-//!   open: open the database, read the last known inventory, turn every repository into
-//!   the TUI's table (`app::tasks::inventory::convert`), feed the app state and draw one
-//!   frame. Prints one JSON line. scripts/bench-store.sh runs it on the database a cold
+//!   open: open the database, the listing and the summaries into the app state, one frame
+//!   (`tree_ms`); then every repository decoded and turned into the TUI's table
+//!   (`app::tasks::inventory::convert`), one more frame (`all_rows_ms`). One JSON line. scripts/bench-store.sh runs it on the database a cold
 //!   crawl of the 2,000-manifest benchmark registry left behind.
 //! - `store million [REPOS [IMAGES]]`: a store holding 1,000,000 images (REPOS
-//!   repositories, 200 by default; IMAGES to try it smaller), written by a child process; then, in a fresh child, the open, the read of
+//!   repositories, 1,000 by default; IMAGES to try it smaller), written through the
+//!   store's own write path (`record_repository`, as a crawl records) by a child process;
+//!   then, in a fresh child, the open, the read of
 //!   the whole last inventory, the tables and one frame, the size on disk and the
 //!   resident memory (VmHWM) of that child, i.e. of a TUI that opened it.
 //!
@@ -28,6 +30,11 @@ use std::path::Path;
 use std::time::Instant;
 
 const MILLION: u64 = 1_000_000;
+/// Repositories of the default million: 1,000 of 1,000 images each.
+const DEFAULT_REPOS: u64 = 1_000;
+/// Base images the repositories build on: each repository's images share one of them.
+const BASES: u64 = 12;
+const BENCH_REGISTRY: &str = "bench.example";
 
 fn rss_mb() -> (f64, f64) {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -57,28 +64,51 @@ fn main() {
             Path::new(db),
             repos.parse().expect("REPOS"),
             images.parse().expect("IMAGES"),
+            BENCH_REGISTRY,
         ),
-        ["million"] | [] => million(200, MILLION),
+        // A store for the real TUI to open (its registry name is the address the TUI is
+        // started on): see docs/performance.md for the tmux measurement.
+        ["million-write", db, repos, images, registry] => million_write(
+            Path::new(db),
+            repos.parse().expect("REPOS"),
+            images.parse().expect("IMAGES"),
+            registry,
+        ),
+        ["million"] | [] => million(DEFAULT_REPOS, MILLION),
         ["million", repos] => million(repos.parse().expect("REPOS"), MILLION),
         ["million", repos, images] => million(
             repos.parse().expect("REPOS"),
             images.parse().expect("IMAGES"),
         ),
-        _ => eprintln!("usage: store reopen DB REGISTRY | store million [REPOS [IMAGES]]"),
+        _ => eprintln!(
+            "usage: store reopen DB REGISTRY | store million [REPOS [IMAGES]] | store million-write DB REPOS IMAGES [REGISTRY]"
+        ),
     }
 }
 
-/// Opens `db` and brings `registry`'s last known inventory on screen as the TUI does: the
-/// listing, then each repository decoded and turned into its table, one at a time. Returns
-/// (open ms, listing ms, all tables ms, first frame ms, repositories, images).
-fn first_tree(db: &Path, registry: &str) -> (f64, f64, f64, f64, usize, usize) {
+/// What [`first_tree`] measured, in milliseconds from the open.
+struct Tree {
+    open: f64,
+    listing: f64,
+    /// The whole tree on screen: listing, summaries, one frame.
+    tree: f64,
+    /// Every repository's rows: each decoded and turned into its table, one more frame.
+    all_rows: f64,
+    repos: usize,
+    images: usize,
+}
+
+/// Opens `db` and brings `registry`'s last known inventory on screen as the TUI does
+/// (inventory::cached's `send_cached`): the listing and the summaries (the whole tree, one
+/// frame), then each repository decoded and turned into its table, one at a time.
+fn first_tree(db: &Path, registry: &str) -> Tree {
     let t0 = Instant::now();
     let store = Store::open(db).expect("the store opens");
-    let opened = t0.elapsed();
+    let open = ms(t0.elapsed());
     let (_, repositories) = store
         .cached_listing(registry, None)
         .expect("the store holds this registry");
-    let listed = t0.elapsed();
+    let listing = ms(t0.elapsed());
     let mut s = RegistrySettings::for_address(registry);
     s.name = registry.into();
     let target = Target::parse(&s.address).unwrap_or(Target::Distribution {
@@ -88,13 +118,28 @@ fn first_tree(db: &Path, registry: &str) -> (f64, f64, f64, f64, usize, usize) {
     let mut state = State::new(vec![(target, s)], fixed_now());
     state.size = (200, 50);
     let (repos, mut images) = (repositories.len(), 0);
-    update(
+    let feed = |state: &mut State, ev: InventoryEvent| {
+        update(state, Msg::Inventory(convert(ev)));
+    };
+    feed(
         &mut state,
-        Msg::Inventory(convert(InventoryEvent::RepositoriesListed {
+        InventoryEvent::RepositoriesListed {
             registry: registry.into(),
             repositories: repositories.clone(),
-        })),
+        },
     );
+    let summaries = store.cached_summaries(registry, None);
+    assert_eq!(summaries.len(), repos, "every repository has its summary");
+    feed(
+        &mut state,
+        InventoryEvent::CachedSummaries {
+            registry: registry.into(),
+            summaries,
+        },
+    );
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    term.draw(|f| ui::draw(f, &state)).unwrap();
+    let tree = ms(t0.elapsed());
     for repository in repositories {
         let imgs = store
             .cached_images(registry, &repository)
@@ -105,26 +150,34 @@ fn first_tree(db: &Path, registry: &str) -> (f64, f64, f64, f64, usize, usize) {
             repository,
             images: imgs,
         };
-        update(&mut state, Msg::Inventory(convert(ev)));
+        feed(&mut state, ev);
     }
-    let tables = t0.elapsed();
-    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
     term.draw(|f| ui::draw(f, &state)).unwrap();
-    let frame = t0.elapsed();
-    (ms(opened), ms(listed), ms(tables), ms(frame), repos, images)
+    let all_rows = ms(t0.elapsed());
+    Tree {
+        open,
+        listing,
+        tree,
+        all_rows,
+        repos,
+        images,
+    }
 }
 
 fn reopen(db: &Path, registry: &str) {
-    let (open, listed, tables, frame, repos, images) = first_tree(db, registry);
+    let t = first_tree(db, registry);
     let (_, hwm) = rss_mb();
     println!(
-        "{{\"open_ms\":{open:.1},\"listing_ms\":{listed:.1},\"tables_ms\":{tables:.1},\"first_frame_ms\":{frame:.1},\"repositories\":{repos},\"images\":{images},\"peak_rss_mb\":{hwm:.1}}}"
+        "{{\"open_ms\":{:.1},\"listing_ms\":{:.1},\"tree_ms\":{:.1},\"all_rows_ms\":{:.1},\"repositories\":{},\"images\":{},\"peak_rss_mb\":{hwm:.1}}}",
+        t.open, t.listing, t.tree, t.all_rows, t.repos, t.images
     );
 }
 
-/// Image `n` of a synthetic repository, with the blobs a real record carries (config, a
-/// base layer shared by the repository, an own layer) and CI-style tags.
-fn synthetic(repository: &str, n: u64) -> Image {
+/// Image `n` of synthetic repository `r`, with the blobs a real record carries (config,
+/// one of [`BASES`] base layers shared across repositories, a dependency layer shared by
+/// the repository, an own layer) and CI-style tags (a version and a commit; one image in
+/// seven untagged, as CI leftovers are).
+fn synthetic(repository: &str, r: u64, n: u64) -> Image {
     let tag = format!("v{}.{}.{}", n / 10_000, (n / 100) % 100, n % 100);
     let sha = format!("sha-{:07x}", (n * 2_654_435_761) & 0xfff_ffff);
     let mut i = match n % 7 {
@@ -138,22 +191,25 @@ fn synthetic(repository: &str, n: u64) -> Image {
     };
     i.blobs = Some(vec![
         blob(format!("{repository}/config/{n}"), 1_500),
-        blob(format!("{repository}/base"), 30_000_000),
+        blob(format!("base/{}", r % BASES), 30_000_000 + r % BASES),
+        blob(format!("{repository}/deps"), 80_000_000 + r),
         blob(format!("{repository}/own/{n}"), 4_000_000 + n % 1_000_000),
     ]);
     i.manifest_size = Some(900);
     i
 }
 
-fn million_write(db: &Path, repos: u64, total: u64) {
+fn million_write(db: &Path, repos: u64, total: u64, registry: &str) {
     let store = Store::open(db).expect("the store opens");
-    let crawl = store.begin_crawl("bench.example", None).expect("a crawl");
+    let crawl = store.begin_crawl(registry, None).expect("a crawl");
     let per = total / repos;
     let t = Instant::now();
     for r in 0..repos {
         let repo = format!("team-{:02}/svc-{r:03}", r % 17);
-        let images: Vec<Image> = (0..per).map(|n| synthetic(&repo, r * per + n)).collect();
-        store.record_repository(crawl, "bench.example", &repo, &images);
+        let images: Vec<Image> = (0..per).map(|n| synthetic(&repo, r, r * per + n)).collect();
+        store
+            .record_repository(crawl, registry, &repo, &images)
+            .expect("the store records");
     }
     store.finish_crawl(crawl, true);
     println!(
@@ -194,6 +250,6 @@ fn million(repos: u64, total: u64) {
     // Each open in a fresh process, as a TUI starting would: the first has a cold page
     // cache only if the machine dropped it; the figure is the process's own work.
     for round in 1..=3 {
-        println!("round {round}: {}", run(&["reopen", db_s, "bench.example"]));
+        println!("round {round}: {}", run(&["reopen", db_s, BENCH_REGISTRY]));
     }
 }

@@ -104,7 +104,7 @@ for round in $(seq "$rounds"); do
   reset "$near"; warm=$(images "$data" "$near")
   warm_get=$(count "$near" "GET manifest"); warm_head=$(count "$near" "HEAD manifest"); warm_blob=$(count "$near" "GET blob")
   tree=$("$storeb" reopen "$data/cache/regscope.db" "$near")
-  tree_ms=$(echo "$tree" | python3 -c "import json,sys; print(json.load(sys.stdin)['first_frame_ms'])")
+  tree_ms=$(echo "$tree" | python3 -c "import json,sys; print(json.load(sys.stdin)['tree_ms'])")
   size=$(du -sb "$data/cache" | awk '{printf "%.1f", $1/1e6}')
   printf '%-6s %8s %8s %8s %8s %9s %10s %10s %11s %6s\n' "$round" "$cold" "$warm" \
     "$(echo "$warm / $cold" | bc -l | cut -c1-4)" "$warm_get" "$warm_head" "$warm_blob" "$tree_ms" "$size" "$l"

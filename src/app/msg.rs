@@ -88,6 +88,12 @@ pub enum InventoryUpdate {
         summary: RepositorySummary,
         weekly: Weekly,
     },
+    /// From the store: each repository's last recorded counts and bytes, before its
+    /// images (the whole tree at once on a reopen).
+    Summaries {
+        registry: String,
+        summaries: Vec<RepositorySummary>,
+    },
     Issue {
         registry: String,
         issue: InventoryIssue,

@@ -277,7 +277,11 @@ async fn send_history(
     tx.send(ev).await.is_ok()
 }
 
-/// Sends the last known inventory, when the store has one: the repository list, each
+/// How many decoded repositories [`send_cached`] lets wait in the channel.
+const CACHED_AHEAD: usize = 4;
+
+/// Sends the last known inventory, when the store has one: the repository list, their
+/// summaries (from the snapshot rows: the whole tree before any image is decoded), each
 /// repository's images (decoded one repository at a time, as the receiver takes them),
 /// then the `Cached` marker with its age. Returns false when the receiver went away.
 async fn send_cached(
@@ -296,7 +300,23 @@ async fn send_cached(
     if tx.send(listed).await.is_err() {
         return false;
     }
+    let summaries = InventoryEvent::CachedSummaries {
+        registry: registry.to_string(),
+        summaries: store.cached_summaries(registry, prefix),
+    };
+    if tx.send(summaries).await.is_err() {
+        return false;
+    }
     for repository in repositories {
+        // Decode the next repository only once the receiver has taken all but a few of
+        // those sent: decoded records are ~1 KB an image, and a million of them waiting
+        // in the channel would cost more than the tables they become.
+        while tx.max_capacity() - tx.capacity() > CACHED_AHEAD {
+            if tx.is_closed() {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
         let Some(images) = store.cached_images(registry, &repository) else {
             continue;
         };

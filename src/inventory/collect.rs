@@ -55,6 +55,7 @@ pub async fn collect_with(
             InventoryEvent::Issue { issue, .. } => out.inventory.errors.push(issue),
             InventoryEvent::Progress { stats, .. } => out.stats = stats,
             InventoryEvent::Cached { .. }
+            | InventoryEvent::CachedSummaries { .. }
             | InventoryEvent::Changes { .. }
             | InventoryEvent::History { .. } => {}
             InventoryEvent::Finished { stats, fatal, .. } => {

@@ -17,6 +17,13 @@ pub enum InventoryEvent {
         repository: String,
         images: Vec<Image>,
     },
+    /// From the store, just after its `RepositoriesListed`: each repository's counts and
+    /// bytes as its last crawl recorded them (no dates), so a reopen draws the whole tree
+    /// before any image is decoded. Its `RepositoryImages` follow.
+    CachedSummaries {
+        registry: String,
+        summaries: Vec<crate::model::RepositorySummary>,
+    },
     /// One item failed; the crawl goes on.
     Issue {
         registry: String,

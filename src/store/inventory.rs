@@ -210,6 +210,39 @@ impl Store {
         ))
     }
 
+    /// Each repository of `registry` (under `prefix`) with a last known inventory, in
+    /// order, with the counts and bytes its last recorded crawl found (dates unknown: they
+    /// come with the images). Read from the snapshot rows alone, without decoding any
+    /// image, so a million-image store lists its whole tree at once. A repository whose
+    /// snapshot is gone (its crawl pruned as unfinished) is left out, not guessed: it
+    /// shows as loading until its images arrive.
+    pub fn cached_summaries(&self, registry: &str, prefix: Option<&str>) -> Vec<RepositorySummary> {
+        let rows: Vec<RepositorySummary> = self
+            .with("reading the last summaries", |c| {
+                c.prepare_cached(
+                    "SELECT i.repository, s.images, s.tags, s.total_bytes, s.unique_bytes FROM inventories i JOIN snapshots s ON s.crawl_id = i.crawl_id AND s.repository = i.repository WHERE i.registry = ?1 ORDER BY i.repository",
+                )?
+                .query_map([registry], |r| {
+                    Ok(RepositorySummary {
+                        registry: registry.to_string(),
+                        name: r.get(0)?,
+                        images: r.get::<_, i64>(1)? as usize,
+                        tags: r.get::<_, i64>(2)? as usize,
+                        total_bytes: r.get::<_, Option<i64>>(3)?.map(|b| b as u64),
+                        unique_bytes: r.get::<_, Option<i64>>(4)?.map(|b| b as u64),
+                        newest_created: None,
+                        newest_push: None,
+                        oldest_pull: None,
+                    })
+                })?
+                .collect()
+            })
+            .unwrap_or_default();
+        rows.into_iter()
+            .filter(|s| prefix.is_none_or(|p| s.name.starts_with(p)))
+            .collect()
+    }
+
     /// One repository's last known inventory, decoded; `None` when there is none or it
     /// does not decode (then the refresh reads it again). One repository at a time keeps
     /// a reopen of a million images from holding every decoded record at once.

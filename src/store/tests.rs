@@ -253,6 +253,70 @@ fn deleted_repositories_are_forgotten_but_their_history_stays() {
 }
 
 #[test]
+fn summaries_come_from_the_last_snapshot_without_decoding_images() {
+    let (_d, path) = temp();
+    let s = Store::open(&path).unwrap();
+    let c1 = s.begin_crawl("reg", None).unwrap();
+    s.record_repository(
+        c1,
+        "reg",
+        "a",
+        &[image("a", 1, &["x", "y"]), image("a", 2, &[])],
+    )
+    .unwrap();
+    s.record_repository(c1, "reg", "b", &[image("b", 3, &["z"])])
+        .unwrap();
+    s.finish_crawl(c1, true);
+    let sums = s.cached_summaries("reg", None);
+    let names: Vec<&str> = sums.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let a = crate::model::RepositorySummary::from_images(
+        "reg",
+        "a",
+        &[image("a", 1, &["x", "y"]), image("a", 2, &[])],
+    );
+    assert_eq!(
+        (
+            sums[0].images,
+            sums[0].tags,
+            sums[0].total_bytes,
+            sums[0].unique_bytes
+        ),
+        (a.images, a.tags, a.total_bytes, a.unique_bytes),
+        "what the snapshot recorded"
+    );
+    assert_eq!(sums[0].registry, "reg");
+    assert_eq!(sums[0].newest_push, None, "dates come with the images");
+    assert_eq!(s.cached_summaries("reg", Some("b")).len(), 1);
+    assert!(s.cached_summaries("other", None).is_empty());
+
+    // A newer crawl's record wins; a repository whose snapshot is gone is left out (not
+    // guessed): its crawl was unfinished and pruned.
+    let c2 = s.begin_crawl("reg", None).unwrap();
+    s.record_repository(
+        c2,
+        "reg",
+        "b",
+        &[image("b", 3, &["z"]), image("b", 4, &["w"])],
+    )
+    .unwrap();
+    s.finish_crawl(c2, false);
+    let sums = s.cached_summaries("reg", None);
+    assert_eq!(sums[1].images, 2);
+    s.with("dropping a snapshot", |c| {
+        c.execute("DELETE FROM snapshots WHERE crawl_id = ?1", [c2.0])
+    })
+    .unwrap();
+    let names: Vec<String> = s
+        .cached_summaries("reg", None)
+        .into_iter()
+        .map(|x| x.name)
+        .collect();
+    assert_eq!(names, ["a"]);
+    assert_eq!(s.cached_listing("reg", None).unwrap().1, ["a", "b"]);
+}
+
+#[test]
 fn unknown_sizes_stay_unknown_in_snapshots() {
     let (_d, path) = temp();
     let s = Store::open(&path).unwrap();

@@ -290,6 +290,7 @@ async fn ecr_listing_never_pulls_and_an_explicit_open_does() {
             }
             InventoryEvent::Progress { .. }
             | InventoryEvent::Cached { .. }
+            | InventoryEvent::CachedSummaries { .. }
             | InventoryEvent::Changes { .. }
             | InventoryEvent::History { .. } => {}
         }

@@ -55,4 +55,5 @@ mod support;
 mod tls_ca_file;
 mod tui;
 mod tui_findings;
+mod tui_store;
 mod unique_reclaim;

@@ -53,6 +53,13 @@ pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
                 weekly,
             }
         }
+        InventoryEvent::CachedSummaries {
+            registry,
+            summaries,
+        } => InventoryUpdate::Summaries {
+            registry,
+            summaries,
+        },
         InventoryEvent::Issue { registry, issue } => InventoryUpdate::Issue { registry, issue },
         InventoryEvent::Cached { registry, as_of } => InventoryUpdate::Cached { registry, as_of },
         InventoryEvent::Changes { registry, changes } => {
@@ -125,6 +132,21 @@ pub async fn reread(registry: Opener, repositories: Vec<String>, ui: mpsc::Unbou
     }
 }
 
+/// The one warning of a store this process cannot use: on the status line at once, and
+/// kept in the errors list as an issue of the registry whose crawl met it.
+fn store_warning(ui: &mpsc::UnboundedSender<Msg>, registry: &str, warning: String) {
+    // The message already says what happens and what to do (see store::StoreError).
+    let issue = crate::model::InventoryIssue::new(None, None, format!("warning: {warning}"));
+    let _ = ui.send(Msg::Flash {
+        text: format!("warning: {warning}"),
+        error: true,
+    });
+    let _ = ui.send(Msg::Inventory(InventoryUpdate::Issue {
+        registry: registry.to_string(),
+        issue,
+    }));
+}
+
 /// Starts crawling one registry (opening its session first, and saying its kind); returns
 /// the crawl and the converter tasks.
 pub fn spawn(registry: Opener, ui: mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
@@ -138,10 +160,13 @@ pub fn spawn(registry: Opener, ui: mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle
             kind: session.kind(),
         }));
         // The last known inventory at once, then the refresh in place. A store that
-        // cannot be used is logged; the screen works from the registry alone.
-        session
-            .crawl(&session.stored_crawl_options(true).0, tx)
-            .await
+        // cannot be used (corrupt, locked, newer) is said once, on screen and in the
+        // errors list; the screen then works from the registry alone.
+        let (opts, warning) = session.stored_crawl_options(true);
+        if let Some(warning) = warning {
+            store_warning(&opened, &registry.settings.name, warning);
+        }
+        session.crawl(&opts, tx).await
     });
     let convert_task = tokio::spawn(async move {
         let mut buf = Vec::with_capacity(BATCH);

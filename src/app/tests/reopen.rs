@@ -77,3 +77,36 @@ fn marks(h: &Harness) -> Vec<String> {
     v.sort();
     v
 }
+
+#[test]
+fn stored_summaries_draw_the_whole_tree_before_any_image_arrives() {
+    let mut h = Harness::new(&["prod"]);
+    h.inventory(ev::listed("prod", &["web", "api"]));
+    let web = crate::model::RepositorySummary::from_images("prod", "web", &fleet_images("web", 40));
+    let api = crate::model::RepositorySummary::from_images("prod", "api", &fleet_images("api", 5));
+    h.inventory(InventoryEvent::CachedSummaries {
+        registry: "prod".into(),
+        summaries: vec![web.clone(), api.clone()],
+    });
+    let f = &h.state.fleet;
+    let node = |name: &str| f.repos.iter().find(|r| r.name == name).unwrap();
+    assert_eq!(node("web").summary.as_ref().unwrap().images, 40);
+    assert_eq!(node("api").summary.as_ref().unwrap().images, 5);
+    assert!(node("web").table.is_none(), "no rows yet, only the tree");
+    assert_eq!(f.done_of(0), 2, "the whole tree is there");
+    let screen = h.screen(200, 30);
+    assert!(screen.contains("web") && screen.contains("api"), "{screen}");
+
+    // Opening a repository before its rows arrive says so; its images then replace the
+    // summary with their own (dates included).
+    h.keys("G enter");
+    assert!(h.state.images.table.is_none());
+    h.inventory(ev::images("prod", "web", fleet_images("web", 40)));
+    let f = &h.state.fleet;
+    let web_node = f.repos.iter().find(|r| r.name == "web").unwrap();
+    assert!(web_node.table.is_some());
+    assert_eq!(
+        web_node.summary.as_ref().unwrap(),
+        &crate::model::RepositorySummary::from_images("prod", "web", &fleet_images("web", 40))
+    );
+}

@@ -58,6 +58,24 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
             f.rebuild_rows();
             follow(state)
         }
+        InventoryUpdate::Summaries {
+            registry,
+            summaries,
+        } => {
+            let Some(ri) = f.registry_index(&registry) else {
+                return vec![];
+            };
+            for s in summaries {
+                let idx = f.touch_repo(ri, &s.name);
+                // Images that already arrived summed up fuller (with dates): keep theirs.
+                let node = &mut f.repos[idx];
+                if node.summary.is_none() {
+                    node.summary = Some(s);
+                }
+            }
+            f.rebuild_rows();
+            vec![]
+        }
         InventoryUpdate::Issue { registry, issue } => {
             if let Some(ri) = f.registry_index(&registry) {
                 f.registries[ri].issues += 1;

@@ -7,7 +7,7 @@
 
 use super::table::RowRef;
 use crate::model::{
-    BlobRef, Image, Lock, ScanStatus, ScanSummary, Severity, SeverityCounts, StorageClass,
+    BlobRef, Digest, Image, Lock, ScanStatus, ScanSummary, Severity, SeverityCounts, StorageClass,
     TagDetail,
 };
 use chrono::{DateTime, TimeZone, Utc};
@@ -59,6 +59,31 @@ struct RareFacts {
     locked: Option<Lock>,
 }
 
+/// A distinct blob: its sha256 as bytes (see `RecordFacts::odd_digests` for others).
+#[derive(Clone, Copy, Debug)]
+struct PackedBlob {
+    sha256: [u8; 32],
+    size: u64,
+}
+
+/// How a blob is found again while a table is built.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum BlobKey {
+    Sha256([u8; 32]),
+    Other(String),
+}
+
+impl BlobKey {
+    fn of(d: &Digest) -> BlobKey {
+        let mut bytes = [0u8; 32];
+        if d.algorithm() == "sha256" && hex::decode_to_slice(d.hex(), &mut bytes).is_ok() {
+            BlobKey::Sha256(bytes)
+        } else {
+            BlobKey::Other(d.as_str().to_string())
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct RecordFacts {
     /// Empty until some row has a scan summary; then one cell per row.
@@ -67,10 +92,16 @@ pub struct RecordFacts {
     /// Empty until some row has a blob list; then `(start, len)` into `blob_refs` per row.
     blob_spans: Vec<(u32, u32)>,
     blob_refs: Vec<u32>,
-    blobs: Vec<BlobRef>,
-    /// By digest and declared size: a digest two manifests declare with different sizes
-    /// keeps both declarations, so a plan built from the table still sees the conflict.
-    blob_ids: HashMap<(String, u64), u32>,
+    /// Each distinct blob once, in 40 bytes (a blob list of a million images holds two
+    /// million or more; as `BlobRef`s with their text digests, interned by text, they were
+    /// ~240 bytes each, most of a million-image TUI's memory).
+    blobs: Vec<PackedBlob>,
+    /// Digests that are not sha256 (sha512), by blob id: rare, so kept as text aside.
+    odd_digests: HashMap<u32, Digest>,
+    /// Blob ids by digest and declared size while rows are pushed (a digest two manifests
+    /// declare with different sizes keeps both declarations, so a plan built from the table
+    /// still sees the conflict); dropped by [`RecordFacts::finish`].
+    blob_ids: HashMap<(BlobKey, u64), u32>,
     /// Empty until some row knows its manifest size.
     manifest_sizes: Vec<u64>,
     rare: HashMap<u32, RareFacts>,
@@ -110,14 +141,7 @@ impl RecordFacts {
             }
             let start = self.blob_refs.len() as u32;
             for b in list {
-                let next = self.blobs.len() as u32;
-                let id = *self
-                    .blob_ids
-                    .entry((b.digest.as_str().to_string(), b.size))
-                    .or_insert_with(|| {
-                        self.blobs.push(b.clone());
-                        next
-                    });
+                let id = self.intern(b);
                 self.blob_refs.push(id);
             }
             self.blob_spans.push((start, list.len() as u32));
@@ -144,6 +168,34 @@ impl RecordFacts {
         if rare != RareFacts::default() {
             self.rare.insert(row, rare);
         }
+    }
+
+    fn intern(&mut self, b: &BlobRef) -> u32 {
+        let next = self.blobs.len() as u32;
+        let key = (BlobKey::of(&b.digest), b.size);
+        if let Some(&id) = self.blob_ids.get(&key) {
+            return id;
+        }
+        let sha256 = match &key.0 {
+            BlobKey::Sha256(bytes) => *bytes,
+            BlobKey::Other(_) => {
+                self.odd_digests.insert(next, b.digest.clone());
+                [0; 32]
+            }
+        };
+        self.blobs.push(PackedBlob {
+            sha256,
+            size: b.size,
+        });
+        self.blob_ids.insert(key, next);
+        next
+    }
+
+    /// The table is complete: drops what only building needed.
+    pub fn finish(&mut self) {
+        self.blob_ids = HashMap::new();
+        self.blobs.shrink_to_fit();
+        self.blob_refs.shrink_to_fit();
     }
 
     pub fn has_scans(&self) -> bool {
@@ -192,11 +244,20 @@ impl RecordFacts {
             return None;
         }
         let refs = &self.blob_refs[start as usize..(start + len) as usize];
-        Some(
-            refs.iter()
-                .map(|&i| self.blobs[i as usize].clone())
-                .collect(),
-        )
+        Some(refs.iter().map(|&i| self.blob(i)).collect())
+    }
+
+    fn blob(&self, id: u32) -> BlobRef {
+        let b = &self.blobs[id as usize];
+        let digest = match self.odd_digests.get(&id) {
+            Some(d) => d.clone(),
+            None => Digest::parse(&format!("sha256:{}", hex::encode(b.sha256)))
+                .expect("32 bytes are a sha256 digest"),
+        };
+        BlobRef {
+            digest,
+            size: b.size,
+        }
     }
 
     fn manifest_size(&self, row: u32) -> Option<u64> {
@@ -319,6 +380,31 @@ mod tests {
         let t = ImageTable::from_images("reg", "web", &[a.clone(), b.clone()]);
         assert_eq!(image_of(t.row(0)), a);
         assert_eq!(image_of(t.row(1)), b, "not the first declaration's size");
+    }
+
+    #[test]
+    fn sha512_and_sha256_blobs_round_trip_and_are_interned_once() {
+        let sha512 = Digest::parse(&format!("sha512:{}", "ab".repeat(64))).unwrap();
+        let odd = BlobRef {
+            digest: sha512,
+            size: 7,
+        };
+        let shared = BlobRef {
+            digest: Digest::sha256_of(b"base"),
+            size: 30,
+        };
+        let mut a = image("r", 1, &["a"]);
+        a.blobs = Some(vec![odd.clone(), shared.clone()]);
+        let mut b = image("r", 2, &["b"]);
+        b.blobs = Some(vec![shared.clone(), odd.clone()]);
+        let t = ImageTable::from_images("", "r", &[a.clone(), b.clone()]);
+        assert_eq!(image_of(t.row(0)).blobs, a.blobs);
+        assert_eq!(image_of(t.row(1)).blobs, b.blobs, "order kept per image");
+        assert_eq!(t.facts().blobs.len(), 2);
+        assert!(
+            t.facts().blob_ids.is_empty(),
+            "the build-time index is dropped"
+        );
     }
 
     #[test]

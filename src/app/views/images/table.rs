@@ -186,6 +186,7 @@ impl ImageTableBuilder {
     /// subject) by the engine's one definition.
     pub fn finish(mut self) -> ImageTable {
         let t = &mut self.table;
+        t.facts.finish();
         if !t.extras.is_empty() {
             let links: Vec<Links<'_>> = (0..t.rows.len() as u32)
                 .map(|id| {
