@@ -32,16 +32,37 @@ const NOUNS: &[&str] = &[
     "digests",
 ];
 
+/// Words after a count that do not qualify the noun after them (`{} of files`).
+const STOP: &[&str] = &[
+    "of", "in", "and", "or", "to", "the", "for", "from", "with", "by", "at", "no", "frees",
+    "reading",
+];
+
 /// `{x} nouns` where `{x}` is a placeholder (`{}`, `{n}`, `{a.len()}`), not an escaped `{{`.
+/// One qualifying word may sit between (`{n} cleanup policies`, `{n} removed images`).
 fn unagreed(line: &str) -> Option<&'static str> {
     for noun in NOUNS {
-        let pat = format!("}} {noun}");
         let mut from = 0;
-        while let Some(at) = line[from..].find(&pat) {
+        while let Some(at) = line[from..].find("} ") {
             let close = from + at;
-            let after = line[close + pat.len()..].chars().next();
             from = close + 1;
-            if after.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            let rest = &line[close + 2..];
+            let word_end = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+                .unwrap_or(rest.len());
+            let next = &rest[word_end..];
+            let rest = match (&rest[..word_end], next.strip_prefix(' ')) {
+                (w, Some(tail))
+                    if !w.is_empty() && !STOP.contains(&w) && tail.starts_with(noun) =>
+                {
+                    tail
+                }
+                _ => rest,
+            };
+            let Some(after) = rest.strip_prefix(noun) else {
+                continue;
+            };
+            if after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
                 continue;
             }
             let Some(open) = line[..close].rfind('{') else {
@@ -106,6 +127,8 @@ fn the_scanner_sees_a_bare_count() {
     assert_eq!(unagreed(r#"format!("{{literal}} images")"#), None);
     assert_eq!(unagreed(r#"format!("{}", count(n, "image"))"#), None);
     assert_eq!(unagreed(r#"format!("{x:?} imagesque")"#), None);
+    assert_eq!(unagreed(r#""{} cleanup policies, dry""#), Some("policies"));
+    assert_eq!(unagreed(r#""{} of files""#), None);
 }
 
 #[test]

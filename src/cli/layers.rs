@@ -201,8 +201,8 @@ fn print_table(
     if !r.wasted.is_empty() {
         writeln!(
             out,
-            "\nwasted ({} file versions hidden by later layers; largest {}):",
-            r.wasted.len(),
+            "\nwasted ({} hidden by later layers; largest {}):",
+            crate::text::count(r.wasted.len(), "file version"),
             args.top.min(r.wasted.len())
         )?;
         for w in r.wasted.iter().take(args.top) {

@@ -183,6 +183,7 @@ pub fn freshness(i: &RepoInputs) -> Check {
             if n == 1 {
                 "the only recent image scanned".to_string()
             } else {
+                // plural: never one: one is the branch above
                 format!("all {n} recent images scanned")
             },
             count(days, "day")

@@ -174,6 +174,7 @@ fn locks(i: &RepoInputs) -> Option<Check> {
             if n == 1 {
                 "the only release tag is locked".to_string()
             } else {
+                // plural: never one: one is the branch above
                 format!("all {n} release tags are locked")
             },
         )

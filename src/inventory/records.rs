@@ -182,7 +182,10 @@ fn size_conflict_issues(repo: &str, blob: &Digest, images: &[Image]) -> Vec<Inve
                 InventoryIssue::new(
                     Some(repo),
                     Some(blob.as_str()),
-                    format!("blob {blob} is declared with different sizes by {rest} more manifests; their sizes are unknown too ({next})"),
+                    format!(
+                        "blob {blob} is declared with different sizes by {rest} more {}; their sizes are unknown too ({next})",
+                        crate::text::plural(rest, "manifest", "manifests")
+                    ),
                 )
                 .with_next_step(next),
             );

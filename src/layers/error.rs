@@ -18,6 +18,7 @@ pub enum LayerError {
     #[error("layer {layer}: decompressed size exceeds the bound of {limit} bytes (raise it with --max-layer-bytes)")]
     TooLarge { layer: String, limit: u64 },
     #[error(
+        // plural: never one (a bound of one entry is not a layer anyone reads)
         "layer {layer}: more than {limit} tar entries (raise the bound with --max-layer-entries)"
     )]
     TooManyEntries { layer: String, limit: u64 },

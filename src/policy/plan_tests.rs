@@ -179,7 +179,7 @@ fn reclaim_leaves_out_a_freed_blob_declared_with_two_sizes_and_warns() {
             .unwrap_or_else(|| panic!("no warning naming the blob: {:?}", p.warnings));
         assert!(warning.contains("70 bytes and 7000 bytes"), "{warning}");
         assert!(
-            p.reclaim_method.contains("1 freed blobs"),
+            p.reclaim_method.contains("1 freed blob is declared"),
             "{}",
             p.reclaim_method
         );

@@ -101,8 +101,10 @@ pub fn estimate(
     let mut method = "blobs: exact, from each manifest's blob list".to_string();
     if !size_conflicts.is_empty() {
         method.push_str(&format!(
-            "; {} freed blobs are declared with different sizes and are left out (their size is unknown)",
-            size_conflicts.len()
+            "; {} {} declared with different sizes and {} left out (the size is unknown)",
+            crate::text::count(size_conflicts.len(), "freed blob"),
+            crate::text::plural(size_conflicts.len(), "is", "are"),
+            crate::text::plural(size_conflicts.len(), "is", "are")
         ));
     }
     ReclaimEstimate {

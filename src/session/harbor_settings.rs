@@ -86,10 +86,11 @@ pub fn replication(
     let mut r = Replication {
         any_rules: !outbound.is_empty(),
         evidence: vec![format!(
-            "{} {}, {} push from this Harbor (GET /replication/policies)",
+            "{} {}, {} {} from this Harbor (GET /replication/policies)",
             policies.len(),
             crate::text::plural(policies.len(), "replication policy", "replication policies"),
-            outbound.len()
+            outbound.len(),
+            crate::text::plural(outbound.len(), "pushes", "push")
         )],
         ..Default::default()
     };
@@ -157,9 +158,10 @@ pub fn from_facts(
         all_immutable: false,
         exclusions: Vec::new(),
         evidence: vec![format!(
-            "project {project}: {}, {} cover this repository",
+            "project {project}: {}, {} {} this repository",
             crate::text::count(f.immutable_rules.len(), "immutable-tag rule"),
-            rules.len()
+            rules.len(),
+            crate::text::plural(rules.len(), "covers", "cover")
         )],
         rules,
     });

@@ -101,7 +101,7 @@ async fn audit_of_artifact_registry_reads_the_repository_settings() {
     assert!(
         c["evidence"]
             .to_string()
-            .contains("today it would delete 1 manifest"),
+            .contains("today it would delete 1 manifest and"),
         "the untagged image older than 30 days goes: {c}"
     );
     assert_eq!(code, Some(0), "nothing fails: {doc:#}");

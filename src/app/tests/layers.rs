@@ -98,7 +98,7 @@ fn layers_tab_streams_then_shows_changes_and_the_filesystem() {
     }));
     let s = h.screen(100, 30);
     assert!(s.contains("efficiency 3.2%"), "{s}");
-    assert!(s.contains("wasted: 1 file versions"), "{s}");
+    assert!(s.contains("wasted: 1 file version hidden"), "{s}");
     assert!(s.contains("/tmp/big"), "{s}");
     assert!(s.contains("layer 1: its changes"), "{s}");
     assert!(s.contains("▸ tmp/"), "directories start collapsed: {s}");

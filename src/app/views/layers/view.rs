@@ -152,8 +152,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
     if !data.wasted.is_empty() {
         out.push(Line::from(Span::styled(
             format!(
-                "wasted: {} file versions hidden by later layers",
-                data.wasted.len()
+                "wasted: {} hidden by later layers",
+                crate::text::count(data.wasted.len(), "file version")
             ),
             t.fg(Role::Header),
         )));
