@@ -5,6 +5,7 @@
 
 use super::crawl::crawl_session;
 use super::output::{print_stdout, usage, Table, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE};
+use crate::hygiene::compare;
 use crate::hygiene::run::{audit_registry, AuditOptions};
 use crate::hygiene::{human_bytes, AuditReport, CheckId, Status, Thresholds};
 use crate::policy::inuse::InUse;
@@ -35,6 +36,11 @@ pub struct AuditArgs {
     /// "Lately": pushed or pulled within this many days; also the window for tag moves.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub recent_days: i64,
+    /// Compare each audited repository with the same repository in this registry (a
+    /// promotion or replication target): images missing on either side, by digest, and
+    /// tags that name different digests decide the replication check.
+    #[arg(long, value_name = "OTHER_TARGET")]
+    pub compare: Option<String>,
     /// Audit as of this instant (RFC 3339) instead of now.
     #[arg(long)]
     pub now: Option<String>,
@@ -85,9 +91,34 @@ async fn execute(args: &AuditArgs) -> anyhow::Result<i32> {
     for t in &args.targets {
         resolved.push(super::source::resolve_target(t).map_err(usage)?);
     }
+    let compare_target = match &args.compare {
+        Some(t) => Some(super::source::resolve_target(t).map_err(usage)?),
+        None => None,
+    };
     let mut repositories = Vec::new();
     let mut errors = Vec::new();
     let mut unreachable = 0;
+    // The other registry of --compare, read once: its name and repositories (None when it
+    // could not be listed).
+    let other = match &compare_target {
+        None => None,
+        Some((target, settings)) => {
+            let session = crate::session::open(target, settings).await;
+            let name = session.name();
+            match crawl_session(&session, args.verbose).await {
+                Ok(o) => {
+                    errors.extend(o.inventory.errors.iter().map(|e| e.message.clone()));
+                    let repos = compare::by_repository(&o.inventory.images, &o.repositories);
+                    Some((name, Some(repos)))
+                }
+                Err(code) if code == EXIT_USAGE => return Ok(code),
+                Err(_) => {
+                    errors.push(format!("{name}: could not be listed to compare with"));
+                    Some((name, None))
+                }
+            }
+        }
+    };
     for (target, settings) in &resolved {
         let session = crate::session::open(target, settings).await;
         let outcome = match crawl_session(&session, args.verbose).await {
@@ -111,10 +142,37 @@ async fn execute(args: &AuditArgs) -> anyhow::Result<i32> {
             &opts,
         )
         .await;
+        let mut audits = audits;
+        if let Some((name, there)) = &other {
+            let here = compare::by_repository(&outcome.inventory.images, &outcome.repositories);
+            for a in &mut audits {
+                match there {
+                    Some(there) => {
+                        let mine = here.get(&a.repository).map(Vec::as_slice).unwrap_or(&[]);
+                        let theirs = there.get(&a.repository).map(Vec::as_slice);
+                        let c = compare::compare(name, mine, theirs);
+                        compare::apply(a, c);
+                    }
+                    None => compare::unreadable(a, name),
+                }
+            }
+        }
         repositories.extend(audits);
         errors.extend(errs);
     }
-    let report = AuditReport::new(opts.now, repositories, errors);
+    let mut report = AuditReport::new(opts.now, repositories, errors);
+    if let Some((name, Some(there))) = &other {
+        let audited: std::collections::BTreeSet<&str> = report
+            .repositories
+            .iter()
+            .map(|r| r.repository.as_str())
+            .collect();
+        report.summary.only_in_compared = there
+            .keys()
+            .filter(|r| !audited.contains(r.as_str()))
+            .map(|r| format!("{name}/{r}"))
+            .collect();
+    }
     if args.json {
         print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?));
     } else {
@@ -219,6 +277,12 @@ pub fn render(report: &AuditReport) -> String {
             for e in &c.evidence {
                 out.push_str(&format!("      {e}\n"));
             }
+        }
+    }
+    if !report.summary.only_in_compared.is_empty() {
+        out.push_str("\nonly in the compared registry:\n");
+        for r in &report.summary.only_in_compared {
+            out.push_str(&format!("  {r}\n"));
         }
     }
     out

@@ -83,7 +83,8 @@ const EXAMPLES: &[(&str, &str)] = &[
         "audit",
         "  regscope audit ecr://eu-west-1                  # every repository, a glyph per check
   regscope audit prod --in-use pods.json          # kubectl get pods -A -o json > pods.json
-  regscope audit 127.0.0.1:5000 --json --fail-on warn   # a CI gate: exit 1 on any warn",
+  regscope audit 127.0.0.1:5000 --json --fail-on warn   # a CI gate: exit 1 on any warn
+  regscope audit staging.example.com --compare prod.example.com   # images missing on either side",
     ),
     (
         "history",

@@ -9,6 +9,7 @@
 
 mod access;
 mod bytes;
+pub mod compare;
 mod lifecycle;
 pub mod run;
 mod scanning;
@@ -177,6 +178,9 @@ pub struct RepositoryAudit {
     /// Bytes the repository could give back: its untagged and stale images' (when known).
     #[serde(default)]
     pub reclaimable_bytes: Option<u64>,
+    /// The same repository in the `--compare` registry (additive to v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<compare::Comparison>,
 }
 
 impl RepositoryAudit {
@@ -250,6 +254,7 @@ pub fn audit_repository(i: &RepoInputs) -> RepositoryAudit {
             access::public_access(i),
         ],
         reclaimable_bytes: reclaimable,
+        comparison: None,
     }
 }
 
@@ -273,6 +278,10 @@ pub struct AuditSummary {
     pub errors: Vec<String>,
     /// Whether anything could not be read (exit 3).
     pub partial: bool,
+    /// Repositories of the `--compare` registry that no audited registry holds
+    /// (`OTHER/repository`; additive to v1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_in_compared: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

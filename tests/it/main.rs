@@ -7,6 +7,7 @@ mod acr_sdk;
 mod adaptive;
 mod audit;
 mod audit_access;
+mod audit_compare;
 mod audit_ecr;
 mod audit_gar;
 mod audit_harbor;
