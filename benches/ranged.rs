@@ -23,8 +23,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 const REPO: &str = "bench/ranged";
 
-/// Text-like files of many sizes (compresses ~3:1 like real layers); the last entry is
-/// `last/file.txt` (64 KiB), the file read back.
+/// Real-ish content of many sizes, deterministic (seeded): text-like files with short
+/// random runs (compress ~3:1 like binaries and text of real layers), and one file in ten
+/// wholly random (already-compressed assets: images, archives, which gzip cannot shrink).
+/// The last entry is `last/file.txt` (64 KiB), the file read back.
 fn build_tar(target: u64) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(20);
     let words: Vec<String> = (0..512)
@@ -46,6 +48,9 @@ fn build_tar(target: u64) -> Vec<u8> {
             _ => rng.usize(1_000_000..6_000_000),
         };
         let mut data = Vec::with_capacity(size + 16);
+        if rng.u32(0..10) == 0 {
+            data.extend((0..size).map(|_| rng.u8(..)));
+        }
         while data.len() < size {
             if rng.u16(..) < 400 {
                 data.extend((0..64).map(|_| rng.u8(..)));
@@ -277,8 +282,9 @@ fn main() {
     let reg = start_registry();
     let base = format!("http://{}", reg.addr);
     let http = reqwest::Client::new();
-    let small = build_tar(256 << 10);
-    let (small_a, small_b) = (gzip(&small[..small.len() / 2]), gzip(&small));
+    // The layers a and b do not share: two whole tars (a prefix of one tar is not a tar).
+    let (small_ta, small_tb) = (build_tar(128 << 10), build_tar(256 << 10));
+    let (small_a, small_b) = (gzip(&small_ta), gzip(&small_tb));
     let layer_digests: Vec<String> = [&gz, &small_a, &small_b]
         .iter()
         .map(|b| regscope::model::Digest::sha256_of(b).to_string())
@@ -289,10 +295,16 @@ fn main() {
             &http,
             &base,
             "a",
-            &[(&gz, &tar_bytes), (&small_a, &small[..small.len() / 2])],
+            &[(&gz, &tar_bytes), (&small_a, &small_ta)],
         )
         .await;
-        push_image(&http, &base, "b", &[(&gz, &tar_bytes), (&small_b, &small)]).await;
+        push_image(
+            &http,
+            &base,
+            "b",
+            &[(&gz, &tar_bytes), (&small_b, &small_tb)],
+        )
+        .await;
     });
     let (addr, counts) = rt.block_on(proxy(reg.addr.clone()));
     let client = regscope::registry::distribution::connect(&addr).unwrap();
@@ -335,6 +347,15 @@ fn main() {
         crc: e.crc,
     };
 
+    // Counts (never times) that must hold, checked after every figure is printed.
+    let mut checks: Vec<(String, bool)> = vec![(
+        format!(
+            "checkpoint index {stored} B <= 2% of the {} B blob",
+            gz.len()
+        ),
+        stored as f64 <= 0.02 * gz.len() as f64,
+    )];
+
     // 2 and 3: the second read, with and without checkpoints.
     for (name, with) in [
         ("from a checkpoint", Some(&cache)),
@@ -366,6 +387,12 @@ fn main() {
                     ReadPath::Streamed { .. } => gz.len() as u64,
                 };
                 println!("second read of the last file, {name}: {requests} request(s), {ranged} with Range, up to {bytes} blob bytes asked for ({how:?})");
+                if with.is_some() {
+                    checks.push((
+                        format!("second read: 1 request with Range (got {requests}, {ranged})"),
+                        requests == 1 && ranged == 1,
+                    ));
+                }
             }
         }
         times.sort();
@@ -401,12 +428,24 @@ fn main() {
         gets,
         ms(took)
     );
+    checks.push((
+        format!("cold diff: each of the 3 layers read once (got {gets})"),
+        gets == 3,
+    ));
     let warm = tempfile::tempdir().unwrap();
     run(warm.path(), &["layers", &ra]);
+    let own_before = counts.gets_of(&layer_digests[2..]);
     let (gets, took) = run(warm.path(), &["diff", &ra, &rb, "--json"]);
+    let own = counts.gets_of(&layer_digests[2..]) - own_before;
     println!(
         "diff a b, a read before: {} layer blob request(s) (b's own layer), {:.0} ms",
         gets,
         ms(took)
     );
+    checks.push((
+        format!("warm diff: only b's own layer read (got {gets})"),
+        gets == 1 && own == 1,
+    ));
+    let failed: Vec<&String> = checks.iter().filter(|c| !c.1).map(|c| &c.0).collect();
+    assert!(failed.is_empty(), "counts that did not hold: {failed:?}");
 }

@@ -7,6 +7,7 @@ mod cli;
 mod diff;
 mod engine;
 mod model;
+mod platforms;
 mod ranged;
 mod real;
 mod registry;

@@ -186,7 +186,11 @@ fn packages(p: &PackagesDiff, t: &Theme) -> Vec<Line<'static>> {
     for (name, s) in [("A", &p.a), ("B", &p.b)] {
         if let (Some(d), Some(f), Some(n)) = (&s.sbom, &s.format, s.packages) {
             out.push(text(
-                format!("  {name}: {f} {}, {n} packages", &d[..d.len().min(19)]),
+                format!(
+                    "  {name}: {f} {}, {}",
+                    &d[..d.len().min(19)],
+                    crate::text::count(n as u64, "package")
+                ),
                 Role::Muted,
             ));
         }
