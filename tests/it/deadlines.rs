@@ -50,6 +50,16 @@ fn crawl(dir: &Path, addr: &str) -> (Limited, Inventory) {
     (o, inv)
 }
 
+/// For docs/performance.md (`--no-capture`): how long the run took and its peak memory.
+fn figures(what: &str, o: &Limited) {
+    eprintln!(
+        "{what}: exit {:?}, {:.2} s, peak RSS {} MiB",
+        o.code(),
+        o.elapsed.as_secs_f64(),
+        o.peak_rss_kib / 1024
+    );
+}
+
 fn issue_for<'a>(inv: &'a Inventory, repo: &str) -> &'a InventoryIssue {
     inv.errors
         .iter()
@@ -117,6 +127,7 @@ async fn trickle_reset_and_truncation_each_get_their_own_error_and_the_crawl_goe
     write_config(dir.path(), &proxy.addr, "");
     let (o, inv) = crawl(dir.path(), &proxy.addr);
     assert_eq!(o.code(), Some(3), "partial inventory: {}", o.text());
+    figures("crawl of 5 repositories, 4 faulty", &o);
     // Ended by the deadline, not by the trickle finishing (that takes over 60 s).
     assert!(o.elapsed < Duration::from_secs(60), "{}", o.text());
 
@@ -236,6 +247,7 @@ async fn a_trickled_blob_is_stopped_by_the_throughput_floor() {
     .unwrap();
     let target = format!("{}/team/big:v1", proxy.addr);
     let o = regscope_limited(dir.path(), &["layers", &target], LIMIT);
+    figures("layer trickled at 640 B/s", &o);
     assert_ne!(o.code(), Some(0), "{}", o.text());
     assert!(o.elapsed < Duration::from_secs(60), "{}", o.text());
     let all = format!("{}{}", o.stdout, o.stderr);
@@ -315,6 +327,7 @@ async fn a_hung_token_endpoint_is_named_and_the_other_repositories_are_read() {
         .env("MALLOC_ARENA_MAX", "2")
         .env_remove("REGSCOPE_LOG");
     let o = crate::support::limited::run_limited(&mut cmd, LIMIT);
+    figures("crawl with one token scope hung", &o);
     let inv = Inventory::from_json(&o.stdout)
         .unwrap_or_else(|e| panic!("not an inventory ({e}): {}", o.text()));
     assert_eq!(o.code(), Some(3), "partial inventory: {}", o.text());

@@ -120,6 +120,108 @@ fn measure_layout_many_tags() {
     }
 }
 
+/// The peer of [`measure_layout_many_tags`]: the same image with `n` tags on one digest in
+/// a real docker-registry, read by `regscope images --json`. Figures for
+/// docs/performance.md: `cargo nextest run --test it --run-ignored only -E 'test(/measure_registry/)' --no-capture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement, run by hand for docs/performance.md"]
+async fn measure_registry_many_tags() {
+    use futures::StreamExt;
+    crate::require!("docker-registry");
+    for n in [4_000usize, 8_000] {
+        let Some(reg) = crate::support::registry::TestRegistry::start() else {
+            return;
+        };
+        let s = crate::support::seed::Seeder::new(&reg.base_url());
+        let f = ImageFixture::new("amd64", "2026-01-01T00:00:00Z", vec![small_layer()]);
+        let pushed = f.push(&s, "team/app", &["t0"]).await;
+        futures::stream::iter(1..n)
+            .map(|i| {
+                let (s, m, mt) = (
+                    s.clone(),
+                    pushed.manifest.clone(),
+                    pushed.media_type.clone(),
+                );
+                async move { s.push_manifest("team/app", &format!("t{i}"), &mt, &m).await }
+            })
+            .buffer_unordered(16)
+            .collect::<Vec<_>>()
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let o = run(dir.path(), &["--no-cache", "images", "--json", &reg.addr]);
+        assert_eq!(o.code(), Some(0), "{}", o.text());
+        let inv: Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(inv["images"][0]["tags"].as_array().unwrap().len(), n);
+        eprintln!(
+            "registry, {n} tags on one digest: {:.2} s, peak RSS {} MiB",
+            o.elapsed.as_secs_f64(),
+            o.peak_rss_kib / 1024
+        );
+    }
+}
+
+/// Time and peak memory of the other hostile inputs (each also a test with its own
+/// assertions). `cargo nextest run --test it --run-ignored only -E 'test(/measure_hostile/)' --no-capture`.
+#[test]
+#[ignore = "measurement, run by hand for docs/performance.md"]
+fn measure_hostile_inputs() {
+    let report = |what: &str, o: &Limited| {
+        eprintln!(
+            "{what}: exit {:?}, {:.2} s, peak RSS {} MiB",
+            o.code(),
+            o.elapsed.as_secs_f64(),
+            o.peak_rss_kib / 1024
+        );
+    };
+    // Symlink loops: every directory of three levels links to the root and to its parent
+    // four times each (8^depth paths without a visited set).
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    write_layout(&root.join("team/app"), vec![small_layer()], &["v1".into()]);
+    for d in ["", "team", "team/app"] {
+        for i in 0..4 {
+            let at = root.join(d);
+            std::os::unix::fs::symlink(&root, at.join(format!("loop{i}"))).unwrap();
+            std::os::unix::fs::symlink("..", at.join(format!("up{i}"))).unwrap();
+        }
+    }
+    let o = run(
+        dir.path(),
+        &["repos", "--names-only", &format!("oci:{}", root.display())],
+    );
+    report("symlink loops (24 links over 3 levels)", &o);
+    // A 1 GiB PAX record in a ~1 MB gzip layer.
+    let layout = dir.path().join("bomb");
+    let (bytes, diff_id) = pax_bomb(1 << 30);
+    let compressed = bytes.len();
+    let layer = Layer {
+        media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+        bytes,
+        diff_id,
+        created_by: "ADD bomb".into(),
+    };
+    write_layout(&layout, vec![small_layer(), layer], &["v1".into()]);
+    let target = format!("oci:{}:v1", layout.display());
+    let o = run(dir.path(), &["layers", "--no-cache", &target]);
+    report(
+        &format!("1 GiB PAX record in a {compressed}-byte gzip layer"),
+        &o,
+    );
+    // A blob that is /dev/zero.
+    let layout = dir.path().join("zero");
+    let digest = write_layout(&layout, vec![small_layer()], &["v1".into()]);
+    let path = layout
+        .join("blobs/sha256")
+        .join(digest.trim_start_matches("sha256:"));
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    let o = run(
+        dir.path(),
+        &["inspect", &format!("oci:{}:v1", layout.display())],
+    );
+    report("manifest blob linked to /dev/zero", &o);
+}
+
 /// A gzip layer whose tar holds one PAX header of `size` bytes of records, all present
 /// (zeros: 1 GiB compresses to about 1 MB), and its diff id.
 fn pax_bomb(size: u64) -> (Vec<u8>, String) {
