@@ -181,11 +181,9 @@ fn repo(state: &mut State, prefix: &str) -> Result<Vec<Effect>, String> {
     let delta = pos as isize - f.cursor as isize;
     state.detail.open = false;
     let fx = super::views::fleet::update::move_cursor(state, delta);
-    state.focus = if state.images.table.is_some() {
-        Pane::Images
-    } else {
-        Pane::Fleet
-    };
+    // The images pane, even before the rows arrive: it says the repository is loading
+    // and shows them when they do (the tree cursor stays on it).
+    state.focus = Pane::Images;
     Ok(fx)
 }
 

@@ -5,6 +5,7 @@ mod after_delete;
 mod audit;
 mod children;
 mod columns;
+mod commands;
 mod compare;
 mod doctor;
 mod findings;

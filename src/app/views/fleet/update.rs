@@ -218,9 +218,16 @@ pub fn move_cursor(state: &mut State, delta: isize) -> Vec<Effect> {
     follow(state)
 }
 
-/// The images pane shows whatever repository the tree cursor is on.
+/// The images pane shows whatever repository the tree cursor is on; a repository not
+/// loaded yet shows as loading, never as the previous repository's images.
 pub fn follow(state: &mut State) -> Vec<Effect> {
-    let table = state.fleet.selected_repo().and_then(|r| r.table.clone());
+    let Some(repo) = state.fleet.selected_repo() else {
+        return vec![];
+    };
+    let table = repo.table.clone();
+    if table.is_none() && state.images.table.is_some() {
+        state.images.set_aside();
+    }
     match table {
         Some(t)
             if state

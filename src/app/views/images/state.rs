@@ -242,6 +242,13 @@ impl ImagesState {
         if let Some(t) = self.table.take() {
             self.marks.remove(&repo_key(&t));
         }
+        self.set_aside();
+    }
+
+    /// Stops showing the table (another repository, not loaded yet, is selected); its
+    /// marks stay, kept by repository.
+    pub fn set_aside(&mut self) {
+        self.table = None;
         self.view = RowView::Natural(0);
         self.folded = RowView::Natural(0);
         self.generation += 1;
