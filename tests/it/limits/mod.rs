@@ -2,6 +2,7 @@
 //! lying sizes, huge tar headers, looping layouts, unbounded files. Each must give a
 //! clear error or a bounded answer, never an abort or an unbounded allocation.
 
+mod config;
 mod inuse;
 mod layouts;
 mod sizes;
