@@ -367,6 +367,7 @@ async fn corrupt_locked_and_newer_databases_warn_once_and_the_command_runs() {
     let out = regscope(data.path(), &["images", &reg.addr, "--json"]);
     assert_eq!(inventory(&out).images.len(), 1);
     let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
     assert!(err.contains("schema version 99"), "{err}");
     let c = rusqlite::Connection::open(&db).unwrap();
     let v: i64 = c

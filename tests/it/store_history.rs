@@ -98,3 +98,88 @@ async fn history_is_sent_with_the_cached_inventory_and_after_each_recorded_crawl
     assert!(after[1].unwrap() > one + 200_000, "{after:?}");
     assert_eq!(second[1].snapshots[1].repositories[0].images, 2);
 }
+
+/// A reopen of a big store must not decode faster than its receiver takes: every
+/// repository's decoded records waiting in the channel at once would cost more memory than
+/// the tables they become. With the receiver away, only a handful of events wait; the
+/// whole tree (listing, then every repository's summary) comes first; every repository's
+/// images follow once the receiver reads. No registry listens: the refresh fails after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reopen_decodes_no_further_ahead_than_its_receiver_reads() {
+    use regscope::model::{Digest, Image, ImageKind};
+    let addr = "127.0.0.1:1";
+    let dir = tempfile::tempdir().unwrap();
+    let store = StoreHandle(Arc::new(
+        Store::open(&dir.path().join("regscope.db")).unwrap(),
+    ));
+    let crawl_id = store.begin_crawl(addr, None).unwrap();
+    let repos: Vec<String> = (0..20).map(|r| format!("team/svc-{r:02}")).collect();
+    for (r, repo) in repos.iter().enumerate() {
+        let images: Vec<Image> = (0..30)
+            .map(|n| {
+                let d = Digest::sha256_of(format!("{r}/{n}").as_bytes());
+                let mut i = Image::new(
+                    repo,
+                    d,
+                    "application/vnd.oci.image.manifest.v1+json",
+                    ImageKind::Image,
+                );
+                i.tags = vec![format!("v{n}")];
+                i.size_bytes = Some(1000 + n);
+                i
+            })
+            .collect();
+        store
+            .record_repository(crawl_id, addr, repo, &images)
+            .unwrap();
+    }
+    store.finish_crawl(crawl_id, true);
+
+    let target = Target::parse(addr).unwrap();
+    let mut settings = RegistrySettings::for_address(addr);
+    settings.kind = Some(regscope::session::Kind::Distribution);
+    let session = regscope::session::open(&target, &settings).await;
+    let mut opts = session.crawl_options();
+    opts.store = Some(store.clone());
+    opts.show_cached = true;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let run = tokio::spawn(async move { session.crawl(&opts, tx).await });
+
+    // The receiver is away for a while: the sender stops a few events ahead.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        rx.len() <= 5,
+        "{} events decoded ahead of the receiver",
+        rx.len()
+    );
+    match rx.recv().await.unwrap() {
+        InventoryEvent::RepositoriesListed { repositories, .. } => {
+            assert_eq!(repositories, repos)
+        }
+        other => panic!("listing first, got {other:?}"),
+    }
+    match rx.recv().await.unwrap() {
+        InventoryEvent::CachedSummaries { summaries, .. } => {
+            let names: Vec<&str> = summaries.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(names, repos);
+            assert!(summaries.iter().all(|s| s.images == 30 && s.tags == 30));
+        }
+        other => panic!("the summaries second, got {other:?}"),
+    }
+    let (mut loaded, mut cached) = (Vec::new(), false);
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            InventoryEvent::RepositoryImages {
+                repository, images, ..
+            } if !cached => {
+                assert_eq!(images.len(), 30);
+                loaded.push(repository);
+            }
+            InventoryEvent::Cached { .. } => cached = true,
+            _ => {}
+        }
+    }
+    assert!(cached);
+    assert_eq!(loaded, repos, "every repository, in order");
+    run.await.unwrap();
+}
