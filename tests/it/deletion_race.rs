@@ -264,3 +264,120 @@ async fn an_intent_without_an_outcome_is_restored_when_missing() {
     assert_eq!(s.manifest_status(REPO, &old[0].digest).await, 200);
     assert_eq!(s.manifest_status(REPO, "old-0").await, 200, "tag back too");
 }
+
+/// The kill window for real: the registry carries out the first DELETE, its answer is held,
+/// and `regscope delete` is killed with SIGKILL while it waits. The audit log holds the
+/// intent and no outcome; `restore` must treat that as possibly deleted, find the image
+/// missing and put it back with its tag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_after_the_registry_deleted_leaves_an_intent_that_restore_puts_back() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Arc::new(Seeder::new(&reg.base_url()));
+    let acted: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let (s2, acted2) = (s.clone(), acted.clone());
+    let proxy = FaultProxy::start(&reg.base_url(), move |req| {
+        let (s, acted) = (s2.clone(), acted2.clone());
+        async move {
+            if req.method != "DELETE" || acted.lock().unwrap().is_some() {
+                return Fault::Forward;
+            }
+            // The registry acts; regscope never hears back.
+            let digest = req.path().rsplit('/').next().unwrap().to_string();
+            assert_eq!(s.delete_manifest(REPO, &digest).await, 202);
+            *acted.lock().unwrap() = Some(digest);
+            Fault::Hang
+        }
+    })
+    .await;
+    let (old, _) = seed_old(&s, dir.path(), &proxy.addr, 2).await;
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regscope"))
+        .args(["delete", "--plan", "plan.json", "--yes", "--json"])
+        .current_dir(dir.path())
+        .env("REGSCOPE_DATA", dir.path().join("data"))
+        .env("REGSCOPE_CONFIG", dir.path().join("config.toml"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let first = loop {
+        if let Some(d) = acted.lock().unwrap().clone() {
+            break d;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no DELETE reached the registry"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "delete ended early");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    // The DELETE is in flight from regscope's side: kill it there (SIGKILL).
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
+    let i = old.iter().position(|p| p.digest == first).unwrap();
+    assert_eq!(
+        s.manifest_status(REPO, &first).await,
+        404,
+        "the registry acted"
+    );
+
+    // Only the intent is on disk for it.
+    let audit_dir = dir.path().join("data");
+    let log = walk(&audit_dir)
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("delete-") && n.ends_with(".jsonl"))
+        })
+        .expect("an audit log");
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let about: Vec<&str> = lines.lines().filter(|l| l.contains(&first)).collect();
+    assert!(
+        about.iter().any(|l| l.contains(r#""event":"intent""#)),
+        "{lines}"
+    );
+    assert!(
+        !about.iter().any(|l| l.contains(r#""event":"deleted""#)),
+        "{lines}"
+    );
+
+    let log_arg = log.to_string_lossy().to_string();
+    let path = dir.path().to_path_buf();
+    let o = tokio::task::spawn_blocking(move || regscope(&path, &["restore", &log_arg], None))
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("possibly deleted"), "{}", text(&o));
+    assert_eq!(s.manifest_status(REPO, &first).await, 200, "{}", text(&o));
+    assert_eq!(
+        s.manifest_status(REPO, &format!("old-{i}")).await,
+        200,
+        "its tag is back too: {}",
+        text(&o)
+    );
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
