@@ -2,15 +2,19 @@
 //! found through the `sha256-<hex>` fallback tag). A's SBOM is SPDX 2.3 JSON written by
 //! spdx-tools, B's CycloneDX 1.5 JSON written by cyclonedx-python-lib, both validated by
 //! their libraries; the expected changes come from the same script's package lists
-//! (`support/sbom_docs.py`), not from regscope. An image without an SBOM, and one whose
+//! (`support/sbom_docs.py`), not from regscope. The same documents in an OCI layout are
+//! found through its referrers API. An image without an SBOM, and one whose
 //! SBOM is malformed, are said so — never empty lists — and the rest of the diff stands.
 
 use super::cat::run;
-use crate::support::fixtures::{push_referrer, tar, Entry, ImageFixture, Layer};
+use crate::support::fixtures::{
+    push_referrer, tar, Entry, ImageFixture, Layer, OCI_CONFIG, OCI_EMPTY, OCI_MANIFEST,
+};
 use crate::support::registry::TestRegistry;
 use crate::support::seed::Seeder;
 use crate::support::vendor::python_with;
-use serde_json::Value;
+use regscope::registry::layout::LayoutWriter;
+use serde_json::{json, Value};
 
 const SPDX: &str = "application/spdx+json";
 const CYCLONEDX: &str = "application/vnd.cyclonedx+json";
@@ -42,17 +46,11 @@ async fn diff(data: &std::path::Path, a: &str, b: &str, json: bool) -> (i32, Vec
     .unwrap()
 }
 
-#[tokio::test]
-async fn packages_changed_between_spdx_and_cyclonedx_referrers() {
-    let Some(py) = python_with("spdx_tools, cyclonedx") else {
-        return;
-    };
-    let Some(reg) = TestRegistry::start() else {
-        return;
-    };
+/// Runs `support/sbom_docs.py`: `a.spdx.json`, `b.cdx.json`, `expected.json`.
+fn sbom_docs(py: &std::path::Path) -> tempfile::TempDir {
     let docs = tempfile::tempdir().unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/support/sbom_docs.py");
-    let out = std::process::Command::new(&py)
+    let out = std::process::Command::new(py)
         .arg(script)
         .arg(docs.path())
         .output()
@@ -62,6 +60,82 @@ async fn packages_changed_between_spdx_and_cyclonedx_referrers() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    docs
+}
+
+/// The expected packages object against what regscope wrote.
+fn check_packages(p: &Value, want: &Value, sa: &str, sb: &str) {
+    assert_eq!(p["note"], Value::Null, "{p}");
+    assert_eq!(p["a"]["sbom"], sa);
+    assert_eq!(p["a"]["format"], "SPDX-2.3");
+    assert_eq!(
+        p["a"]["packages"], want["packages_a"],
+        "the image root left out"
+    );
+    assert_eq!(p["b"]["sbom"], sb);
+    assert_eq!(p["b"]["format"], "CycloneDX-1.5");
+    assert_eq!(p["b"]["packages"], want["packages_b"]);
+    for key in ["added", "removed", "changed"] {
+        assert_eq!(p[key], want[key], "{key}");
+    }
+}
+
+/// The same SBOMs in an OCI image layout, whose source answers the referrers API (a
+/// subject scan of the layout's manifests) instead of a fallback tag.
+#[tokio::test]
+async fn sboms_found_through_the_referrers_api_of_a_layout() {
+    let Some(py) = python_with("spdx_tools, cyclonedx") else {
+        return;
+    };
+    let docs = sbom_docs(&py);
+    let read = |n: &str| std::fs::read(docs.path().join(n)).unwrap();
+    let want: Value = serde_json::from_slice(&read("expected.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let mut w = LayoutWriter::create(&layout).unwrap();
+    let mut subjects = Vec::new();
+    for (tag, content) in [("v1", b"one"), ("v2", b"two")] {
+        let f = image(content);
+        let config = f.config_json();
+        w.add_blob(OCI_CONFIG, &config).unwrap();
+        for l in &f.layers {
+            w.add_blob(&l.media_type, &l.bytes).unwrap();
+        }
+        let (mt, m) = f.manifest_json(&config);
+        subjects.push(w.add_manifest(&mt, &m, &[tag]).unwrap());
+    }
+    let mut sboms = Vec::new();
+    for (subject, (at, doc)) in subjects
+        .iter()
+        .zip([(SPDX, "a.spdx.json"), (CYCLONEDX, "b.cdx.json")])
+    {
+        let payload = read(doc);
+        let empty = w.add_blob(OCI_EMPTY, b"{}").unwrap();
+        let layer = w.add_blob(at, &payload).unwrap();
+        let m = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+            "artifactType": at, "config": empty, "layers": [layer],
+            "subject": {"mediaType": subject.media_type, "digest": subject.digest, "size": subject.size}}))
+        .unwrap();
+        sboms.push(w.add_manifest(OCI_MANIFEST, &m, &[]).unwrap().digest);
+    }
+    w.finish().unwrap();
+    let r = |t: &str| format!("oci:{}:{t}", layout.display());
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = diff(data.path(), &r("v1"), &r("v2"), true).await;
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    check_packages(&v["packages"], &want, sboms[0].as_str(), sboms[1].as_str());
+}
+
+#[tokio::test]
+async fn packages_changed_between_spdx_and_cyclonedx_referrers() {
+    let Some(py) = python_with("spdx_tools, cyclonedx") else {
+        return;
+    };
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let docs = sbom_docs(&py);
     let read = |n: &str| std::fs::read(docs.path().join(n)).unwrap();
     let want: Value = serde_json::from_slice(&read("expected.json")).unwrap();
 
@@ -82,20 +156,7 @@ async fn packages_changed_between_spdx_and_cyclonedx_referrers() {
     let (code, out, err) = diff(data.path(), &r("v1"), &r("v2"), true).await;
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_slice(&out).unwrap();
-    let p = &v["packages"];
-    assert_eq!(p["note"], Value::Null, "{p}");
-    assert_eq!(p["a"]["sbom"], sa.digest.as_str());
-    assert_eq!(p["a"]["format"], "SPDX-2.3");
-    assert_eq!(
-        p["a"]["packages"], want["packages_a"],
-        "the image root left out"
-    );
-    assert_eq!(p["b"]["sbom"], sb.digest.as_str());
-    assert_eq!(p["b"]["format"], "CycloneDX-1.5");
-    assert_eq!(p["b"]["packages"], want["packages_b"]);
-    for key in ["added", "removed", "changed"] {
-        assert_eq!(p[key], want[key], "{key}");
-    }
+    check_packages(&v["packages"], &want, &sa.digest, &sb.digest);
     // The rest of the report is there too.
     assert_eq!(v["files"]["changed"][0]["path"], "app/bin");
 
