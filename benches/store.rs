@@ -105,7 +105,7 @@ fn first_tree(db: &Path, registry: &str) -> Tree {
     let t0 = Instant::now();
     let store = Store::open(db).expect("the store opens");
     let open = ms(t0.elapsed());
-    let (_, repositories) = store
+    let (as_of, repositories) = store
         .cached_listing(registry, None)
         .expect("the store holds this registry");
     let listing = ms(t0.elapsed());
@@ -135,6 +135,7 @@ fn first_tree(db: &Path, registry: &str) -> Tree {
         InventoryEvent::CachedSummaries {
             registry: registry.into(),
             summaries,
+            as_of,
         },
     );
     let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();

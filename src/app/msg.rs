@@ -93,6 +93,7 @@ pub enum InventoryUpdate {
     Summaries {
         registry: String,
         summaries: Vec<RepositorySummary>,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
     Issue {
         registry: String,

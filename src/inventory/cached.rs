@@ -303,6 +303,7 @@ async fn send_cached(
     let summaries = InventoryEvent::CachedSummaries {
         registry: registry.to_string(),
         summaries: store.cached_summaries(registry, prefix),
+        as_of,
     };
     if tx.send(summaries).await.is_err() {
         return false;

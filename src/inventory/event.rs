@@ -23,6 +23,8 @@ pub enum InventoryEvent {
     CachedSummaries {
         registry: String,
         summaries: Vec<crate::model::RepositorySummary>,
+        /// When the oldest of these repositories was read (the tree's age, shown at once).
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// One item failed; the crawl goes on.
     Issue {

@@ -56,9 +56,11 @@ pub fn convert(ev: InventoryEvent) -> InventoryUpdate {
         InventoryEvent::CachedSummaries {
             registry,
             summaries,
+            as_of,
         } => InventoryUpdate::Summaries {
             registry,
             summaries,
+            as_of,
         },
         InventoryEvent::Issue { registry, issue } => InventoryUpdate::Issue { registry, issue },
         InventoryEvent::Cached { registry, as_of } => InventoryUpdate::Cached { registry, as_of },

@@ -84,9 +84,11 @@ fn stored_summaries_draw_the_whole_tree_before_any_image_arrives() {
     h.inventory(ev::listed("prod", &["web", "api"]));
     let web = crate::model::RepositorySummary::from_images("prod", "web", &fleet_images("web", 40));
     let api = crate::model::RepositorySummary::from_images("prod", "api", &fleet_images("api", 5));
+    let as_of = fixed_now() - chrono::Duration::hours(3);
     h.inventory(InventoryEvent::CachedSummaries {
         registry: "prod".into(),
         summaries: vec![web.clone(), api.clone()],
+        as_of: Some(as_of),
     });
     let f = &h.state.fleet;
     let node = |name: &str| f.repos.iter().find(|r| r.name == name).unwrap();
@@ -96,6 +98,11 @@ fn stored_summaries_draw_the_whole_tree_before_any_image_arrives() {
     assert_eq!(f.done_of(0), 2, "the whole tree is there");
     let screen = h.screen(200, 30);
     assert!(screen.contains("web") && screen.contains("api"), "{screen}");
+    let local = as_of.with_timezone(&chrono::Local).format("%H:%M");
+    assert!(
+        screen.contains(&format!("as of {local} · refreshing")),
+        "the tree's age at once: {screen}"
+    );
 
     // Opening a repository before its rows arrive says so; its images then replace the
     // summary with their own (dates included).

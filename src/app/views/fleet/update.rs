@@ -61,10 +61,13 @@ pub fn on_inventory(state: &mut State, u: InventoryUpdate) -> Vec<Effect> {
         InventoryUpdate::Summaries {
             registry,
             summaries,
+            as_of,
         } => {
             let Some(ri) = f.registry_index(&registry) else {
                 return vec![];
             };
+            // The tree is the store's from here on: say its age at once.
+            f.registries[ri].as_of = as_of;
             for s in summaries {
                 let idx = f.touch_repo(ri, &s.name);
                 // Images that already arrived summed up fuller (with dates): keep theirs.
