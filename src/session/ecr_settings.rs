@@ -118,7 +118,11 @@ pub async fn read(
         Err(e) => unknown("the repository policy", &e),
     };
     let replication = match client.replication_rules().await {
-        Ok(rules) => Setting::Known(replication(&rules, repository)),
+        Ok(rules) => {
+            let mut r = replication(&rules, repository);
+            super::ecr_drift::compare(client, repository, &rules, &mut r).await;
+            Setting::Known(r)
+        }
         Err(e) => unknown("the replication configuration", &e),
     };
     RepoSettings {

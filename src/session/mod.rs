@@ -11,6 +11,7 @@ mod caps;
 mod dockerhub;
 pub mod driver;
 mod ecr;
+mod ecr_drift;
 mod ecr_settings;
 mod gar;
 mod gar_settings;

@@ -19,7 +19,8 @@ async fn audit_of_an_ecr_registry_through_its_api() {
     m.create_repository("prod/api", true, true).await;
     m.create_repository("dev/web", false, false).await;
     let oci = "application/vnd.oci.image.manifest.v1+json";
-    m.put_image("prod/api", &manifest("p1", 10), oci, Some("v1.0.0"))
+    let v1 = m
+        .put_image("prod/api", &manifest("p1", 10), oci, Some("v1.0.0"))
         .await;
     m.put_image("prod/api", &manifest("p2", 20), oci, None)
         .await;
@@ -156,8 +157,15 @@ async fn audit_of_an_ecr_registry_through_its_api() {
         "a conditioned statement is not public"
     );
 
+    // The destination region holds nothing (moto does not replicate): drift, not a pass.
     let c = check(&doc, "prod/api", "replication");
-    assert_eq!(c["status"], "pass", "{c}");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert!(
+        c["evidence"]
+            .to_string()
+            .contains(&format!("v1.0.0 → {v1} missing in eu-central-1/{ACCOUNT}")),
+        "{c}"
+    );
     assert!(
         c["summary"]
             .as_str()

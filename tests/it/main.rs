@@ -9,6 +9,7 @@ mod audit;
 mod audit_access;
 mod audit_compare;
 mod audit_ecr;
+mod audit_ecr_drift;
 mod audit_gar;
 mod audit_harbor;
 mod cli_docs;

@@ -145,20 +145,20 @@ impl Intercept for CountingInterceptor {
 /// An ECR registry (one account in one region) reached through its API.
 pub struct EcrClient {
     pub(crate) sdk: aws_sdk_ecr::Client,
-    registry: String,
-    account: Option<String>,
-    region: String,
-    prefix: Option<String>,
-    concurrency: usize,
+    pub(super) registry: String,
+    pub(super) account: Option<String>,
+    pub(super) region: String,
+    pub(super) prefix: Option<String>,
+    pub(super) concurrency: usize,
     pub(crate) retry: RetryPolicy,
     pub(crate) counters: RetryCounters,
-    calls: Arc<ApiCallCounter>,
+    pub(super) calls: Arc<ApiCallCounter>,
     pub(crate) tokens: TokenCache,
     /// Where API calls go (`https://api.ecr.REGION.amazonaws.com` unless overridden).
-    endpoint: String,
-    profile: Option<String>,
+    pub(super) endpoint: String,
+    pub(super) profile: Option<String>,
     /// The credential chain the SDK signs with (kept here: the SDK's own getter is gone).
-    credentials: Option<aws_sdk_ecr::config::SharedCredentialsProvider>,
+    pub(super) credentials: Option<aws_sdk_ecr::config::SharedCredentialsProvider>,
 }
 
 impl std::fmt::Debug for EcrClient {

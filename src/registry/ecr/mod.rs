@@ -14,6 +14,7 @@ mod manifest;
 mod paginate;
 mod policy;
 mod pull;
+mod region;
 mod repos;
 mod retry;
 mod scan;
