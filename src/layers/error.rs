@@ -15,6 +15,10 @@ pub enum LayerError {
         expected: u64,
         actual: u64,
     },
+    /// More bytes than the descriptor declares: reading stopped one byte past its size,
+    /// so the digest of what was read says nothing (the blob may be fine, the manifest not).
+    #[error("layer {layer}: size mismatch: the manifest says {expected} bytes, the registry served more (reading stopped there)")]
+    LongerThanDeclared { layer: String, expected: u64 },
     #[error("layer {layer}: decompressed size exceeds the bound of {limit} bytes (raise it with --max-layer-bytes)")]
     TooLarge { layer: String, limit: u64 },
     #[error(
@@ -55,7 +59,9 @@ impl LayerError {
     pub fn is_digest_error(&self) -> bool {
         matches!(
             self,
-            LayerError::DigestMismatch { .. } | LayerError::SizeMismatch { .. }
+            LayerError::DigestMismatch { .. }
+                | LayerError::SizeMismatch { .. }
+                | LayerError::LongerThanDeclared { .. }
         ) || matches!(self, LayerError::Registry(e) if matches!(**e, RegistryError::DigestMismatch { .. }))
     }
 }

@@ -244,6 +244,14 @@ pub(super) fn index_with<R: Read>(
         (None, Some(report)) => report().map_err(|e| interrupted(&layer, e))?,
         (None, None) => unreachable!("a hasher or an external digest is always set"),
     };
+    // Past the declared size the read was cut, so the digest of the cut bytes cannot
+    // match: say what is known to be wrong (the size) rather than "digest mismatch".
+    if size > desc.size {
+        return Err(LayerError::LongerThanDeclared {
+            layer,
+            expected: desc.size,
+        });
+    }
     if actual != desc.digest.as_str() {
         return Err(LayerError::DigestMismatch { layer, actual });
     }

@@ -3,6 +3,7 @@
 //! so two manifests can declare one blob as 11 and as 4000 bytes. The crawl must flag it
 //! on each image naming the digest and both sizes, leave every figure that counts it
 //! unknown (never the first declaration's guess), and a plan freeing it must leave it out.
+//! Reading the layer refuses the lie: the bytes served do not match the declared size.
 
 use crate::support::limited::{regscope_limited, LIMIT};
 use crate::support::registry::TestRegistry;
@@ -160,4 +161,57 @@ async fn a_blob_declared_with_two_sizes_is_flagged_and_never_counted_by_a_guess(
         "{:#?}",
         plan.warnings
     );
+
+    // Reading the lying image's layer: the registry serves the 11 bytes the digest names,
+    // and the declared 4000 is refused as a size mismatch naming both (not read further).
+    let o = regscope_limited(
+        dir.path(),
+        &[
+            "layers",
+            "--no-cache",
+            &format!("{}/team/liar:liar", reg.addr),
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.code(), Some(1), "{}", o.text());
+    let said = format!("{}{}", o.stdout, o.stderr);
+    assert!(
+        said.contains("size mismatch: the manifest says 4000 bytes, the registry served 11"),
+        "{}",
+        o.text()
+    );
+}
+
+/// A manifest declaring a blob smaller than it is: reading stops one byte past the
+/// declared size and says the size is wrong, not that the blob is corrupt.
+#[tokio::test]
+async fn a_blob_declared_smaller_than_it_is_is_a_size_mismatch() {
+    crate::require!("docker-registry");
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    let layer = s.push_blob("team/short", b"hello layer").await;
+    let cfg = br#"{"a":1}"#;
+    let c = s.push_blob("team/short", cfg).await;
+    s.push_manifest("team/short", "v1", OCI, &manifest(&c, cfg.len(), &layer, 5))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let o = regscope_limited(
+        dir.path(),
+        &[
+            "layers",
+            "--no-cache",
+            &format!("{}/team/short:v1", reg.addr),
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.code(), Some(1), "{}", o.text());
+    let said = format!("{}{}", o.stdout, o.stderr);
+    assert!(
+        said.contains("size mismatch: the manifest says 5 bytes, the registry served more"),
+        "{}",
+        o.text()
+    );
+    assert!(!said.contains("digest mismatch"), "{}", o.text());
 }
