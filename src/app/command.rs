@@ -1,7 +1,7 @@
 //! The `:` command line. A command is one row in [`COMMANDS`]; every action of the keymap
 //! vocabulary also runs as `:NAME`, so `:quit`, `:help` and `:wide` need no row here.
 
-use super::action::{Action, ACTIONS};
+use super::action::Action;
 use super::effect::Effect;
 use super::state::{Pane, State};
 use super::update::dispatch;
@@ -106,22 +106,6 @@ pub fn run(state: &mut State, line: &str) -> Vec<Effect> {
             state.flash(e, true);
             vec![]
         }
-    }
-}
-
-/// Completes a command name from its unique prefix.
-pub fn complete(text: &str) -> Option<String> {
-    if text.contains(' ') {
-        return None;
-    }
-    let names = COMMANDS
-        .iter()
-        .map(|c| c.name)
-        .chain(ACTIONS.iter().map(|a| a.name));
-    let hits: Vec<&str> = names.filter(|n| n.starts_with(text)).collect();
-    match hits.as_slice() {
-        [one] => Some(format!("{one} ")),
-        _ => None,
     }
 }
 

@@ -15,6 +15,7 @@
 pub mod action;
 pub mod backend;
 pub mod command;
+pub mod complete;
 pub mod config;
 pub mod effect;
 pub mod engine;

@@ -58,6 +58,8 @@ pub struct Prompt {
     pub text: String,
     /// The filter before editing began, restored when the prompt is cancelled.
     pub before: String,
+    /// What the last tab said (candidates when ambiguous, none found); cleared on typing.
+    pub note: Option<String>,
 }
 
 /// Overlays, drawn in stack order; keys go to the top one first.

@@ -158,6 +158,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
                 kind: PromptKind::Command,
                 text: String::new(),
                 before: String::new(),
+                note: None,
             }));
             return vec![];
         }

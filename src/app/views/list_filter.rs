@@ -97,6 +97,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         kind: PromptKind::Filter(target),
         text: cur.clone(),
         before: cur,
+        note: None,
     }));
     vec![]
 }

@@ -19,6 +19,9 @@ pub fn line(state: &State) -> Line<'static> {
                     ("'x ^x x$".into(), "exact/prefix/suffix".into()),
                     ("·".into(), format!("matches {}", target.fields())),
                 ]
+            } else if let Some(note) = state.prompt().and_then(|p| p.note.clone()) {
+                // What tab found: the candidates, or that there are none.
+                vec![("tab".into(), note)]
             } else {
                 vec![
                     ("enter".into(), "run".into()),

@@ -97,6 +97,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                 kind: PromptKind::FindingsFilter,
                 text: cur.clone(),
                 before: cur,
+                note: None,
             }));
         }
         Action::Back if !f.filter.is_empty() || f.fixable_only => {

@@ -13,6 +13,7 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
     };
     let kind = p.kind;
     let mut changed = false;
+    p.note = None;
     match key.code {
         KeyCode::Esc => {
             let before = p.before.clone();
@@ -61,9 +62,13 @@ pub fn on_key(state: &mut State, key: KeyChord) -> Vec<Effect> {
             changed = true;
         }
         KeyCode::Tab if kind == PromptKind::Command => {
-            if let Some(done) = command::complete(&p.text) {
-                p.text = done;
+            let line = p.text.clone();
+            let c = crate::app::complete::complete(state, &line);
+            if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
+                p.text = c.text;
+                p.note = c.note;
             }
+            return vec![];
         }
         _ => {}
     }
