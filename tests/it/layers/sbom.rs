@@ -2,13 +2,13 @@
 //! found through the `sha256-<hex>` fallback tag). A's SBOM is SPDX 2.3 JSON written by
 //! spdx-tools, B's CycloneDX 1.5 JSON written by cyclonedx-python-lib, both validated by
 //! their libraries; the expected changes come from the same script's package lists
-//! (`support/sbom_docs.py`), not from regscope. The same documents in an OCI layout are
+//! (`support/sbom_docs.py`), not from regscope. An SBOM on the index is found too. The same documents in an OCI layout are
 //! found through its referrers API. An image without an SBOM, and one whose
 //! SBOM is malformed, are said so — never empty lists — and the rest of the diff stands.
 
 use super::cat::run;
 use crate::support::fixtures::{
-    push_referrer, tar, Entry, ImageFixture, Layer, OCI_CONFIG, OCI_EMPTY, OCI_MANIFEST,
+    push_index, push_referrer, tar, Entry, ImageFixture, Layer, OCI_CONFIG, OCI_EMPTY, OCI_MANIFEST,
 };
 use crate::support::registry::TestRegistry;
 use crate::support::seed::Seeder;
@@ -208,4 +208,15 @@ async fn packages_changed_between_spdx_and_cyclonedx_referrers() {
         "{text}"
     );
     assert!(text.contains("packages not compared"), "{text}");
+
+    // An SBOM attached to the index (not to the platform's manifest) is found through it.
+    let f5 = image(b"five");
+    let p5 = f5.push(&s, repo, &[]).await;
+    let idx = push_index(&s, repo, false, &[(&f5, &p5)], vec![], &["v5"]).await;
+    let s5 = push_referrer(&s, repo, &idx, CYCLONEDX, &read("b.cdx.json"), true).await;
+    let (code, out, err) = diff(data.path(), &r("v1"), &r("v5"), true).await;
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["b"]["digest"], p5.digest.as_str(), "the platform's image");
+    check_packages(&v["packages"], &want, &sa.digest, &s5.digest);
 }
