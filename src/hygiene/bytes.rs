@@ -92,6 +92,13 @@ pub fn untagged(i: &RepoInputs) -> (Check, Option<u64>) {
     let (bytes, how) = freed(i, &removed);
     let held = held(bytes);
     let mut ev = vec![how];
+    // A listing of tags only: these were found from digests the store saw tags name.
+    let at_least = if i.settings.listing_lists_untagged {
+        ""
+    } else {
+        ev.push("found from the store's tag history (digests tags once named, read again by digest); the registry's API lists tags only, so there may be more".into());
+        "at least "
+    };
     ev.extend(super::capped(
         i.images
             .iter()
@@ -106,7 +113,7 @@ pub fn untagged(i: &RepoInputs) -> (Check, Option<u64>) {
             id,
             Status::Warn,
             format!(
-                "{} {} {held}",
+                "{at_least}{} {} {held}",
                 crate::text::count(n, "untagged manifest"),
                 crate::text::plural(n, "holds", "hold")
             ),

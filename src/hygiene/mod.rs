@@ -17,6 +17,7 @@ mod signatures;
 mod tags;
 #[cfg(test)]
 mod tests;
+mod untagged_seen;
 
 pub use access::public_grants;
 pub use lifecycle::{today as lifecycle_today, LifecycleToday};

@@ -116,10 +116,10 @@ pub async fn audit_registry(
             .as_ref()
             .map(|s| s.tag_history(&registry, repo))
             .filter(|h| !h.is_empty());
-        out.push(audit_repository(&RepoInputs {
+        let inputs = |images| RepoInputs {
             registry: &registry,
             repository: repo,
-            images: &repo_images,
+            images,
             settings: &settings,
             records_push_time: caps.records_push_time,
             records_pull_time: caps.records_pull_time,
@@ -128,7 +128,30 @@ pub async fn audit_registry(
             lifecycle_today: today.as_ref(),
             now: opts.now,
             thresholds: &opts.thresholds,
-        }));
+        };
+        let mut audit = audit_repository(&inputs(&repo_images));
+        // A listing of tags only: old digests from the store, where a read has no effect.
+        if let (false, false, Some(h)) = (
+            settings.listing_lists_untagged,
+            caps.manifest_read_counts_as_pull,
+            history.as_deref(),
+        ) {
+            let (seen, _indexes, errs) =
+                super::untagged_seen::read(session, repo, h, &repo_images).await;
+            errors.extend(errs.into_iter().map(|e| format!("{registry}/{e}")));
+            if !seen.is_empty() {
+                let mut all = repo_images.clone();
+                all.extend(seen);
+                let with = inputs(&all);
+                let (check, bytes) = super::bytes::untagged(&with);
+                let stale = super::bytes::stale(&inputs(&repo_images)).1;
+                audit.reclaimable_bytes = bytes.zip(stale).map(|(a, b)| a + b);
+                if let Some(slot) = audit.checks.iter_mut().find(|c| c.id == check.id) {
+                    *slot = check;
+                }
+            }
+        }
+        out.push(audit);
     }
     (out, errors)
 }

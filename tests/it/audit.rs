@@ -294,3 +294,45 @@ async fn scan_freshness_from_the_report_times_of_a_distribution_registry() {
     let c = check(&doc, "bare/app", "scan-freshness");
     assert_eq!(c["status"], "unknown", "a report without a time: {c}");
 }
+
+#[tokio::test]
+async fn untagged_bytes_of_a_distribution_registry_from_the_tag_history() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    let host = reg.base_url().trim_start_matches("http://").to_string();
+    let first = image(b"first build of latest", "2026-11-01T00:00:00Z")
+        .push(&s, "team/api", &["latest"])
+        .await;
+    let doc = json_of_output(&regscope(dir.path(), &["audit", &host, "--json"]));
+    let c = check(&doc, "team/api", "untagged-bytes");
+    assert_eq!(c["status"], "unknown", "no history yet: {c}");
+
+    // latest moves: the first image stays in the registry, named by no tag.
+    image(b"second build of latest", "2026-11-02T00:00:00Z")
+        .push(&s, "team/api", &["latest"])
+        .await;
+    let doc = json_of_output(&regscope(dir.path(), &["audit", &host, "--json"]));
+    let c = check(&doc, "team/api", "untagged-bytes");
+    assert_eq!(c["status"], "warn", "{c}");
+    let summary = c["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("at least 1 untagged manifest holds ") && !summary.contains("unknown"),
+        "{c}"
+    );
+    let ev = c["evidence"].to_string();
+    assert!(ev.contains(&format!("team/api@{}", first.digest)), "{ev}");
+    assert!(ev.contains("store's tag history"), "{ev}");
+    let repo = doc["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["repository"] == "team/api")
+        .unwrap();
+    assert!(
+        repo["reclaimable_bytes"].as_u64().unwrap() > 0,
+        "the untagged image's bytes are reclaimable: {repo}"
+    );
+}
