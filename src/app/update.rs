@@ -183,10 +183,7 @@ pub fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             );
             return vec![Effect::SetMouse(state.mouse)];
         }
-        Action::Refresh => {
-            state.flash("crawling every registry again", false);
-            return vec![Effect::Refresh];
-        }
+        Action::Refresh => return refresh(state),
         Action::ViewExplorer => {
             state.view = View::Explorer;
             return vec![];
@@ -334,5 +331,41 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
             }
         }
         _ => vec![],
+    }
+}
+
+/// `ctrl-r`: on a repository (the tree's selection, or the images/detail of the open
+/// one), that repository alone is read again; elsewhere every registry is crawled again.
+fn refresh(state: &mut State) -> Vec<Effect> {
+    use super::views::fleet::state::TreeRow;
+    let repo = match state.focus {
+        _ if state.view != View::Explorer => None,
+        Pane::Fleet => match state.fleet.selected() {
+            Some(TreeRow::Repo(i)) => {
+                let r = &state.fleet.repos[i];
+                Some((r.registry, r.name.clone()))
+            }
+            _ => None,
+        },
+        _ => state.images.table.as_ref().and_then(|t| {
+            let ri = state.fleet.registry_index(&t.registry)?;
+            Some((ri, t.repository.clone()))
+        }),
+    };
+    match repo {
+        Some((registry, name)) => {
+            state.flash(
+                format!("reading {name} again (ctrl-r on a registry crawls everything)"),
+                false,
+            );
+            vec![Effect::RefreshRepositories {
+                registry,
+                repositories: vec![name],
+            }]
+        }
+        None => {
+            state.flash("crawling every registry again", false);
+            vec![Effect::Refresh]
+        }
     }
 }

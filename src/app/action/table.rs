@@ -201,7 +201,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         &[Images]
     ),
     info!(ClearMarks, "clear_marks", "clear marks", None, &[Images]),
-    info!(Refresh, "refresh", "crawl every registry again", None, G),
+    info!(
+        Refresh,
+        "refresh",
+        "on a repository (tree, images, detail): read that repository again; elsewhere crawl every registry again",
+        None,
+        G
+    ),
     info!(
         Wide,
         "wide",

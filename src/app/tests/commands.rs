@@ -136,3 +136,38 @@ fn tab_completes_tags_after_repo_colon_and_command_names() {
     assert!(line.starts_with('p'), "{line}");
     assert!(hints.contains("ambiguous"), "{hints}");
 }
+
+#[test]
+fn ctrl_r_on_a_repository_reads_that_repository_alone() {
+    use crate::app::effect::Effect;
+    let mut h = Harness::loaded();
+    let only = |h: &mut Harness| -> Vec<Effect> { std::mem::take(&mut h.other) };
+    // The tree on the registry: every registry again.
+    h.keys("ctrl-r");
+    assert!(matches!(only(&mut h).as_slice(), [Effect::Refresh]));
+    // The tree on a repository.
+    h.keys("j");
+    let name = h.state.fleet.selected_repo().unwrap().name.clone();
+    only(&mut h);
+    h.keys("ctrl-r");
+    match only(&mut h).as_slice() {
+        [Effect::RefreshRepositories {
+            registry: 0,
+            repositories,
+        }] => assert_eq!(repositories, &vec![name.clone()]),
+        other => panic!("expected one repository re-read, got {other:?}"),
+    }
+    assert!(h.state.flash.as_ref().unwrap().text.contains(&name));
+    // From its images and its detail.
+    h.keys("enter");
+    assert_eq!(h.state.focus, Pane::Images);
+    h.keys("ctrl-r");
+    assert!(matches!(only(&mut h).as_slice(),
+        [Effect::RefreshRepositories { repositories, .. }] if repositories == &vec![name.clone()]));
+    h.keys("enter");
+    assert_eq!(h.state.focus, Pane::Detail);
+    h.fetches.clear();
+    h.keys("ctrl-r");
+    assert!(matches!(only(&mut h).as_slice(),
+        [Effect::RefreshRepositories { repositories, .. }] if repositories == &vec![name.clone()]));
+}

@@ -11,8 +11,21 @@ use crate::app::testing::fleet_images;
 use crate::app::views::fleet::state::TreeRow;
 
 fn restart(h: &mut Harness) {
+    // ctrl-r on the registry's row crawls everything again (on a repository it reads
+    // that repository alone); where the user was is put back after.
+    let (focus, cursor) = (h.state.focus, h.state.fleet.cursor);
+    h.state.focus = Pane::Fleet;
+    h.state.fleet.cursor = h
+        .state
+        .fleet
+        .rows
+        .iter()
+        .position(|r| *r == TreeRow::Registry(0))
+        .unwrap();
     h.keys("ctrl-r");
     assert!(h.other.iter().any(|e| matches!(e, Effect::Refresh)));
+    h.state.focus = focus;
+    h.state.fleet.cursor = cursor;
     // What the runner sends when it starts the crawls again.
     h.send(Msg::Inventory(InventoryUpdate::Restarted {
         registry: "prod".into(),
