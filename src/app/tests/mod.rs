@@ -12,6 +12,7 @@ mod findings;
 mod full_text;
 mod harbor;
 mod history;
+mod index_layers;
 mod layers;
 mod list_filter;
 mod plan;

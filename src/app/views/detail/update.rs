@@ -4,7 +4,7 @@ use super::state::{DetailEntry, DetailTab};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::state::{Pane, State};
-use crate::app::tasks::detail::{DetailRequest, DetailResult};
+use crate::app::tasks::detail::{DetailData, DetailRequest, DetailResult, PlatformLine};
 use crate::app::views::errors::state::ErrorEntry;
 use crate::app::views::images;
 
@@ -24,9 +24,23 @@ fn follow_detail(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.images.selected() else {
         return vec![];
     };
-    let digest = row.digest_str().to_string();
-    if state.detail.cache.contains_key(&digest) {
-        return vec![];
+    let mut digest = row.digest_str().to_string();
+    let mut digest_parsed = row.digest();
+    if let Some(entry) = state.detail.cache.get(&digest) {
+        // The layers tab of an index shows one platform's layers: fetch that manifest.
+        let child = match entry {
+            DetailEntry::Ready(d) if state.detail.tab == DetailTab::Layers => {
+                index_platform(state, d).map(|p| p.digest.clone())
+            }
+            _ => None,
+        };
+        match child {
+            Some(c) if !state.detail.cache.contains_key(c.as_str()) => {
+                digest = c.as_str().to_string();
+                digest_parsed = c;
+            }
+            _ => return vec![],
+        }
     }
     let Some(table) = state.images.table.clone() else {
         return vec![];
@@ -41,7 +55,6 @@ fn follow_detail(state: &mut State) -> Vec<Effect> {
     if note.is_some() && state.focus != Pane::Detail {
         return vec![];
     }
-    let digest_parsed = row.digest();
     if let Some(note) = note {
         state.flash(note, false);
     }
@@ -57,11 +70,24 @@ fn follow_detail(state: &mut State) -> Vec<Effect> {
     })]
 }
 
+/// The platform whose layers the layers tab of an index shows: the one chosen with
+/// `:platform`, else linux/amd64, else the first that is not an attestation.
+pub fn index_platform<'a>(state: &State, data: &'a DetailData) -> Option<&'a PlatformLine> {
+    let runnable = || data.platforms.iter().filter(|p| !p.attestation);
+    let chosen = state.images.platform.as_ref().map(|p| p.to_string());
+    chosen
+        .and_then(|c| runnable().find(|p| p.platform == c))
+        .or_else(|| runnable().find(|p| p.platform == "linux/amd64"))
+        .or_else(|| runnable().next())
+}
+
 pub fn on_result(state: &mut State, r: DetailResult) -> Vec<Effect> {
     let key = r.digest.as_str().to_string();
     match r.outcome {
         Ok(data) => {
             state.detail.cache.insert(key, DetailEntry::Ready(data));
+            // An index in the layers tab: its platform's manifest next.
+            return follow_detail(state);
         }
         Err(e) => {
             state

@@ -73,6 +73,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             if let Some(LayersEntry::Ready(a)) = analysis {
                 return layers_view::draw(frame, inner, state, a);
             }
+            if data.layers.is_empty() && !data.platforms.is_empty() {
+                return draw_index_layers(frame, inner, state, data);
+            }
             let mut lines = layers(state, data, inner.width);
             if !data.layers.is_empty() {
                 lines.extend(layers_view::status(state, analysis));
@@ -294,4 +297,52 @@ fn opening_note(state: &State) -> Option<String> {
         .and_then(|t| state.fleet.registry_index(&t.registry))?;
     let node = &state.fleet.registries[i];
     node.caps().opening_note(node.kind)
+}
+
+/// The layers tab of an index: the layers of one platform (chosen with `:platform`, else
+/// linux/amd64, else the first runnable one), named, with how to see another.
+fn draw_index_layers(frame: &mut Frame, area: Rect, state: &State, index: &DetailData) {
+    let t = &state.theme;
+    let Some(p) = super::update::index_platform(state, index) else {
+        let msg = "no layers: this index lists no runnable platform (only attestations)";
+        frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), area);
+        return;
+    };
+    let how = if state.images.platform.is_some() {
+        "chosen with :platform"
+    } else if p.platform == "linux/amd64" {
+        "linux/amd64 when present"
+    } else {
+        "the first runnable platform"
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("layers of ", t.fg(Role::Muted)),
+            Span::styled(p.platform.clone(), t.fg(Role::Accent)),
+            Span::styled(
+                format!(
+                    " @{} ({how}) · :platform OS/ARCH for another",
+                    &p.digest.hex()[..12]
+                ),
+                t.fg(Role::Muted),
+            ),
+        ]),
+        Line::default(),
+    ];
+    match state.detail.cache.get(p.digest.as_str()) {
+        Some(DetailEntry::Ready(child)) => lines.extend(layers(state, child, area.width)),
+        Some(DetailEntry::Failed(e)) => lines.push(Line::from(Span::styled(
+            format!("✖ {e}"),
+            t.fg(Role::Danger),
+        ))),
+        _ => lines.push(Line::from(Span::styled(
+            format!("fetching the {} manifest…", p.platform),
+            t.fg(Role::Info),
+        ))),
+    }
+    let max_scroll = (lines.len() as u16).saturating_sub(area.height);
+    let para = Paragraph::new(lines)
+        .scroll((state.detail.scroll.min(max_scroll), 0))
+        .wrap(Wrap { trim: false });
+    frame.render_widget(para, area);
 }
