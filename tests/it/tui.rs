@@ -1,7 +1,8 @@
 //! End to end: the real `regscope` binary in tmux against the real distribution registry.
 //! It waits for the inventory, opens a repository, filters, opens the detail pane and the
-//! help overlay, deletes a marked image (the row leaves the table), and quits, asserting on
-//! what `tmux capture-pane` shows.
+//! help overlay, deletes a marked image (the row leaves the table), and quits; a second run
+//! filters the tree, opens an index's layers and an error in full. It asserts on what
+//! `tmux capture-pane` shows.
 
 use crate::support::fixtures::{tar, Entry, ImageFixture, Layer};
 use crate::support::registry::TestRegistry;
@@ -231,4 +232,95 @@ async fn explorer_in_tmux_against_a_real_registry() {
     assert!(!tm.alive(), "regscope did not quit on q");
     // Logs went to the state dir, not the screen.
     assert!(state.join("regscope/regscope.log").exists());
+}
+
+/// The explorer's lists and what it opens, end to end: `/` filters the registries tree,
+/// the layers tab of an index shows its linux/amd64 platform's layers, and `enter` opens
+/// an error (an unreachable second registry) in full.
+#[tokio::test(flavor = "multi_thread")]
+async fn tree_filter_index_layers_and_an_error_in_tmux() {
+    use crate::support::fixtures::push_index;
+    crate::require!("tmux");
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    let platform = |arch: &str| {
+        ImageFixture::new(
+            arch,
+            "2026-03-01T00:00:00Z",
+            vec![Layer::gzip(
+                tar(&[Entry::File("app/bin", arch.as_bytes())]),
+                &format!("COPY app-{arch} /app/bin"),
+            )],
+        )
+    };
+    let (fa, fr) = (platform("amd64"), platform("arm64"));
+    let amd = fa.push(&s, "multi/app", &[]).await;
+    let arm = fr.push(&s, "multi/app", &[]).await;
+    push_index(
+        &s,
+        "multi/app",
+        false,
+        &[(&fr, &arm), (&fa, &amd)],
+        vec![],
+        &["v2"],
+    )
+    .await;
+    platform("amd64").push(&s, "tools/ci", &["latest"]).await;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |d: &str| tmp.path().join(d).to_str().unwrap().to_string();
+    let bin = env!("CARGO_BIN_EXE_regscope");
+    // A second registry nobody answers on: its failure lands in the error list.
+    let tm = Tmux::start(
+        &format!("{bin} {} 127.0.0.1:1", reg.addr),
+        &[
+            ("REGSCOPE_CONFIG", &dir("config.toml")),
+            ("XDG_STATE_HOME", &dir("state")),
+            ("XDG_CACHE_HOME", &dir("cache")),
+            ("XDG_DATA_HOME", &dir("data")),
+            ("TERM", "xterm-256color"),
+        ],
+    );
+    tm.wait_for("the inventory", |s| {
+        s.contains("multi/app") && s.contains("tools/ci")
+    });
+
+    // `/` in the tree filters repository names (and typed letters are not commands).
+    tm.keys(&["/"]);
+    tm.literal("multi");
+    tm.keys(&["Enter"]);
+    let screen = tm.wait_for("the tree filtered", |s| {
+        s.contains("/multi") && !s.contains("tools/ci")
+    });
+    assert!(screen.contains("multi/app"), "{screen}");
+    assert!(tm.alive(), "typing in the filter ran no command");
+
+    // The index's layers: those of linux/amd64, named.
+    tm.keys(&[":"]);
+    tm.literal("repo multi/app");
+    tm.keys(&["Enter"]);
+    tm.wait_for("the index row", |s| s.contains("index") && s.contains("v2"));
+    tm.keys(&["Enter", "l"]);
+    let screen = tm.wait_for("the layers of the index", |s| {
+        s.contains("layers of linux/amd64") && s.contains("COPY app-amd64")
+    });
+    assert!(!screen.contains("COPY app-arm64"), "{screen}");
+
+    // The unreachable registry's error, opened in full.
+    tm.keys(&["Escape", "e"]);
+    tm.wait_for("the error list", |s| s.contains("127.0.0.1:1"));
+    tm.keys(&["Enter"]);
+    // The opened form: one fact per line (the list's summary says "next step: ").
+    let screen = tm.wait_for("the error in full", |s| {
+        s.contains("next step  ") && s.contains("registry   127.0.0.1:1")
+    });
+    assert!(screen.contains("repository "), "{screen}");
+    tm.keys(&["Escape", "Escape", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tm.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!tm.alive(), "regscope did not quit on q");
 }
