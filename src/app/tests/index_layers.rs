@@ -136,3 +136,35 @@ fn platform_chooses_which_layers_an_index_shows() {
     assert!(h.screen(120, 40).contains("debian-bookworm-arm64"));
     assert!(!h.other.iter().any(|e| matches!(e, Effect::Refresh)));
 }
+
+#[test]
+fn enter_on_a_platform_line_opens_that_manifest() {
+    let (mut h, imgs) = index_layers();
+    h.keys("h");
+    assert_eq!(h.state.detail.tab, DetailTab::Overview);
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("▸ linux/arm64/v8"),
+        "the first line is chosen: {screen}"
+    );
+    // The second line: linux/amd64.
+    h.keys("j enter");
+    assert_eq!(
+        h.state.images.selected().unwrap().digest_str(),
+        imgs[1].digest.as_str(),
+        "the amd64 manifest's row is selected, unfolded under its index"
+    );
+    assert!(h.state.images.is_unfolded(
+        h.state
+            .images
+            .table
+            .as_ref()
+            .unwrap()
+            .find_digest(imgs[0].digest.as_str())
+            .unwrap()
+    ));
+    assert!(h.state.detail.open);
+    // Its detail is what the pane now shows (cached from the layers tab here).
+    let screen = h.screen(120, 40);
+    assert!(screen.contains(&imgs[1].digest.hex()[..12]), "{screen}");
+}

@@ -49,6 +49,8 @@ pub struct DetailState {
     pub raw_config: bool,
     /// In the raw tab: an indented copy instead of the exact bytes (`p`).
     pub raw_pretty: bool,
+    /// In the overview of an index: the platform line `enter` opens.
+    pub platform_cursor: usize,
     pub scroll: u16,
     /// Ticket of the newest request.
     pub ticket: u64,
@@ -62,6 +64,7 @@ impl Default for DetailState {
             tab: DetailTab::Overview,
             raw_config: false,
             raw_pretty: false,
+            platform_cursor: 0,
             scroll: 0,
             ticket: 0,
             cache: HashMap::new(),

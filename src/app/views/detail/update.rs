@@ -81,6 +81,43 @@ pub fn index_platform<'a>(state: &State, data: &'a DetailData) -> Option<&'a Pla
         .or_else(|| runnable().next())
 }
 
+/// The platforms of the selected index, when its detail is here.
+pub fn selected_platforms(state: &State) -> Option<Vec<PlatformLine>> {
+    let row = state.images.selected()?;
+    match state.detail.cache.get(row.digest_str())? {
+        DetailEntry::Ready(d) if !d.platforms.is_empty() => Some(d.platforms.clone()),
+        _ => None,
+    }
+}
+
+/// The overview of an index: `j`/`k` move over its platform lines, `enter` opens the one
+/// selected (its row in the table, unfolded under the index, and its detail).
+fn overview_platforms(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    let platforms = selected_platforms(state)?;
+    let last = platforms.len() - 1;
+    let d = &mut state.detail;
+    match action {
+        Action::Up => d.platform_cursor = d.platform_cursor.min(last).saturating_sub(1),
+        Action::Down => d.platform_cursor = (d.platform_cursor + 1).min(last),
+        Action::Enter => {
+            let p = &platforms[d.platform_cursor.min(last)];
+            d.platform_cursor = 0;
+            if !state.images.select_digest(p.digest.as_str()) {
+                state.flash(
+                    format!("{} is not in this repository's listing", p.digest.short()),
+                    true,
+                );
+                return Some(vec![]);
+            }
+            let page = crate::app::layout::image_page(state);
+            state.images.scroll_into_view(page);
+            return Some(follow(state));
+        }
+        _ => return None,
+    }
+    Some(vec![])
+}
+
 pub fn on_result(state: &mut State, r: DetailResult) -> Vec<Effect> {
     let key = r.digest.as_str().to_string();
     match r.outcome {
@@ -118,6 +155,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     if state.detail.tab == DetailTab::Findings {
         if let Some(fx) = crate::app::views::findings::update::on_action(state, action) {
+            return fx;
+        }
+    }
+    if state.detail.tab == DetailTab::Overview {
+        if let Some(fx) = overview_platforms(state, action) {
             return fx;
         }
     }

@@ -153,16 +153,26 @@ fn overview<'a>(state: &State, row: RowRef<'_>, entry: Option<&'a DetailEntry>) 
     }
     match data {
         Some(d) if !d.platforms.is_empty() => {
-            out.push(Line::from(Span::styled("platforms", t.fg(Role::Header))));
-            for p in &d.platforms {
-                let style = if p.attestation {
+            out.push(Line::from(vec![
+                Span::styled("platforms", t.fg(Role::Header)),
+                Span::styled(
+                    "  (j/k choose, enter opens its manifest)",
+                    t.fg(Role::Muted),
+                ),
+            ]));
+            let at = state.detail.platform_cursor.min(d.platforms.len() - 1);
+            for (i, p) in d.platforms.iter().enumerate() {
+                let style = if i == at {
+                    t.selection()
+                } else if p.attestation {
                     t.fg(Role::Muted)
                 } else {
                     t.fg(Role::Text)
                 };
                 out.push(Line::from(Span::styled(
                     format!(
-                        "  {:<22} {:>9}  {}",
+                        "{}{:<22} {:>9}  {}",
+                        if i == at { "▸ " } else { "  " },
                         p.platform,
                         format::size(p.size),
                         &p.digest.hex()[..12]

@@ -334,6 +334,29 @@ impl ImagesState {
         Ok(())
     }
 
+    /// Selects the row with `digest` (an index's platform), unfolding what it hangs from;
+    /// `false` when the table has no such row.
+    pub fn select_digest(&mut self, digest: &str) -> bool {
+        let Some(t) = self.table.clone() else {
+            return false;
+        };
+        let Some(id) = t.find_digest(digest) else {
+            return false;
+        };
+        let top = top_of(&t, id);
+        if top != id && self.unfolded.insert(t.row(top).digest_str().to_string()) {
+            let folded = self.folded.clone();
+            self.set_folded(folded);
+        }
+        match self.view.position_of(id) {
+            Some(p) => {
+                self.cursor = p;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Whether row `id` shows its dependents.
     pub fn is_unfolded(&self, id: u32) -> bool {
         self.table
