@@ -1,12 +1,29 @@
 //! How every command writes sizes, counts and times, so the CLI speaks with one voice:
-//! IEC units (`12.30 MiB`, never `12.9 MB`), a noun that agrees with its count (`1 layer`,
+//! IEC units (`12 MiB`, `9.5 MiB`, never `12.9 MB`), a noun that agrees with its count (`1 layer`,
 //! `2 layers`), and one absolute time style (`2027-01-03 16:34 UTC`).
 
 use chrono::{DateTime, Utc};
 
-/// `12.30 MiB`: IEC units, as `du -h`, Docker and the TUI count.
+/// `532 MiB`, `9.5 MiB`, `1000 B`: IEC units with the precision of `du -h` and `ls -lh`,
+/// one decimal below 10 of a unit and whole units above, the same in the CLI and the TUI
+/// (docs/decisions.md, "One size rule"). Exact bytes are in every `--json`.
 pub fn size(bytes: u64) -> String {
-    humansize::format_size(bytes, humansize::BINARY)
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64;
+    let mut u = 0;
+    // A value that rounds up to 1024 of a unit reads as 1.0 of the next one.
+    while u < UNITS.len() - 1 && (v >= 1024.0 || (u > 0 && v.round() >= 1024.0)) {
+        v /= 1024.0;
+        u += 1;
+    }
+    if (v * 10.0).round() < 100.0 {
+        format!("{v:.1} {}", UNITS[u])
+    } else {
+        format!("{v:.0} {}", UNITS[u])
+    }
 }
 
 /// `1 image`, `3 images`: `n` with `noun`, plural by adding `s`.
@@ -41,8 +58,16 @@ mod tests {
     fn sizes_are_iec() {
         assert_eq!(size(0), "0 B");
         assert_eq!(size(1_000), "1000 B");
-        assert_eq!(size(1_536), "1.50 KiB");
-        assert_eq!(size(100_000_000), "95.37 MiB");
+        assert_eq!(size(1_023), "1023 B");
+        assert_eq!(size(1_024), "1.0 KiB");
+        assert_eq!(size(1_536), "1.5 KiB");
+        assert_eq!(size(10_188), "9.9 KiB");
+        assert_eq!(size(10_200), "10 KiB");
+        assert_eq!(size(12_897_485), "12 MiB");
+        assert_eq!(size(100_000_000), "95 MiB");
+        assert_eq!(size(1_048_575), "1.0 MiB");
+        assert_eq!(size(1_288_490_189), "1.2 GiB");
+        assert_eq!(size(u64::MAX), "16 EiB");
     }
 
     #[test]

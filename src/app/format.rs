@@ -4,25 +4,9 @@ use chrono::{DateTime, Datelike, Utc};
 
 pub const UNKNOWN: &str = "—";
 
-/// Compressed bytes in binary units: `532 MiB`, `1.2 GiB`.
+/// Bytes as every command writes them (`532 MiB`, `1.2 GiB`: `text::size`); unknown `—`.
 pub fn size(bytes: Option<u64>) -> String {
-    let Some(b) = bytes else {
-        return UNKNOWN.into();
-    };
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else if v < 10.0 {
-        format!("{v:.1} {}", UNITS[u])
-    } else {
-        format!("{v:.0} {}", UNITS[u])
-    }
+    bytes.map_or_else(|| UNKNOWN.into(), crate::text::size)
 }
 
 /// Build tools that zero timestamps for reproducibility write 1970 or 1980: flag them.

@@ -27,7 +27,7 @@ pub fn run(args: CacheArgs) -> anyhow::Result<i32> {
                 println!(
                     "cleared {} ({} freed)",
                     path.display(),
-                    humansize::format_size(freed, humansize::BINARY)
+                    crate::text::size(freed)
                 );
                 Ok(EXIT_OK)
             }

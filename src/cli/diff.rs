@@ -8,7 +8,6 @@ use crate::layers::compare::{report, sbom_of, DiffReport, ReadSide};
 use crate::layers::LayerCache;
 use crate::text;
 use anyhow::Context;
-use humansize::{format_size, BINARY};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -97,7 +96,7 @@ async fn execute(args: &DiffArgs) -> anyhow::Result<i32> {
 }
 
 fn size(b: u64) -> String {
-    format_size(b, BINARY)
+    crate::text::size(b)
 }
 
 fn signed(d: i64) -> String {

@@ -16,11 +16,7 @@ pub fn long_version() -> String {
     let store_line = if size == 0 {
         format!("{} (not created yet)", store.display())
     } else {
-        format!(
-            "{} ({})",
-            store.display(),
-            humansize::format_size(size, humansize::BINARY)
-        )
+        format!("{} ({})", store.display(), crate::text::size(size))
     };
     format!(
         "{}\nconfig: {}\ndata:   {}\ncache:  {}\nstore:  {}\nlog:    {}",

@@ -8,7 +8,6 @@ use crate::layers::{
 };
 use crate::model::Platform;
 use anyhow::Context;
-use humansize::{format_size, BINARY};
 use std::io::{IsTerminal, Write};
 
 #[derive(Debug, clap::Args)]
@@ -138,7 +137,7 @@ async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
 }
 
 fn size(b: u64) -> String {
-    format_size(b, BINARY)
+    crate::text::size(b)
 }
 
 fn print_table(

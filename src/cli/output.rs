@@ -121,7 +121,7 @@ impl Table {
 /// `12.3 MiB`, or `—` when unknown.
 pub fn size(bytes: Option<u64>) -> String {
     match bytes {
-        Some(b) => humansize::format_size(b, humansize::BINARY),
+        Some(b) => crate::text::size(b),
         None => UNKNOWN.to_string(),
     }
 }

@@ -383,7 +383,7 @@ pub fn chosen_tags(im: &Image) -> impl Iterator<Item = &String> {
 
 /// `1.2 GiB` style sizes for summaries (as every other command shows them).
 pub fn human_bytes(b: u64) -> String {
-    humansize::format_size(b, humansize::BINARY)
+    crate::text::size(b)
 }
 
 /// The images a person deploys: images and indexes that are neither an index's child nor

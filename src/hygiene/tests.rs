@@ -247,7 +247,7 @@ fn stale_images_by_the_times_the_registry_records_release_tags_excepted() {
         c.summary
     );
     assert!(
-        c.evidence.iter().any(|e| e.contains("add up to 95.37 MiB")),
+        c.evidence.iter().any(|e| e.contains("add up to 95 MiB")),
         "{:?}",
         c.evidence
     );
