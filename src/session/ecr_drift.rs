@@ -70,9 +70,10 @@ pub async fn compare(
             Ok(d) => {
                 let lines = differences(&source, &d.images, &at);
                 r.evidence.push(format!(
-                    "{at}: {} of {} tags match (DescribeImages there)",
+                    "{at}: {} of {} {} (DescribeImages there)",
                     pairs(&source).len() - lines.len(),
-                    pairs(&source).len()
+                    crate::text::count(pairs(&source).len(), "tag"),
+                    crate::text::plural(pairs(&source).len() - lines.len(), "matches", "match")
                 ));
                 drift.extend(lines);
             }
