@@ -182,6 +182,9 @@ pub async fn run(
 ) {
     let key = session.name();
     let prefix = session.target().prefix().map(str::to_string);
+    // With nothing recorded before, there is no "last open" to compare with: every image
+    // would count as new, which says nothing. The first crawl reports no changes.
+    let first_look = store.cached_listing(&key, prefix.as_deref()).is_none();
     if opts.show_cached {
         if !send_cached(&store, &key, prefix.as_deref(), &tx).await {
             return;
@@ -232,7 +235,7 @@ pub async fn run(
                         break;
                     }
                 }
-                if fatal.is_none() {
+                if fatal.is_none() && !first_look {
                     let ev = InventoryEvent::Changes {
                         registry: registry.clone(),
                         changes: std::mem::take(&mut changes),

@@ -9,12 +9,13 @@ use crate::support::seed::Seeder;
 use regscope::config::RegistrySettings;
 use regscope::inventory::InventoryEvent;
 use regscope::registry::Target;
-use regscope::store::{History, Store, StoreHandle};
+use regscope::store::{Changes, History, Store, StoreHandle};
 use std::sync::Arc;
 
-/// One crawl with the cached inventory asked for: every `History` event, in order, and
-/// whether a `Cached` marker came before the first of them.
-async fn crawl(addr: &str, store: &StoreHandle) -> (Vec<History>, bool) {
+/// One crawl with the cached inventory asked for: every `History` event, in order,
+/// whether a `Cached` marker came before the first of them, and the "since last open"
+/// changes it reported, if any.
+async fn crawl(addr: &str, store: &StoreHandle) -> (Vec<History>, bool, Option<Changes>) {
     let target = Target::parse(addr).unwrap();
     let settings = RegistrySettings::for_address(addr);
     let session = regscope::session::open(&target, &settings).await;
@@ -24,16 +25,17 @@ async fn crawl(addr: &str, store: &StoreHandle) -> (Vec<History>, bool) {
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let run = async move { session.crawl(&opts, tx).await };
     let read = async move {
-        let (mut out, mut cached) = (Vec::new(), false);
+        let (mut out, mut cached, mut changed) = (Vec::new(), false, None);
         while let Some(ev) = rx.recv().await {
             match ev {
                 InventoryEvent::Cached { .. } => cached = true,
+                InventoryEvent::Changes { changes, .. } => changed = Some(changes),
                 InventoryEvent::History { history, .. } => out.push(history),
                 InventoryEvent::Finished { fatal, .. } => assert_eq!(fatal, None),
                 _ => {}
             }
         }
-        (out, cached)
+        (out, cached, changed)
     };
     tokio::join!(run, read).1
 }
@@ -66,8 +68,14 @@ async fn history_is_sent_with_the_cached_inventory_and_after_each_recorded_crawl
     ));
 
     // First crawl: nothing stored yet, so no history before it; one snapshot after.
-    let (first, cached) = crawl(&reg.addr, &store).await;
+    // Nor any "since last open": there was no last open, and every image counted as new
+    // would say nothing.
+    let (first, cached, changed) = crawl(&reg.addr, &store).await;
     assert!(!cached);
+    assert!(
+        changed.is_none(),
+        "a first look reports no changes: {changed:?}"
+    );
     assert_eq!(first.len(), 1, "{first:?}");
     assert_eq!(first[0].snapshots.len(), 1);
     let one = bytes(&first[0])[0].expect("distribution sizes are known");
@@ -88,8 +96,11 @@ async fn history_is_sent_with_the_cached_inventory_and_after_each_recorded_crawl
     .await;
 
     // Second crawl: the stored history first (one crawl), then two crawls.
-    let (second, cached) = crawl(&reg.addr, &store).await;
+    let (second, cached, changed) = crawl(&reg.addr, &store).await;
     assert!(cached);
+    let changed = changed.expect("a second open reports what changed");
+    assert_eq!(changed.new_images.len(), 1, "only v2 is new: {changed:?}");
+    assert!(changed.deleted_images.is_empty() && changed.moved_tags.is_empty());
     assert_eq!(second.len(), 2, "{second:?}");
     assert_eq!(bytes(&second[0]), vec![Some(one)]);
     let after = bytes(&second[1]);
