@@ -7,6 +7,8 @@
 //! images in use and locked images are protected) and the honest reclaim figure.
 
 pub mod acr;
+#[cfg(test)]
+mod acr_props;
 pub mod audit;
 pub mod compare;
 pub mod detect;
