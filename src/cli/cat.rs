@@ -8,7 +8,8 @@ use anyhow::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct CatArgs {
-    /// Image reference: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST].
+    /// Image reference: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST]. DIGEST may be
+    /// short (at least 8 hex) when it names one digest of the repository.
     pub reference: String,
     /// Path inside the image (`/etc/os-release`; the leading `/` is optional).
     pub path: String,

@@ -12,7 +12,8 @@ use std::io::Write;
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The older image: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST].
+    /// The older image: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST]. DIGEST may be
+    /// short (at least 8 hex) when it names one digest of the repository.
     pub reference_a: String,
     /// The newer image.
     pub reference_b: String,

@@ -9,7 +9,8 @@ use std::io::Write;
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
-    /// The image reference (`nginx`, `ghcr.io/org/app:v1`, `HOST/REPO@sha256:...`).
+    /// The image reference (`nginx`, `ghcr.io/org/app:v1`, `HOST/REPO@sha256:...`; a short
+    /// digest, at least 8 hex, is resolved in the repository).
     pub reference: String,
     /// The platform to pull (default: this machine's), as OS/ARCH[/VARIANT].
     #[arg(long)]
@@ -20,13 +21,29 @@ pub struct DoctorArgs {
 }
 
 pub async fn run(args: DoctorArgs) -> i32 {
-    let (reference, configured) = match super::source::resolve_reference(&args.reference) {
+    let (mut reference, configured) = match super::source::resolve_reference(&args.reference) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("regscope doctor: {e}");
             return 2;
         }
     };
+    // A short digest is resolved in its repository first (ambiguous: 2; no such digest: 1,
+    // the image cannot be pulled); a full digest or a tag opens nothing here.
+    if reference.short_digest.is_some() {
+        let session = super::source::open_reference(&reference, &configured).await;
+        match super::source::resolve_short_digest(&session, &mut reference).await {
+            Ok(()) => {}
+            Err(e @ super::source::OpenError::Usage(_)) => {
+                eprintln!("regscope doctor: {e}");
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("regscope doctor: {e}");
+                return 1;
+            }
+        }
+    }
     let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
         Ok(p) => p,
         Err(e) => {

@@ -64,7 +64,8 @@ const EXAMPLES: &[(&str, &str)] = &[
         "inspect",
         "  regscope inspect nginx:1.27
   regscope inspect ghcr.io/acme/api@sha256:4f5e… --platform linux/arm64
-  regscope inspect prod/team/api:v2 --json",
+  regscope inspect prod/team/api:v2 --json
+  regscope inspect prod/team/api@0a8b13f7          # a short digest, unique in team/api",
     ),
     (
         "doctor",

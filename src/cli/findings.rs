@@ -65,9 +65,14 @@ async fn execute(args: &FindingsArgs) -> anyhow::Result<i32> {
     if let Some(q) = super::findings_fleet::query(args)? {
         return super::findings_fleet::run(args, q).await;
     }
-    let (reference, settings) =
+    let (mut reference, settings) =
         super::source::resolve_reference(&args.reference).map_err(super::output::usage)?;
     let session = super::source::open_reference(&reference, &settings).await;
+    match super::source::resolve_short_digest(&session, &mut reference).await {
+        Ok(()) => {}
+        Err(super::source::OpenError::Usage(e)) => return Err(super::output::usage(e)),
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    }
     if !args.report.is_empty() && session.caps().own_scans {
         return Err(super::output::usage(format!(
             "--report is for registries without a scanner of their own; {} reports its own scan",

@@ -15,7 +15,8 @@ use serde::Serialize;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// An image reference: HOST/REPO:TAG, HOST/REPO@sha256:..., nginx, oci:PATH/REPO:TAG
+    /// An image reference: HOST/REPO:TAG, HOST/REPO@sha256:..., nginx, oci:PATH/REPO:TAG.
+    /// A short digest (@sha256:0a8b13f7, at least 8 hex) is resolved in the repository.
     pub reference: String,
     /// For an index, show the image of this platform (OS/ARCH[/VARIANT]).
     #[arg(long)]

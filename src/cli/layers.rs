@@ -12,7 +12,8 @@ use std::io::{IsTerminal, Write};
 
 #[derive(Debug, clap::Args)]
 pub struct LayersArgs {
-    /// Image reference: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST].
+    /// Image reference: [HOST/]REPO[:TAG|@DIGEST], or oci:DIR[:TAG|@DIGEST]. DIGEST may be
+    /// short (at least 8 hex) when it names one digest of the repository.
     pub reference: String,
     /// Platform to read from a multi-platform index (default: this machine's).
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]

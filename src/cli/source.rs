@@ -120,11 +120,24 @@ pub async fn open_for_reading(
     ),
     OpenError,
 > {
-    let (r, settings) = resolve_reference(arg).map_err(OpenError::Usage)?;
+    let (mut r, settings) = resolve_reference(arg).map_err(OpenError::Usage)?;
     let session = open_reference(&r, &settings).await;
     note_opening(&session);
     let source = session.source().map_err(OpenError::Registry)?;
+    resolve_short_digest(&session, &mut r).await?;
     Ok((r, session, source))
+}
+
+/// A short digest in `r` (`REF@sha256:0a8b13f7`) made full through the engine: an
+/// ambiguous one is the command line's fault (exit 2: type more of it), one that names
+/// nothing is an unknown image (exit 1), as a full digest that is not there would be.
+pub async fn resolve_short_digest(session: &Session, r: &mut Reference) -> Result<(), OpenError> {
+    use crate::model::digest_prefix::ShortDigestError;
+    match session.resolve_short_digest(r).await {
+        Ok(()) => Ok(()),
+        Err(e @ ShortDigestError::Ambiguous { .. }) => Err(OpenError::Usage(e.to_string())),
+        Err(e) => Err(OpenError::Unresolved(e.to_string())),
+    }
 }
 
 /// Why a command could not open what it was given.
@@ -133,12 +146,15 @@ pub enum OpenError {
     /// The argument itself is wrong (exit 2).
     Usage(String),
     Registry(crate::registry::RegistryError),
+    /// A short digest that names no digest of the repository, or whose repository could
+    /// not be listed (exit 1).
+    Unresolved(String),
 }
 
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OpenError::Usage(e) => f.write_str(e),
+            OpenError::Usage(e) | OpenError::Unresolved(e) => f.write_str(e),
             OpenError::Registry(e) => write!(f, "{e} ({})", e.next_step()),
         }
     }

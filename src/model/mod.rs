@@ -4,6 +4,7 @@
 //! stable `regscope.inventory/v1` JSON contract of design.md; field names are the wire names.
 
 mod digest;
+pub mod digest_prefix;
 mod ecosystem;
 mod finding;
 mod image;
@@ -13,6 +14,7 @@ mod role;
 mod size;
 
 pub use digest::{Digest, DigestError};
+pub use digest_prefix::{DigestPrefix, TypedDigest};
 pub use ecosystem::Ecosystem;
 pub use finding::{Finding, ScanStatus, ScanSummary, Severity, SeverityCounts};
 pub use image::{

@@ -5,7 +5,7 @@
 //! under `library/`.
 
 use super::Target;
-use crate::model::Digest;
+use crate::model::{Digest, DigestPrefix, TypedDigest};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +22,10 @@ pub struct Reference {
     pub repository: String,
     pub tag: Option<String>,
     pub digest: Option<Digest>,
+    /// A short digest as typed (`@sha256:0a8b13f7`, `@0a8b13f7`), not resolved yet: the
+    /// front end resolves it against the repository (`Session::resolve_short_digest`)
+    /// before acting. `digest` is then `None`; a full digest is never held here.
+    pub short_digest: Option<DigestPrefix>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -47,9 +51,9 @@ impl Reference {
         if s.contains("://") {
             return Err(err("write the reference without a scheme"));
         }
-        let (rest, digest) = match s.split_once('@') {
-            Some((r, d)) => (r, Some(Digest::parse(d).map_err(|e| err(&e.to_string()))?)),
-            None => (s, None),
+        let (rest, (digest, short_digest)) = match s.split_once('@') {
+            Some((r, d)) => (r, after_at(d).map_err(|w| err(&w))?),
+            None => (s, (None, None)),
         };
         // A tag is after the last ':' of the last path component (a ':' before a '/' is a port).
         let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
@@ -97,7 +101,7 @@ impl Reference {
             }
         };
         // A bare name means `latest`, as every runtime assumes.
-        let tag = if tag.is_none() && digest.is_none() {
+        let tag = if tag.is_none() && digest.is_none() && short_digest.is_none() {
             Some("latest".to_string())
         } else {
             tag
@@ -108,6 +112,7 @@ impl Reference {
             repository,
             tag,
             digest,
+            short_digest,
         })
     }
 
@@ -123,12 +128,15 @@ impl Reference {
         split_host(name).0.is_some()
     }
 
-    /// What to ask the registry for: the digest when pinned, else the tag.
+    /// What to ask the registry for: the digest when pinned, else the tag. An unresolved
+    /// short digest is asked for as typed (the registry refuses it) rather than falling
+    /// back to the tag or `latest`: resolve it first.
     pub fn reference(&self) -> String {
-        match (&self.digest, &self.tag) {
-            (Some(d), _) => d.to_string(),
-            (None, Some(t)) => t.clone(),
-            (None, None) => "latest".to_string(),
+        match (&self.digest, &self.short_digest, &self.tag) {
+            (Some(d), _, _) => d.to_string(),
+            (None, Some(p), _) => p.to_string(),
+            (None, None, Some(t)) => t.clone(),
+            (None, None, None) => "latest".to_string(),
         }
     }
 }
@@ -145,6 +153,8 @@ impl fmt::Display for Reference {
         }
         if let Some(d) = &self.digest {
             write!(f, "@{d}")?;
+        } else if let Some(p) = &self.short_digest {
+            write!(f, "@{p}")?;
         }
         Ok(())
     }
@@ -156,11 +166,10 @@ fn parse_layout(path: &str) -> Result<Reference, String> {
     if path.is_empty() {
         return Err("oci: needs a layout directory".into());
     }
-    let (rest, digest) = match path.rsplit_once('@') {
-        Some((r, d)) if d.starts_with("sha") => {
-            (r, Some(Digest::parse(d).map_err(|e| e.to_string())?))
-        }
-        _ => (path, None),
+    // A directory may hold '@'; only what follows the last one and looks like a digest is.
+    let (rest, (digest, short_digest)) = match path.rsplit_once('@') {
+        Some((r, d)) if d.starts_with("sha") => (r, after_at(d)?),
+        _ => (path, (None, None)),
     };
     let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
     let (dir, tag) = match rest[last_slash..].rfind(':') {
@@ -178,7 +187,7 @@ fn parse_layout(path: &str) -> Result<Reference, String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| format!("{dir:?} names no directory"))?;
-    let tag = if tag.is_none() && digest.is_none() {
+    let tag = if tag.is_none() && digest.is_none() && short_digest.is_none() {
         Some("latest".to_string())
     } else {
         tag
@@ -189,7 +198,17 @@ fn parse_layout(path: &str) -> Result<Reference, String> {
         repository,
         tag,
         digest,
+        short_digest,
     })
+}
+
+/// What follows `@`: a full digest, or a short one (`sha256:0a8b13f7`, or bare hex, since
+/// after `@` only a digest can be meant) to resolve later.
+fn after_at(d: &str) -> Result<(Option<Digest>, Option<DigestPrefix>), String> {
+    match TypedDigest::parse(d, true).map_err(|e| e.to_string())? {
+        TypedDigest::Full(d) => Ok((Some(d), None)),
+        TypedDigest::Prefix(p) => Ok((None, Some(p))),
+    }
 }
 
 fn split_host(name: &str) -> (Option<&str>, &str) {
@@ -327,6 +346,7 @@ mod tests {
             repository: repo.into(),
             tag: tag.map(str::to_string),
             digest: None,
+            short_digest: None,
         }
     }
 
@@ -376,6 +396,44 @@ mod tests {
             Reference::parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/svc/app:v2").unwrap();
         assert!(matches!(r.target, Target::Ecr { ref region, .. } if region == "eu-west-1"));
         assert_eq!(r.repository, "svc/app");
+    }
+
+    #[test]
+    fn short_digests_are_carried_unresolved() {
+        let r = Reference::parse("127.0.0.1:5000/team/api@sha256:0a8b13f7").unwrap();
+        assert_eq!(
+            (r.digest.as_ref(), r.tag.as_deref()),
+            (None, None),
+            "no latest"
+        );
+        assert_eq!(
+            r.short_digest.as_ref().unwrap().to_string(),
+            "sha256:0a8b13f7"
+        );
+        assert_eq!(r.reference(), "sha256:0a8b13f7", "never the tag or latest");
+        assert_eq!(r.to_string(), "127.0.0.1:5000/team/api@sha256:0a8b13f7");
+        // After '@' only a digest can be meant: bare hex is a short digest too.
+        let r = Reference::parse("team/api:v1@0a8b13f7").unwrap();
+        assert_eq!(r.tag.as_deref(), Some("v1"));
+        assert_eq!(r.short_digest.unwrap().to_string(), "0a8b13f7");
+        // A full digest stays a full digest, bare or not.
+        let hex = "ab".repeat(32);
+        let r = Reference::parse(&format!("team/api@{hex}")).unwrap();
+        assert_eq!(r.digest.unwrap().to_string(), format!("sha256:{hex}"));
+        let r = Reference::parse(&format!("oci:./dir@sha256:{}", &hex[..10])).unwrap();
+        assert_eq!(
+            r.short_digest.unwrap().to_string(),
+            format!("sha256:{}", &hex[..10])
+        );
+        for (bad, needle) in [
+            ("team/api@sha256:0a8b", "at least 8 hex characters"),
+            ("team/api@0A8B13F7", "lower-case hex: 0a8b13f7"),
+            ("team/api@md5:0a8b13f7", "unsupported algorithm \"md5\""),
+            ("team/api@sha256:0a8b13fz", "'z' is not a hex digit"),
+        ] {
+            let e = Reference::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(needle), "{bad}: {e}");
+        }
     }
 
     #[test]
@@ -483,10 +541,13 @@ mod distribution_vectors {
             ("".into(), None),
             (":justtag".into(), None),
             (format!("@sha256:{F64}"), None),
+            // distribution refuses a short digest; regscope reads it as one to resolve
+            // against the repository (`short_digest`), never as a full digest.
             (
                 "repo@sha256:ffffffffffffffffffffffffffffffffff".into(),
-                None,
+                ok(hub, "library/repo", None, false),
             ),
+            ("repo@sha256:fffffff".into(), None),
             (format!("validname@invaliddigest:{F64}"), None),
             ("Uppercase:tag".into(), None),
             ("test:5000/Uppercase/lowercase:tag".into(), None),

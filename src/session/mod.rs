@@ -22,11 +22,13 @@ mod kind;
 pub mod plan;
 pub mod probe;
 pub mod settings;
+mod short_digest;
 
 pub use caps::Caps;
 pub use driver::{Driver, FindingsQuery, OwnPolicy};
 pub use kind::Kind;
 pub use settings::{RepoSettings, Setting};
+pub use short_digest::known_in;
 
 use crate::config::RegistrySettings;
 use crate::inventory::{CrawlOptions, InventoryEvent};

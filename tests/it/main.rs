@@ -51,6 +51,7 @@ mod lifecycle;
 mod lifecycle_times;
 mod limits;
 mod registry_auth;
+mod short_digest;
 mod store;
 mod store_history;
 mod support;

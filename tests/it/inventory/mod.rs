@@ -4,7 +4,7 @@
 //! paging, bad input, an OCI layout tree, and the command line.
 
 mod bad_input;
-mod cli;
+pub mod cli;
 mod layout;
 mod one;
 mod paging;

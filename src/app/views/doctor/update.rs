@@ -68,6 +68,7 @@ fn reference_in(
                 repository: repository.to_string(),
                 tag: tag.map(str::to_string),
                 digest,
+                short_digest: None,
             };
             return Ok((r.clone(), r.to_string()));
         }
