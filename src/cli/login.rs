@@ -30,7 +30,7 @@ pub struct LogoutArgs {
 }
 
 pub fn run_login(args: LoginArgs) -> Result<i32> {
-    let (host, settings) = registry_host(&args.host)?;
+    let (host, settings) = registry_host("login", &args.host)?;
     let username = match args.username {
         Some(u) if !u.is_empty() => u,
         Some(_) => return Err(usage("the user name is empty")),
@@ -83,7 +83,7 @@ pub fn run_login(args: LoginArgs) -> Result<i32> {
 }
 
 pub fn run_logout(args: LogoutArgs) -> Result<i32> {
-    let (host, _) = registry_host(&args.host)?;
+    let (host, _) = registry_host("logout", &args.host)?;
     let rt = tokio::runtime::Runtime::new()
         .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
     match rt.block_on(credential_store::erase(&host, None)) {
@@ -105,7 +105,18 @@ pub fn run_logout(args: LogoutArgs) -> Result<i32> {
 
 /// The registry host of a HOST or `[[registry]]` name argument, with its settings; a
 /// target with a path, a scheme or a kind that signs in another way is a usage error.
-fn registry_host(arg: &str) -> Result<(String, crate::config::RegistrySettings)> {
+/// A word that does not look like a registry (`regscope login myuser`, `regscope login
+/// repos`) is refused here, before any prompt or connection.
+fn registry_host(command: &str, arg: &str) -> Result<(String, crate::config::RegistrySettings)> {
+    let configured: Vec<String> = crate::config::RegistryConfig::discover()
+        .registries
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    if !super::words::looks_like_target(arg, &configured) {
+        let commands = super::command_names(&super::command());
+        return Err(usage(super::words::not_a_registry(command, arg, &commands)));
+    }
     let (target, settings) = super::source::resolve_target(arg).map_err(usage)?;
     match target {
         Target::Distribution { host, prefix: None } => Ok((host, settings)),

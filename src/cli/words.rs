@@ -32,6 +32,29 @@ pub fn unknown_command(word: &str, commands: &[String]) -> String {
     msg
 }
 
+/// The message for a `login`/`logout` argument that is not a registry: why, and the
+/// command it is near when it looks like one (`regscope login repos` meant `regscope repos`).
+pub fn not_a_registry(command: &str, word: &str, commands: &[String]) -> String {
+    let mut msg = format!(
+        "{command}: '{word}' is not a registry: a registry is a host with '.' or ':' \
+         (ghcr.io, 127.0.0.1:5000, a one-word host with its port: myhost:443), localhost, \
+         or a [[registry]] name from the config file"
+    );
+    if let Some(near) = nearest(word, commands) {
+        if near == word {
+            msg.push_str(&format!(
+                "\n\n  tip: '{word}' is a regscope command: regscope {word} ..."
+            ));
+        } else {
+            msg.push_str(&format!(
+                "\n\n  tip: a similar command exists: '{near}' (regscope {near} ...)"
+            ));
+        }
+    }
+    msg.push_str(&format!("\nUsage: regscope {command} REGISTRY"));
+    msg
+}
+
 /// The command closest to `word`: a prefix either way (`repo` → `repos`), else within
 /// an edit distance of a third of the word (at least 1).
 fn nearest<'a>(word: &str, commands: &'a [String]) -> Option<&'a str> {
@@ -128,6 +151,22 @@ mod tests {
         assert!(m.starts_with("unknown command 'repo'"), "{m}");
         assert!(m.contains("'repos'"), "{m}");
         assert!(!unknown_command("version", &c).contains("similar"));
+    }
+
+    #[test]
+    fn a_login_word_that_is_no_registry_says_why_and_the_near_command() {
+        let c = commands();
+        let m = not_a_registry("login", "repos", &c);
+        assert!(m.starts_with("login: 'repos' is not a registry: "), "{m}");
+        assert!(m.contains("'repos' is a regscope command"), "{m}");
+        let m = not_a_registry("login", "imags", &c);
+        assert!(m.contains("similar command exists: 'images'"), "{m}");
+        let m = not_a_registry("logout", "myregistry", &c);
+        assert!(!m.contains("tip"), "{m}");
+        assert!(
+            m.contains("myhost:443") && m.ends_with("regscope logout REGISTRY"),
+            "{m}"
+        );
     }
 
     #[test]

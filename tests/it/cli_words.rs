@@ -90,6 +90,63 @@ fn a_configured_registry_name_is_a_target_and_its_settings_apply() {
     assert!(!stderr.contains("unknown command"), "{stderr}");
 }
 
+/// `regscope login WORD` says WORD is no registry (and which command it is near) before
+/// it asks for a user name; a configured name is a registry and gets as far as the prompt.
+#[test]
+fn login_and_logout_refuse_a_word_that_is_no_registry_before_asking() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (listener, port) = untouched();
+    std::fs::write(
+        d.join("config.toml"),
+        format!("[[registry]]\nname = \"local\"\naddress = \"127.0.0.1:{port}\"\n"),
+    )
+    .unwrap();
+    for (args, tip) in [
+        (vec!["login", "myuser"], None),
+        (
+            vec!["login", "repos"],
+            Some("'repos' is a regscope command"),
+        ),
+        (
+            vec!["login", "imags", "-u", "me"],
+            Some("similar command exists: 'images'"),
+        ),
+        (vec!["logout", "alice"], None),
+    ] {
+        let (code, stdout, stderr) = run(d, &args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(
+            stderr.starts_with(&format!(
+                "regscope: {}: '{}' is not a registry: ",
+                args[0], args[1]
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("-u USER"),
+            "asked for a user first: {stderr}"
+        );
+        assert!(stderr.contains("[[registry]] name"), "{stderr}");
+        match tip {
+            Some(t) => assert!(stderr.contains(t), "{args:?}: {stderr}"),
+            None => assert!(!stderr.contains("tip:"), "{args:?}: {stderr}"),
+        }
+    }
+    // A configured name and a host are registries: on to the user name (stdin is no
+    // terminal here), still without connecting.
+    for host in ["local", "registry.example:5000"] {
+        let (code, _, stderr) = run(d, &["login", host]);
+        assert_eq!(code, 2, "{host}: {stderr}");
+        assert!(
+            stderr.contains("give the user name with -u USER"),
+            "{host}: {stderr}"
+        );
+    }
+    assert_untouched(&listener);
+}
+
 #[test]
 fn malformed_targets_exit_2_without_connecting() {
     let dir = tempfile::tempdir().unwrap();
