@@ -1,7 +1,8 @@
 //! Who may pull, for the kinds whose API says it per repository: Docker Hub's
 //! `is_private` (namespace repository listing) and GHCR's package `visibility` (GitHub's
 //! packages API: `public` or `private`). Everything else those kinds keep stays as
-//! [`RepoSettings::not_read`] says: unknown.
+//! [`RepoSettings::not_read`] says: unknown. GHCR's version listing also names its
+//! untagged manifests, so `untagged-bytes` is known there.
 
 use super::settings::Access;
 use super::{RepoSettings, Setting};
@@ -43,6 +44,9 @@ pub fn hub(
 /// `repository` is `OWNER/PACKAGE` (the package name may hold `/`).
 pub fn ghcr(label: &str, rows: &Result<Vec<Package>, String>, repository: &str) -> RepoSettings {
     let mut s = RepoSettings::not_read(label);
+    // The crawl lists every package version through the API, untagged ones too
+    // (`metadata.container.tags` empty), so no untagged manifest seen is none there.
+    s.listing_lists_untagged = true;
     let package = repository.split_once('/').map_or(repository, |(_, p)| p);
     s.access = match rows {
         Err(e) => Setting::Unknown(format!("the package listing could not be read: {e}")),

@@ -92,3 +92,65 @@ async fn ghcr_package_visibility_decides_public_access() {
         assert_eq!(st, "unknown", "{id} is not read on GHCR");
     }
 }
+
+/// GitHub's version listing names untagged versions (`metadata.container.tags` empty), so
+/// `untagged-bytes` is known on GHCR, as on ECR and Harbor: the bytes freed within the
+/// repository by deleting the untagged versions (blobs a tagged image still uses are not
+/// freed); an index's untagged platforms are not counted; a package without untagged
+/// versions passes rather than staying unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ghcr_untagged_bytes_come_from_the_version_listing() {
+    let Some(w) = crate::ghcr::world(true).await else {
+        return;
+    };
+    // acme/web gains an untagged version sharing 1.0's layer: only its config is freed.
+    let s = crate::support::seed::Seeder::new(&w.reg.base_url());
+    let rebuilt = crate::ghcr::image("arm64", "2025-12-02T00:00:00Z", "web")
+        .push(&s, "acme/web", &[])
+        .await;
+    assert_eq!(rebuilt.blobs[1], w.web.blobs[1], "the layer is shared");
+    w.gh.describe("web", &[&rebuilt.digest], &[]).await;
+    let config = format!(
+        "[[registry]]\nname = \"ghcr-test\"\naddress = \"{}/acme\"\nkind = \"ghcr\"\n",
+        w.host()
+    );
+    std::fs::write(w.dir.path().join("config.toml"), config).unwrap();
+    let out = crate::ghcr::regscope(&w, &["audit", "ghcr-test", "--json"]);
+    let doc = json_of_output(&out);
+
+    let own: u64 = w.dangling.blobs.iter().map(|b| b.1).sum();
+    let c = check(&doc, "acme/team/app", "untagged-bytes");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert_eq!(
+        c["summary"],
+        format!("1 untagged manifest holds {}", regscope::text::size(own)),
+        "the old image's config and layer: {c}"
+    );
+    let ev = c["evidence"].to_string();
+    assert!(ev.contains(&w.dangling.digest), "{ev}");
+    for child in [&w.amd64.digest, &w.arm64.digest] {
+        assert!(
+            !ev.contains(child.as_str()),
+            "an index's platform counted: {ev}"
+        );
+    }
+    assert!(!ev.contains("tag history"), "the listing is complete: {ev}");
+
+    let c = check(&doc, "acme/web", "untagged-bytes");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert_eq!(
+        c["summary"],
+        format!(
+            "1 untagged manifest holds {}",
+            regscope::text::size(rebuilt.blobs[0].1)
+        ),
+        "the shared layer is not freed: {c}"
+    );
+
+    // The version deleted (GitHub lists it no more): nothing untagged is a pass, not unknown.
+    w.gh.describe("web", &[], &[]).await;
+    let out = crate::ghcr::regscope(&w, &["audit", "ghcr-test", "--json"]);
+    let doc = json_of_output(&out);
+    let c = check(&doc, "acme/web", "untagged-bytes");
+    assert_eq!(c["status"], "pass", "{c}");
+}

@@ -27,7 +27,7 @@ pub struct GhcrWorld {
     pub web: Pushed,
 }
 
-fn image(arch: &str, created: &str, text: &str) -> ImageFixture {
+pub fn image(arch: &str, created: &str, text: &str) -> ImageFixture {
     let layer = Layer::gzip(
         crate::support::fixtures::tar(&[crate::support::fixtures::Entry::File(
             "app.txt",
