@@ -51,13 +51,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "doctor",
         args: "[REF] [--platform OS/ARCH]",
-        about: "pull doctor: walk the pull path of REF (default: the selected image) step by step; REF without a registry (web:v1) is read in the registry being browsed, docker.io/NAME is Docker Hub",
+        about: "pull doctor: walk the pull path of REF (default: the selected image) step by step; REF without a registry (web:v1) is read in the registry being browsed, docker.io/NAME is Docker Hub; a short @DIGEST (8+ hex) is resolved among the loaded rows",
         run: super::views::doctor::update::command,
     },
     CommandSpec {
         name: "diff",
         args: "REF",
-        about: "compare the selected image (A) with REF (B) of the same registry: TAG, @DIGEST, REPO:TAG or REPO@DIGEST",
+        about: "compare the selected image (A) with REF (B) of the same registry: TAG, @DIGEST, REPO:TAG or REPO@DIGEST; a short DIGEST (8+ hex) is resolved among the loaded rows",
         run: super::views::compare::update::command,
     },
     CommandSpec {

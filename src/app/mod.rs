@@ -27,6 +27,7 @@ pub mod layout;
 pub mod logging;
 pub mod msg;
 pub mod run;
+pub mod short_digest;
 pub mod state;
 pub mod tasks;
 #[doc(hidden)]

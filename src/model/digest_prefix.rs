@@ -148,6 +148,41 @@ pub enum ShortDigestError {
     },
 }
 
+impl ShortDigestError {
+    /// The error on one status line: candidates by their hex cut just past the typed
+    /// prefix (at least 12, as `docker images` shows them), which still tells them apart.
+    pub fn one_line(&self) -> String {
+        let ShortDigestError::Ambiguous {
+            repository,
+            prefix,
+            candidates,
+            total,
+        } = self
+        else {
+            return self.to_string();
+        };
+        let typed = prefix.rsplit(':').next().unwrap_or(prefix).len();
+        let mut parts: Vec<String> = candidates
+            .iter()
+            .map(|c| {
+                let hex = &c.digest.hex()[..(typed + 4).max(12).min(c.digest.hex().len())];
+                match c.names.is_empty() {
+                    true => format!("{hex} untagged"),
+                    false => format!("{hex} {}", c.names.join(", ")),
+                }
+            })
+            .collect();
+        if *total > candidates.len() {
+            parts.push(format!("and {} more", total - candidates.len()));
+        }
+        format!(
+            "{prefix} is ambiguous in {repository}, {} match: {}; type more of it",
+            total,
+            parts.join(" · ")
+        )
+    }
+}
+
 fn count_digests(n: usize) -> String {
     crate::text::count(n, "digest")
 }
@@ -282,6 +317,10 @@ mod tests {
         assert!(s.contains(&format!("{} untagged", d("0a8b13f71"))), "{s}");
         assert!(s.contains("and 2 more"), "{s}");
         assert!(s.ends_with("type more of the digest"), "{s}");
+        assert_eq!(
+            e.one_line(),
+            "sha256:0a8b13f7 is ambiguous in team/api, 7 match: 0a8b13f70000 v1, latest, child of sha256:ffff · 0a8b13f71000 untagged · 0a8b13f72000 untagged · 0a8b13f73000 untagged · 0a8b13f74000 untagged · and 2 more; type more of it"
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod reducer;
 mod refresh;
 mod reopen;
 mod severity_lazy;
+mod short_digest;
 mod snapshots;
 mod sort_keys;
 

@@ -89,7 +89,7 @@ pub fn diff_marked(state: &mut State) -> Vec<Effect> {
 }
 
 /// `:diff REF`: the selected image (A) against REF (B) of the same registry: `TAG`,
-/// `@DIGEST`, `REPO:TAG` or `REPO@DIGEST`.
+/// `@DIGEST`, `REPO:TAG` or `REPO@DIGEST`; DIGEST may be short (`@0a8b13f7`).
 pub fn command(state: &mut State, args: &str) -> Result<Vec<Effect>, String> {
     let table = state.images.table.clone().ok_or("select an image first")?;
     let row = state.images.selected().ok_or("select an image first")?;
@@ -102,18 +102,28 @@ pub fn command(state: &mut State, args: &str) -> Result<Vec<Effect>, String> {
     if r.is_empty() || r.contains(' ') {
         return Err(":diff needs one REF: TAG, @DIGEST, REPO:TAG or REPO@DIGEST".into());
     }
-    let (repository, reference) = if let Some(d) = r.strip_prefix('@') {
-        (table.repository.clone(), d.to_string())
+    // A digest (after `@`, or `sha256:…` alone) may be short: it is resolved among the
+    // loaded rows of its repository, and refused when it names none or several.
+    let (repository, digest) = if let Some(d) = r.strip_prefix('@') {
+        (table.repository.clone(), Some(d))
     } else if let Some((repo, d)) = r.split_once('@') {
-        (repo.to_string(), d.to_string())
-    } else if let Some((repo, t)) = r.rsplit_once(':') {
-        (repo.to_string(), t.to_string())
+        (repo.to_string(), Some(d))
+    } else if r.starts_with("sha256:") || r.starts_with("sha512:") {
+        (table.repository.clone(), Some(r))
     } else {
-        (table.repository.clone(), r.to_string())
+        (table.repository.clone(), None)
     };
-    if reference.starts_with("sha") {
-        crate::model::Digest::parse(&reference).map_err(|e| format!(":diff {r}: {e}"))?;
-    }
+    let (repository, reference) = match digest {
+        Some(d) => {
+            let full = crate::app::short_digest::digest_in(state, ri, &repository, d)
+                .map_err(|e| format!(":diff {r}: {e}"))?;
+            (repository, full.to_string())
+        }
+        None => match r.rsplit_once(':') {
+            Some((repo, t)) => (repo.to_string(), t.to_string()),
+            None => (repository, r.to_string()),
+        },
+    };
     let sep = if reference.contains(':') { "@" } else { ":" };
     let b = SideRef {
         registry: ri,

@@ -3,6 +3,7 @@
 
 use crate::app::action::Action;
 use crate::app::effect::Effect;
+use crate::app::short_digest;
 use crate::app::state::{State, View};
 use crate::app::tasks::doctor::{DoctorEvent, DoctorRequest};
 use crate::model::Platform;
@@ -116,24 +117,40 @@ fn typed_reference(
             let p = Reference::parse(&format!("localhost/{}", text.trim()))
                 .map_err(|e| e.to_string().replace("localhost/", ""))?;
             let name = state.fleet.registries[ri].name.clone();
+            let digest = match &p.short_digest {
+                Some(prefix) => Some(short_digest::prefix_in(state, ri, &p.repository, prefix)?),
+                None => p.digest,
+            };
             let (r, shown) = reference_in(
                 state,
                 Some(ri),
                 &name,
                 &p.repository,
                 p.tag.as_deref(),
-                p.digest,
+                digest,
             )?;
             Ok((r, shown, Some(ri)))
         }
         _ => {
-            let r = Reference::parse(text).map_err(|e| e.to_string())?;
+            let mut r = Reference::parse(text).map_err(|e| e.to_string())?;
             let ri = state
                 .fleet
                 .registries
                 .iter()
                 .position(|n| n.target.display_name() == r.target.display_name());
-            Ok((r, text.to_string(), ri))
+            let Some(prefix) = r.short_digest.take() else {
+                return Ok((r, text.to_string(), ri));
+            };
+            // Resolved among loaded rows only: a registry not browsed has none here.
+            let ri = ri.ok_or_else(|| {
+                format!(
+                    "{prefix}: {} is not being browsed, so its digests are not loaded; type the full digest",
+                    r.registry
+                )
+            })?;
+            r.digest = Some(short_digest::prefix_in(state, ri, &r.repository, &prefix)?);
+            let shown = r.to_string();
+            Ok((r, shown, Some(ri)))
         }
     }
 }
