@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod compare;
 pub mod config_diff;
 pub mod diff;
+pub mod dive;
 pub mod error;
 pub mod fileread;
 pub mod hints;
