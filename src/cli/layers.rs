@@ -171,12 +171,23 @@ fn print_table(
     let compressed = crate::model::saturating_sum(r.layers.iter().map(|l| l.size));
     writeln!(
         out,
-        "{}, {} compressed, {} of files; wasted {}; efficiency {:.1}%\n",
+        "{}, {} compressed, {} of files; wasted {}; efficiency {:.1}%",
         crate::text::count(r.layers.len(), "layer"),
         size(compressed),
         size(r.total_bytes),
         size(r.wasted_bytes),
         r.efficiency * 100.0
+    )?;
+    let d = &r.dive;
+    let user = match d.wasted_user_percent {
+        Some(p) => format!("user {:.1}%", p * 100.0),
+        None => "no user bytes".to_string(),
+    };
+    writeln!(
+        out,
+        "dive's score: efficiency {:.1}%, wasted {} ({user})\n",
+        d.efficiency * 100.0,
+        size(d.wasted_bytes),
     )?;
     writeln!(
         out,

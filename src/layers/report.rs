@@ -1,6 +1,7 @@
 //! The stable JSON of `regscope layers REF --json`, built from an analysis. Field names are
 //! the wire names; `layer` is a 0-based index into `layers`; unknown values are `null`.
 
+use super::dive::DiveScore;
 use super::image::ImageLayers;
 use super::merge::Analysis;
 use serde::Serialize;
@@ -23,6 +24,9 @@ pub struct LayersReport {
     pub wasted: Vec<WastedRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<FileRow>>,
+    /// dive's figures for the same layers, computed by dive's rules (`layers::dive`); the
+    /// fields above keep regscope's own.
+    pub dive: DiveScore,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -109,6 +113,7 @@ impl LayersReport {
                 })
                 .collect(),
             files,
+            dive: super::dive::score(image.layers.iter().flatten()),
         }
     }
 }

@@ -82,6 +82,7 @@ pub fn check_scenario_report(v: &Value, reference: &str) {
         keys,
         [
             "digest",
+            "dive",
             "efficiency",
             "files",
             "layers",
@@ -94,6 +95,7 @@ pub fn check_scenario_report(v: &Value, reference: &str) {
     );
     assert_eq!(v["reference"], reference);
     assert_eq!(v["platform"], "linux/amd64");
+    super::dive::check_scenario_dive(&v["dive"]);
     let layers = scenario();
     let want = expect(&layers.iter().map(|(t, _)| tar_tv(t)).collect::<Vec<_>>());
     assert_eq!(v["total_bytes"], want.total);
@@ -220,6 +222,12 @@ fn json_from_a_layout_matches_the_model_and_picks_the_platform() {
         ),
         (Some(6), Some(0), Some(1.0))
     );
+    // one layer: dive has no user bytes, and the ratio is unknown rather than 0
+    assert_eq!(
+        v["dive"],
+        json!({"efficiency": 1.0, "wasted_bytes": 0, "user_size_bytes": 0,
+               "wasted_user_percent": null, "inefficient": []})
+    );
 
     let (code, _, err) = regscope(&data, &["layers", &r, "--platform", "linux/s390x"]);
     assert_eq!(code, 1);
@@ -232,6 +240,10 @@ fn json_from_a_layout_matches_the_model_and_picks_the_platform() {
     let (code, out, err) = regscope(&data, &["layers", &r, "--platform", "linux/amd64"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("efficiency"), "{out}");
+    assert!(
+        out.contains("dive's score: efficiency 37.6%, wasted 21 KiB (user 336.2%)"),
+        "{out}"
+    );
     assert!(out.contains("RUN rm -rf /var/lib/apt/lists"), "{out}");
     assert!(out.contains("/tmp/big"), "{out}");
     assert!(out.contains("package cache /var/lib/apt/lists"), "{out}");

@@ -5,6 +5,7 @@
 mod cat;
 mod cli;
 mod diff;
+mod dive;
 mod engine;
 mod model;
 mod platforms;
