@@ -89,6 +89,7 @@ pub enum Action {
     AsOfWeekLater,
     AsOfToday,
     ExportPlan,
+    PlanSummary,
     ConfirmDelete,
     FindingsSort,
     FindingsSortReverse,

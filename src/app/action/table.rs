@@ -323,6 +323,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         &[Plan]
     ),
     info!(
+        PlanSummary,
+        "plan_summary",
+        "the plan's summary in full (what it frees, the method, where space returns), wrapped",
+        None,
+        &[Plan]
+    ),
+    info!(
         ConfirmDelete,
         "delete",
         "delete what the plan lists: asks you to type the repository name first",

@@ -155,3 +155,39 @@ fn charts_say_what_they_leave_out_and_scroll() {
     assert!(s.contains("repo-00"), "{s}");
     assert!(s.contains("above"), "{s}");
 }
+
+#[test]
+fn the_plan_summary_opens_in_full_with_its_key() {
+    let mut h = super::plan_sort::policy_plan();
+    let method = h.state.plan.plan.as_ref().unwrap().reclaim_method.clone();
+    // At 120 columns the method line is cut, and the box names the key that opens it.
+    let big = h.screen(120, 40);
+    assert!(!flat(&big).contains(&method), "{big}");
+    assert!(big.contains("i: in full"), "{big}");
+    h.keys("j");
+    let cursor = h.state.plan.cursor;
+    h.keys("i");
+    assert!(h.state.plan.summary_open);
+    // Nothing acts behind it.
+    h.keys("j");
+    assert_eq!(h.state.plan.cursor, cursor);
+    let big = h.screen(120, 40);
+    assert_snapshot!("plan_summary_open_120x40", big);
+    let small = h.screen(80, 24);
+    assert_snapshot!("plan_summary_open_80x24", small);
+    for s in [&big, &small] {
+        let f = flat(s);
+        assert!(f.contains(&method), "{s}");
+        assert!(
+            f.contains(
+                "space returns after the registry's garbage collection (registry garbage-collect)"
+            ),
+            "{s}"
+        );
+    }
+    h.keys("esc");
+    assert!(!h.state.plan.summary_open);
+    assert_eq!(h.state.view, crate::app::state::View::Plan);
+    h.keys("i i");
+    assert!(!h.state.plan.summary_open, "its key closes it too");
+}

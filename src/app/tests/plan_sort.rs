@@ -38,7 +38,7 @@ const POLICY: &str = r#"{"rules":[
 
 /// A registry with `api` and `web`, the tree on the registry, and a policy plan over both
 /// whose source is long (as a policy file's path often is).
-fn policy_plan() -> Harness {
+pub(super) fn policy_plan() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("lifecycle.json");
     std::fs::write(&file, POLICY).unwrap();

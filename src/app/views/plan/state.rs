@@ -50,6 +50,8 @@ pub struct PlanState {
     pub shown: (usize, usize),
     /// `enter`: the selected row in full over the list.
     pub open: bool,
+    /// `i`: the summary box in full over the list.
+    pub summary_open: bool,
     /// `s`/`S`: the order of rows within each group.
     pub sort: PlanSort,
     pub descending: bool,

@@ -3,6 +3,7 @@
 //! where the space really comes back, and the next step (delete, export, read-only).
 
 use super::update::{deletion_allowed, plan_registry_read_only};
+use crate::app::action::Action;
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::State;
@@ -34,15 +35,73 @@ fn gc_note(node: Option<&RegistryNode>) -> String {
 
 pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&DeletionPlan>) {
     let t = &state.theme;
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(false))
         .title(Span::styled(" what it frees ", t.fg(Role::Title)));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let Some(plan) = plan else {
+        frame.render_widget(block, area);
         return;
     };
+    let inner = block.inner(area);
+    let lines = summary_lines(state, plan);
+    // Narrow terminals: a line that does not fit ends in `…`, never mid-word without a
+    // sign, and the box's border names the key that shows every line whole.
+    let w = inner.width as usize;
+    let cut = lines.len() > inner.height as usize || lines.iter().any(|l| l.width() > w);
+    if cut {
+        block = block.title_bottom(Span::styled(
+            format!(" {}: in full ", state.keymap.label(Action::PlanSummary)),
+            t.fg(Role::Muted),
+        ));
+    }
+    frame.render_widget(block, area);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| crate::app::widgets::cut_line(l, w))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `i`: every line of the summary, wrapped, over the list (as `enter` opens a row).
+pub fn draw_summary_open(frame: &mut Frame, list: Rect, state: &State, plan: &DeletionPlan) {
+    let t = &state.theme;
+    let w = list.width.saturating_sub(4).max(20);
+    let text = (w.saturating_sub(2)) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for l in summary_lines(state, plan) {
+        let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+        let plain: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        if plain.is_empty() {
+            continue;
+        }
+        for (k, part) in crate::app::widgets::wrap(&plain, text.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
+            // Continuation lines are indented, so each fact still reads as one.
+            let lead = if k == 0 { "" } else { "  " };
+            lines.push(Line::from(Span::styled(format!("{lead}{part}"), style)));
+        }
+    }
+    let h = (lines.len() as u16 + 2).min(list.height);
+    let r = Rect::new(list.x + 2, list.y + list.height.saturating_sub(h) / 2, w, h);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(true))
+        .title(Span::styled(" what it frees, in full ", t.fg(Role::Title)))
+        .title_bottom(Span::styled(
+            format!(" {}: close ", state.keymap.label(Action::Back)),
+            t.fg(Role::Muted),
+        ));
+    frame.render_widget(ratatui::widgets::Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// The summary's lines, whole: what goes, the bytes, the method, where space returns and
+/// the next step.
+fn summary_lines(state: &State, plan: &DeletionPlan) -> Vec<Line<'static>> {
+    let t = &state.theme;
     let s = &plan.summary;
     let count = |k: ActionKind| plan.actions.iter().filter(|a| a.action == k).count();
     let removed = plan.removals();
@@ -118,15 +177,13 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
         Span::styled(
             format!(
                 "{} delete… asks you to type {} first · {} export JSON",
-                state
-                    .keymap
-                    .label(crate::app::action::Action::ConfirmDelete),
+                state.keymap.label(Action::ConfirmDelete),
                 state
                     .plan
                     .confirmation()
                     .map(|c| c.word)
                     .unwrap_or_default(),
-                state.keymap.label(crate::app::action::Action::ExportPlan)
+                state.keymap.label(Action::ExportPlan)
             ),
             t.fg(Role::Muted),
         )
@@ -134,12 +191,5 @@ pub fn draw_summary(frame: &mut Frame, area: Rect, state: &State, plan: Option<&
         Span::raw("")
     };
     lines.push(Line::from(next));
-    // Narrow terminals: a line that does not fit ends in `…`, never mid-word without a
-    // sign (the figures are whole in the exported JSON, `x`).
-    let w = inner.width as usize;
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .map(|l| crate::app::widgets::cut_line(l, w))
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    lines
 }

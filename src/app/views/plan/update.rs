@@ -284,6 +284,19 @@ fn redate(state: &mut State, to: Option<Duration>) -> Vec<Effect> {
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = page(state) as isize;
+    if state.plan.summary_open {
+        // The summary in full is open: its key, esc or enter close it; nothing else acts
+        // behind it.
+        if matches!(action, Action::Back | Action::Enter | Action::PlanSummary) {
+            state.plan.summary_open = false;
+        }
+        return vec![];
+    }
+    if action == Action::PlanSummary {
+        state.plan.open = false;
+        state.plan.summary_open = state.plan.plan.is_some();
+        return vec![];
+    }
     if let Some(run) = state.plan.run.as_mut() {
         // The results of a deletion: move through them; nothing else applies to a plan
         // that has been carried out.

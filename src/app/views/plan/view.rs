@@ -6,7 +6,7 @@
 pub use super::confirm_view::draw_confirm;
 use super::sort::PlanSort;
 use super::state::PlanRow;
-use super::summary::draw_summary;
+use super::summary::{draw_summary, draw_summary_open};
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::State;
@@ -180,11 +180,19 @@ fn widths(
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let t = &state.theme;
-    let p = &state.plan;
     let summary_h = SUMMARY_HEIGHT.min(area.height.saturating_sub(3));
     let list = Rect::new(area.x, area.y, area.width, area.height - summary_h);
     let summary = Rect::new(area.x, area.y + list.height, area.width, summary_h);
+    draw_review(frame, list, summary, state);
+    // `i`: the summary in full, over whatever the list shows (rows, results, a message).
+    if let (true, Some(plan)) = (state.plan.summary_open, state.plan.plan.as_deref()) {
+        draw_summary_open(frame, list, state, plan);
+    }
+}
+
+fn draw_review(frame: &mut Frame, list: Rect, summary: Rect, state: &State) {
+    let t = &state.theme;
+    let p = &state.plan;
 
     let title = title_spans(state, list.width.saturating_sub(2) as usize);
     let block = Block::default()
