@@ -31,7 +31,9 @@ const EXAMPLES: &[(&str, &str)] = &[
         "layers",
         "  regscope layers nginx:1.27
   regscope layers ghcr.io/acme/api:v2 --platform linux/arm64 --files
-  regscope layers oci:./images/app:v1 --json",
+  regscope layers oci:./images/app:v1 --json
+  regscope layers ghcr.io/acme/api:v2 --ci        # dive's CI gate, rules from ./.dive-ci
+  regscope layers ghcr.io/acme/api:v2 --ci --ci-config ci/dive.yaml",
     ),
     (
         "cat",

@@ -36,6 +36,14 @@ pub struct LayersArgs {
     /// Rows in the wasted and biggest-files tables.
     #[arg(long, default_value_t = 15)]
     pub top: usize,
+    /// Gate as `dive --ci` does: evaluate dive's rules on dive's figures, print PASS/FAIL/SKIP
+    /// per rule, exit 1 when one fails.
+    #[arg(long)]
+    pub ci: bool,
+    /// dive's rules file for --ci (default: .dive-ci in the current directory when there is
+    /// one, else dive's defaults).
+    #[arg(long, value_name = "FILE", requires = "ci")]
+    pub ci_config: Option<std::path::PathBuf>,
 }
 
 /// Runs the command; `Ok` carries the exit code (1: the image or a layer could not be read).
@@ -51,6 +59,10 @@ async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
         .map(Platform::parse)
         .transpose()
         .map_err(|e| super::output::usage(format!("--platform: {e}")))?;
+    let gate = match args.ci {
+        true => Some(super::layers_ci::load(args.ci_config.as_deref())?),
+        false => None,
+    };
     let (reference, _session, source) = match super::source::open_for_reading(&args.reference).await
     {
         Ok(o) => o,
@@ -131,6 +143,16 @@ async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
+        if let Some(gate) = &gate {
+            // stdout stays one JSON document; the verdict goes beside it
+            return Ok(super::layers_ci::report(
+                &mut std::io::stderr().lock(),
+                gate,
+                &report.dive,
+            )?);
+        }
+    } else if let Some(gate) = &gate {
+        return Ok(super::layers_ci::report(&mut out, gate, &report.dive)?);
     } else {
         print_table(&mut out, args, &layers, &analysis, &report)?;
     }

@@ -4,7 +4,8 @@
 //! (registry unreachable or refusing, image not found, deletion refused or cancelled),
 //! 2 bad usage (the command line or a file it names is wrong: `output::UsageError`),
 //! 3 partial output (some items failed; each is reported on stderr). `doctor` exits 1
-//! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2.
+//! when the image cannot be pulled; `findings --fail-on` is a gate with its own 1 and 2;
+//! `layers --ci` exits 1 when one of dive's rules fails.
 
 pub mod audit;
 pub mod cache;
@@ -25,6 +26,7 @@ mod image_files;
 pub mod images;
 pub mod inspect;
 pub mod layers;
+mod layers_ci;
 pub mod login;
 pub mod output;
 pub mod plan;

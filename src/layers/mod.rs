@@ -14,6 +14,8 @@ pub mod compare;
 pub mod config_diff;
 pub mod diff;
 pub mod dive;
+pub mod dive_ci;
+pub mod dive_ci_file;
 pub mod error;
 pub mod fileread;
 pub mod hints;
