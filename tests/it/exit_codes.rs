@@ -33,6 +33,7 @@ fn every_command_follows_the_documented_exit_codes() {
     let d = dir.path();
     std::fs::write(d.join("policy.json"), POLICY).unwrap();
     std::fs::write(d.join("not-json.json"), "{ nope").unwrap();
+    std::fs::write(d.join("dive-ci.yaml"), "rules:\n  lowestEfficiency: 2\n").unwrap();
     let partial = serde_json::json!({
         "schema": "regscope.inventory/v1", "registry": "127.0.0.1:5000",
         "generated_at": "2026-01-01T00:00:00Z", "images": [],
@@ -121,6 +122,33 @@ fn every_command_follows_the_documented_exit_codes() {
             "bad --platform",
         ),
         (vec!["layers", &unreachable_ref], 1, "registry unreachable"),
+        (
+            vec!["layers", &unreachable_ref, "--ci"],
+            1,
+            "--ci with dive's defaults, registry unreachable",
+        ),
+        (
+            vec![
+                "layers",
+                &unreachable_ref,
+                "--ci",
+                "--ci-config",
+                "dive-ci.yaml",
+            ],
+            2,
+            "a --ci-config dive would refuse",
+        ),
+        (
+            vec![
+                "layers",
+                &unreachable_ref,
+                "--ci",
+                "--ci-config",
+                "missing.yaml",
+            ],
+            2,
+            "missing --ci-config",
+        ),
         // findings
         (vec!["findings", "Not A Ref!"], 2, "bad reference"),
         (
