@@ -10,6 +10,13 @@
 //!   checkpoint without a window. Most zstd layers are one frame: then there is nothing to
 //!   record and a read streams from the start.
 //!
+//! - stops, for both: block boundaries (gzip) and frame starts (zstd) about every
+//!   [`STOP_SPAN`] bytes of output, where a read may end: every output byte before a stop
+//!   decodes from the blob bytes before it. They cost 16 bytes each and no window, so a
+//!   read from a checkpoint asks for `bytes=S-E` ending at the first stop after the file
+//!   rather than for the rest of the blob (the request ends with the file, not by the
+//!   client hanging up on a longer response).
+//!
 //! A checkpoint is placed only when the compressed bytes since the previous one are at least
 //! [`RATIO`] times what it costs to store, so the file stays under 2% of the layer however
 //! well or badly the layer compresses. Stored in the layer cache by layer digest, beside the
@@ -22,12 +29,17 @@ use std::io;
 pub const SPAN: u64 = 1 << 20;
 /// A checkpoint costs at most 1/RATIO of the compressed bytes it covers.
 pub const RATIO: u64 = 64;
+/// Output between stops, at least.
+pub const STOP_SPAN: u64 = 64 * 1024;
+/// Bytes of a stored stop.
+const STOP_BYTES: u64 = 16;
 /// The deflate window.
 const WINDOW: usize = 32 * 1024;
 /// Bytes of a stored point besides its window (offsets, bits, window length).
 const POINT_BYTES: u64 = 8 + 1 + 8 + 4;
 const MAGIC: &[u8; 4] = b"RSCK";
-const VERSION: u32 = 1;
+/// 2 adds the stops; a version 1 file reads as having none.
+const VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -48,6 +60,14 @@ pub struct Point {
     pub window: Vec<u8>,
 }
 
+/// A place a read may end: every output byte before `output` decodes from the blob bytes
+/// before `input` (a gzip block boundary, the `bits` byte included; a zstd frame start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stop {
+    pub input: u64,
+    pub output: u64,
+}
+
 impl Point {
     /// The first blob byte a decode from here needs.
     pub fn first_byte(&self) -> u64 {
@@ -62,16 +82,29 @@ pub struct Checkpoints {
     pub compressed_size: u64,
     /// Ordered by `input` and `output`.
     pub points: Vec<Point>,
+    /// Ordered by `input` and `output`.
+    pub stops: Vec<Stop>,
 }
 
 impl Checkpoints {
     /// Where to read the decompressed bytes `from..to`: the checkpoint to start at (`None`:
-    /// the blob's start) and the blob offset to stop before (`None`: its end).
+    /// the blob's start) and the blob offset to stop before: the first checkpoint or stop at
+    /// or after `to`; else, from a checkpoint, the blob's end (a bounded request either way);
+    /// `None` from the blob's start with nothing to stop at (a plain streamed read).
     pub fn span(&self, from: u64, to: u64) -> (Option<&Point>, Option<u64>) {
         let i = self.points.partition_point(|p| p.output <= from);
         let start = i.checked_sub(1).map(|i| &self.points[i]);
         let j = self.points.partition_point(|p| p.output < to);
-        (start, self.points.get(j).map(|p| p.input))
+        let k = self.stops.partition_point(|s| s.output < to);
+        let end = [
+            self.points.get(j).map(|p| p.input),
+            self.stops.get(k).map(|s| s.input),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .or(start.map(|_| self.compressed_size));
+        (start, end)
     }
 
     /// The deflate window of `p`, decompressed.
@@ -102,6 +135,11 @@ impl Checkpoints {
             b.extend_from_slice(&(p.window.len() as u32).to_le_bytes());
             b.extend_from_slice(&p.window);
         }
+        b.extend_from_slice(&(self.stops.len() as u32).to_le_bytes());
+        for s in &self.stops {
+            b.extend_from_slice(&s.input.to_le_bytes());
+            b.extend_from_slice(&s.output.to_le_bytes());
+        }
         b
     }
 
@@ -112,7 +150,7 @@ impl Checkpoints {
             return Err("not a checkpoint file".into());
         }
         let version = u32::from_le_bytes(r.array()?);
-        if version != VERSION {
+        if version != VERSION && version != 1 {
             return Err(format!("checkpoint format {version}, expected {VERSION}"));
         }
         let kind = match r.take(1)?[0] {
@@ -147,6 +185,22 @@ impl Checkpoints {
                 window,
             });
         }
+        let mut stops: Vec<Stop> = Vec::new();
+        if version >= 2 {
+            let count = u32::from_le_bytes(r.array()?) as usize;
+            stops.reserve(count.min(1 << 16));
+            for _ in 0..count {
+                let input = u64::from_le_bytes(r.array()?);
+                let output = u64::from_le_bytes(r.array()?);
+                let ordered = stops
+                    .last()
+                    .is_none_or(|q| q.input < input && q.output < output);
+                if input == 0 || input > compressed_size || !ordered {
+                    return Err("inconsistent stop".into());
+                }
+                stops.push(Stop { input, output });
+            }
+        }
         if r.at != bytes.len() {
             return Err("trailing bytes".into());
         }
@@ -155,6 +209,7 @@ impl Checkpoints {
             digest,
             compressed_size,
             points,
+            stops,
         })
     }
 }
@@ -183,6 +238,7 @@ pub struct Recorder {
     /// Output bytes seen in all.
     seen: u64,
     points: Vec<Point>,
+    stops: Vec<Stop>,
     last_in: u64,
     last_out: u64,
     /// Compressed bytes the next point must cover (its window turned out expensive).
@@ -201,6 +257,7 @@ impl Recorder {
             ring: vec![0; WINDOW],
             seen: 0,
             points: Vec::new(),
+            stops: Vec::new(),
             last_in: 0,
             last_out: 0,
             need_in: 0,
@@ -234,6 +291,7 @@ impl Recorder {
     /// A deflate block boundary at blob offset `input` (with `bits` of the byte before),
     /// after `output` decompressed bytes.
     pub fn boundary(&mut self, input: u64, bits: u8, output: u64) {
+        self.stop(input, output);
         let covered = input - self.last_in;
         if output - self.last_out < SPAN || covered < self.need_in {
             return;
@@ -249,8 +307,24 @@ impl Recorder {
 
     /// The start of a zstd frame at blob offset `input`, after `output` decompressed bytes.
     pub fn frame(&mut self, input: u64, output: u64) {
+        self.stop(input, output);
         if input > 0 && input - self.last_in >= POINT_BYTES * RATIO {
             self.push(input, 0, output, Vec::new());
+        }
+    }
+
+    /// A place a read may end, kept when it is far enough from the last one: at least
+    /// [`STOP_SPAN`] of output, and compressed bytes worth [`RATIO`] times its cost.
+    fn stop(&mut self, input: u64, output: u64) {
+        let last = self.stops.last().copied().unwrap_or(Stop {
+            input: 0,
+            output: 0,
+        });
+        if input > 0
+            && output - last.output >= STOP_SPAN
+            && input - last.input >= STOP_BYTES * RATIO
+        {
+            self.stops.push(Stop { input, output });
         }
     }
 
@@ -266,13 +340,15 @@ impl Recorder {
         self.need_in = 0;
     }
 
-    /// The checkpoints of the layer `digest` (`None` when none was worth recording).
+    /// The checkpoints and stops of the layer `digest` (`None` when none was worth
+    /// recording).
     pub fn finish(self, kind: Kind, digest: &Digest, compressed_size: u64) -> Option<Checkpoints> {
-        (!self.points.is_empty()).then(|| Checkpoints {
+        (!self.points.is_empty() || !self.stops.is_empty()).then(|| Checkpoints {
             kind,
             digest: digest.clone(),
             compressed_size,
             points: self.points,
+            stops: self.stops,
         })
     }
 }

@@ -147,12 +147,89 @@ fn span_starts_at_the_last_point_before_and_stops_at_the_first_after() {
         digest: crate::model::Digest::sha256_of(b"x"),
         compressed_size: 1000,
         points: vec![p(100, 1000), p(200, 2000), p(300, 3000)],
+        stops: Vec::new(),
     };
     assert_eq!(ck.span(10, 500), (None, Some(100)));
     assert_eq!(ck.span(1000, 1500), (Some(&ck.points[0]), Some(200)));
     assert_eq!(ck.span(1500, 2000), (Some(&ck.points[0]), Some(200)));
     assert_eq!(ck.span(1500, 2001), (Some(&ck.points[0]), Some(300)));
-    assert_eq!(ck.span(3500, 4000), (Some(&ck.points[2]), None));
+    // After the last checkpoint: to the blob's end, said (bytes=S-E), not left open.
+    assert_eq!(ck.span(3500, 4000), (Some(&ck.points[2]), Some(1000)));
+    // Stops end a read sooner than the next checkpoint; none after `to`: as before.
+    let s = |input, output| Stop { input, output };
+    let ck = Checkpoints {
+        stops: vec![
+            s(50, 600),
+            s(150, 1600),
+            s(250, 2500),
+            s(320, 3200),
+            s(400, 3900),
+        ],
+        ..ck
+    };
+    assert_eq!(ck.span(10, 500), (None, Some(50)));
+    assert_eq!(ck.span(10, 700), (None, Some(100)));
+    assert_eq!(ck.span(1000, 1500), (Some(&ck.points[0]), Some(150)));
+    assert_eq!(ck.span(1000, 1600), (Some(&ck.points[0]), Some(150)));
+    assert_eq!(ck.span(2000, 2400), (Some(&ck.points[1]), Some(250)));
+    assert_eq!(ck.span(3000, 3300), (Some(&ck.points[2]), Some(400)));
+    assert_eq!(ck.span(3000, 3950), (Some(&ck.points[2]), Some(1000)));
+    let only_stops = Checkpoints {
+        points: Vec::new(),
+        ..ck.clone()
+    };
+    assert_eq!(only_stops.span(0, 2000), (None, Some(250)));
+    assert_eq!(
+        only_stops.span(0, 3950),
+        (None, None),
+        "from byte 0: streamed"
+    );
+}
+
+/// A read from a checkpoint that asks only for the blob bytes before the first stop after
+/// the wanted bytes gets all of them: the decoder needs nothing past a block boundary.
+#[test]
+fn a_read_cut_at_a_stop_decodes_every_byte_before_it() {
+    for (level, seed) in [(6, 11), (9, 12)] {
+        let data = sample(6 << 20, seed);
+        let blob = gzip(&data, level);
+        let (_, ck) = walk_gzip(&blob);
+        assert!(
+            ck.stops.len() as u64 >= (data.len() as u64 / STOP_SPAN) / 4,
+            "level {level}: {} stops for {} bytes",
+            ck.stops.len(),
+            data.len()
+        );
+        for w in ck.stops.windows(2) {
+            assert!(w[1].output - w[0].output >= STOP_SPAN);
+        }
+        for (i, stop) in ck.stops.iter().enumerate().step_by(5) {
+            // From the last checkpoint before the stop (or the blob's start).
+            let got = match ck.points.iter().rfind(|p| p.output < stop.output) {
+                Some(p) => {
+                    let len = (stop.output - p.output) as usize;
+                    let got = from_point(&blob, &ck, p, stop.input as usize, len);
+                    assert!(
+                        got == data[p.output as usize..stop.output as usize],
+                        "level {level}, stop {i} from a checkpoint"
+                    );
+                    got.len()
+                }
+                None => {
+                    let part = &blob[..stop.input as usize];
+                    let d = Inflater::new(BufReader::new(part), Start::Gzip, 0, 0, None).unwrap();
+                    let mut out = Vec::new();
+                    d.take(stop.output).read_to_end(&mut out).unwrap();
+                    assert!(
+                        out == data[..stop.output as usize],
+                        "level {level}, stop {i}"
+                    );
+                    out.len()
+                }
+            };
+            assert!(got > 0);
+        }
+    }
 }
 
 #[test]

@@ -147,12 +147,14 @@ async fn a_second_read_is_one_range_request_from_a_checkpoint() {
     );
     assert!(stored(&zs_digest).is_ok(), "zstd frames stored");
 
+    let mut served = Vec::new();
     for (path, digest, blob) in [
         (&bins[bins.len() - 1].0, &gz_digest, &gz),
         (&bins[bins.len() / 2].0, &gz_digest, &gz),
         (&libs[libs.len() - 2].0, &zs_digest, &zs),
     ] {
         proxy.requests.lock().unwrap().clear();
+        proxy.served.lock().unwrap().clear();
         let (code, out, err) = run(vec!["cat".into(), r.clone(), path.clone(), "-v".into()])
             .await
             .unwrap();
@@ -169,6 +171,21 @@ async fn a_second_read_is_one_range_request_from_a_checkpoint() {
             .collect();
         assert_eq!(blob_gets.len(), 1, "{path}: one request for the layer");
         let (start, end) = range_of(&blob_gets[0], blob.len() as u64).expect("a Range request");
+        // Bounded: the first stop or checkpoint after the file (or the blob's last byte),
+        // never an open `bytes=S-`; the registry sends exactly that and no more.
+        let spec = blob_gets[0].header("range").unwrap();
+        assert!(!spec.ends_with('-'), "{path}: an open range {spec}");
+        assert_eq!(
+            proxy.served_bytes(digest),
+            end - start + 1,
+            "{path}: {spec}"
+        );
+        served.push((
+            path.clone(),
+            spec.to_string(),
+            end - start + 1,
+            blob.len() as u64 - start,
+        ));
         assert!(start > 0, "{path}: starts at a checkpoint, not byte 0");
         let file = real(path).len() as u64;
         assert!(
@@ -176,6 +193,13 @@ async fn a_second_read_is_one_range_request_from_a_checkpoint() {
             "{path}: asked for {start}-{end} of {} B for a {file} B file",
             blob.len()
         );
+    }
+
+    // A file inside the last checkpoint's span ends at a stop, before the blob's end: the
+    // middle gzip file and the zstd file ask for less than the rest of the blob.
+    eprintln!("ranged reads (path, range, served, rest of blob): {served:?}");
+    for (path, spec, got, rest) in &served[1..] {
+        assert!(got < rest, "{path}: {spec} asks for the rest of the blob");
     }
 
     // A registry that ignores Range: the same bytes, streamed from the blob's start.

@@ -46,10 +46,14 @@ pub enum Fault {
 pub type FaultHandler =
     Arc<dyn Fn(StubRequest) -> Pin<Box<dyn Future<Output = Fault> + Send>> + Send + Sync>;
 
+/// (request target, body bytes the upstream answered with), per forwarded request.
+type Served = Arc<Mutex<Vec<(String, u64)>>>;
+
 pub struct FaultProxy {
     /// `127.0.0.1:PORT`
     pub addr: String,
     pub requests: Arc<Mutex<Vec<StubRequest>>>,
+    pub served: Served,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -65,6 +69,8 @@ impl FaultProxy {
         let addr = listener.local_addr().unwrap().to_string();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let sent = served.clone();
         let upstream = upstream.trim_end_matches('/').to_string();
         let task = tokio::spawn(async move {
             let client = reqwest::Client::builder()
@@ -75,20 +81,22 @@ impl FaultProxy {
                 let Ok((sock, _)) = listener.accept().await else {
                     return;
                 };
-                let (h, log, up, client) = (
+                let (h, log, up, client, sent) = (
                     handler.clone(),
                     log.clone(),
                     upstream.clone(),
                     client.clone(),
+                    sent.clone(),
                 );
                 tokio::spawn(async move {
-                    let _ = serve(sock, h, log, &up, &client).await;
+                    let _ = serve(sock, h, (log, sent), &up, &client).await;
                 });
             }
         });
         FaultProxy {
             addr,
             requests,
+            served,
             task,
         }
     }
@@ -100,6 +108,17 @@ impl FaultProxy {
             .iter()
             .filter(|r| r.method == method && r.path().contains(path_part))
             .count()
+    }
+
+    /// Body bytes the upstream answered requests whose path holds `path_part` with.
+    pub fn served_bytes(&self, path_part: &str) -> u64 {
+        self.served
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(t, _)| t.split('?').next().unwrap_or(t).contains(path_part))
+            .map(|(_, n)| n)
+            .sum()
     }
 }
 
@@ -162,7 +181,7 @@ async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<StubReques
 async fn serve(
     mut sock: TcpStream,
     handler: FaultHandler,
-    log: Arc<Mutex<Vec<StubRequest>>>,
+    (log, sent): (Arc<Mutex<Vec<StubRequest>>>, Served),
     upstream: &str,
     client: &reqwest::Client,
 ) -> std::io::Result<()> {
@@ -196,6 +215,9 @@ async fn serve(
         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
         .collect();
     let mut body = r.bytes().await.unwrap().to_vec();
+    sent.lock()
+        .unwrap()
+        .push((req.target.clone(), body.len() as u64));
     if let Fault::Replace {
         status: s,
         headers: h,
