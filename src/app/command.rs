@@ -5,6 +5,8 @@ use super::action::Action;
 use super::effect::Effect;
 use super::state::{Pane, State};
 use super::update::dispatch;
+use super::views::detail::state::DetailEntry;
+use super::views::detail::update::chosen_platform;
 use super::views::fleet::state::TreeRow;
 use super::views::images::column::ImageColumn;
 use crate::model::Platform;
@@ -177,6 +179,20 @@ fn platform(state: &mut State, arg: &str) -> Result<Vec<Effect>, String> {
     } else {
         Some(Platform::parse(arg)?)
     };
+    // An index's overview open: its platform line for the choice is the one `enter` opens.
+    let shown =
+        state
+            .images
+            .selected()
+            .and_then(|r| match state.detail.cache.get(r.digest_str())? {
+                DetailEntry::Ready(d) => Some(d.clone()),
+                _ => None,
+            });
+    if let Some(line) = shown.as_deref().and_then(|d| {
+        chosen_platform(state, d).and_then(|c| d.platforms.iter().position(|p| p == c))
+    }) {
+        state.detail.platform_cursor = line;
+    }
     Ok(state.images.refresh())
 }
 

@@ -168,3 +168,82 @@ fn enter_on_a_platform_line_opens_that_manifest() {
     let screen = h.screen(120, 40);
     assert!(screen.contains(&imgs[1].digest.hex()[..12]), "{screen}");
 }
+
+/// `:platform` while an index's overview is open: the index stays selected with its
+/// overview, the chosen platform's line becomes the one `enter` opens, and the layers tab
+/// follows the choice (without a variant too, as the images filter matches).
+#[test]
+fn platform_on_an_index_overview_chooses_its_line_and_layers() {
+    let (mut h, imgs) = index_layers();
+    let amd = h.fetches.last().unwrap().clone();
+    answer(&mut h, &amd, platform_detail(&imgs[1].digest, "amd64"));
+    h.keys("h");
+    assert!(h.screen(120, 40).contains("▸ linux/arm64/v8"));
+    h.keys(": ");
+    h.type_text("platform linux/amd64");
+    h.keys("enter");
+    assert_eq!(
+        h.state.images.selected().unwrap().digest_str(),
+        imgs[0].digest.as_str(),
+        "the index is still selected"
+    );
+    assert!(h.state.detail.open);
+    assert_eq!(h.state.detail.tab, DetailTab::Overview);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("▸ linux/amd64"), "{screen}");
+    assert!(
+        screen.contains("[linux/amd64]"),
+        "the table says its platform: {screen}"
+    );
+    // enter opens the chosen platform's manifest.
+    h.keys("enter");
+    assert_eq!(
+        h.state.images.selected().unwrap().digest_str(),
+        imgs[1].digest.as_str()
+    );
+
+    // Back on the index: `linux/arm64` (no variant) is arm64/v8, in the overview and in
+    // the layers tab, which fetches arm64's manifest (it was amd64's before the fix).
+    let (mut h, imgs) = index_layers();
+    let amd = h.fetches.last().unwrap().clone();
+    answer(&mut h, &amd, platform_detail(&imgs[1].digest, "amd64"));
+    h.keys("h j");
+    assert!(h.screen(120, 40).contains("▸ linux/amd64"));
+    h.keys(": ");
+    h.type_text("platform linux/arm64");
+    h.keys("enter");
+    assert!(h.screen(120, 40).contains("▸ linux/arm64/v8"));
+    h.keys("l");
+    let arm = h.fetches.last().unwrap().clone();
+    assert_eq!(arm.digest, imgs[2].digest, "arm64's manifest is fetched");
+    answer(&mut h, &arm, platform_detail(&imgs[2].digest, "arm64"));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("layers of linux/arm64/v8"), "{screen}");
+    assert!(screen.contains("chosen with :platform"), "{screen}");
+}
+
+/// A platform no row has: the detail says why it is empty and how to get rows back,
+/// rather than a blank pane; clearing the platform brings the index and its detail back.
+#[test]
+fn platform_that_hides_every_row_says_so_in_the_detail() {
+    let (mut h, imgs) = index_layers();
+    let amd = h.fetches.last().unwrap().clone();
+    answer(&mut h, &amd, platform_detail(&imgs[1].digest, "amd64"));
+    h.keys("h : ");
+    h.type_text("platform linux/s390x");
+    h.keys("enter");
+    assert!(h.state.images.selected().is_none());
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("no image selected: no row matches the platform linux/s390x"),
+        "{screen}"
+    );
+    h.keys(": ");
+    h.type_text("platform");
+    h.keys("enter");
+    assert_eq!(
+        h.state.images.selected().unwrap().digest_str(),
+        imgs[0].digest.as_str()
+    );
+    assert!(h.screen(120, 40).contains("▸ linux/arm64/v8"));
+}

@@ -7,6 +7,7 @@ use crate::app::state::{Pane, State};
 use crate::app::tasks::detail::{DetailData, DetailRequest, DetailResult, PlatformLine};
 use crate::app::views::errors::state::ErrorEntry;
 use crate::app::views::images;
+use crate::model::Platform;
 
 /// Makes sure the selected image's detail is cached or on its way. A new request gets a
 /// new ticket; the runner abandons the previous fetch.
@@ -74,11 +75,19 @@ fn follow_detail(state: &mut State) -> Vec<Effect> {
 /// `:platform`, else linux/amd64, else the first that is not an attestation.
 pub fn index_platform<'a>(state: &State, data: &'a DetailData) -> Option<&'a PlatformLine> {
     let runnable = || data.platforms.iter().filter(|p| !p.attestation);
-    let chosen = state.images.platform.as_ref().map(|p| p.to_string());
-    chosen
-        .and_then(|c| runnable().find(|p| p.platform == c))
+    chosen_platform(state, data)
         .or_else(|| runnable().find(|p| p.platform == "linux/amd64"))
         .or_else(|| runnable().next())
+}
+
+/// The runnable platform line of `data` that `:platform` asks for, matched as the images
+/// filter and runtimes match (`linux/arm64` takes `linux/arm64/v8`); `None` without a
+/// choice or when the index has no such platform.
+pub fn chosen_platform<'a>(state: &State, data: &'a DetailData) -> Option<&'a PlatformLine> {
+    let wanted = state.images.platform.as_ref()?;
+    data.platforms
+        .iter()
+        .find(|p| !p.attestation && Platform::parse(&p.platform).is_ok_and(|x| x.satisfies(wanted)))
 }
 
 /// The platforms of the selected index, when its detail is here.

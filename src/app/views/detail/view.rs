@@ -43,6 +43,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(row) = state.images.selected() else {
+        // An open detail with nothing selected (a filter or `:platform` left no row):
+        // say why, rather than an empty pane whose keys do nothing.
+        let why = match &state.images.platform {
+            Some(p) => format!(
+                "no image selected: no row matches the platform {p} (:platform alone shows all)"
+            ),
+            None => "no image selected: no row matches the filter (esc clears it)".to_string(),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(why, t.fg(Role::Muted))).wrap(Wrap { trim: false }),
+            inner,
+        );
         return;
     };
     if d.tab == DetailTab::Findings {
@@ -318,12 +330,18 @@ fn draw_index_layers(frame: &mut Frame, area: Rect, state: &State, index: &Detai
         frame.render_widget(Paragraph::new(Span::styled(msg, t.fg(Role::Muted))), area);
         return;
     };
-    let how = if state.images.platform.is_some() {
-        "chosen with :platform"
-    } else if p.platform == "linux/amd64" {
-        "linux/amd64 when present"
-    } else {
-        "the first runnable platform"
+    let how = match (
+        &state.images.platform,
+        super::update::chosen_platform(state, index),
+    ) {
+        (Some(_), Some(_)) => "chosen with :platform".to_string(),
+        // Asked for a platform this index does not have: say so, not "chosen".
+        (Some(w), None) if p.platform == "linux/amd64" => {
+            format!("no {w} here; linux/amd64 when present")
+        }
+        (Some(w), None) => format!("no {w} here; the first runnable platform"),
+        (None, _) if p.platform == "linux/amd64" => "linux/amd64 when present".to_string(),
+        (None, _) => "the first runnable platform".to_string(),
     };
     let mut lines = vec![
         Line::from(vec![
