@@ -11,14 +11,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CrawlId(pub i64);
 
-/// The last known inventory of a registry, as the store holds it.
-#[derive(Clone, Debug, Default)]
-pub struct CachedInventory {
-    /// When the oldest repository shown was last read (the inventory's age).
-    pub as_of: Option<DateTime<Utc>>,
-    pub repositories: Vec<(String, Vec<Image>)>,
-}
-
 /// One tag observation: (tag, digest, first seen, last seen, still current).
 pub type TagObservation = (String, Digest, DateTime<Utc>, DateTime<Utc>, bool);
 
@@ -259,39 +251,6 @@ impl Store {
             tracing::warn!("cache: the stored inventory of {registry}/{repository} does not decode; it is read again");
         }
         images
-    }
-
-    /// The last known inventory of `registry` (under `prefix`), for an instant reopen.
-    pub fn cached_inventory(
-        &self,
-        registry: &str,
-        prefix: Option<&str>,
-    ) -> Option<CachedInventory> {
-        let rows: Vec<(String, i64, Vec<u8>)> = self.with("reading the last inventory", |c| {
-            c.prepare_cached(
-                "SELECT repository, seen_at, images FROM inventories WHERE registry = ?1 ORDER BY repository",
-            )?
-            .query_map([registry], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect()
-        })?;
-        let mut out = CachedInventory::default();
-        let mut oldest: Option<i64> = None;
-        for (repo, seen, blob) in rows {
-            if prefix.is_some_and(|p| !repo.starts_with(p)) {
-                continue;
-            }
-            let Some(images) = decode(&blob) else {
-                tracing::warn!("cache: the stored inventory of {registry}/{repo} does not decode; it is read again");
-                continue;
-            };
-            oldest = Some(oldest.map_or(seen, |o| o.min(seen)));
-            out.repositories.push((repo, images));
-        }
-        if out.repositories.is_empty() {
-            return None;
-        }
-        out.as_of = oldest.map(to_time);
-        Some(out)
     }
 
     /// Every tag observation of a repository as (tag, digest, first_seen, last_seen,

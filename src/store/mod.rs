@@ -21,7 +21,7 @@ mod tests;
 
 pub use findings::StoredFindings;
 pub use history::{growth, Growth, History, HistoryRepository, HistorySnapshot, HISTORY_SCHEMA};
-pub use inventory::{CachedInventory, Changes, CrawlId, TagObservation};
+pub use inventory::{Changes, CrawlId, TagObservation};
 pub use prune::Pruned;
 pub use schema::SCHEMA_VERSION;
 

@@ -219,12 +219,9 @@ async fn cold_warm_moved_deleted_and_history_through_a_counting_proxy() {
         "deleted tag no longer current"
     );
     assert!(store.tag_history(&target, "gone/tool").iter().all(|t| !t.4));
-    assert!(store
-        .cached_inventory(&target, None)
-        .unwrap()
-        .repositories
-        .iter()
-        .all(|(r, _)| r != "gone/tool"));
+    let (_, listed) = store.cached_listing(&target, None).unwrap();
+    assert!(!listed.iter().any(|r| r == "gone/tool"), "{listed:?}");
+    assert!(store.cached_images(&target, "gone/tool").is_none());
     drop(store);
 
     // Four completed crawls, four snapshots; the last without the deleted repository.
