@@ -96,6 +96,23 @@ async fn short_digests_resolve_when_unique_and_refuse_when_not() {
     ] {
         assert!(r.stderr.contains(&want), "{want:?} in {}", r.stderr);
     }
+    // Every command that reads an image resolves first: the same refusal, before any layer
+    // is read (these fixtures' layer is no tar, so reading it would fail differently).
+    let twins = format!("{addr}/{REPO}@{}", &da[..15]);
+    for args in [
+        vec!["layers", twins.as_str()],
+        vec!["cat", twins.as_str(), "/etc/os-release"],
+        vec!["diff", twins.as_str(), twins.as_str()],
+        vec!["findings", twins.as_str()],
+    ] {
+        let r = regscope(&args).await;
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("is ambiguous in team/short"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
     // The doctor refuses the same way (its own exit: 2 for the command line).
     let r = regscope(&["doctor", &format!("{addr}/{REPO}@{}", &da[7..15])]).await;
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
