@@ -1,18 +1,15 @@
 //! The inventory of an Artifact Registry: the API says which images exist (untagged ones
 //! too, which the OCI API cannot list), their tags, upload, update and build times; the
 //! OCI API gives the manifests, so sizes are the same honest blob-graph sizes as
-//! everywhere. The generic crawl runs over a source whose repository, tag and manifest
-//! lists come from `dockerImages.list`; its records then get the API's times.
+//! everywhere. The generic crawl runs over a [`ListedSource`] whose repository, tag and
+//! manifest lists come from `dockerImages.list`; its records then get the API's times.
 
+use super::listed::{Listed, ListedSource};
 use super::{crawl, CrawlOptions, InventoryEvent};
 use crate::config::RegistrySettings;
 use crate::model::{Digest, Image, InventoryIssue, Lock};
 use crate::registry::gar::{GarClient, GarConnectOptions, Repository};
-use crate::registry::{
-    BlobReader, Descriptor, FetchedManifest, ManifestHead, ManifestSource, Referrers,
-    RegistryError, TrafficStats,
-};
-use async_trait::async_trait;
+use crate::registry::RegistryError;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -140,97 +137,6 @@ impl GarCatalog {
     }
 }
 
-/// The OCI client with the API's listings in front.
-pub struct GarSource {
-    pub client: Arc<GarClient>,
-    pub catalog: Arc<GarCatalog>,
-}
-
-#[async_trait]
-impl ManifestSource for GarSource {
-    fn registry_name(&self) -> String {
-        self.client.address.host.clone()
-    }
-    async fn repositories(&self, _prefix: Option<&str>) -> Result<Vec<String>, RegistryError> {
-        Ok(self.catalog.images.keys().cloned().collect())
-    }
-    async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
-        let mut tags: Vec<String> = self
-            .catalog
-            .images
-            .get(repository)
-            .into_iter()
-            .flatten()
-            .flat_map(|f| f.tags.iter().cloned())
-            .collect();
-        tags.sort();
-        tags.dedup();
-        Ok(tags)
-    }
-    async fn list_manifests(
-        &self,
-        repository: &str,
-    ) -> Result<Option<Vec<Descriptor>>, RegistryError> {
-        let images = self.catalog.images.get(repository).into_iter().flatten();
-        Ok(Some(
-            images
-                .map(|f| Descriptor {
-                    media_type: f.media_type.clone().unwrap_or_default(),
-                    digest: f.digest.clone(),
-                    size: 0,
-                    platform: None,
-                    artifact_type: None,
-                    annotations: None,
-                    urls: None,
-                })
-                .collect(),
-        ))
-    }
-    async fn head_manifest(&self, r: &str, reference: &str) -> Result<ManifestHead, RegistryError> {
-        self.client.oci.head_manifest(r, reference).await
-    }
-    async fn manifest(&self, r: &str, reference: &str) -> Result<FetchedManifest, RegistryError> {
-        self.client.oci.manifest(r, reference).await
-    }
-    async fn blob(&self, r: &str, d: &Digest, limit: u64) -> Result<Vec<u8>, RegistryError> {
-        self.client.oci.blob(r, d, limit).await
-    }
-    async fn blob_reader(&self, r: &str, d: &Digest) -> Result<BlobReader, RegistryError> {
-        self.client.oci.blob_reader(r, d).await
-    }
-    async fn head_blob(&self, r: &str, d: &Digest) -> Result<Option<u64>, RegistryError> {
-        self.client.oci.head_blob(r, d).await
-    }
-    async fn referrers(&self, r: &str, d: &Digest) -> Result<Referrers, RegistryError> {
-        self.client.oci.referrers(r, d).await
-    }
-    async fn delete_manifest(&self, r: &str, d: &Digest) -> Result<(), RegistryError> {
-        self.client.oci.delete_manifest(r, d).await
-    }
-    async fn put_manifest(
-        &self,
-        r: &str,
-        reference: &str,
-        media_type: &str,
-        bytes: &[u8],
-    ) -> Result<Digest, RegistryError> {
-        self.client
-            .oci
-            .put_manifest(r, reference, media_type, bytes)
-            .await
-    }
-    fn stats(&self) -> TrafficStats {
-        let mut s = self.client.oci.stats();
-        let api = self.client.api_stats();
-        s.requests += api.requests;
-        s.bytes += api.bytes;
-        s.retries += api.retries;
-        s.errors += api.errors;
-        s.throttled += api.throttled;
-        s
-    }
-}
-
 /// Crawls an Artifact Registry (`HOST[/PROJECT[/REPOSITORY[/IMAGE]]]`) into `tx`.
 pub async fn run(
     host: &str,
@@ -271,9 +177,27 @@ pub async fn crawl(client: Arc<GarClient>, opts: &CrawlOptions, tx: Sender<Inven
             return;
         }
     }
-    let source = Arc::new(GarSource {
-        client,
-        catalog: catalog.clone(),
+    let listing = catalog
+        .images
+        .iter()
+        .map(|(repo, images)| {
+            let listed = images
+                .iter()
+                .map(|f| Listed {
+                    digest: f.digest.clone(),
+                    tags: f.tags.clone(),
+                    media_type: f.media_type.clone().unwrap_or_default(),
+                })
+                .collect();
+            (repo.clone(), listed)
+        })
+        .collect();
+    let api_client = client.clone();
+    let source = Arc::new(ListedSource {
+        name: host.clone(),
+        oci: client.oci.clone(),
+        listing,
+        api_stats: Box::new(move || api_client.api_stats()),
     });
     let (inner_tx, mut inner_rx) = tokio::sync::mpsc::channel(64);
     let crawl = crawl::crawl(source, None, opts, inner_tx);
