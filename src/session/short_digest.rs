@@ -84,3 +84,40 @@ pub fn known_in(images: &[Image]) -> Vec<KnownDigest> {
     }
     known
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::digest_prefix::ShortDigestError;
+    use crate::model::{Digest, ImageKind, ReferrerRef, TypedDigest};
+
+    #[test]
+    fn children_and_referrers_count_and_are_named_by_their_image() {
+        let d = |s: &str| Digest::sha256_of(s.as_bytes());
+        let mut index = Image::new("app", d("index"), "index", ImageKind::Index);
+        index.tags = vec!["v1".into()];
+        index.children = vec![d("amd64")];
+        index.referrers = vec![ReferrerRef {
+            digest: d("sbom"),
+            artifact_type: None,
+        }];
+        let known = known_in(&[index.clone()]);
+        assert_eq!(known.len(), 3);
+        let prefix = |x: &Digest| match TypedDigest::parse(&x.as_str()[..15], false).unwrap() {
+            TypedDigest::Prefix(p) => p,
+            full => panic!("{full:?}"),
+        };
+        // A child is found by its prefix though no row of its own is listed.
+        assert_eq!(
+            resolve(&prefix(&d("amd64")), "app", known.clone()),
+            Ok(d("amd64"))
+        );
+        let names = &known.iter().find(|k| k.digest == d("sbom")).unwrap().names;
+        assert_eq!(names, &[format!("referrer of {}", index.digest.short())]);
+        let e = resolve(&prefix(&d("nothing")), "app", known).unwrap_err();
+        assert!(
+            matches!(e, ShortDigestError::NotFound { checked: 3, .. }),
+            "{e:?}"
+        );
+    }
+}
