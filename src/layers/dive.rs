@@ -63,81 +63,156 @@ struct Node {
     size: u64,
     is_dir: bool,
     /// Sorted by name, bytewise: dive visits in `sort.Strings` order.
-    children: BTreeMap<String, Node>,
+    children: BTreeMap<String, usize>,
+}
+
+/// A dive layer tree as an arena (node 0 is the root): every walk below is a loop, never a
+/// recursion, so a hostile path thousands of directories deep cannot overflow the stack,
+/// and dropping a tree is flat. A removed subtree is only unlinked.
+#[derive(Clone, Debug)]
+struct Tree {
+    nodes: Vec<Node>,
 }
 
 const WHITEOUT: &str = ".wh.";
 const OPAQUE_PREFIX: &str = ".wh..wh..";
+const ROOT: usize = 0;
 
-impl Node {
+impl Tree {
+    fn new() -> Tree {
+        Tree {
+            nodes: vec![Node::default()],
+        }
+    }
+
+    fn child(&self, id: usize, name: &str) -> Option<usize> {
+        self.nodes[id].children.get(name).copied()
+    }
+
+    fn make_child(&mut self, id: usize, name: &str) -> usize {
+        if let Some(c) = self.child(id, name) {
+            return c;
+        }
+        let c = self.nodes.len();
+        self.nodes.push(Node::default());
+        self.nodes[id].children.insert(name.to_string(), c);
+        c
+    }
+
     /// dive's `AddPath`: walks `parts`, making missing parents with an empty payload, and
     /// sets the payload of the last one (children kept). A missing name starting with
     /// `.wh..wh..` ends the walk (dive never adds opaque markers; their parents stay added).
     fn add_path(&mut self, parts: &[&str], size: u64, is_dir: bool) {
-        let mut node = self;
-        for (i, name) in parts.iter().enumerate() {
-            if !node.children.contains_key(*name) && name.starts_with(OPAQUE_PREFIX) {
+        let mut id = ROOT;
+        for name in parts {
+            if self.child(id, name).is_none() && name.starts_with(OPAQUE_PREFIX) {
                 return;
             }
-            node = node.children.entry((*name).to_string()).or_default();
-            if i == parts.len() - 1 {
-                node.size = size;
-                node.is_dir = is_dir;
-            }
+            id = self.make_child(id, name);
+        }
+        if id != ROOT {
+            self.nodes[id].size = size;
+            self.nodes[id].is_dir = is_dir;
         }
     }
 
-    fn get(&self, parts: &[&str]) -> Option<&Node> {
-        parts
-            .iter()
-            .try_fold(self, |node, name| node.children.get(*name))
+    fn get(&self, parts: &[&str]) -> Option<usize> {
+        parts.iter().try_fold(ROOT, |id, name| self.child(id, name))
     }
 
-    fn remove(&mut self, parts: &[&str]) {
-        let Some((last, dirs)) = parts.split_last() else {
-            return; // dive refuses to remove the root
-        };
-        let mut node = self;
-        for name in dirs {
-            match node.children.get_mut(*name) {
-                Some(n) => node = n,
-                None => return,
-            }
+    /// Σ size of `id` and everything below it (dive's whiteout `sizer`).
+    fn total(&self, id: usize) -> u64 {
+        let (mut sum, mut todo) = (0u64, vec![id]);
+        while let Some(n) = todo.pop() {
+            sum = sum.saturating_add(self.nodes[n].size);
+            todo.extend(self.nodes[n].children.values());
         }
-        node.children.remove(*last);
+        sum
     }
 
-    /// Σ size of this node and everything below it (dive's whiteout `sizer`).
-    fn total(&self) -> u64 {
-        self.children
-            .values()
-            .fold(self.size, |t, c| t.saturating_add(c.total()))
-    }
-
-    /// dive's `Stack`: `upper` applied on `self`, children before parents, by name; a
-    /// whiteout node removes its path (a failure is ignored), any other node is added.
-    fn stack(&mut self, upper: &Node, prefix: &mut Vec<String>) {
-        for (name, child) in &upper.children {
-            prefix.push(name.clone());
-            self.stack(child, prefix);
-            let parts: Vec<&str> = prefix.iter().map(String::as_str).collect();
-            match name.strip_prefix(WHITEOUT) {
-                Some(hidden) => {
-                    let mut target = parts.clone();
-                    *target.last_mut().expect("pushed above") = hidden;
-                    self.remove(&target);
+    /// Visits every node but the root, children before their parent, by name (dive's
+    /// `VisitDepthChildFirst`), with the names from the root; stops at the first error.
+    fn post_order<E>(&self, mut f: impl FnMut(usize, &[&str]) -> Result<(), E>) -> Result<(), E> {
+        let mut stack = vec![(ROOT, self.nodes[ROOT].children.iter())];
+        let mut names: Vec<&str> = vec![];
+        while let Some((_, it)) = stack.last_mut() {
+            match it.next() {
+                Some((name, &c)) => {
+                    names.push(name);
+                    stack.push((c, self.nodes[c].children.iter()));
                 }
-                None => self.add_path(&parts, child.size, child.is_dir),
+                None => {
+                    let (id, _) = stack.pop().expect("non-empty");
+                    if stack.is_empty() {
+                        break; // the root is never visited
+                    }
+                    f(id, &names)?;
+                    names.pop();
+                }
             }
-            prefix.pop();
         }
+        Ok(())
+    }
+
+    /// dive's `Stack`: `upper` applied on `self` in `upper`'s visiting order; a whiteout
+    /// node removes its path (a failure is ignored), any other node is added. dive adds
+    /// each path from the root; here the walk keeps `self`'s node for each level of
+    /// `upper` (made when first needed), which gives the same tree in linear time.
+    fn stack(&mut self, upper: &Tree) {
+        // `at[d]`: `self`'s node for `upper`'s ancestor at depth d, if it exists yet.
+        let mut at: Vec<Option<usize>> = vec![Some(ROOT)];
+        let _ = upper.post_order::<()>(|id, names| {
+            // Re-sync `at` with the path: levels deeper than this node are done.
+            at.truncate(names.len());
+            while at.len() < names.len() {
+                let d = at.len();
+                let parent = at[d - 1];
+                at.push(parent.and_then(|p| self.child(p, names[d - 1])));
+            }
+            let depth = names.len();
+            let node = &upper.nodes[id];
+            match names[depth - 1].strip_prefix(WHITEOUT) {
+                Some(hidden) => {
+                    if let Some(p) = at[depth - 1] {
+                        self.nodes[p].children.remove(hidden);
+                    }
+                }
+                None => {
+                    // Make the missing levels, as AddPath's walk from the root would. They
+                    // are a suffix of `at` (nothing exists below a missing node), so only
+                    // they are looked at: linear overall, however deep the path.
+                    let mut first = depth;
+                    while first > 1 && at[first - 1].is_none() {
+                        first -= 1;
+                    }
+                    for d in first..depth {
+                        let p = at[d - 1].expect("made in order");
+                        if self.child(p, names[d - 1]).is_none()
+                            && names[d - 1].starts_with(OPAQUE_PREFIX)
+                        {
+                            return Ok(());
+                        }
+                        at[d] = Some(self.make_child(p, names[d - 1]));
+                    }
+                    let p = at[depth - 1].expect("made above");
+                    let last = names[depth - 1];
+                    if self.child(p, last).is_none() && last.starts_with(OPAQUE_PREFIX) {
+                        return Ok(());
+                    }
+                    let c = self.make_child(p, last);
+                    self.nodes[c].size = node.size;
+                    self.nodes[c].is_dir = node.is_dir;
+                }
+            }
+            Ok(())
+        });
     }
 }
 
 /// A layer as dive reads it: every tar entry added in tar order, the whiteout as a node
 /// named `.wh.NAME` (regscope's index names the hidden path; the name is rebuilt).
-fn layer_tree(layer: &LayerIndex) -> Node {
-    let mut root = Node::default();
+fn layer_tree(layer: &LayerIndex) -> Tree {
+    let mut tree = Tree::new();
     for e in &layer.entries {
         let path = match e.kind {
             EntryKind::Whiteout => match parent(&e.path) {
@@ -152,10 +227,10 @@ fn layer_tree(layer: &LayerIndex) -> Node {
         };
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         if !parts.is_empty() {
-            root.add_path(&parts, e.size, e.kind == EntryKind::Dir);
+            tree.add_path(&parts, e.size, e.kind == EntryKind::Dir);
         }
     }
-    root
+    tree
 }
 
 /// Per path: dive's `EfficiencyData`.
@@ -168,14 +243,14 @@ struct PathData {
 }
 
 struct Scorer<'a> {
-    trees: &'a [Node],
+    trees: &'a [Tree],
     paths: HashMap<String, PathData>,
     /// Paths in the order they got their second copy (dive's `inefficientMatches`).
     matches: Vec<String>,
     /// dive's `StackTreeRange(trees, 0, n-1)`: a copy of the first tree with trees
     /// `0..n` stacked on it (the first tree twice, as dive does). Built lazily, forward
     /// only; dive rebuilds it for every whiteout, with the same result.
-    stacked: Option<(usize, Node)>,
+    stacked: Option<(usize, Tree)>,
 }
 
 /// The whiteout of a path that no lower layer has: dive's `GetNode` fails, and the error
@@ -183,42 +258,36 @@ struct Scorer<'a> {
 struct MissingPath;
 
 impl Scorer<'_> {
-    fn stacked_below(&mut self, layer: usize) -> &Node {
+    fn stacked_below(&mut self, layer: usize) -> &Tree {
         let (mut done, mut tree) = self
             .stacked
             .take()
             .unwrap_or_else(|| (0, self.trees[0].clone()));
         while done < layer {
-            tree.stack(&self.trees[done], &mut Vec::new());
+            tree.stack(&self.trees[done]);
             done += 1;
         }
         &self.stacked.insert((done, tree)).1
     }
 
-    /// Visits the leaves of `node`, children first, by name, like dive's
+    /// Visits the leaves of layer `layer`'s tree, children first, by name, like dive's
     /// `VisitDepthChildFirst` with the `IsLeaf` evaluator (directories are never visited
     /// unless empty, so a deleted directory's files are not its copies).
-    fn walk(
-        &mut self,
-        layer: usize,
-        node: &Node,
-        prefix: &mut Vec<String>,
-    ) -> Result<(), MissingPath> {
-        for (name, child) in &node.children {
-            prefix.push(name.clone());
-            self.walk(layer, child, prefix)?;
-            if child.children.is_empty() {
-                self.visit(layer, child, prefix)?;
+    fn walk(&mut self, layer: usize) -> Result<(), MissingPath> {
+        let tree = &self.trees[layer];
+        tree.post_order(|id, names| {
+            let node = &tree.nodes[id];
+            match node.children.is_empty() {
+                true => self.visit(layer, node.size, names),
+                false => Ok(()),
             }
-            prefix.pop();
-        }
-        Ok(())
+        })
     }
 
-    fn visit(&mut self, layer: usize, node: &Node, parts: &[String]) -> Result<(), MissingPath> {
+    fn visit(&mut self, layer: usize, size: u64, parts: &[&str]) -> Result<(), MissingPath> {
         let last = parts.last().expect("a visited node has a name");
         let whiteout = last.strip_prefix(WHITEOUT);
-        let mut shown: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let mut shown: Vec<&str> = parts.to_vec();
         if let Some(hidden) = whiteout {
             *shown.last_mut().expect("non-empty") = hidden;
         }
@@ -237,13 +306,13 @@ impl Scorer<'_> {
             // is not one); a whited-out file weighs 0 (efficiency.go).
             let stacked = self.stacked_below(layer);
             let found = stacked.get(&shown).ok_or(MissingPath)?;
-            if found.is_dir {
-                found.total()
+            if stacked.nodes[found].is_dir {
+                stacked.total(found)
             } else {
                 0
             }
         } else {
-            node.size
+            size
         };
         let data = self.paths.get_mut(&path).expect("inserted above");
         data.cumulative = data.cumulative.saturating_add(size);
@@ -262,16 +331,16 @@ impl Scorer<'_> {
 /// dive's score of the image whose layers are `layers`, in order.
 pub fn score<'a>(layers: impl IntoIterator<Item = &'a LayerIndex>) -> DiveScore {
     let layers: Vec<&LayerIndex> = layers.into_iter().collect();
-    let trees: Vec<Node> = layers.iter().map(|l| layer_tree(l)).collect();
+    let trees: Vec<Tree> = layers.iter().map(|l| layer_tree(l)).collect();
     let mut s = Scorer {
         trees: &trees,
         paths: HashMap::new(),
         matches: vec![],
         stacked: None,
     };
-    for (i, tree) in trees.iter().enumerate() {
+    for i in 0..trees.len() {
         // dive logs the error and goes on with the next layer (efficiency.go).
-        let _ = s.walk(i, tree, &mut Vec::new());
+        let _ = s.walk(i);
     }
     let (mut minimum, mut discovered) = (0i128, 0i128);
     for d in s.paths.values() {

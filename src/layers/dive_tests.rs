@@ -202,3 +202,27 @@ fn same_path_twice_in_one_layer_is_one_copy() {
     assert_eq!(d.efficiency, 1.0);
     assert_eq!(d.size_bytes, 40);
 }
+
+/// A hostile layer: one path 200,000 directories deep (a PAX name can be that long). The
+/// score must not recurse once per level (a stack overflow kills the process).
+#[test]
+fn a_very_deep_path_does_not_overflow_the_stack() {
+    let deep = vec!["d"; 200_000].join("/");
+    let layers = [
+        layer(vec![dir(&deep), file(&format!("{deep}/f"), 5)]),
+        layer(vec![marker(&deep, EntryKind::Whiteout)]),
+        layer(vec![file(&format!("{deep}/f"), 7)]),
+    ];
+    let d = score(&layers);
+    assert_eq!(d.size_bytes, 12);
+    // The whiteout weighs the directory's 5 bytes (one copy of /d/…/d); /d/…/d/f has two.
+    assert_eq!(
+        d.inefficient,
+        vec![Inefficiency {
+            path: format!("/{deep}/f"),
+            cumulative_size: 12,
+            layers: vec![0, 2],
+        }]
+    );
+    assert_eq!(d.efficiency, 10.0 / 17.0);
+}
