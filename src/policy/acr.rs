@@ -31,8 +31,9 @@ pub struct Filter {
     pub tag_regex: String,
     /// `"^" + repository half + "$"`.
     pub repo: Regex,
-    /// The tag half alone: which filter a tag is reported under.
-    pub tag: Regex,
+    /// The tag half alone: which filter a tag is reported under (`None` with
+    /// `--untagged-only`, which never reads it).
+    pub tag: Option<Regex>,
 }
 
 #[derive(Clone, Debug)]
@@ -153,7 +154,11 @@ impl AcrPurge {
                         // Reported under the first filter whose own tag half matches.
                         let rule = filters
                             .iter()
-                            .find(|f| f.tag.is_match(t).unwrap_or(false))
+                            .find(|f| {
+                                f.tag
+                                    .as_ref()
+                                    .is_some_and(|r| r.is_match(t).unwrap_or(false))
+                            })
                             .map_or(text.as_str(), |f| f.text.as_str());
                         // A tag's own update time has no stand-in: the image's creation
                         // says nothing of when a tag moved onto it.

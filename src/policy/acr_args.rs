@@ -99,6 +99,20 @@ pub fn compile(re: &str) -> Result<Regex, String> {
     Regex::new(re).map_err(|e| e.to_string())
 }
 
+/// A boolean flag as pflag reads it: bare is true, `--flag=V` takes Go's
+/// `strconv.ParseBool` (so `--include-locked=false` leaves locks honoured).
+fn boolean(flag: &str, inline: Option<&str>) -> Result<bool, PolicyError> {
+    match inline {
+        None | Some("1" | "t" | "T" | "TRUE" | "true" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "FALSE" | "false" | "False") => Ok(false),
+        Some(v) => Err(PolicyError::new(
+            None,
+            Some(flag),
+            format!("{v:?} is not a boolean (acr-cli takes true, false, 1, 0, t or f)"),
+        )),
+    }
+}
+
 /// An integer flag as cobra's IntVar reads it.
 fn int(flag: &str, v: &str) -> Result<i64, PolicyError> {
     v.parse::<i64>()
@@ -123,6 +137,8 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
     let mut ago_text = String::new();
     let (mut keep, mut untagged, mut untagged_only, mut include_locked) =
         (0usize, false, false, false);
+    // cobra's mutual exclusion looks at whether a flag was given, not at its value.
+    let (mut untagged_set, mut untagged_only_set) = (false, false);
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -159,10 +175,17 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
                     errs.push(e);
                 }
             }
-            "--untagged" => untagged = true,
-            "--untagged-only" => untagged_only = true,
-            "--include-locked" => include_locked = true,
-            "--dry-run" | "--verbose" => {}
+            "--untagged" | "--untagged-only" | "--include-locked" | "--dry-run" | "--verbose" => {
+                match boolean(flag, inline.as_deref()) {
+                    Ok(b) => match flag {
+                        "--untagged" => (untagged, untagged_set) = (b, true),
+                        "--untagged-only" => (untagged_only, untagged_only_set) = (b, true),
+                        "--include-locked" => include_locked = b,
+                        _ => {}
+                    },
+                    Err(e) => errs.push(e),
+                }
+            }
             other => errs.push(PolicyError::new(
                 None,
                 Some(other),
@@ -170,7 +193,7 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             )),
         }
     }
-    if untagged && untagged_only {
+    if untagged_set && untagged_only_set {
         errs.push(PolicyError::new(
             None,
             Some("--untagged-only"),
@@ -219,8 +242,15 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             }
         };
         // acr-cli anchors the repository half by concatenation, "^" + r + "$": a top-level
-        // `|` leaves each side anchored at one end only, as it does there.
-        match (compile(&format!("^{r}$")), compile(t)) {
+        // `|` leaves each side anchored at one end only, as it does there. With
+        // --untagged-only it never compiles the tag half (only `purgeTags` does), so a tag
+        // half that is no regex is no error there.
+        let tag = if untagged_only {
+            Ok(None)
+        } else {
+            compile(t).map(Some)
+        };
+        match (compile(&format!("^{r}$")), tag) {
             (Ok(repo), Ok(tag)) => filters.push(Filter {
                 text: f.clone(),
                 tag_regex: t.to_string(),

@@ -386,3 +386,105 @@ fn unknown_tag_times_are_said() {
         ev.warnings
     );
 }
+
+/// cmd/acr/purge_untagged_only_test.go `TestPurgeCommandUntaggedOnlyValidation`: --ago and
+/// --keep are optional with --untagged-only and accepted with it; --untagged and
+/// --untagged-only exclude each other (cobra `MarkFlagsMutuallyExclusive`), as do a
+/// missing --filter and a missing --untagged-only (`MarkFlagsOneRequired`).
+#[test]
+fn untagged_only_validation() {
+    for (name, args) in [
+        ("UntaggedOnlyMakesAgoOptional", "--untagged-only"),
+        ("UntaggedOnlyWithAgoFiltering", "--untagged-only --ago 1d"),
+        ("UntaggedOnlyWithKeepSupport", "--untagged-only --keep 5"),
+    ] {
+        let p = AcrPurge::parse(args)
+            .unwrap_or_else(|e| panic!("{AT} TestPurgeCommandUntaggedOnlyValidation/{name}: {e}"));
+        assert!(p.untagged_only && !p.untagged, "{name}");
+    }
+    assert_eq!(AcrPurge::parse("--untagged-only --keep 5").unwrap().keep, 5);
+    let e = AcrPurge::parse("--untagged-only --untagged")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cannot be combined with --untagged"),
+        "{AT} TestPurgeCommandUntaggedOnlyValidation/UntaggedOnlyAndUntaggedMutuallyExclusive: {e}"
+    );
+}
+
+/// pflag's boolean flags take a value after `=` (Go's `strconv.ParseBool`): with
+/// `--untagged=false` acr-cli deletes no manifest and with `--include-locked=false` it
+/// leaves locked tags alone (cmd/acr/purge.go `newPurgeCmd`, `BoolVar`). cobra's mutual
+/// exclusion counts a flag given with `=false` as given.
+#[test]
+fn boolean_flags_take_a_go_value() {
+    let mut locked = tagged("bar", "locked", "3d");
+    locked.tag_details.as_mut().unwrap()[0].delete_enabled = Some(false);
+    let images = vec![tagged("bar", "old", "3d"), locked];
+    let deleted = |args: &str| {
+        let ev = AcrPurge::parse(args)
+            .unwrap_or_else(|e| panic!("{args}: {e}"))
+            .evaluate(&images, now(), &Switches::default());
+        ev.decisions
+            .iter()
+            .filter(|d| d.action == ActionKind::Delete)
+            .count()
+    };
+    let base = "--filter 'bar:.*' --ago 1d";
+    assert_eq!(deleted(&format!("{base} --untagged=false")), 0);
+    assert_eq!(deleted(&format!("{base} --untagged=true")), 1);
+    assert_eq!(deleted(&format!("{base} --untagged=1")), 1);
+    assert_eq!(deleted(&format!("{base} --untagged")), 1);
+    assert_eq!(
+        untagged(&images, &format!("{base} --include-locked=false")),
+        ["old"]
+    );
+    assert_eq!(
+        untagged(&images, &format!("{base} --include-locked=F")),
+        ["old"]
+    );
+    assert_eq!(
+        untagged(&images, &format!("{base} --include-locked=t")),
+        ["locked", "old"]
+    );
+    // --untagged-only=false is the tag mode again, where --filter and --ago are required.
+    assert_eq!(
+        untagged(
+            &images,
+            &format!("{base} --untagged-only=false --dry-run=true")
+        ),
+        ["old"]
+    );
+    for (args, says) in [
+        (format!("{base} --untagged=yes"), "\"yes\" is not a boolean"),
+        (format!("{base} --dry-run=on"), "--dry-run"),
+        (
+            format!("{base} --untagged=false --untagged-only"),
+            "cannot be combined",
+        ),
+        ("--untagged-only=false".to_string(), "--filter"),
+    ] {
+        let e = AcrPurge::parse(&args).unwrap_err().to_string();
+        assert!(e.contains(says), "{args}: {e}");
+    }
+}
+
+/// With --untagged-only acr-cli never compiles a filter's tag half (only `purgeTags` does,
+/// cmd/acr/purge.go), so `bar:[` reaches `bar` there; with tags to purge it is refused
+/// (`TestPurgeTags/InvalidRegexTest`).
+#[test]
+fn untagged_only_reads_no_tag_half() {
+    let mut loose = img("bar", "bar/loose", &[], "3d");
+    loose.updated_at = Some(ago("3d"));
+    let images = vec![loose, tagged("baz", "v1", "3d")];
+    let ev = AcrPurge::parse("--filter 'bar:[' --untagged-only")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .evaluate(&images, now(), &Switches::default());
+    assert_eq!(acted(&images, &ev, ActionKind::Delete), ["bar/loose"]);
+    assert!(AcrPurge::parse("--filter 'bar:[' --ago 1d --untagged").is_err());
+    // The repository half is still compiled (`GetMatchingRepos`).
+    let e = AcrPurge::parse("--filter '(:.*' --untagged-only")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("repository regex"), "{e}");
+}
