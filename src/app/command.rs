@@ -33,6 +33,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: repo,
     },
     CommandSpec {
+        name: "goto",
+        args: "REF",
+        about: "select one image: TAG, @DIGEST, REPO:TAG or REPO@DIGEST (a short DIGEST of 8+ hex is resolved among the loaded rows); a filter or :platform hiding it is cleared",
+        run: super::goto::command,
+    },
+    CommandSpec {
         name: "platform",
         args: "[OS/ARCH[/VARIANT]]",
         about: "show only images for a platform (no argument: all)",

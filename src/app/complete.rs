@@ -45,7 +45,7 @@ pub fn complete(state: &State, line: &str) -> Completion {
                 .collect();
             pick(&head, "", word, names, "registry", "")
         }
-        "doctor" | "diff" => match word.split_once(':') {
+        "doctor" | "diff" | "goto" => match word.split_once(':') {
             Some((repo, tag)) => {
                 let prefix = format!("{repo}:");
                 match tags_of(state, Some(repo)) {
@@ -59,7 +59,7 @@ pub fn complete(state: &State, line: &str) -> Completion {
             None => {
                 let mut names = repositories(state);
                 // `:diff TAG` compares with a tag of the open repository.
-                if cmd == "diff" {
+                if cmd == "diff" || cmd == "goto" {
                     names.extend(tags_of(state, None).unwrap_or_default());
                 }
                 pick(&head, "", word, names, "repository or tag", "")

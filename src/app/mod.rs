@@ -20,6 +20,7 @@ pub mod config;
 pub mod effect;
 pub mod engine;
 pub mod format;
+pub mod goto;
 #[doc(hidden)]
 pub mod inventory_event;
 pub mod keymap;

@@ -35,7 +35,16 @@ pub fn prefix_in(
             "{prefix}: the images of {repository} are not loaded yet (open it with :repo {repository}, or type the full digest)"
         )
     })?;
-    resolve(prefix, repository, known(&table)).map_err(|e| e.one_line())
+    resolve_in(&table, repository, prefix)
+}
+
+/// `prefix` resolved among the rows of `table` (of `repository`).
+pub fn resolve_in(
+    table: &ImageTable,
+    repository: &str,
+    prefix: &DigestPrefix,
+) -> Result<Digest, String> {
+    resolve(prefix, repository, known(table)).map_err(|e| e.one_line())
 }
 
 /// The loaded rows of `repository` in registry `ri`: the open table, else the tree's.

@@ -70,7 +70,9 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             if state.images.apply_view(generation, view) {
                 let page = super::layout::image_page(state);
                 state.images.scroll_into_view(page);
-                detail::update::follow(state)
+                let mut fx = detail::update::follow(state);
+                fx.extend(super::goto::settle(state));
+                fx
             } else {
                 vec![]
             }

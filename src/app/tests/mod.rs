@@ -10,6 +10,7 @@ mod compare;
 mod doctor;
 mod findings;
 mod full_text;
+mod goto;
 mod harbor;
 mod history;
 mod index_layers;

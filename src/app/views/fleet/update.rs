@@ -239,7 +239,9 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
                 .as_ref()
                 .is_none_or(|cur| !std::sync::Arc::ptr_eq(cur, &t)) =>
         {
-            state.images.open(t)
+            let mut fx = state.images.open(t);
+            fx.extend(crate::app::goto::settle(state));
+            fx
         }
         _ => vec![],
     }

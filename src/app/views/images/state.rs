@@ -74,6 +74,8 @@ pub struct ImagesState {
     pub scan_asked: HashSet<String>,
     /// Ticket of the newest visible sweep.
     pub scan_ticket: u64,
+    /// A `:goto` waiting for its repository's rows or view.
+    pub goto: Option<crate::app::goto::Goto>,
 }
 
 impl Default for ImagesState {
@@ -95,6 +97,7 @@ impl Default for ImagesState {
             mark_anchor: None,
             scan_asked: HashSet::new(),
             scan_ticket: 0,
+            goto: None,
         }
     }
 }
