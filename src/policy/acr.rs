@@ -6,9 +6,8 @@
 //! without tags are deleted too. Locks are honoured unless `--include-locked`.
 
 use crate::model::Image;
-use crate::policy::graph::{digest_key, Graph};
-use crate::policy::order_time::{keep_ties, unknown_why, CreatedTimes, TimeSource};
-use crate::policy::switches::AcrCliVersion;
+use crate::policy::graph::Graph;
+use crate::policy::order_time::{keep_ties, TimeSource};
 use crate::policy::time::human_age;
 use crate::policy::{
     ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Reason, Switches,
@@ -21,6 +20,8 @@ use std::collections::HashMap;
 mod ago;
 #[path = "acr_args.rs"]
 mod args;
+#[path = "acr_manifests.rs"]
+mod manifests;
 pub use ago::{parse_ago, Ago};
 pub use args::split_filter;
 
@@ -82,7 +83,6 @@ impl AcrPurge {
         let mut ev = Evaluation::default();
         ev.warnings.extend(self.notes.iter().cloned());
         let cutoff = self.ago.map(|a| now - a);
-        let created = CreatedTimes::new(images, &g, now);
         let mut unknown_times: Vec<&str> = Vec::new();
         let groups = g.groups();
         let mut order: Vec<usize> = (0..g.repos.len()).collect();
@@ -228,23 +228,9 @@ impl AcrPurge {
                     now,
                     sw,
                     filters,
-                    &created,
                     &mut ev,
                 );
             }
-        }
-        let by_created = ev
-            .decisions
-            .iter()
-            .filter(|d| d.time_source == Some(TimeSource::Created))
-            .count();
-        if by_created > 0 {
-            ev.warnings.push(crate::policy::order_time::created_note(
-                "--untagged",
-                false,
-                "manifest update",
-                by_created,
-            ));
         }
         if !unknown_times.is_empty() {
             ev.warnings.push(format!(
@@ -253,146 +239,6 @@ impl AcrPurge {
             ));
         }
         ev
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn manifest_pass(
-        &self,
-        images: &[Image],
-        g: &Graph,
-        group: &[u32],
-        remaining: &[usize],
-        untagged_now: &[bool],
-        cutoff: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-        sw: &Switches,
-        filters: &[&Filter],
-        created: &CreatedTimes,
-        ev: &mut Evaluation,
-    ) {
-        let age_applies = sw.acr_cli_version != AcrCliVersion::Before017;
-        // A manifest's lastUpdateTime, else its credible creation time; else unknown.
-        let when =
-            |i: usize| created.resolve(images, g, i, images[i].updated_at, TimeSource::Updated);
-        let mut dangling: Vec<usize> = Vec::new();
-        for (gi, &i) in group.iter().enumerate() {
-            let im = &images[i as usize];
-            if remaining[gi] > 0 || im.subject.is_some() || im.media_type.is_empty() {
-                continue;
-            }
-            if !self.include_locked && locked_manifest(im) {
-                ev.protected.push(EvaluatorProtection {
-                    image: i as usize,
-                    why: "manifest is locked; acr purge skips it".into(),
-                });
-                continue;
-            }
-            if age_applies {
-                if let Some(c) = cutoff {
-                    let refreshed = sw.acr_untag_refreshes_manifest_time && untagged_now[gi];
-                    match when(i as usize) {
-                        Ok((t, _)) if t <= c && !refreshed => {}
-                        Ok(_) => continue,
-                        Err(why) => {
-                            ev.protected.push(EvaluatorProtection {
-                                image: i as usize,
-                                why: unknown_why("update", why),
-                            });
-                            continue;
-                        }
-                    }
-                }
-            }
-            dangling.push(gi);
-        }
-        // Children (recursively) of any index that stays are not dangling.
-        let gone: std::collections::HashSet<usize> =
-            dangling.iter().map(|&gi| group[gi] as usize).collect();
-        let mut protected_child = vec![false; images.len()];
-        let mut stack: Vec<usize> = group
-            .iter()
-            .map(|&i| i as usize)
-            .filter(|i| !gone.contains(i) && !images[*i].children.is_empty())
-            .collect();
-        while let Some(p) = stack.pop() {
-            if locked_manifest(&images[p]) && !self.include_locked {
-                // acr-cli skips a locked manifest before looking at its children.
-                ev.warnings.push(format!(
-                    "{}: index {} is locked, and acr purge does not protect its untagged children; regscope protects them anyway",
-                    images[p].repository,
-                    images[p].digest.short()
-                ));
-                continue;
-            }
-            for c in &images[p].children {
-                if let Some(ci) = g.lookup(g.repo[p], c) {
-                    if !protected_child[ci] {
-                        protected_child[ci] = true;
-                        stack.push(ci);
-                    }
-                }
-            }
-        }
-        dangling.retain(|&gi| !protected_child[group[gi] as usize]);
-        if self.keep > 0 && sw.acr_cli_version == AcrCliVersion::V019 {
-            // --keep ranks by time; a manifest whose time is unknown cannot be ranked out.
-            dangling.retain(|&gi| {
-                let i = group[gi] as usize;
-                match when(i) {
-                    Ok(_) => true,
-                    Err(why) => {
-                        ev.protected.push(EvaluatorProtection {
-                            image: i,
-                            why: unknown_why("update", why),
-                        });
-                        false
-                    }
-                }
-            });
-            let t = |gi: usize| when(group[gi] as usize).map(|x| x.0).ok();
-            dangling.sort_by(|&a, &b| {
-                let (ia, ib) = (&images[group[a] as usize], &images[group[b] as usize]);
-                t(b).cmp(&t(a))
-                    .then(digest_key(&ia.digest).cmp(&digest_key(&ib.digest)))
-            });
-            // Manifests tied with the last kept one are kept too: digest order never
-            // decides which is newer.
-            let keep = keep_ties(&dangling, self.keep.min(dangling.len()), |&gi| {
-                t(gi).map(|x| x.timestamp()).unwrap_or(0)
-            });
-            dangling.drain(..keep);
-        }
-        let rule: std::sync::Arc<str> = filters
-            .first()
-            .map(|f| f.text.as_str())
-            .unwrap_or("--untagged-only")
-            .into();
-        for gi in dangling {
-            let i = group[gi] as usize;
-            let aged = age_applies && (cutoff.is_some() || self.keep > 0);
-            let w = when(i).ok();
-            let when_text = w
-                .map(|(t, s)| {
-                    let verb = if s == TimeSource::Created {
-                        "created"
-                    } else {
-                        "updated"
-                    };
-                    format!("; manifest {verb} {} ago", human_age(now, t))
-                })
-                .unwrap_or_default();
-            ev.decisions.push(Decision {
-                time_source: w.map(|x| x.1).filter(|_| aged),
-                image: i,
-                action: ActionKind::Delete,
-                tag: None,
-                rule: rule.clone(),
-                reason: Reason::Text(format!(
-                    "{} no tags{when_text}",
-                    if untagged_now[gi] { "left with" } else { "has" }
-                )),
-            });
-        }
     }
 }
 
@@ -403,3 +249,7 @@ mod tests;
 #[cfg(test)]
 #[path = "acr_cli_vectors.rs"]
 mod cli_vectors;
+
+#[cfg(test)]
+#[path = "acr_cli_manifest_vectors.rs"]
+mod cli_manifest_vectors;

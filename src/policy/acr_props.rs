@@ -8,7 +8,10 @@
 //! * of the eligible tags, newest first, the first `--keep` survive; regscope also keeps
 //!   tags tied with the last kept one (ACR lists equal times in no promised order);
 //! * a manifest is deleted only without tags left, not locked, not a referrer, its media
-//!   type known, and (acr-cli ≥ 0.17 with `--ago`) updated at or before the cutoff;
+//!   type known, and (acr-cli ≥ 0.17) its lastUpdateTime known and at or before the
+//!   cutoff (now − ago; now without `--ago`);
+//! * the children of an index acr-cli keeps (unlocked, with tags left, or too young, or
+//!   with no lastUpdateTime) are never deleted, through nested indexes whatever their locks;
 //! * regscope's own rule: an unknown time never lets a tag or manifest go.
 
 use super::acr::AcrPurge;
@@ -350,9 +353,9 @@ proptest! {
     }
 
     /// (a) + (c) for manifests: a deleted manifest has no tag left after the tag pass, is
-    /// no referrer, has a media type, is unlocked (or --include-locked), and where --ago
-    /// or --keep orders manifests (acr-cli ≥ 0.17 / ≥ 0.18) its time is known — the
-    /// registry's or a credible `created` — and not after the cutoff.
+    /// no referrer, has a media type, is unlocked (or --include-locked), and from acr-cli
+    /// 0.17 on its lastUpdateTime is known (never a stand-in) and not after the cutoff,
+    /// now − ago or now itself.
     #[test]
     fn a_deleted_manifest_is_dangling_and_old_enough_by_a_known_time(images in arb_fleet(), a in arb_args(), sw in arb_switches()) {
         let ev = evaluate(&images, &a, &sw);
@@ -366,23 +369,45 @@ proptest! {
             let im = &images[d.image];
             prop_assert!(im.tags.iter().all(|t| untagged.contains(&(d.image, t.as_str()))),
                 "{} deleted with tags left", d.image);
-            prop_assert!(im.subject.is_none(), "referrer {} deleted by the purge itself", d.image);
+            // acr-cli's one exception: an OCI referrer index with children (it keeps them).
+            prop_assert!(im.subject.is_none() || !im.children.is_empty(), "referrer {} deleted by the purge itself", d.image);
             prop_assert!(!im.media_type.is_empty(), "manifest without media type deleted");
             prop_assert!(a.include_locked || im.locked.is_none(), "locked manifest deleted");
             prop_assert!(a.mode == 2 || !a.reaching(&im.repository).is_empty(), "repository no filter reaches");
-            let ages = sw.acr_cli_version != AcrCliVersion::Before017;
-            let ordered = (ages && cutoff.is_some())
-                || (a.keep > 0 && sw.acr_cli_version == AcrCliVersion::V019);
-            if ordered {
-                let t = match d.time_source {
-                    Some(TimeSource::Updated) => im.updated_at,
-                    Some(TimeSource::Created) => im.created_at.filter(|c| c.timestamp() > 946_684_800),
-                    _ => None,
-                };
-                prop_assert!(t.is_some(), "manifest {} deleted by --ago/--keep with no known time ({:?})", d.image, d.time_source);
-                if ages {
-                    if let Some(c) = cutoff {
-                        prop_assert!(t <= Some(c), "manifest {} updated after the cutoff deleted", d.image);
+            if sw.acr_cli_version != AcrCliVersion::Before017 {
+                let c = cutoff.unwrap_or_else(now);
+                prop_assert_eq!(d.time_source, Some(TimeSource::Updated));
+                prop_assert!(im.updated_at.is_some_and(|t| t <= c),
+                    "manifest {} updated {:?} deleted, cutoff {:?}", d.image, im.updated_at, c);
+            }
+        }
+    }
+
+    /// The children of an index acr-cli keeps, recursively and whatever their own locks,
+    /// are not deleted by the evaluation itself (`addDependentManifestsToIgnoreList`).
+    #[test]
+    fn no_child_of_an_index_acr_cli_keeps_is_deleted(images in arb_fleet(), a in arb_args(), sw in arb_switches()) {
+        prop_assume!(a.mode != 0);
+        let ev = evaluate(&images, &a, &sw);
+        let untagged: HashSet<(usize, &str)> = ev.decisions.iter()
+            .filter_map(|d| d.tag.as_deref().map(|t| (d.image, t))).collect();
+        let deleted: HashSet<&Digest> = ev.decisions.iter()
+            .filter(|d| d.action == ActionKind::Delete).map(|d| &images[d.image].digest).collect();
+        let cutoff = a.cutoff().unwrap_or_else(now);
+        let ages = sw.acr_cli_version != AcrCliVersion::Before017;
+        let mut stack: Vec<&Image> = images.iter().enumerate().filter(|(i, im)| {
+            let reached = (a.mode == 2 && a.filters.is_empty()) || !a.reaching(&im.repository).is_empty();
+            let tags_left = im.tags.iter().any(|t| !untagged.contains(&(*i, t.as_str())));
+            let young = ages && im.updated_at.is_none_or(|t| t > cutoff);
+            reached && !im.children.is_empty() && (a.include_locked || im.locked.is_none()) && (tags_left || young)
+        }).map(|(_, im)| im).collect();
+        let mut seen = HashSet::new();
+        while let Some(p) = stack.pop() {
+            for c in &p.children {
+                prop_assert!(!deleted.contains(c), "child {} of kept index {} deleted: {}", c.short(), p.digest.short(), a.text());
+                if seen.insert(c) {
+                    if let Some(ci) = images.iter().find(|x| &x.digest == c && x.repository == p.repository) {
+                        stack.push(ci);
                     }
                 }
             }
