@@ -9,7 +9,6 @@ use crate::policy::order_time::{
     created_note, keep_ties, unknown_why, CreatedTimes, NotCredible, TimeSource,
 };
 use crate::policy::switches::TieBreak;
-use crate::policy::time::DAY;
 use crate::policy::{ActionKind, Decision, Evaluation, EvaluatorProtection, PolicyError, Switches};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -48,14 +47,59 @@ impl Template {
     }
 }
 
+/// What a doublestar selector reads (Harbor `selectors/doublestar/selector.go`). Harbor's
+/// selector index accepts all six in either list, so a tag decoration in a repository
+/// selector is legal: a repository has no tags, and the `untagged` flag decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoration {
+    Matches,
+    Excludes,
+    RepoMatches,
+    RepoExcludes,
+    NsMatches,
+    NsExcludes,
+}
+
+impl Decoration {
+    pub const NAMES: [(&'static str, Decoration); 6] = [
+        ("matches", Decoration::Matches),
+        ("excludes", Decoration::Excludes),
+        ("repoMatches", Decoration::RepoMatches),
+        ("repoExcludes", Decoration::RepoExcludes),
+        ("nsMatches", Decoration::NsMatches),
+        ("nsExcludes", Decoration::NsExcludes),
+    ];
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selector {
-    pub matches: bool,
+    pub decoration: Decoration,
     pub pattern: String,
     /// `pattern` compiled once for every name it is matched against.
     pub glob: doublestar::Pattern,
-    /// `extras.untagged`; `None` when `extras` is absent (legacy: untagged always selected).
-    pub untagged: Option<bool>,
+    /// Whether an untagged candidate is selected by `matches` (and rejected by
+    /// `excludes`): Harbor's default is true except for `excludes`, and `extras`
+    /// that decode replace it (`{}` makes it false).
+    pub untagged: bool,
+}
+
+impl Selector {
+    /// Harbor's `Select` for one candidate: the project (`namespace`), the repository
+    /// path inside it and the artifact's tags (none for a repository candidate).
+    pub fn selects(&self, namespace: &str, repository: &str, tags: &[String]) -> bool {
+        let hit = |v: &str| self.pattern.is_empty() || self.glob.matches(v);
+        match self.decoration {
+            Decoration::Matches if tags.is_empty() => self.untagged,
+            Decoration::Matches => tags.iter().any(|t| hit(t)),
+            Decoration::Excludes if tags.is_empty() => !self.untagged,
+            Decoration::Excludes => tags.iter().any(|t| !hit(t)),
+            // Harbor skips an empty name rather than matching it.
+            Decoration::RepoMatches => !repository.is_empty() && hit(repository),
+            Decoration::RepoExcludes => !repository.is_empty() && !hit(repository),
+            Decoration::NsMatches => !namespace.is_empty() && hit(namespace),
+            Decoration::NsExcludes => !namespace.is_empty() && !hit(namespace),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +110,9 @@ pub struct HarborRule {
     pub param: i64,
     pub tag_selectors: Vec<Selector>,
     pub repo_selectors: Vec<Selector>,
+    /// Why `param` is not the policy's value: Harbor's template falls back to its default
+    /// for a negative or non-numeric parameter it does not validate.
+    pub param_note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,32 +120,40 @@ pub struct HarborPolicy {
     pub rules: Vec<HarborRule>,
 }
 
-/// Repository path without the project (`lib/team/app` -> `team/app`).
-fn repo_in_project(repo: &str) -> &str {
-    repo.split_once('/').map(|(_, r)| r).unwrap_or(repo)
+/// Harbor's `utils.ParseRepository`: project and the path inside it (`lib/team/app` ->
+/// (`lib`, `team/app`)); a name without `/` has no project.
+fn split_repository(repo: &str) -> (&str, &str) {
+    let repo = repo.trim_matches('/');
+    repo.split_once('/').unwrap_or(("", repo))
 }
 
 fn repo_selected(rule: &HarborRule, repo: &str) -> bool {
-    let path = repo_in_project(repo);
-    rule.repo_selectors.iter().all(|s| {
-        let hit = s.pattern.is_empty() || s.glob.matches(path);
-        hit == s.matches
-    })
+    let (ns, path) = split_repository(repo);
+    // Harbor filters the repositories through each selector in turn (AND).
+    rule.repo_selectors.iter().all(|s| s.selects(ns, path, &[]))
 }
 
-fn tag_selected(s: &Selector, im: &Image) -> bool {
-    let hit = |t: &str| s.pattern.is_empty() || s.glob.matches(t);
-    if im.tags.is_empty() {
-        return match s.untagged {
-            None => true,
-            Some(u) => u == s.matches,
-        };
+/// Go's zero `time.Time` in Unix seconds (`0001-01-01T00:00:00Z`): Harbor's PulledTime
+/// of an artifact never pulled. It sorts last and is older than any cutoff.
+pub const GO_ZERO_UNIX: i64 = -62_135_596_800;
+
+/// The most days Go's `time.Duration` (int64 nanoseconds) holds; for more, Harbor's
+/// `time.Duration(-24*n) * time.Hour` wraps around (docs/decisions.md, Harbor day counts).
+pub const GO_MAX_DAYS: i64 = 106_751;
+
+/// Harbor's `time.Now().Add(time.Duration(-24*n) * time.Hour).Unix()` with Go's wrapping
+/// int64 arithmetic, so a day count past GO_MAX_DAYS lands where Harbor's does.
+pub fn go_cutoff(now: DateTime<Utc>, days: i64) -> i64 {
+    const NS: i64 = 1_000_000_000;
+    let d = days.wrapping_mul(-24).wrapping_mul(3_600 * NS);
+    let mut sec = now.timestamp() + d / NS;
+    let nsec = i64::from(now.timestamp_subsec_nanos().min(999_999_999)) + d % NS;
+    if nsec >= NS {
+        sec += 1;
+    } else if nsec < 0 {
+        sec -= 1;
     }
-    if s.matches {
-        im.tags.iter().any(|t| hit(t))
-    } else {
-        im.tags.iter().any(|t| !hit(t))
-    }
+    sec
 }
 
 /// PushedTime / PulledTime as Harbor keeps them: the max of the artifact's and every
@@ -152,7 +207,6 @@ impl HarborPolicy {
             children_follow_index: true,
             ..Default::default()
         };
-        let now_s = now.timestamp();
         let created = CreatedTimes::new(images, &g, now);
         let t: Vec<Times> = images
             .iter()
@@ -165,7 +219,7 @@ impl HarborPolicy {
                         .map(|(t, s)| (t.timestamp(), s)),
                     pull: match (pull, push) {
                         (Some(p), _) => Some(p.timestamp()),
-                        (None, Some(_)) => Some(0),
+                        (None, Some(_)) => Some(GO_ZERO_UNIX),
                         (None, None) => None,
                     },
                 }
@@ -173,17 +227,22 @@ impl HarborPolicy {
             .collect();
         let mut by_created = vec![0usize; self.rules.len()];
         let mut unknown = vec![0usize; self.rules.len()];
+        self.rule_warnings(now, &mut ev.warnings);
         for (r, group) in g.groups().into_iter().enumerate() {
             let repo = &g.repos[r];
+            // Harbor's OR processor keeps an evaluator only with tag selectors: a rule
+            // without any retains nothing, and a repository only such rules reach is
+            // left alone (no evaluator ran, so its performer never runs).
             let applying: Vec<(usize, &HarborRule)> = self
                 .rules
                 .iter()
                 .enumerate()
-                .filter(|(_, rule)| repo_selected(rule, repo))
+                .filter(|(_, rule)| !rule.tag_selectors.is_empty() && repo_selected(rule, repo))
                 .collect();
             if applying.is_empty() {
                 continue;
             }
+            let (ns, path) = split_repository(repo);
             // Candidates: tagged artifacts, and untagged ones nothing references; never accessories.
             let cand: Vec<usize> = group
                 .iter()
@@ -205,7 +264,7 @@ impl HarborPolicy {
                     .filter(|&i| {
                         rule.tag_selectors
                             .iter()
-                            .all(|s| tag_selected(s, &images[i]))
+                            .all(|s| s.selects(ns, path, &images[i].tags))
                     })
                     .collect();
                 if rule.template == Template::Always {
@@ -271,14 +330,16 @@ impl HarborPolicy {
                             .for_each(|&(i, _)| retained[i] = true);
                     }
                     Template::NDaysSinceLastPush | Template::NDaysSinceLastPull => {
-                        let since = now_s - rule.param * DAY;
+                        // daysps/dayspl: `t >= minTime` (inclusive)
+                        let since = go_cutoff(now, rule.param);
                         known
                             .iter()
-                            .filter(|&&(_, key)| key >= since && key > 0)
+                            .filter(|&&(_, key)| key >= since)
                             .for_each(|&(i, _)| retained[i] = true);
                     }
                     Template::LastXDays => {
-                        let since = now_s - rule.param * DAY;
+                        // lastx: `time.Unix(t, 0).After(cutoff)` (strict)
+                        let since = go_cutoff(now, rule.param);
                         known
                             .iter()
                             .filter(|&&(_, key)| key > since)
@@ -339,6 +400,30 @@ impl HarborPolicy {
         }
         ev
     }
+
+    /// What the policy does that a reader would not expect, said once per rule.
+    fn rule_warnings(&self, now: DateTime<Utc>, out: &mut Vec<String>) {
+        for rule in &self.rules {
+            if rule.tag_selectors.is_empty() {
+                out.push(format!(
+                    "{}: no tag selectors; Harbor's OR processor skips a rule without them, so it retains nothing",
+                    rule.id
+                ));
+            }
+            if let Some(note) = &rule.param_note {
+                out.push(format!("{}: {note}", rule.id));
+            }
+            if rule.template.is_days() && rule.param > GO_MAX_DAYS {
+                let cutoff = DateTime::<Utc>::from_timestamp(go_cutoff(now, rule.param), 0)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                    .unwrap_or_else(|| "out of range".into());
+                out.push(format!(
+                    "{}: {} days is more than Go's time.Duration holds ({GO_MAX_DAYS} days); Harbor's cutoff wraps around to {cutoff}, and regscope evaluates that cutoff as Harbor does",
+                    rule.id, rule.param
+                ));
+            }
+        }
+    }
 }
 
 #[path = "harbor_parse.rs"]
@@ -347,3 +432,7 @@ mod parse;
 #[cfg(test)]
 #[path = "harbor_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "harbor_vectors.rs"]
+mod vectors;

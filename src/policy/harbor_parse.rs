@@ -7,39 +7,35 @@ fn parse_selector(
     v: &Value,
     path: &str,
     rn: &str,
-    repo: bool,
     errs: &mut Vec<PolicyError>,
 ) -> Option<Selector> {
     let o = v.as_object()?;
-    if let Some(k) = o.get("kind").and_then(Value::as_str) {
-        if k != "doublestar" {
-            errs.push(PolicyError::new(
-                Some(rn.into()),
-                Some(&format!("{path}.kind")),
-                format!("{k:?}: only \"doublestar\" is supported"),
-            ));
-        }
+    // Harbor's selector index: an empty kind or decoration, an unknown kind or a decoration
+    // the kind lacks fails the run (launch or build), so nothing is deleted; refuse it here.
+    match o.get("kind").and_then(Value::as_str).unwrap_or("") {
+        "doublestar" => {}
+        "" => errs.push(PolicyError::new(
+            Some(rn.into()),
+            Some(&format!("{path}.kind")),
+            "is required (\"doublestar\"); Harbor's run fails without it",
+        )),
+        k => errs.push(PolicyError::new(
+            Some(rn.into()),
+            Some(&format!("{path}.kind")),
+            format!("{k:?}: only \"doublestar\" is supported"),
+        )),
     }
     let deco = o.get("decoration").and_then(Value::as_str).unwrap_or("");
-    let matches = match (repo, deco) {
-        (true, "repoMatches") | (false, "matches") => true,
-        (true, "repoExcludes") | (false, "excludes") => false,
-        _ => {
-            errs.push(PolicyError::new(
-                Some(rn.into()),
-                Some(&format!("{path}.decoration")),
-                format!(
-                    "{deco:?} is not {}",
-                    if repo {
-                        "repoMatches or repoExcludes"
-                    } else {
-                        "matches or excludes"
-                    }
-                ),
-            ));
-            return None;
-        }
+    let Some(&(_, decoration)) = Decoration::NAMES.iter().find(|(n, _)| *n == deco) else {
+        let names: Vec<&str> = Decoration::NAMES.iter().map(|(n, _)| *n).collect();
+        errs.push(PolicyError::new(
+            Some(rn.into()),
+            Some(&format!("{path}.decoration")),
+            format!("{deco:?} is not one of {}", names.join(", ")),
+        ));
+        return None;
     };
+    // Harbor reads a non-string pattern as "" (match everything).
     let pattern = o
         .get("pattern")
         .and_then(Value::as_str)
@@ -54,19 +50,210 @@ fn parse_selector(
     }
     // `extras` is a JSON string in the API (`"{\"untagged\":true}"`); accept an object too.
     let extras = match o.get("extras") {
-        Some(Value::String(s)) if !s.is_empty() => serde_json::from_str::<Value>(s).ok(),
-        Some(v @ Value::Object(_)) => Some(v.clone()),
-        _ => None,
+        Some(Value::String(s)) => s.clone(),
+        Some(v @ Value::Object(_)) => v.to_string(),
+        _ => String::new(),
     };
-    let untagged = extras
-        .as_ref()
-        .map(|e| e.get("untagged").and_then(Value::as_bool).unwrap_or(false));
+    let default = decoration != Decoration::Excludes;
     Some(Selector {
-        matches,
+        decoration,
         glob: doublestar::Pattern::new(&pattern),
         pattern,
-        untagged,
+        untagged: go_untagged(&extras).unwrap_or(default),
     })
+}
+
+/// What Go's `json.Unmarshal(extras, &struct{ Untagged bool `json:"untagged"` })` leaves in
+/// `Untagged`, or `None` where it fails (Harbor then keeps its default): `""` and text that
+/// is not JSON fail, `null` and objects without the key give false, keys match the field
+/// name without regard to ASCII case and the last one wins, a null value leaves the field,
+/// and a value of another type fails the whole call.
+fn go_untagged(extras: &str) -> Option<bool> {
+    match serde_json::from_str::<Value>(extras).ok()? {
+        Value::Null => Some(false),
+        Value::Object(_) => {
+            // Go applies the keys in document order; serde_json's map sorts them.
+            let Entries(entries) = serde_json::from_str(extras).ok()?;
+            let mut untagged = false;
+            for (k, v) in &entries {
+                if !k.eq_ignore_ascii_case("untagged") {
+                    continue;
+                }
+                match v {
+                    Value::Bool(b) => untagged = *b,
+                    Value::Null => {}
+                    _ => return None,
+                }
+            }
+            Some(untagged)
+        }
+        _ => None,
+    }
+}
+
+/// A JSON object's entries in document order, duplicates kept.
+struct Entries(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Entries, A::Error> {
+                let mut v = Vec::new();
+                while let Some(e) = m.next_entry::<String, Value>()? {
+                    v.push(e);
+                }
+                Ok(Entries(v))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// Go's `int(f)` on amd64: truncation toward zero, and the "integer indefinite" value
+/// (i64::MIN) for a float out of range (JSON numbers reach Harbor as float64).
+fn go_int(f: f64) -> i64 {
+    let two_63 = -(i64::MIN as f64);
+    if f > -two_63 && f < two_63 {
+        f.trunc() as i64
+    } else {
+        i64::MIN
+    }
+}
+
+/// A rule as Harbor's conflict check sees it: its Go struct marshalled with the id zeroed,
+/// so unknown fields and the id do not count, absent fields are their zero values and
+/// numbers in `params` are float64.
+fn conflict_key(r: &Value) -> Value {
+    fn numbers_as_floats(v: &Value) -> Value {
+        match v {
+            Value::Number(n) => n
+                .as_f64()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+            Value::Array(a) => Value::Array(a.iter().map(numbers_as_floats).collect()),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), numbers_as_floats(v)))
+                    .collect(),
+            ),
+            v => v.clone(),
+        }
+    }
+    let str_of = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let selectors = |v: Option<&Value>| -> Value {
+        let list = v.and_then(Value::as_array).cloned().unwrap_or_default();
+        Value::Array(
+            list.iter()
+                .map(|s| {
+                    serde_json::json!([
+                        str_of(s.get("kind")),
+                        str_of(s.get("decoration")),
+                        str_of(s.get("pattern")),
+                        str_of(s.get("extras")),
+                    ])
+                })
+                .collect(),
+        )
+    };
+    let scopes: serde_json::Map<String, Value> = r
+        .get("scope_selectors")
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), selectors(Some(v))))
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({
+        "priority": r.get("priority").and_then(Value::as_i64).unwrap_or(0),
+        "disabled": r.get("disabled").and_then(Value::as_bool).unwrap_or(false),
+        "action": str_of(r.get("action")),
+        "template": str_of(r.get("template")),
+        "params": numbers_as_floats(r.get("params").unwrap_or(&Value::Null)),
+        "tag_selectors": selectors(r.get("tag_selectors")),
+        "scope_selectors": scopes,
+    })
+}
+
+/// A rule's parameter as Harbor runs it, with a note where Harbor's template replaces it.
+/// The key must be present (Harbor's rule index refuses to build the rule otherwise). The
+/// four templates Harbor validates (`Valid` in latestps, latestpl, daysps, dayspl) refuse a
+/// non-number, a negative and a too large value; latestActiveK and lastXDays have no
+/// validator, and their `New` falls back to the default 10 instead.
+fn read_param(
+    template: Template,
+    tname: &str,
+    params: Option<&Value>,
+) -> Result<(i64, Option<String>), String> {
+    if template == Template::Always {
+        return Ok((0, None));
+    }
+    let Some(v) = params.and_then(|p| p.get(tname)) else {
+        return Err("is required".into());
+    };
+    // utils.ParseJSONInt: a JSON number arrives as float64 and is truncated by int().
+    let n = v.as_f64().map(go_int);
+    let max = match template {
+        Template::LatestPushedK | Template::LatestPulledN => Some(i64::from(i16::MAX) - 1),
+        Template::NDaysSinceLastPush | Template::NDaysSinceLastPull => Some(20_190_904),
+        _ => None,
+    };
+    match (n, max) {
+        (None, Some(_)) => Err(format!("{v}: type error, must be a number")),
+        (Some(n), Some(_)) if n < 0 => Err(format!("{n} is less than zero")),
+        (Some(n), Some(max)) if n > max => Err(format!("{n} is too large (at most {max})")),
+        (Some(n), _) if n >= 0 => Ok((n, None)),
+        _ => Ok((
+            10,
+            Some(format!(
+                "{v} is not a count of zero or more; Harbor's {tname} then uses its default 10"
+            )),
+        )),
+    }
+}
+
+/// Harbor's `ValidateRetentionPolicy`: only a `Schedule` trigger's cron is checked, and a
+/// six-field cron must fire on second 0.
+fn check_cron(v: &Value, errs: &mut Vec<PolicyError>) {
+    if v.pointer("/trigger/kind").and_then(Value::as_str) != Some("Schedule") {
+        return;
+    }
+    let Some(cron) = v.pointer("/trigger/settings/cron") else {
+        return;
+    };
+    let Some(cron) = cron.as_str() else {
+        errs.push(PolicyError::new(
+            None,
+            Some("trigger.settings.cron"),
+            "must be a string",
+        ));
+        return;
+    };
+    if cron.is_empty() {
+        return;
+    }
+    if cron.split_whitespace().count() != 6 {
+        errs.push(PolicyError::new(
+            None,
+            Some("trigger.settings.cron"),
+            format!("{cron:?}: Harbor cron has 6 fields (seconds first)"),
+        ));
+    } else if cron.split(' ').count() == 6 && !cron.starts_with("0 ") {
+        errs.push(PolicyError::new(
+            None,
+            Some("trigger.settings.cron"),
+            format!("{cron:?}: the 1st field (seconds) must be 0"),
+        ));
+    }
 }
 
 impl HarborPolicy {
@@ -96,15 +283,7 @@ impl HarborPolicy {
                 ));
             }
         }
-        if let Some(cron) = v.pointer("/trigger/settings/cron").and_then(Value::as_str) {
-            if !cron.is_empty() && cron.split_whitespace().count() != 6 {
-                errs.push(PolicyError::new(
-                    None,
-                    Some("trigger.settings.cron"),
-                    format!("{cron:?}: Harbor cron has 6 fields (seconds first)"),
-                ));
-            }
-        }
+        check_cron(&v, &mut errs);
         let rules_v = top
             .get("rules")
             .and_then(Value::as_array)
@@ -124,7 +303,8 @@ impl HarborPolicy {
         let mut rules = Vec::new();
         for (i, r) in rules_v.iter().enumerate() {
             let rn = format!("rule {}", i + 1);
-            if rules_v[..i].contains(r) {
+            let key = conflict_key(r);
+            if rules_v[..i].iter().any(|e| conflict_key(e) == key) {
                 errs.push(PolicyError::new(
                     Some(rn.clone()),
                     None,
@@ -156,32 +336,15 @@ impl HarborPolicy {
                 ));
                 continue;
             };
-            let param = if template == Template::Always {
-                0
-            } else {
-                match r
-                    .get("params")
-                    .and_then(|p| p.get(&tname))
-                    .and_then(Value::as_i64)
-                {
-                    Some(n) if template.is_days() && (0..=20_190_904).contains(&n) => n,
-                    Some(n) if !template.is_days() && (0..32_767).contains(&n) => n,
-                    Some(n) => {
-                        errs.push(PolicyError::new(
-                            Some(rn.clone()),
-                            Some(&format!("params.{tname}")),
-                            format!("{n} is out of range"),
-                        ));
-                        continue;
-                    }
-                    None => {
-                        errs.push(PolicyError::new(
-                            Some(rn.clone()),
-                            Some(&format!("params.{tname}")),
-                            "is required and must be an integer",
-                        ));
-                        continue;
-                    }
+            let (param, param_note) = match read_param(template, &tname, r.get("params")) {
+                Ok(p) => p,
+                Err(e) => {
+                    errs.push(PolicyError::new(
+                        Some(rn.clone()),
+                        Some(&format!("params.{tname}")),
+                        e,
+                    ));
+                    continue;
                 }
             };
             let mut sel = |key: &str, repo: bool| -> Vec<Selector> {
@@ -195,7 +358,7 @@ impl HarborPolicy {
                         a.iter()
                             .enumerate()
                             .filter_map(|(j, s)| {
-                                parse_selector(s, &format!("{key}[{j}]"), &rn, repo, &mut errs)
+                                parse_selector(s, &format!("{key}[{j}]"), &rn, &mut errs)
                             })
                             .collect()
                     })
@@ -215,6 +378,7 @@ impl HarborPolicy {
                 param,
                 tag_selectors,
                 repo_selectors,
+                param_note,
             });
         }
         match PolicyError::collect(errs) {

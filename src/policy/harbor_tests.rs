@@ -271,7 +271,7 @@ fn own_validation() {
         ),
         (
             r#"{"rules":[{"template":"latestPushedK","params":{"latestPushedK":40000}}]}"#,
-            "out of range",
+            "too large",
         ),
         (
             r#"{"rules":[{"template":"always","tag_selectors":[{"kind":"regex","decoration":"matches","pattern":"x"}]}]}"#,
@@ -286,7 +286,7 @@ fn own_validation() {
             "identical",
         ),
         (
-            r#"{"trigger":{"settings":{"cron":"0 0 * * *"}},"rules":[]}"#,
+            r#"{"trigger":{"kind":"Schedule","settings":{"cron":"0 0 * * *"}},"rules":[]}"#,
             "6 fields",
         ),
     ] {
