@@ -253,3 +253,7 @@ mod cli_vectors;
 #[cfg(test)]
 #[path = "acr_cli_manifest_vectors.rs"]
 mod cli_manifest_vectors;
+
+#[cfg(test)]
+#[path = "acr_cli_tag_vectors.rs"]
+mod cli_tag_vectors;

@@ -1,6 +1,30 @@
 //! acr-cli's own test vectors for `acr purge` arguments, each cited by file and test name
 //! in Azure/acr-cli at commit cfbb835 (2026-03). acr-cli returns `--ago` negated (it adds
 //! the duration to now); here a positive duration lies in the past.
+//!
+//! Coverage of acr-cli's purge tests (every test function; `n/a` = not a semantic of a
+//! plan: API errors surface when the inventory is read, delete answers when it runs):
+//! * cmd/acr/purge_test.go
+//!   - `TestParseDuration`, `TestGetRepositoryAndTagRegex`, `TestCollectTagFilters`: here.
+//!   - `TestPurgeTags`: look-around, local, both "Keep 1 tag when …", InvalidRegexTest
+//!     here; the rest in acr_cli_tag_vectors.rs ("Keep 1 tag": regscope keeps the four
+//!     tied tags); GetAcrTagsError*, InvalidDurationTest (unparseable tag time),
+//!     DeleteNotFoundErrorTest, DeleteErrorTest: n/a.
+//!   - `TestPurgeManifests`, `TestDryRun`: acr_cli_manifest_vectors.rs and
+//!     acr_cli_tag_vectors.rs; GetAcrManifestsErrorTest, MultiArchErrorGettingManifestTest,
+//!     MultiArchInvalidJsonTest, ErrorManifestDelete*: n/a.
+//!   - `TestIncludeLockedFlag`, `TestDryRunWithIncludeLocked`: tag and manifest vector
+//!     files; IncludeLockedUnlockError (deletion goes on after a failed unlock): n/a.
+//!   - `TestGetAllRepositoryNames`, `TestGetLastTagFromResponse`: paging of the listings,
+//!     the ACR client's (tests/it/acr.rs `listings_page_past_the_default_hundred_through_link`).
+//! * cmd/acr/purge_untagged_only_test.go: `TestPurgeCommandUntaggedOnlyValidation` here;
+//!   `TestPurgeUntaggedOnly`, `TestPurgeDanglingManifestsWithAgoAndKeep` in
+//!   acr_cli_manifest_vectors.rs; `TestPurgeAbacVerboseMode` (token scopes, output): n/a.
+//! * cmd/repository/image_functions_test.go: `TestGetUntaggedManifestsWithAgeCriteria`,
+//!   `TestCheckOCIArtifactDeletability`, `TestAddDependentManifestsToIgnoreList`,
+//!   `TestAddIndexDependenciesToIgnoreListComplex` in acr_cli_manifest_vectors.rs;
+//!   `TestFindDirectDependentManifests`, `TestExtractSubmanifestsFromBytes` (reading an
+//!   index's `manifests`): the inventory's, n/a here.
 
 use super::*;
 use crate::model::TagDetail;
