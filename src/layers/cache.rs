@@ -6,6 +6,7 @@
 
 use super::checkpoint::Checkpoints;
 use super::index::{LayerIndex, INDEX_FORMAT};
+use super::names::{MAX_PATH_BYTES, MAX_PATH_DEPTH};
 use crate::model::Digest;
 use std::path::{Path, PathBuf};
 
@@ -71,7 +72,9 @@ impl LayerCache {
     pub fn get(&self, digest: &Digest) -> Option<LayerIndex> {
         let bytes = std::fs::read(self.path(digest)).ok()?;
         match serde_json::from_slice::<LayerIndex>(&bytes) {
-            Ok(idx) if idx.format == INDEX_FORMAT && idx.digest == *digest => Some(idx),
+            Ok(idx) if idx.format == INDEX_FORMAT && idx.digest == *digest => {
+                paths_within_limits(&idx).then_some(idx)
+            }
             Ok(_) => None,
             Err(e) => {
                 tracing::warn!(%digest, "ignoring corrupt layer cache entry: {e}");
@@ -92,6 +95,20 @@ impl LayerCache {
     }
 }
 
+/// An index written before names were bounded (or edited by hand) can hold a name no walk
+/// accepts now: it is ignored, so the layer is read again and refused with a clear error
+/// instead of reaching the replay.
+fn paths_within_limits(idx: &LayerIndex) -> bool {
+    // Escaping turns one raw byte into at most 4 (`\xNN`) and adds no `/`; a normalized
+    // name has no empty components, so its depth is that of the raw name.
+    let short = |p: &str| p.len() <= 4 * MAX_PATH_BYTES;
+    idx.entries.iter().all(|e| {
+        short(&e.path)
+            && e.path.split('/').count() <= MAX_PATH_DEPTH
+            && e.link.as_deref().is_none_or(short)
+    })
+}
+
 /// Writes through a temporary file renamed into place.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().expect("cache path has a parent");
@@ -106,4 +123,47 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::{Compression, EntryKind, TarEntry};
+
+    fn index(path: String) -> LayerIndex {
+        LayerIndex {
+            format: INDEX_FORMAT,
+            digest: Digest::sha256_of(path.as_bytes()),
+            media_type: crate::registry::media::OCI_LAYER_GZIP.into(),
+            compression: Compression::Gzip,
+            compressed_size: 10,
+            uncompressed_size: 10,
+            entries: vec![TarEntry {
+                path,
+                kind: EntryKind::File,
+                ..Default::default()
+            }],
+            warnings: vec![],
+        }
+    }
+
+    /// An entry cached before names were bounded is not served: the layer is read again
+    /// (and refused by the walk) instead of reaching the replay.
+    #[test]
+    fn a_cached_index_with_a_name_past_the_limits_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::new(dir.path());
+        let deepest = vec!["d"; MAX_PATH_DEPTH].join("/");
+        let escaped = "\\x01".repeat(MAX_PATH_BYTES);
+        for ok in [deepest.clone(), escaped] {
+            let idx = index(ok);
+            cache.put(&idx);
+            assert_eq!(cache.get(&idx.digest).as_ref(), Some(&idx));
+        }
+        for bad in [format!("{deepest}/d"), "x".repeat(4 * MAX_PATH_BYTES + 1)] {
+            let idx = index(bad);
+            cache.put(&idx);
+            assert_eq!(cache.get(&idx.digest), None);
+        }
+    }
 }

@@ -26,6 +26,18 @@ pub enum LayerError {
         "layer {layer}: more than {limit} tar entries (raise the bound with --max-layer-entries)"
     )]
     TooManyEntries { layer: String, limit: u64 },
+    /// An entry name or link target longer than Linux's `PATH_MAX`: no runtime can extract
+    /// it, and the layer is not analysed (skipping the entry would make its totals wrong).
+    #[error("layer {layer}: tar entry {entry}: {what} of {bytes} bytes exceeds the limit of {limit} bytes (Linux PATH_MAX: no runtime can extract it)")]
+    PathTooLong {
+        layer: String,
+        /// The entry's name cut for display (see `names::shown`).
+        entry: String,
+        /// `name` or `link target`.
+        what: &'static str,
+        bytes: usize,
+        limit: usize,
+    },
     #[error("layer {layer}: cannot decompress ({compression}): {detail}")]
     Decompress {
         layer: String,

@@ -2,6 +2,34 @@
 //! and invalid UTF-8 are escaped once, when the index is built, so no terminal, JSON
 //! consumer or TUI cell ever sees a raw escape sequence from an untrusted layer.
 
+/// The longest entry name or link target a layer may hold, in bytes of the tar header's
+/// name (after PAX/GNU long-name records): Linux's `PATH_MAX`. Every runtime extracts through
+/// path syscalls under its own root, which refuse longer paths (`ENAMETOOLONG`), so a longer
+/// one means a layer nobody can run; past it a hostile name (the 1 MiB record bound allows
+/// 500,000 levels) would cost the replay one directory per level. 4096 bytes also bounds the
+/// depth: [`MAX_PATH_DEPTH`] levels. See docs/decisions.md "Layer paths are bounded".
+pub const MAX_PATH_BYTES: usize = 4096;
+
+/// The most components a name within [`MAX_PATH_BYTES`] can have (`a/a/…/a`).
+pub const MAX_PATH_DEPTH: usize = MAX_PATH_BYTES / 2;
+
+/// A raw tar name for an error message: escaped, cut to its first 60 characters, with its
+/// length and depth (a hostile name can be a megabyte).
+pub fn shown(raw: &[u8]) -> String {
+    let head = escape_name(&raw[..raw.len().min(240)]);
+    let depth = raw.split(|&b| b == b'/').filter(|c| !c.is_empty()).count();
+    let cut: String = head.chars().take(60).collect();
+    if raw.len() <= 240 && cut.len() == head.len() {
+        return cut;
+    }
+    // plural: never one (a name cut here has more than 60 characters escaped: 16+ bytes)
+    let bytes = raw.len();
+    format!(
+        "{cut}… ({bytes} bytes, {})",
+        crate::text::count(depth, "level")
+    )
+}
+
 /// Escapes `raw` injectively: `\\` for a backslash, `\xNN` for control bytes (C0, DEL) and
 /// for bytes that are not valid UTF-8, `\u{NNNN}` for C1 controls and bidi overrides.
 pub fn escape_name(raw: &[u8]) -> String {
@@ -80,5 +108,16 @@ mod tests {
         assert_eq!(parent("a/b/c"), "a/b");
         assert_eq!(parent("a"), "");
         assert_eq!(base_name("a/b/c"), "c");
+    }
+
+    #[test]
+    fn long_names_are_cut_for_messages() {
+        assert_eq!(shown(b"etc/passwd"), "etc/passwd");
+        let deep = "d/".repeat(3000);
+        let s = shown(deep.as_bytes());
+        assert!(s.starts_with(&"d/".repeat(30)), "{s}");
+        assert!(s.ends_with("… (6000 bytes, 3000 levels)"), "{s}");
+        // escaped before it is cut: no raw control byte reaches a terminal
+        assert!(!shown(&[b'\x1b'; 5000]).contains('\x1b'));
     }
 }

@@ -11,7 +11,7 @@ use super::checkpoint::{Checkpoints, Kind, Recorder};
 use super::error::LayerError;
 use super::index::{Compression, EntryKind, LayerIndex, TarEntry, INDEX_FORMAT};
 use super::inflate::{Inflater, Start};
-use super::names::{base_name, escape_name, normalize, parent};
+use super::names::{base_name, escape_name, normalize, parent, shown, MAX_PATH_BYTES};
 use super::LayerLimits;
 use crate::model::Digest;
 use crate::registry::{media, Descriptor, ManifestSource};
@@ -270,6 +270,15 @@ pub(super) fn index_with<R: Read>(
                 limit: limits.max_entries,
             })
         }
+        Err(Walk::PathTooLong { entry, what, bytes }) => {
+            return Err(LayerError::PathTooLong {
+                layer,
+                entry,
+                what,
+                bytes,
+                limit: MAX_PATH_BYTES,
+            })
+        }
         Err(Walk::Io(e)) if found == Compression::None => {
             return Err(LayerError::Tar {
                 layer,
@@ -315,6 +324,12 @@ fn interrupted(layer: &str, e: io::Error) -> LayerError {
 enum Walk {
     Io(io::Error),
     TooManyEntries,
+    /// A name or link target past [`MAX_PATH_BYTES`]: `entry` is the name cut for display.
+    PathTooLong {
+        entry: String,
+        what: &'static str,
+        bytes: usize,
+    },
 }
 
 /// Walks the tar stream, then reads it to its end so every compressed byte is hashed.
@@ -332,7 +347,7 @@ fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, W
             if out.len() as u64 >= limits.max_entries {
                 return Err(Walk::TooManyEntries);
             }
-            if let Some(mut e) = describe(&entry) {
+            if let Some(mut e) = describe(&entry)? {
                 if e.kind == EntryKind::File {
                     // Sparse entries store their data in pieces: no single offset names it.
                     if entry.header().entry_type() != tar::EntryType::GNUSparse {
@@ -359,8 +374,22 @@ fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, W
     Ok(out)
 }
 
-fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
-    let path = normalize(&escape_name(&entry.path_bytes()));
+/// The entry as the index keeps it; `None` for the root directory. A name or link target
+/// past [`MAX_PATH_BYTES`] fails the walk before anything is built from it.
+fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Result<Option<TarEntry>, Walk> {
+    let raw = entry.path_bytes();
+    let too_long = |what, bytes| Walk::PathTooLong {
+        entry: shown(&raw),
+        what,
+        bytes,
+    };
+    if raw.len() > MAX_PATH_BYTES {
+        return Err(too_long("name", raw.len()));
+    }
+    if let Some(l) = entry.link_name_bytes().filter(|l| l.len() > MAX_PATH_BYTES) {
+        return Err(too_long("link target", l.len()));
+    }
+    let path = normalize(&escape_name(&raw));
     let name = base_name(&path);
     if let Some(hidden) = name.strip_prefix(".wh.") {
         let dir = parent(&path);
@@ -371,14 +400,14 @@ fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
         } else {
             (format!("{dir}/{hidden}"), EntryKind::Whiteout)
         };
-        return Some(TarEntry {
+        return Ok(Some(TarEntry {
             path,
             kind,
             ..Default::default()
-        });
+        }));
     }
     if path.is_empty() {
-        return None; // the root directory entry (`./`) says nothing about contents
+        return Ok(None); // the root directory entry (`./`) says nothing about contents
     }
     let link = || entry.link_name_bytes().map(|l| escape_name(&l).to_string());
     use tar::EntryType as T;
@@ -391,7 +420,7 @@ fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
         _ => (EntryKind::Other, 0, None),
     };
     let h = entry.header();
-    Some(TarEntry {
+    Ok(Some(TarEntry {
         path,
         kind,
         size,
@@ -400,7 +429,7 @@ fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> Option<TarEntry> {
         uid: h.uid().unwrap_or(0),
         gid: h.gid().unwrap_or(0),
         ..Default::default()
-    })
+    }))
 }
 
 /// Streams one layer of `repository` from `source` and indexes it (see [`index_reader`]).

@@ -4,6 +4,7 @@
 
 use super::index::EntryKind;
 use super::merge::{Analysis, ChangeState, FsNode, PathChange};
+use super::names::{base_name, parent};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,58 +84,67 @@ impl FsTree {
             n.state = state;
             n.link = node.link.clone();
         }
-        t.sum(0);
-        t.sort(0);
+        t.sum();
+        t.sort();
         t
     }
 
+    /// The node of `path`, made with its missing ancestors. Walks up to the nearest known
+    /// ancestor, then makes the rest downwards: a loop, so a deep path cannot overflow the
+    /// stack (names are bounded by `names::MAX_PATH_BYTES`, but the tree does not rely on
+    /// it). A node is always made after its parent, so a child's id is above its parent's.
     fn ensure(&mut self, ids: &mut HashMap<String, usize>, path: &str) -> usize {
-        if let Some(&id) = ids.get(path) {
-            return id;
-        }
-        let (parent_path, name) = match path.rsplit_once('/') {
-            Some((p, n)) => (p, n),
-            None => ("", path),
+        let mut missing = Vec::new();
+        let mut at = path;
+        let mut id = loop {
+            if let Some(&id) = ids.get(at) {
+                break id;
+            }
+            missing.push(at);
+            at = parent(at); // "" (the root) is always known
         };
-        let parent = self.ensure(ids, parent_path);
-        let id = self.nodes.len();
-        self.nodes.push(TreeNode {
-            name: name.to_string(),
-            kind: EntryKind::Dir,
-            size: 0,
-            layer: None,
-            state: None,
-            link: None,
-            children: vec![],
-        });
-        self.nodes[parent].children.push(id);
-        ids.insert(path.to_string(), id);
+        for p in missing.into_iter().rev() {
+            let child = self.nodes.len();
+            self.nodes.push(TreeNode {
+                name: base_name(p).to_string(),
+                kind: EntryKind::Dir,
+                size: 0,
+                layer: None,
+                state: None,
+                link: None,
+                children: vec![],
+            });
+            self.nodes[id].children.push(child);
+            ids.insert(p.to_string(), child);
+            id = child;
+        }
         id
     }
 
-    fn sum(&mut self, id: usize) -> u64 {
-        // Iterative over children to keep deep trees off the stack would be nicer, but
-        // tar paths are bounded in depth by path length limits of real filesystems.
-        let children = std::mem::take(&mut self.nodes[id].children);
-        let mut total = self.nodes[id].size;
-        for &c in &children {
-            total += self.sum(c);
+    /// Directory sizes: children have higher ids than their parent (see `ensure`), so one
+    /// pass from the last node up finds every child's total done before its parent's.
+    fn sum(&mut self) {
+        for id in (0..self.nodes.len()).rev() {
+            let below = self.nodes[id]
+                .children
+                .iter()
+                .fold(0u64, |t, &c| t.saturating_add(self.nodes[c].size));
+            let n = &mut self.nodes[id];
+            n.size = n.size.saturating_add(below);
         }
-        self.nodes[id].children = children;
-        self.nodes[id].size = total;
-        total
     }
 
-    fn sort(&mut self, id: usize) {
-        let mut children = std::mem::take(&mut self.nodes[id].children);
-        children.sort_by(|&a, &b| {
-            let (a, b) = (&self.nodes[a], &self.nodes[b]);
-            b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name))
-        });
-        for &c in &children {
-            self.sort(c);
+    /// Every directory's children largest first, then by name (each list on its own: no
+    /// walk needed).
+    fn sort(&mut self) {
+        for id in 0..self.nodes.len() {
+            let mut children = std::mem::take(&mut self.nodes[id].children);
+            children.sort_by(|&a, &b| {
+                let (a, b) = (&self.nodes[a], &self.nodes[b]);
+                b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name))
+            });
+            self.nodes[id].children = children;
         }
-        self.nodes[id].children = children;
     }
 
     pub fn root(&self) -> &TreeNode {

@@ -8,6 +8,7 @@ mod diff;
 mod dive;
 mod engine;
 mod model;
+mod paths;
 mod platforms;
 mod ranged;
 mod real;

@@ -1,0 +1,157 @@
+//! Names past Linux's `PATH_MAX`: a hostile layer whose entry is 200,000 directories deep
+//! (a 400 KB GNU long name, within the 1 MiB record bound) used to reach the replay, which
+//! made one directory per level keyed by its whole path (≈40 GB for that one entry). The
+//! walk now refuses the layer, naming it, the entry and the limit; a name just within the
+//! limit is read, replayed, scored and drawn as a tree.
+
+use super::engine::index_of;
+use crate::support::fixtures::{tar, Entry, Layer};
+use regscope::layers::dive;
+use regscope::layers::names::{MAX_PATH_BYTES, MAX_PATH_DEPTH};
+use regscope::layers::stream::descriptor_for;
+use regscope::layers::{Analysis, FsTree, LayerError};
+
+/// `d/d/…/d`, `levels` components.
+pub fn deep(levels: usize) -> String {
+    vec!["d"; levels].join("/")
+}
+
+/// A layer holding one ordinary file and `name` (a file of 4 bytes).
+pub fn layer_with(name: &str) -> Layer {
+    Layer::gzip(
+        tar(&[Entry::File("ok", b"x"), Entry::File(name, b"boom")]),
+        "",
+    )
+}
+
+#[test]
+fn a_name_past_path_max_fails_its_layer_naming_it_and_the_limit() {
+    let name = format!("{}/f", deep(200_000));
+    let l = layer_with(&name);
+    assert!(l.bytes.len() < 64 << 10, "the hostile layer is small");
+    let digest = descriptor_for(&l.bytes, &l.media_type).digest.to_string();
+    let err = index_of(&l).unwrap_err();
+    let LayerError::PathTooLong {
+        layer,
+        entry,
+        what,
+        bytes,
+        limit,
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(layer, &digest);
+    assert_eq!(
+        (*what, *bytes, *limit),
+        ("name", name.len(), MAX_PATH_BYTES)
+    );
+    assert!(entry.len() < 120, "the entry is cut for display: {entry}");
+    let msg = err.to_string();
+    for part in [
+        digest.as_str(),
+        "d/d/d/d/",
+        "(400001 bytes, 200001 levels)",
+        "exceeds the limit of 4096 bytes",
+    ] {
+        assert!(msg.contains(part), "{part:?} in {msg}");
+    }
+}
+
+#[test]
+fn a_link_target_past_path_max_fails_its_layer() {
+    let target = deep(MAX_PATH_DEPTH + 1);
+    for (name, entry) in [
+        ("link", Entry::Symlink("link", &target)),
+        ("hard", Entry::HardLink("hard", &target)),
+    ] {
+        let l = Layer::gzip(tar(&[entry]), "");
+        let err = index_of(&l).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                LayerError::PathTooLong {
+                    what: "link target",
+                    bytes: 4097,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let want = format!("tar entry {name}: link target of 4097 bytes exceeds the limit");
+        assert!(err.to_string().contains(&want), "{err}");
+    }
+}
+
+#[test]
+fn a_name_at_path_max_is_read_replayed_scored_and_drawn() {
+    // 2,048 levels, exactly 4,096 bytes: the longest and deepest name the limit lets through.
+    let name = format!("{}/ff", deep(MAX_PATH_DEPTH - 1));
+    assert_eq!(name.len(), MAX_PATH_BYTES);
+    let idx = index_of(&layer_with(&name)).unwrap();
+    assert_eq!(idx.entries[1].path, name);
+    let a = Analysis::replay([&idx]);
+    assert_eq!(
+        a.fs.len(),
+        2 + MAX_PATH_DEPTH - 1,
+        "ok, f and 2,047 directories"
+    );
+    assert_eq!(a.total_bytes(), 5);
+    // The trees are built and summed by loops: a small stack is enough.
+    let tree = std::thread::Builder::new()
+        .stack_size(128 << 10)
+        .spawn(move || (FsTree::of_filesystem(&a), dive::score([&idx])))
+        .unwrap()
+        .join()
+        .unwrap();
+    let (tree, score) = tree;
+    assert_eq!(tree.root().size, 5);
+    assert_eq!(tree.find(&name).map(|n| n.size), Some(4));
+    assert_eq!(
+        tree.find("d").map(|n| n.size),
+        Some(4),
+        "the top directory sums it"
+    );
+    assert_eq!(score.size_bytes, 5);
+}
+
+/// `regscope layers` on a pushed image whose second layer holds the 200,000-level name:
+/// exit 1, the layer named with the limit, the other layer read.
+#[tokio::test]
+async fn regscope_layers_refuses_the_hostile_layer_of_a_pushed_image() {
+    use super::cli::regscope;
+    use crate::support::fixtures::ImageFixture;
+    use crate::support::registry::TestRegistry;
+    use crate::support::seed::{sha256, Seeder};
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    let name = format!("{}/f", deep(200_000));
+    let img = ImageFixture::new(
+        "amd64",
+        "2026-01-01T00:00:00Z",
+        vec![
+            Layer::gzip(tar(&[Entry::File("ok", b"fine")]), "ADD ok /"),
+            layer_with(&name),
+        ],
+    );
+    img.push(&s, "hostile/deep", &["v1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let r = format!("{}/hostile/deep:v1", reg.addr);
+    let path = dir.path().to_path_buf();
+    let (code, out, err) = tokio::task::spawn_blocking(move || regscope(&path, &["layers", &r]))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{out}\n{err}");
+    let hostile = sha256(&img.layers[1].bytes);
+    assert!(
+        err.contains(&format!("layer 2: layer {hostile}: tar entry d/d/d/")),
+        "{err}"
+    );
+    assert!(
+        err.contains("name of 400001 bytes exceeds the limit of 4096 bytes"),
+        "{err}"
+    );
+    assert!(!err.contains("layer 1:"), "the other layer is fine: {err}");
+}
