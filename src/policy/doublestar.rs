@@ -1,6 +1,11 @@
 //! Harbor's selector patterns: bmatcuk/doublestar v1.3.4 semantics with `/` as separator,
 //! whole-string match. `*` is any run without `/`; `**` as a whole path component matches
-//! any number of components; `?`, `[class]`, `[^class]`/`[!class]`, `{a,b}` and `\` escapes.
+//! any number of components, but at the end of the pattern at least one (`a/**` does not
+//! match `a`); `?`, `[class]`, `[^class]` (only `^` negates: `!` is a literal), `{a,b}` and
+//! `\` escapes, inside classes too. v1.3.4's quirks kept: a class may not start a range
+//! with `-` nor end with one (`[-x]`, `[x-]`, `[a-b-c]` are malformed, `[\-x]` is not), and
+//! a component whose name runs out before a run of three or more `*` does not match
+//! (`a***` matches `ab` but not `a`). Vectors: doublestar_vectors.rs.
 
 /// At most this many plain patterns after `{a,b}` expansion: each brace group multiplies
 /// them, and 12 two-way groups are already 4096. Harbor itself backtracks instead of
@@ -20,7 +25,9 @@ pub struct Pattern {
 enum Component {
     /// `**` as a whole component: any number of components.
     AnyPath,
-    Segment(Vec<Token>),
+    /// The tokens, and whether they end in a run of three or more `*`: doublestar takes
+    /// only "", `*` and `**` as matching nothing once the name runs out.
+    Segment(Vec<Token>, bool),
     /// A component with an unclosed `[`: matches no component.
     Never,
 }
@@ -102,17 +109,9 @@ pub fn check(pattern: &str) -> Result<(), String> {
         }
     }
     for a in alts {
-        let mut chars = a.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '[' if !chars.by_ref().any(|c| c == ']') => {
-                    return Err(format!("{pattern:?}: unclosed '['"));
-                }
-                _ => {}
-            }
+        for seg in a.split('/') {
+            segment_tokens(&seg.chars().collect::<Vec<_>>())
+                .map_err(|e| format!("{pattern:?}: {e}"))?;
         }
     }
     Ok(())
@@ -193,14 +192,28 @@ fn compile_path(pattern: &str) -> Vec<Component> {
 }
 
 fn compile_segment(p: &[char]) -> Component {
+    match segment_tokens(p) {
+        Ok((toks, tail)) => Component::Segment(toks, tail >= 3),
+        Err(_) => Component::Never,
+    }
+}
+
+/// One component's tokens and how many unescaped `*` end it, or why doublestar v1.3.4
+/// calls it a bad pattern.
+fn segment_tokens(p: &[char]) -> Result<(Vec<Token>, usize), &'static str> {
     let mut toks = Vec::new();
     let mut k = 0;
+    let mut run = 0;
     while k < p.len() {
+        if p[k] != '*' {
+            run = 0;
+        }
         match p[k] {
             '*' => {
                 if toks.last() != Some(&Token::Star) {
                     toks.push(Token::Star);
                 }
+                run += 1;
                 k += 1;
             }
             '?' => {
@@ -208,40 +221,65 @@ fn compile_segment(p: &[char]) -> Component {
                 k += 1;
             }
             '[' => {
-                // The class ends at the first `]` after the `[` (no escapes inside).
-                let Some(close) = p[k + 1..].iter().position(|&c| c == ']') else {
-                    return Component::Never;
-                };
-                let class = &p[k + 1..k + 1 + close];
-                let (negated, class) = match class.first() {
-                    Some('^') | Some('!') => (true, &class[1..]),
-                    _ => (false, class),
-                };
-                let mut ranges = Vec::new();
-                let mut c = 0;
-                while c < class.len() {
-                    if c + 2 < class.len() && class[c + 1] == '-' {
-                        ranges.push((class[c], class[c + 2]));
-                        c += 3;
-                    } else {
-                        ranges.push((class[c], class[c]));
-                        c += 1;
-                    }
-                }
-                toks.push(Token::Class { negated, ranges });
-                k += close + 2;
+                let (class, next) = class_token(p, k + 1)?;
+                toks.push(class);
+                k = next;
             }
             '\\' if k + 1 < p.len() => {
                 toks.push(Token::Lit(p[k + 1]));
                 k += 2;
             }
+            '\\' => return Err("ends with an escaping '\\'"),
             c => {
                 toks.push(Token::Lit(c));
                 k += 1;
             }
         }
     }
-    Component::Segment(toks)
+    Ok((toks, run))
+}
+
+/// The class whose text starts at `from` (after `[`), and the index after its `]`. It ends
+/// at the first `]` not right after a `\`; `^` first negates; `\` escapes the next
+/// character; `-` between two characters makes a range, anywhere else it is malformed.
+fn class_token(p: &[char], from: usize) -> Result<(Token, usize), &'static str> {
+    let close = (from..p.len())
+        .find(|&j| p[j] == ']' && p[j - 1] != '\\')
+        .ok_or("unclosed '['")?;
+    let body = &p[from..close];
+    if body.is_empty() {
+        return Err("empty '[]'");
+    }
+    let negated = body[0] == '^';
+    let mut ranges = Vec::new();
+    let mut c = usize::from(negated);
+    // One class character, `\` escapes included.
+    let one = |c: &mut usize| -> Result<char, &'static str> {
+        let mut ch = body[*c];
+        *c += 1;
+        if ch == '\\' {
+            ch = *body.get(*c).ok_or("'\\' ends a class")?;
+            *c += 1;
+        }
+        Ok(ch)
+    };
+    while c < body.len() {
+        if body[c] == '-' {
+            return Err("'-' with nothing before it in a class");
+        }
+        let lo = one(&mut c)?;
+        let mut hi = lo;
+        if body.get(c) == Some(&'-') {
+            c += 1;
+            match body.get(c) {
+                None => return Err("'-' with nothing after it in a class"),
+                Some('-') => return Err("'-' after '-' in a class"),
+                Some(_) => hi = one(&mut c)?,
+            }
+        }
+        ranges.push((lo, hi));
+    }
+    Ok((Token::Class { negated, ranges }, close + 1))
 }
 
 /// The components reachable after each pattern component, as a set of name positions:
@@ -250,9 +288,18 @@ fn match_path(pattern: &[Component], name: &[Vec<char>]) -> bool {
     let n = name.len();
     let mut reach = vec![false; n + 1];
     reach[0] = true;
-    for comp in pattern {
+    for (k, comp) in pattern.iter().enumerate() {
         let mut next = vec![false; n + 1];
         match comp {
+            // Last, `**` takes at least one component: doublestar answers `**` only with
+            // a component left to match (`a/**` does not match `a`).
+            Component::AnyPath if k + 1 == pattern.len() => {
+                let mut any = false;
+                for j in 0..=n {
+                    next[j] = any;
+                    any |= reach[j];
+                }
+            }
             Component::AnyPath => {
                 let mut any = false;
                 for j in 0..=n {
@@ -260,9 +307,9 @@ fn match_path(pattern: &[Component], name: &[Vec<char>]) -> bool {
                     next[j] = any;
                 }
             }
-            Component::Segment(toks) => {
+            Component::Segment(toks, long_tail) => {
                 for j in 0..n {
-                    next[j + 1] = reach[j] && match_segment(toks, &name[j]);
+                    next[j + 1] = reach[j] && match_segment(toks, *long_tail, &name[j]);
                 }
             }
             Component::Never => {}
@@ -277,7 +324,7 @@ fn match_path(pattern: &[Component], name: &[Vec<char>]) -> bool {
 
 /// Glob match of one component: on a mismatch, the last `*` takes one more character
 /// (each `*` is resumed at most once per character: O(pattern × name)).
-fn match_segment(toks: &[Token], s: &[char]) -> bool {
+fn match_segment(toks: &[Token], long_tail: bool, s: &[char]) -> bool {
     let (mut p, mut i) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while i < s.len() {
@@ -302,12 +349,22 @@ fn match_segment(toks: &[Token], s: &[char]) -> bool {
             None => return false,
         }
     }
-    toks[p..].iter().all(|t| *t == Token::Star)
+    // Out of name: what is left must match nothing. Stars only (one token after
+    // collapsing), and doublestar refuses a trailing run of three or more here.
+    match &toks[p..] {
+        [] => true,
+        [Token::Star] => !long_tail,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 #[path = "doublestar_old.rs"]
 mod old;
+
+#[cfg(test)]
+#[path = "doublestar_vectors.rs"]
+mod vectors;
 
 #[cfg(test)]
 mod tests {
@@ -383,7 +440,9 @@ mod tests {
         assert!(!matches("v?", "v10"));
         assert!(matches("v[0-9]", "v7"));
         assert!(!matches("v[^0-9]", "v7"));
-        assert!(matches("v[!a]", "v7"));
+        // v1.3.4 negates with `^` only: `!` is one of the class's characters.
+        assert!(!matches("v[!a]", "v7"));
+        assert!(matches("v[!a]", "v!"));
         assert!(matches(r"a\*", "a*"));
         assert!(!matches(r"a\*", "ab"));
         assert!(!matches("v[0-9", "v1"));

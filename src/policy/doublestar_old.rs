@@ -1,6 +1,6 @@
-//! The matcher Harbor patterns used before they were compiled (recursive, exponential on
-//! `*a*a*a…b` and `**/**/…`): the reference the compiled matcher is checked against on
-//! small inputs.
+//! The reference matcher: recursive and exponential on `*a*a*a…b` and `**/**/…`, written
+//! straight from doublestar v1.3.4's rules (doublestar.rs says which), that the compiled
+//! matcher is checked against on small inputs.
 
 /// Whether `name` matches `pattern`. Malformed patterns (unclosed `[` or `{`) match nothing,
 /// as doublestar returns an error that Harbor treats as no match.
@@ -73,59 +73,69 @@ fn match_components(pattern: &str, name: &str) -> bool {
 }
 
 fn match_parts(p: &[&str], n: &[&str]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        Some(&"**") => (0..=n.len()).any(|k| match_parts(&p[1..], &n[k..])),
-        Some(seg) => {
-            !n.is_empty()
-                && match_segment(
-                    &seg.chars().collect::<Vec<_>>(),
-                    &n[0].chars().collect::<Vec<_>>(),
-                )
-                && match_parts(&p[1..], &n[1..])
+    let chars = |x: &str| x.chars().collect::<Vec<_>>();
+    match p {
+        [] => n.is_empty(),
+        // Last, `**` needs a component to match: `a/**` does not match `a`.
+        ["**"] => !n.is_empty(),
+        ["**", rest @ ..] => (0..n.len()).any(|k| match_parts(rest, &n[k..])),
+        [seg, rest @ ..] => {
+            !n.is_empty() && match_segment(&chars(seg), &chars(n[0])) && match_parts(rest, &n[1..])
         }
     }
 }
 
 fn match_segment(p: &[char], s: &[char]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some('*') => {
-            // `**` inside a component acts as `*`.
-            let rest = if p.get(1) == Some(&'*') {
-                &p[2..]
-            } else {
-                &p[1..]
-            };
-            (0..=s.len()).any(|k| match_segment(rest, &s[k..]))
-        }
-        Some('?') => !s.is_empty() && match_segment(&p[1..], &s[1..]),
-        Some('[') => {
-            let Some(close) = p.iter().skip(1).position(|&c| c == ']').map(|x| x + 1) else {
-                return false;
-            };
-            let Some(&c) = s.first() else { return false };
-            let class = &p[1..close];
-            let (neg, class) = match class.first() {
-                Some('^') | Some('!') => (true, &class[1..]),
-                _ => (false, class),
-            };
-            let mut hit = false;
-            let mut k = 0;
-            while k < class.len() {
-                if k + 2 < class.len() && class[k + 1] == '-' {
-                    hit |= class[k] <= c && c <= class[k + 2];
-                    k += 3;
-                } else {
-                    hit |= class[k] == c;
-                    k += 1;
-                }
-            }
-            hit != neg && match_segment(&p[close + 1..], &s[1..])
-        }
-        Some('\\') if p.len() > 1 => {
-            !s.is_empty() && s[0] == p[1] && match_segment(&p[2..], &s[1..])
-        }
-        Some(&c) => !s.is_empty() && s[0] == c && match_segment(&p[1..], &s[1..]),
+    if s.is_empty() {
+        // Out of name, doublestar v1.3.4 takes exactly these as matching nothing.
+        return matches!(p, [] | ['*'] | ['*', '*']);
+    }
+    match p {
+        [] => false,
+        ['*'] => true,
+        // A `*` with more after it leaves at least one character to the rest.
+        ['*', rest @ ..] => (0..s.len()).any(|k| match_segment(rest, &s[k..])),
+        ['?', rest @ ..] => match_segment(rest, &s[1..]),
+        ['[', ..] => match class(&p[1..], s[0]) {
+            Some((hit, len)) => hit && match_segment(&p[1 + len..], &s[1..]),
+            None => false,
+        },
+        ['\\', c, rest @ ..] => s[0] == *c && match_segment(rest, &s[1..]),
+        ['\\'] => false,
+        [c, rest @ ..] => s[0] == *c && match_segment(rest, &s[1..]),
+    }
+}
+
+/// Whether `c` is in the class written at the start of `p` (just after `[`), and how many
+/// characters the class takes with its `]`; `None` when it is malformed.
+fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+    let end = (0..p.len()).find(|&j| p[j] == ']' && (j == 0 || p[j - 1] != '\\'))?;
+    let (negated, mut body) = match &p[..end] {
+        [] => return None,
+        ['^', rest @ ..] => (true, rest),
+        b => (false, b),
+    };
+    let mut hit = false;
+    while !body.is_empty() {
+        let (lo, after) = class_char(body)?;
+        let (hi, after) = match after {
+            ['-'] | ['-', '-', ..] => return None,
+            ['-', more @ ..] => class_char(more)?,
+            _ => (lo, after),
+        };
+        hit |= lo <= c && c <= hi;
+        body = after;
+    }
+    Some((hit != negated, end + 1))
+}
+
+/// The first character of a class body (`\` escaping), and what follows it.
+fn class_char(b: &[char]) -> Option<(char, &[char])> {
+    match b {
+        ['-', ..] => None,
+        ['\\', c, rest @ ..] => Some((*c, rest)),
+        ['\\'] => None,
+        [c, rest @ ..] => Some((*c, rest)),
+        [] => None,
     }
 }
