@@ -47,6 +47,8 @@ pub struct AcrPurge {
     pub include_locked: bool,
     /// What the plan says about the arguments themselves (the 150-year cap).
     pub notes: Vec<String>,
+    /// Flags given (with any value) that older acr-cli releases do not know.
+    pub newer_flags: Vec<&'static str>,
 }
 
 fn locked_tag(im: &Image, tag: &str) -> bool {
@@ -82,6 +84,10 @@ impl AcrPurge {
         let g = Graph::build(images);
         let mut ev = Evaluation::default();
         ev.warnings.extend(self.notes.iter().cloned());
+        if let Some(w) = args::unknown_to(&self.newer_flags, sw.acr_cli_version) {
+            ev.warnings.push(w);
+            return ev;
+        }
         let cutoff = self.ago.map(|a| now - a);
         let mut unknown_times: Vec<&str> = Vec::new();
         let groups = g.groups();

@@ -2,6 +2,7 @@
 //! comments), the `--filter REPO:TAG` split and the `--ago` duration grammar.
 
 use super::{parse_ago, AcrPurge, Filter};
+use crate::policy::switches::AcrCliVersion;
 use crate::policy::PolicyError;
 use fancy_regex::Regex;
 
@@ -99,6 +100,40 @@ pub fn compile(re: &str) -> Result<Regex, String> {
     Regex::new(re).map_err(|e| e.to_string())
 }
 
+/// Flags added after acr-cli 0.16, with the first release that has them: `--include-locked`
+/// in 0.17 (cfadfa9), `--untagged-only` in 0.18 (4036745). (`--verbose` came after 0.18.1,
+/// but `acr.cli_version` does not tell 0.18 from 0.19, and it changes no plan.)
+const SINCE: [(&str, AcrCliVersion); 2] = [
+    ("--include-locked", AcrCliVersion::V017),
+    ("--untagged-only", AcrCliVersion::V019),
+];
+
+fn rank(v: AcrCliVersion) -> u8 {
+    match v {
+        AcrCliVersion::Before017 => 0,
+        AcrCliVersion::V017 => 1,
+        AcrCliVersion::V019 => 2,
+    }
+}
+
+/// What an older acr-cli (`acr.cli_version`) does with a flag it does not know: cobra
+/// refuses the whole command ("unknown flag"), so nothing is purged.
+pub fn unknown_to(given: &[&'static str], v: AcrCliVersion) -> Option<String> {
+    let (flag, since) = SINCE
+        .iter()
+        .find(|(f, since)| given.contains(f) && rank(v) < rank(*since))?;
+    let name = |v: AcrCliVersion| match v {
+        AcrCliVersion::Before017 => "before 0.17",
+        AcrCliVersion::V017 => "0.17",
+        AcrCliVersion::V019 => "0.18",
+    };
+    Some(format!(
+        "acr-cli {} has no {flag} (it came in {}): it refuses the command as an unknown flag, so this plan purges nothing (acr.cli_version)",
+        name(v),
+        name(*since)
+    ))
+}
+
 /// A boolean flag as pflag reads it: bare is true, `--flag=V` takes Go's
 /// `strconv.ParseBool` (so `--include-locked=false` leaves locks honoured).
 fn boolean(flag: &str, inline: Option<&str>) -> Result<bool, PolicyError> {
@@ -137,6 +172,7 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
     let mut ago_text = String::new();
     let (mut keep, mut untagged, mut untagged_only, mut include_locked) =
         (0usize, false, false, false);
+    let mut newer_flags: Vec<&'static str> = Vec::new();
     // cobra's mutual exclusion looks at whether a flag was given, not at its value.
     let (mut untagged_set, mut untagged_only_set) = (false, false);
     while let Some(arg) = it.next() {
@@ -176,6 +212,11 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
                 }
             }
             "--untagged" | "--untagged-only" | "--include-locked" | "--dry-run" | "--verbose" => {
+                if let Some(&(f, _)) = SINCE.iter().find(|(f, _)| *f == flag) {
+                    if !newer_flags.contains(&f) {
+                        newer_flags.push(f);
+                    }
+                }
                 match boolean(flag, inline.as_deref()) {
                     Ok(b) => match flag {
                         "--untagged" => (untagged, untagged_set) = (b, true),
@@ -275,6 +316,7 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             untagged_only,
             include_locked,
             notes,
+            newer_flags,
         }),
     }
 }

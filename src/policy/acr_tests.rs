@@ -180,9 +180,11 @@ fn own_untagged_only_keep_and_children_of_kept_indexes() {
     let ev = eval("--untagged-only --ago 1d --keep 1", &images);
     // c1 is a child of a tagged index, sig a referrer, d3 too young, d2 kept by --keep 1.
     assert_eq!(acted(&images, &ev, ActionKind::Delete), ["d1"]);
+    // Releases before 0.18 have no --untagged-only: --untagged with a filter that
+    // finds no tag does the same there.
     let mut sw = Switches::default();
     sw.set("acr.cli_version=0.17").unwrap();
-    let ev = AcrPurge::parse("--untagged-only --ago 1d --keep 1")
+    let ev = AcrPurge::parse("--filter 'app:^none$' --untagged --ago 1d --keep 1")
         .unwrap()
         .evaluate(&images, now(), &sw);
     assert_eq!(
@@ -191,13 +193,25 @@ fn own_untagged_only_keep_and_children_of_kept_indexes() {
         "0.17 applies no keep to manifests"
     );
     sw.set("acr.cli_version=<0.17").unwrap();
-    let ev = AcrPurge::parse("--untagged-only --ago 1d")
+    let ev = AcrPurge::parse("--filter 'app:^none$' --untagged --ago 1d")
         .unwrap()
         .evaluate(&images, now(), &sw);
     assert_eq!(
         acted(&images, &ev, ActionKind::Delete),
         ["d1", "d2", "d3"],
         "before 0.17 ago is ignored for manifests"
+    );
+    // --untagged-only itself is an unknown flag there: acr-cli refuses the command.
+    let ev = AcrPurge::parse("--untagged-only --ago 1d")
+        .unwrap()
+        .evaluate(&images, now(), &sw);
+    assert!(ev.decisions.is_empty(), "{:?}", ev.decisions);
+    assert!(
+        ev.warnings
+            .iter()
+            .any(|w| w.contains("has no --untagged-only (it came in 0.18)")),
+        "{:?}",
+        ev.warnings
     );
 }
 
@@ -218,4 +232,34 @@ fn own_locked_index_does_not_protect_children_in_acr_but_warns() {
         "{:?}",
         ev.warnings
     );
+}
+
+/// `--include-locked` came in acr-cli 0.17 (cfadfa9): an older acr-cli refuses the whole
+/// command as an unknown flag, `=false` included, so nothing is purged; 0.17 reads it.
+#[test]
+fn own_flags_an_older_acr_cli_does_not_know_purge_nothing() {
+    let mut locked = acr_img("app", "L", &["old"], "30d");
+    locked.tag_details.as_mut().unwrap()[0].write_enabled = Some(false);
+    let images = vec![locked, acr_img("app", "m", &["v1"], "30d")];
+    let mut sw = Switches::default();
+    sw.set("acr.cli_version=<0.17").unwrap();
+    for args in [
+        "--filter app:.* --ago 1d --include-locked",
+        "--filter app:.* --ago 1d --include-locked=false",
+    ] {
+        let ev = AcrPurge::parse(args).unwrap().evaluate(&images, now(), &sw);
+        assert!(ev.decisions.is_empty(), "{args}: {:?}", ev.decisions);
+        assert!(
+            ev.warnings.iter().any(
+                |w| w.contains("acr-cli before 0.17 has no --include-locked (it came in 0.17)")
+            ),
+            "{:?}",
+            ev.warnings
+        );
+    }
+    sw.set("acr.cli_version=0.17").unwrap();
+    let ev = AcrPurge::parse("--filter app:.* --ago 1d --include-locked")
+        .unwrap()
+        .evaluate(&images, now(), &sw);
+    assert_eq!(untagged_tags(&images, &ev), ["app:old", "app:v1"]);
 }

@@ -81,11 +81,12 @@ impl PackageRoot {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AcrCliVersion {
-    /// 0.18 and later: `--keep` also keeps dangling manifests.
+    /// 0.18 and later: `--keep` also keeps dangling manifests; `--untagged-only`.
     V019,
-    /// 0.17: `--ago` applies to manifests, `--keep` does not.
+    /// 0.17: `--ago` applies to manifests, `--keep` does not; `--include-locked`, but no
+    /// `--untagged-only` (acr-cli refuses it as an unknown flag).
     V017,
-    /// before 0.17: `--ago` ignored for manifests.
+    /// before 0.17: `--ago` ignored for manifests; neither flag.
     Before017,
 }
 
