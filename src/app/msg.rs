@@ -35,6 +35,11 @@ pub enum Msg {
         total: usize,
     },
     Layers(super::tasks::layers::LayersResult),
+    /// dive's figures of `digest`, computed after its `Layers` result.
+    LayersDive {
+        digest: String,
+        score: Result<std::sync::Arc<crate::layers::dive::DiveScore>, String>,
+    },
     /// The runner abandoned the layer analysis of this digest for a newer one.
     LayersAbandoned(String),
     /// The runner abandoned the fetch for this digest in favour of a newer one.

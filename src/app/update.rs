@@ -91,6 +91,10 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Layers(r) => layers::update::on_result(state, r),
+        Msg::LayersDive { digest, score } => {
+            layers::update::on_dive(state, digest, score);
+            vec![]
+        }
         Msg::LayersAbandoned(d) => {
             layers::update::abandoned(state, &d);
             vec![]

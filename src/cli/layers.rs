@@ -200,17 +200,7 @@ fn print_table(
         size(r.wasted_bytes),
         r.efficiency * 100.0
     )?;
-    let d = &r.dive;
-    let user = match d.wasted_user_percent {
-        Some(p) => format!("user {:.1}%", p * 100.0),
-        None => "no user bytes".to_string(),
-    };
-    writeln!(
-        out,
-        "dive's score: efficiency {:.1}%, wasted {} ({user})\n",
-        d.efficiency * 100.0,
-        size(d.wasted_bytes),
-    )?;
+    writeln!(out, "dive's score: {}\n", r.dive.summary())?;
     writeln!(
         out,
         "{:>3}  {:>10}  {:>10}  {:>6} {:>6} {:>6}  {:>10}  CREATED BY",

@@ -54,6 +54,20 @@ impl DiveScore {
     pub fn wasted_user_ratio(&self) -> f64 {
         self.wasted_bytes as f64 / self.user_size_bytes as f64
     }
+
+    /// The figures as `regscope layers` prints them after `dive's score: ` and the TUI's
+    /// layers view shows them: one wording and rounding for both.
+    pub fn summary(&self) -> String {
+        let user = match self.wasted_user_percent {
+            Some(p) => format!("user {:.1}%", p * 100.0),
+            None => "no user bytes".to_string(),
+        };
+        format!(
+            "efficiency {:.1}%, wasted {} ({user})",
+            self.efficiency * 100.0,
+            crate::text::size(self.wasted_bytes),
+        )
+    }
 }
 
 /// One node of a dive layer tree. A node made only as a parent of a deeper path carries

@@ -226,3 +226,24 @@ fn a_very_deep_path_does_not_overflow_the_stack() {
     );
     assert_eq!(d.efficiency, 10.0 / 17.0);
 }
+
+/// The line the CLI prints and the TUI shows: one decimal of a percent, `text::size` bytes,
+/// and "no user bytes" where dive would divide by zero (never a made-up 0% or 100%).
+#[test]
+fn summary_is_the_one_line_both_front_ends_show() {
+    let two = [
+        layer(vec![file("a", 3000)]),
+        layer(vec![file("a", 5000), file("b", 1000)]),
+    ];
+    let d = score(&two);
+    // Σ smallest 3000 + 1000 over Σ 9000; a's two copies (8000) are wasted, of 6000 user.
+    assert_eq!(
+        d.summary(),
+        "efficiency 44.4%, wasted 7.8 KiB (user 133.3%)"
+    );
+    let one = score(&[layer(vec![file("a", 10)])]);
+    assert_eq!(
+        one.summary(),
+        "efficiency 100.0%, wasted 0 B (no user bytes)"
+    );
+}

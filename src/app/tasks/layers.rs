@@ -1,11 +1,12 @@
 //! The layers tab's background work: resolve the selected image, index its layers through
 //! `layers::analyze_image` (cache first, progress as layers stream), then build the trees
 //! the tab shows (each layer's changes, and the filesystem as of each layer) off the UI
-//! thread, so moving between layers never replays anything on it.
+//! thread, so moving between layers never replays anything on it; then dive's figures
+//! (`layers::dive`), sent on their own so the tab does not wait for them.
 
 use crate::app::msg::Msg;
 use crate::layers::{
-    analyze_image, hints::hints, resolve, Analysis, AnalyzeOptions, FsTree, LayerIndex,
+    analyze_image, dive, hints::hints, resolve, Analysis, AnalyzeOptions, FsTree, LayerIndex,
     LayerProgress, LayerStats, WastedFile,
 };
 use crate::model::Digest;
@@ -122,6 +123,25 @@ pub async fn run(source: Arc<dyn ManifestSource>, req: LayersRequest, tx: Unboun
             Err(e) => return done(Err(format!("layer {i}: {e}"))),
         }
     }
-    let built = tokio::task::spawn_blocking(move || build(&indexes, &created_by)).await;
-    done(built.map(Arc::new).map_err(|e| e.to_string()));
+    let built = tokio::task::spawn_blocking(move || {
+        let data = build(&indexes, &created_by);
+        (data, indexes)
+    })
+    .await;
+    let indexes = match built {
+        Ok((data, indexes)) => {
+            done(Ok(Arc::new(data)));
+            indexes
+        }
+        Err(e) => return done(Err(e.to_string())),
+    };
+    // dive's figures second: the tab is usable meanwhile and says they are being computed.
+    let score = tokio::task::spawn_blocking(move || dive::score(&indexes))
+        .await
+        .map(Arc::new)
+        .map_err(|e| format!("dive's figures were not computed: {e}"));
+    let _ = tx.send(Msg::LayersDive {
+        digest: req.digest.to_string(),
+        score,
+    });
 }

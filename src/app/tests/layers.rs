@@ -11,7 +11,7 @@ use crate::layers::{Compression, EntryKind, LayerIndex, TarEntry};
 use crate::model::Digest;
 use std::sync::Arc;
 
-fn index(name: &str, entries: &[(&str, EntryKind, u64)]) -> LayerIndex {
+pub(super) fn index(name: &str, entries: &[(&str, EntryKind, u64)]) -> LayerIndex {
     LayerIndex {
         format: INDEX_FORMAT,
         digest: Digest::sha256_of(name.as_bytes()),

@@ -15,6 +15,7 @@ mod harbor;
 mod history;
 mod index_layers;
 mod layers;
+mod layers_dive;
 mod list_filter;
 mod plan;
 mod plan_not_performed;

@@ -83,7 +83,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             use crate::app::views::layers::{state::LayersEntry, view as layers_view};
             let analysis = state.layers.cache.get(row.digest_str());
             if let Some(LayersEntry::Ready(a)) = analysis {
-                return layers_view::draw(frame, inner, state, a);
+                let dive = state.layers.dive.get(row.digest_str());
+                return layers_view::draw(frame, inner, state, a, dive);
             }
             if data.layers.is_empty() && !data.platforms.is_empty() {
                 return draw_index_layers(frame, inner, state, data);

@@ -2,6 +2,7 @@
 //! mode, and the tree cursor and expanded nodes.
 
 use crate::app::tasks::layers::LayersData;
+use crate::layers::dive::DiveScore;
 use crate::layers::FsTree;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -17,6 +18,15 @@ pub enum LayersEntry {
     Failed(String),
 }
 
+/// dive's figures of an image, computed after its analysis (they are a second pass over the
+/// same indexes, so the tab is usable before they arrive). Absent while being computed.
+#[derive(Clone, Debug)]
+pub enum DiveEntry {
+    Ready(Arc<DiveScore>),
+    /// Why there are no figures (the computation did not finish).
+    Unknown(String),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TreeMode {
     /// What the selected layer added, modified and removed.
@@ -28,6 +38,8 @@ pub enum TreeMode {
 #[derive(Debug, Default)]
 pub struct LayersState {
     pub cache: HashMap<String, LayersEntry>,
+    /// dive's figures by image digest, once computed (see [`DiveEntry`]).
+    pub dive: HashMap<String, DiveEntry>,
     pub ticket: u64,
     pub layer: usize,
     pub mode: Option<TreeMode>,

@@ -1,13 +1,15 @@
 //! Reducer of the layers tab: requests an analysis for the selected image when the tab is
 //! showing (latest wins, cached by digest), and moves between layers and in the tree.
 
-use super::state::{visible, LayersEntry, TreeMode};
+use super::state::{visible, DiveEntry, LayersEntry, TreeMode};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::state::State;
 use crate::app::tasks::layers::{LayersRequest, LayersResult};
 use crate::app::views::detail::state::{DetailEntry, DetailTab};
 use crate::app::views::errors::state::ErrorEntry;
+use crate::layers::dive::DiveScore;
+use std::sync::Arc;
 
 /// Makes sure the selected image's layer analysis is cached or on its way, when the layers
 /// tab is showing and the manifest (with its layer list) is known.
@@ -78,13 +80,26 @@ pub fn on_result(state: &mut State, r: LayersResult) -> Vec<Effect> {
     vec![]
 }
 
+pub fn on_dive(state: &mut State, digest: String, score: Result<Arc<DiveScore>, String>) {
+    let entry = match score {
+        Ok(s) => DiveEntry::Ready(s),
+        Err(why) => DiveEntry::Unknown(why),
+    };
+    state.layers.dive.insert(digest, entry);
+}
+
 /// The runner gave up on this digest for a newer one: fetch again when it is shown again.
+/// That includes an analysis whose dive figures were still being computed (they come from
+/// the same run): otherwise the tab would say "computing" for ever.
 pub fn abandoned(state: &mut State, digest: &str) {
-    if matches!(
-        state.layers.cache.get(digest),
-        Some(LayersEntry::Loading { .. })
-    ) {
-        state.layers.cache.remove(digest);
+    let l = &mut state.layers;
+    let unfinished = match l.cache.get(digest) {
+        Some(LayersEntry::Loading { .. }) => true,
+        Some(LayersEntry::Ready(_)) => !l.dive.contains_key(digest),
+        _ => false,
+    };
+    if unfinished {
+        l.cache.remove(digest);
     }
 }
 

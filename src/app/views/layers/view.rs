@@ -1,8 +1,9 @@
-//! Draws the layers tab: a header with totals and efficiency, one row per layer (size bar,
+//! Draws the layers tab: a header with totals and efficiency, dive's figures (or that they
+//! are being computed), one row per layer (size bar,
 //! size, +added ~modified −removed, `created_by`), then the selected layer's tree, the
 //! largest wasted files and the hints.
 
-use super::state::{visible, LayersEntry, TreeMode};
+use super::state::{visible, DiveEntry, LayersEntry, TreeMode};
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::State;
@@ -39,19 +40,40 @@ pub fn status<'a>(state: &State, entry: Option<&LayersEntry>) -> Option<Line<'a>
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, data: &LayersData) {
+/// dive's figures in the words of `regscope layers`; while they are computed or when they
+/// could not be, it says so rather than showing a figure.
+fn dive_line<'a>(state: &State, dive: Option<&DiveEntry>) -> Line<'a> {
+    let t = &state.theme;
+    let (text, role) = match dive {
+        Some(DiveEntry::Ready(s)) => (format!("dive's score: {}", s.summary()), Role::Text),
+        Some(DiveEntry::Unknown(why)) => (format!("dive's score: unknown ({why})"), Role::Warning),
+        None => ("dive's score: computing…".to_string(), Role::Muted),
+    };
+    Line::from(Span::styled(text, t.fg(role)))
+}
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    data: &LayersData,
+    dive: Option<&DiveEntry>,
+) {
     let t = &state.theme;
     let l = &state.layers;
-    let mut out: Vec<Line> = vec![Line::from(Span::styled(
-        format!(
-            "{} · {} of files · wasted {} · efficiency {:.1}%",
-            crate::text::count(data.rows.len(), "layer"),
-            format::size(Some(data.total_bytes)),
-            format::size(Some(data.wasted_bytes)),
-            data.efficiency * 100.0
-        ),
-        t.fg(Role::Header),
-    ))];
+    let mut out: Vec<Line> = vec![
+        Line::from(Span::styled(
+            format!(
+                "{} · {} of files · wasted {} · efficiency {:.1}%",
+                crate::text::count(data.rows.len(), "layer"),
+                format::size(Some(data.total_bytes)),
+                format::size(Some(data.wasted_bytes)),
+                data.efficiency * 100.0
+            ),
+            t.fg(Role::Header),
+        )),
+        dive_line(state, dive),
+    ];
     let max = data.rows.iter().map(|r| r.size).max().unwrap_or(0);
     let bar_w = (area.width as usize / 6).clamp(6, 20);
     for (i, r) in data.rows.iter().enumerate() {
