@@ -265,14 +265,25 @@ impl HarborPolicy {
             ));
         };
         let mut errs = Vec::new();
-        if let Some(a) = top.get("algorithm").and_then(Value::as_str) {
-            if a != "or" {
-                errs.push(PolicyError::new(
-                    None,
-                    Some("algorithm"),
-                    format!("{a:?}: only \"or\" is supported"),
-                ));
-            }
+        // Harbor looks the algorithm up only when an enabled rule gives it a job to build;
+        // without one registered ("or") that job fails and nothing is deleted.
+        let runs = top.get("rules").and_then(Value::as_array).is_some_and(|r| {
+            r.iter()
+                .any(|r| r.get("disabled") != Some(&Value::Bool(true)))
+        });
+        match top.get("algorithm").and_then(Value::as_str) {
+            Some("or") => {}
+            None if !runs => {}
+            None => errs.push(PolicyError::new(
+                None,
+                Some("algorithm"),
+                "is required (\"or\"); Harbor's run fails without it",
+            )),
+            Some(a) => errs.push(PolicyError::new(
+                None,
+                Some("algorithm"),
+                format!("{a:?}: only \"or\" is supported"),
+            )),
         }
         if let Some(l) = v.pointer("/scope/level").and_then(Value::as_str) {
             if l != "project" {
@@ -314,14 +325,19 @@ impl HarborPolicy {
             if r.get("disabled").and_then(Value::as_bool) == Some(true) {
                 continue;
             }
-            if let Some(a) = r.get("action").and_then(Value::as_str) {
-                if a != "retain" {
-                    errs.push(PolicyError::new(
-                        Some(rn.clone()),
-                        Some("action"),
-                        format!("{a:?}: the only action is \"retain\""),
-                    ));
-                }
+            // Harbor's action index: an empty or unknown action fails the build of the job.
+            match r.get("action").and_then(Value::as_str).unwrap_or("") {
+                "retain" => {}
+                "" => errs.push(PolicyError::new(
+                    Some(rn.clone()),
+                    Some("action"),
+                    "is required (\"retain\"); Harbor's run fails without it",
+                )),
+                a => errs.push(PolicyError::new(
+                    Some(rn.clone()),
+                    Some("action"),
+                    format!("{a:?}: the only action is \"retain\""),
+                )),
             }
             let tname = r
                 .get("template")

@@ -896,3 +896,60 @@ fn ties_across_the_boundary_are_kept_where_harbor_picks_one() {
         .iter()
         .any(|w| w.contains("tie")));
 }
+
+// --- policy/action/performer_test.go ---
+
+#[test]
+fn performer_test_perform_immutable() {
+    // performer_test.go TestPerformImmutable: `latest` (d0) retained, `dev` (d1) deleted,
+    // d2 (tags `immute` and `samedig`, one artifact) matches a tag immutability rule and
+    // is reported IMMUTABLE instead of deleted.
+    let mut d2 = cand("c2", &["immute", "samedig"], 10, None);
+    d2.repository = "library/test".into();
+    d2.locked = Some(crate::model::Lock {
+        write_enabled: false,
+        delete_enabled: false,
+    });
+    let mut images = vec![
+        cand("c0", &["latest"], 10, None),
+        cand("c1", &["dev"], 10, None),
+        d2,
+    ];
+    images[0].repository = "library/harbor".into();
+    images[1].repository = "library/harbor".into();
+    let r = rule_json(
+        "always",
+        "{}",
+        r#"[{"kind":"doublestar","decoration":"matches","pattern":"latest"}]"#,
+        r#"[{"kind":"doublestar","decoration":"repoMatches","pattern":"**"}]"#,
+    );
+    let ev = eval(&[r], &images);
+    assert_eq!(acted(&images, &ev, ActionKind::Delete), ["c1"]);
+    assert_eq!(ev.protected.len(), 1);
+    assert_eq!(ev.protected[0].image, 2);
+    assert!(ev.protected[0].why.starts_with("IMMUTABLE"));
+}
+
+// --- policy/action/index and policy/alg/index: what a job needs to be built ---
+
+#[test]
+fn action_and_algorithm_must_be_registered() {
+    // action/index Get: "empty action" / "action %s is not registered"; alg/index Get:
+    // "no processor registered with algorithm" (only "or" is). Either fails the job.
+    let mut no_action = all_rule("always", "{}");
+    no_action = no_action.replace(r#""action":"retain","#, "");
+    let e = parse_err(&[no_action.clone()]);
+    assert!(e.contains("action") && e.contains("required"), "{e}");
+    let e = parse_err(&[all_rule("always", "{}").replace("retain", "delete")]);
+    assert!(e.contains("the only action"), "{e}");
+    // A disabled rule never reaches the builder.
+    let mut off = no_action;
+    off.insert_str(1, r#""disabled":true,"#);
+    parse(&[off.clone()]).unwrap();
+    // No algorithm: refused when an enabled rule would run, not otherwise.
+    let text = format!(r#"{{"rules":[{}]}}"#, all_rule("always", "{}"));
+    let e = HarborPolicy::parse(&text).unwrap_err().to_string();
+    assert!(e.contains("algorithm") && e.contains("required"), "{e}");
+    HarborPolicy::parse(&format!(r#"{{"rules":[{off}]}}"#)).unwrap();
+    HarborPolicy::parse(r#"{"rules":[]}"#).unwrap();
+}
