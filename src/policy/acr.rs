@@ -65,14 +65,17 @@ fn locked_manifest(im: &Image) -> bool {
         .is_some_and(|l| !l.write_enabled || !l.delete_enabled)
 }
 
-/// A tag's lastUpdateTime; the manifest's when the registry gave no per-tag time.
+/// A tag's lastUpdateTime; the manifest's when the registry lists no tag details at all.
+/// A tag it lists without a time (ACR: the tag moved between the tag and manifest
+/// listings, so it was updated just now) has an unknown time, not the manifest's.
 fn tag_time(im: &Image, tag: &str) -> Option<DateTime<Utc>> {
-    im.tag_details
-        .iter()
-        .flatten()
-        .find(|t| t.name == tag)
-        .and_then(|t| t.last_update)
-        .or(im.updated_at)
+    match &im.tag_details {
+        Some(details) => details
+            .iter()
+            .find(|t| t.name == tag)
+            .and_then(|t| t.last_update),
+        None => im.updated_at,
+    }
 }
 
 impl AcrPurge {

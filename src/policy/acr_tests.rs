@@ -263,3 +263,26 @@ fn own_flags_an_older_acr_cli_does_not_know_purge_nothing() {
         .evaluate(&images, now(), &sw);
     assert_eq!(untagged_tags(&images, &ev), ["app:old", "app:v1"]);
 }
+
+/// A tag ACR listed without a time of its own (inventory/acr.rs: it moved between the tag
+/// and manifest listings, so it was just updated) is not aged by its manifest's
+/// lastUpdateTime: its time is unknown and --ago cannot select it. A registry that lists
+/// no tag details at all still ages tags by the manifest's time.
+#[test]
+fn own_a_tag_listed_without_time_is_not_aged_by_its_manifest() {
+    let mut moved = acr_img("app", "M", &["v1"], "30d");
+    moved.tag_details.as_mut().unwrap()[0].last_update = None;
+    let images = vec![moved.clone()];
+    let ev = eval("--filter app:.* --ago 1d", &images);
+    assert!(ev.decisions.is_empty(), "{:?}", ev.decisions);
+    assert!(
+        ev.warnings
+            .iter()
+            .any(|w| w.contains("--ago cannot select a tag there")),
+        "{:?}",
+        ev.warnings
+    );
+    moved.tag_details = None;
+    let ev = eval("--filter app:.* --ago 1d", &[moved.clone()]);
+    assert_eq!(untagged_tags(&[moved], &ev), ["app:v1"]);
+}
