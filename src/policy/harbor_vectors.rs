@@ -953,3 +953,53 @@ fn action_and_algorithm_must_be_registered() {
     HarborPolicy::parse(&format!(r#"{{"rules":[{off}]}}"#)).unwrap();
     HarborPolicy::parse(r#"{"rules":[]}"#).unwrap();
 }
+
+// --- policy/builder_test.go and job_test.go ---
+
+#[test]
+fn builder_test_build_latest_pushed_k_on_latest() {
+    // builder_test.go TestBuild: latestPushedK 10 on tag `latest`: the one result is `dev`.
+    let images = vec![
+        cand("c0", &["latest"], 10, None),
+        cand("c1", &["dev"], 10, None),
+    ];
+    let r = rule_json(
+        "latestPushedK",
+        r#"{"latestPushedK":10}"#,
+        r#"[{"kind":"doublestar","decoration":"matches","pattern":"latest"}]"#,
+        r#"[{"kind":"doublestar","decoration":"repoMatches","pattern":"**"}]"#,
+    );
+    assert_eq!(
+        acted(&images, &eval(&[r], &images), ActionKind::Delete),
+        ["c1"]
+    );
+}
+
+#[test]
+fn job_test_run_success_project_scope_selectors_are_not_read() {
+    // job_test.go TestRunSuccess: the rule's scope selectors are under "project", which a
+    // project-level policy does not read (launcher.go reads them only at system level), so
+    // every repository is in scope; latestPushedK 10 keeps both candidates.
+    let images = vec![
+        cand("c0", &["latest"], NOW_S - 11, Some(NOW_S - 2)),
+        cand("c1", &["dev", "test"], NOW_S - 10, Some(NOW_S - 3)),
+    ];
+    let r = rule_json(
+        "latestPushedK",
+        r#"{"latestPushedK":10}"#,
+        r#"[{"kind":"doublestar","decoration":"matches","pattern":"**"}]"#,
+        "[]",
+    )
+    .replace(
+        r#""scope_selectors":{"repository":[]}"#,
+        r#""scope_selectors":{"project":[{"kind":"doublestar","decoration":"repoMatches","pattern":"{harbor}"}]}"#,
+    );
+    assert!(r.contains("\"project\""));
+    assert!(eval(std::slice::from_ref(&r), &images).decisions.is_empty());
+    // The same rule keeping 1: the older push (c0) goes, so the rule did run here.
+    let one = r.replace(r#"{"latestPushedK":10}"#, r#"{"latestPushedK":1}"#);
+    assert_eq!(
+        acted(&images, &eval(&[one], &images), ActionKind::Delete),
+        ["c0"]
+    );
+}
