@@ -133,3 +133,88 @@ async fn probe_inventory_and_a_locked_image_refused_on_delete() {
     assert_eq!(s.manifest_status("app", &seeded.v2.digest).await, 200);
     assert_eq!(s.manifest_status("app", &seeded.v1.digest).await, 404);
 }
+
+/// acr-cli skips a locked manifest before it reads it (`GetUntaggedManifests`), so the
+/// untagged platforms of a locked index are dangling to `acr purge --untagged-only`; the
+/// plan keeps them as children of a surviving index and says why. Unlocked, the index
+/// keeps them in acr-cli too, and there is nothing to say.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untagged_only_a_locked_index_keeps_its_platforms_in_the_plan() {
+    let Some(fake) = FakeAcr::start().await else {
+        return;
+    };
+    let seeded = seed(&fake).await;
+    let old = seeded.now - chrono::Duration::days(30);
+    for c in &seeded.children {
+        fake.set_manifest("app", &c.digest, |m| (m.created, m.updated) = (old, old));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("docker")).unwrap();
+    let auth =
+        base64::engine::general_purpose::STANDARD.encode(format!("{ADMIN_USER}:{ADMIN_PASSWORD}"));
+    let cfg = serde_json::json!({"auths": {format!("http://{}", fake.host()): {"auth": auth}}});
+    std::fs::write(d.join("docker/config.json"), cfg.to_string()).unwrap();
+    std::fs::write(
+        d.join("purge.txt"),
+        "acr purge --filter 'app:.*' --untagged-only --ago 7d\n",
+    )
+    .unwrap();
+    let host = fake.host().to_string();
+    let now = seeded.now.to_rfc3339();
+    let plan = || -> Value {
+        let o = regscope(
+            d,
+            &[
+                "plan",
+                &host,
+                "--policy",
+                "purge.txt",
+                "--now",
+                &now,
+                "--json",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let digests = |p: &Value, key: &str| -> Vec<String> {
+        p[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["digest"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let children: Vec<String> = seeded.children.iter().map(|c| c.digest.clone()).collect();
+
+    let p = plan();
+    for c in &children {
+        // Not even proposed: acr-cli keeps the children of a tagged index.
+        assert!(!digests(&p, "actions").contains(c), "{p:#}");
+        assert!(!digests(&p, "protected").contains(c), "{p:#}");
+    }
+    assert!(!p["warnings"].to_string().contains("is locked"), "{p:#}");
+
+    fake.set_manifest("app", &seeded.index.digest, |m| {
+        m.attrs.write_enabled = false
+    });
+    let p = plan();
+    for c in &children {
+        assert!(!digests(&p, "actions").contains(c), "{p:#}");
+        let why = p["protected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["digest"] == c.as_str())
+            .map(|x| x["why"].to_string())
+            .unwrap_or_default();
+        assert!(why.contains("child of surviving index"), "{c}: {p:#}");
+    }
+    assert!(
+        p["warnings"]
+            .to_string()
+            .contains("is locked, and acr purge does not protect its untagged children"),
+        "{p:#}"
+    );
+}
