@@ -100,6 +100,10 @@ pub fn compile(re: &str) -> Result<Regex, String> {
     Regex::new(re).map_err(|e| e.to_string())
 }
 
+/// acr-cli's one-letter flags that take a value (purge's `-f`, `-c`; the root's `-r`,
+/// `-u`, `-p`).
+const SHORT_WITH_VALUE: [&str; 5] = ["-f", "-c", "-r", "-u", "-p"];
+
 /// Flags added after acr-cli 0.16, with the first release that has them: `--include-locked`
 /// in 0.17 (cfadfa9), `--untagged-only` in 0.18 (4036745). (`--verbose` came after 0.18.1,
 /// but `acr.cli_version` does not tell 0.18 from 0.19, and it changes no plan.)
@@ -178,7 +182,14 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg, None),
+            // pflag's shorthands take their value glued on too: `-fapp:.*`, `-f=app:.*`.
+            _ => match arg.get(..2).filter(|f| SHORT_WITH_VALUE.contains(f)) {
+                Some(f) if arg.len() > 2 => {
+                    let v = &arg[2..];
+                    (f, Some(v.strip_prefix('=').unwrap_or(v).to_string()))
+                }
+                _ => (arg, None),
+            },
         };
         let mut value = |name: &str| {
             inline
@@ -227,6 +238,13 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
                     Err(e) => errs.push(e),
                 }
             }
+            // acr-cli ignores a word that is no flag, so `--untagged false` is --untagged;
+            // such a word is refused here rather than silently dropped.
+            other if !other.starts_with('-') => errs.push(PolicyError::new(
+                None,
+                Some(other),
+                "is no flag; acr purge ignores it (a boolean takes its value as --flag=false, not --flag false)",
+            )),
             other => errs.push(PolicyError::new(
                 None,
                 Some(other),

@@ -512,3 +512,31 @@ fn untagged_only_reads_no_tag_half() {
         .to_string();
     assert!(e.contains("repository regex"), "{e}");
 }
+
+/// pflag reads a shorthand's value glued on (`-fVALUE`, `-f=VALUE`) as well as after a
+/// space; a word that is no flag acr-cli ignores (cobra hands it to a command that reads
+/// no arguments), so `--untagged false` still deletes manifests there: refused here,
+/// with the reason.
+#[test]
+fn shorthands_and_stray_words() {
+    let images = four_tags_with_repo_filter_match();
+    for args in [
+        "-f 'bar:v1-.*' --ago 0m",
+        "-f'bar:v1-.*' --ago 0m",
+        "-f='bar:v1-.*' --ago 0m",
+        "--filter='bar:v1-.*' --ago 0m -r=example -c=cfg.json",
+    ] {
+        assert_eq!(untagged(&images, args), ["v1-a", "v1-b", "v1-c"], "{args}");
+    }
+    let e = AcrPurge::parse("--filter 'bar:.*' --ago 1d --untagged false")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("false: is no flag") && e.contains("--flag=false"),
+        "{e}"
+    );
+    let e = AcrPurge::parse("--filter 'bar:.*' --ago 1d -x1")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("-x1: unknown flag"), "{e}");
+}
