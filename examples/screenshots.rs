@@ -144,10 +144,10 @@ fn detail_for(st: &mut State) {
         config_bytes: None,
         config_digest: None,
         layers: vec![
-            LayerLine { digest: d("1"), size: 29_123_000, media_type: "gzip".into(), created_by: Some("ADD file:4b1be1de in / (debian:bookworm-slim)".into()) },
-            LayerLine { digest: d("2"), size: 11_400_000, media_type: "gzip".into(), created_by: Some("RUN apt-get install -y --no-install-recommends ca-certificates tzdata".into()) },
-            LayerLine { digest: d("3"), size: 48_000_000, media_type: "gzip".into(), created_by: Some("COPY --from=build /app /app".into()) },
-            LayerLine { digest: d("4"), size: 2_000, media_type: "gzip".into(), created_by: Some("COPY config.yaml /etc/app/".into()) },
+            LayerLine { digest: d("1"), size: 29_123_000, media_type: "gzip".into(), created_by: Some("ADD file:4b1be1de in / (debian:bookworm-slim)".into()), foreign_from: None },
+            LayerLine { digest: d("2"), size: 11_400_000, media_type: "gzip".into(), created_by: Some("RUN apt-get install -y --no-install-recommends ca-certificates tzdata".into()), foreign_from: None },
+            LayerLine { digest: d("3"), size: 48_000_000, media_type: "gzip".into(), created_by: Some("COPY --from=build /app /app".into()), foreign_from: None },
+            LayerLine { digest: d("4"), size: 2_000, media_type: "gzip".into(), created_by: Some("COPY config.yaml /etc/app/".into()), foreign_from: None },
         ],
         platforms: vec![
             PlatformLine { platform: "linux/amd64".into(), digest: d("a"), size: Some(88_500_000), attestation: false },

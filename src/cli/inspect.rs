@@ -71,8 +71,11 @@ struct ImageDetail {
     digest: Digest,
     platform: Option<Platform>,
     created_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Config plus layers, compressed, as stored.
+    /// Config plus layers, compressed, as stored in this registry (foreign layers apart).
     size_bytes: u64,
+    /// Foreign layers' bytes: pulled from their URLs, not stored in this registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    foreign_bytes: Option<u64>,
     config: Option<serde_json::Value>,
     layers: Vec<LayerDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,6 +88,9 @@ struct LayerDetail {
     media_type: String,
     size: u64,
     created_by: Option<String>,
+    /// Where a foreign layer is pulled from (it is not in this registry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    urls: Option<Vec<String>>,
 }
 
 pub async fn run(args: InspectArgs) -> i32 {
@@ -253,9 +259,12 @@ async fn image_detail(
         digest: m.digest.clone(),
         platform: config.as_ref().and_then(ImageConfig::platform),
         created_at: config.as_ref().and_then(ImageConfig::created_at),
-        size_bytes: crate::model::saturating_sum(
-            std::iter::once(im.config.size).chain(im.layers.iter().map(|l| l.size)),
-        ),
+        size_bytes: crate::model::saturating_sum(im.stored_blobs().map(|l| l.size)),
+        foreign_bytes: im
+            .layers
+            .iter()
+            .any(|l| l.is_foreign())
+            .then(|| crate::model::saturating_sum(im.foreign_layers().map(|l| l.size))),
         config: config_json,
         layers: im
             .layers
@@ -266,6 +275,11 @@ async fn image_detail(
                 media_type: l.media_type.clone(),
                 size: l.size,
                 created_by: c,
+                urls: l.is_foreign().then(|| {
+                    let urls = l.urls.iter().flatten();
+                    urls.map(|u| crate::registry::net_error::redact_url(u))
+                        .collect()
+                }),
             })
             .collect(),
         referrers: None,
@@ -392,12 +406,21 @@ fn text(o: &Inspected) -> String {
                 .unwrap_or_else(|| UNKNOWN.into())
         ));
         s.push_str(&format!("{:<12}{created}\n", "Created"));
+        let foreign = img.layers.iter().filter(|l| l.urls.is_some()).count();
         s.push_str(&format!(
             "{:<12}{} (config + {}, compressed)\n",
             "Size",
             size(Some(img.size_bytes)),
-            crate::text::count(img.layers.len(), "layer")
+            crate::text::count(img.layers.len() - foreign, "layer")
         ));
+        if let Some(bytes) = img.foreign_bytes {
+            s.push_str(&format!(
+                "{:<12}{} more in {}, pulled from their URLs, not stored in this registry\n",
+                "",
+                size(Some(bytes)),
+                crate::text::count(foreign, "foreign layer")
+            ));
+        }
         s.push_str("\nLayers\n");
         let mut t =
             Table::new(&["#", "DIGEST", "SIZE", "MEDIA TYPE", "CREATED BY"]).right_align(&[0, 2]);
@@ -408,7 +431,14 @@ fn text(o: &Inspected) -> String {
                 (i + 1).to_string(),
                 l.digest.short().to_string(),
                 size(Some(l.size)),
-                l.media_type.clone(),
+                match &l.urls {
+                    Some(urls) => format!(
+                        "{} (foreign: {})",
+                        l.media_type,
+                        crate::registry::net_error::url_hosts(urls)
+                    ),
+                    None => l.media_type.clone(),
+                },
                 by.replace('\n', " "),
             ]);
         }

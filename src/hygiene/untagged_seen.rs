@@ -41,8 +41,8 @@ pub async fn read(
         match source.manifest(repository, d.as_str()).await {
             Ok(m) => match m.manifest {
                 Manifest::Image(img) if img.subject.is_none() => {
-                    let blobs: Vec<BlobRef> = std::iter::once(&img.config)
-                        .chain(img.layers.iter())
+                    let blobs: Vec<BlobRef> = img
+                        .stored_blobs()
                         .map(|b| BlobRef {
                             digest: b.digest.clone(),
                             size: b.size,

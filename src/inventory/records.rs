@@ -72,8 +72,10 @@ pub fn build_records(
         }
         match &f.manifest {
             Manifest::Image(m) => {
-                let own: Vec<BlobRef> = std::iter::once(&m.config)
-                    .chain(m.layers.iter())
+                // Foreign layers are not stored here: they count towards no size, and
+                // deleting the image frees none of their bytes.
+                let own: Vec<BlobRef> = m
+                    .stored_blobs()
                     .map(|d| BlobRef {
                         digest: d.digest.clone(),
                         size: d.size,

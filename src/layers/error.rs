@@ -64,6 +64,13 @@ pub enum LayerError {
     },
     #[error("layer {layer}: reading stopped: {detail}")]
     Interrupted { layer: String, detail: String },
+    /// A foreign layer (Windows base layers): its bytes are at its URLs, not in the
+    /// registry, and regscope reads only from the registry (a manifest's URLs are written
+    /// by whoever pushed it; following them would send requests wherever they point).
+    #[error(
+        "layer {layer}: foreign layer, pulled from {hosts}, not stored in this registry: not read"
+    )]
+    Foreign { layer: String, hosts: String },
 }
 
 impl LayerError {

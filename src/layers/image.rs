@@ -244,6 +244,18 @@ pub async fn analyze_image(
         .collect();
     let layers = futures::stream::iter(descriptors)
         .map(|(i, desc)| async move {
+            if desc.is_foreign() {
+                let e = LayerError::Foreign {
+                    layer: desc.digest.to_string(),
+                    hosts: crate::registry::net_error::url_hosts(desc.urls.iter().flatten()),
+                };
+                progress(LayerProgress::Failed {
+                    layer: i,
+                    total,
+                    error: e.to_string(),
+                });
+                return Err(e);
+            }
             if let Some(mut hit) = opts.cache.as_ref().and_then(|c| c.get(&desc.digest)) {
                 // The index was built from verified bytes of this digest; the descriptor
                 // must still agree on the size, or the manifest is lying (then re-read,

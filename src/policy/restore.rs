@@ -210,7 +210,8 @@ async fn restore_one(
     let mut missing = Vec::new();
     match &manifest {
         Manifest::Image(m) => {
-            for d in std::iter::once(&m.config).chain(&m.layers) {
+            // A foreign layer was never in the registry: nothing to find or re-push.
+            for d in m.stored_blobs() {
                 match source.has_blob(repo, &d.digest).await {
                     Ok(Some(true) | None) => {}
                     Ok(Some(false)) => missing.push(format!("blob {} is gone", d.digest.short())),

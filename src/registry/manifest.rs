@@ -75,6 +75,14 @@ impl DescriptorPlatform {
 }
 
 impl Descriptor {
+    /// A foreign (non-distributable) layer: its bytes are fetched from its `urls` (Windows
+    /// base layers from mcr.microsoft.com), so the registry does not store them. The
+    /// registry's own test is the same: distribution checks that a layer is stored only
+    /// when it has no URLs. A Docker client that pushes such a layer to a registry that
+    /// allows it drops the URLs, so a descriptor with URLs never names a stored blob.
+    pub fn is_foreign(&self) -> bool {
+        self.urls.as_ref().is_some_and(|u| !u.is_empty())
+    }
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.annotations.as_ref()?.get(key).map(String::as_str)
     }
@@ -105,6 +113,18 @@ pub struct ImageManifest {
     pub subject: Option<Descriptor>,
     #[serde(default)]
     pub annotations: Option<BTreeMap<String, String>>,
+}
+
+impl ImageManifest {
+    /// The blobs this manifest keeps in the registry: its config and every layer that is
+    /// not foreign. What sizes, unique bytes, reclaim and restore count.
+    pub fn stored_blobs(&self) -> impl Iterator<Item = &Descriptor> {
+        std::iter::once(&self.config).chain(self.layers.iter().filter(|l| !l.is_foreign()))
+    }
+    /// The foreign layers: pulled from their URLs, never from this registry.
+    pub fn foreign_layers(&self) -> impl Iterator<Item = &Descriptor> {
+        self.layers.iter().filter(|l| l.is_foreign())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

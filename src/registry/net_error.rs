@@ -113,11 +113,82 @@ impl WithoutUrl for reqwest::Error {
     }
 }
 
+/// A URL as it may be shown: query replaced by `?…` (as [`redact_query`]) and any
+/// `user:password@` removed from the authority. A manifest's foreign-layer URLs are
+/// written by whoever pushed it and may carry either (signed storage URLs do).
+pub fn redact_url(url: &str) -> String {
+    let url = redact_query(url);
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url.as_str()));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match scheme {
+        "" => format!("{host}{path}"),
+        s => format!("{s}://{host}{path}"),
+    }
+}
+
+/// The hosts of `urls`, sorted and joined by `, ` (credentials never shown): where a
+/// foreign layer is pulled from, in one table cell or error line.
+pub fn url_hosts<'a>(urls: impl IntoIterator<Item = &'a String>) -> String {
+    let hosts: std::collections::BTreeSet<String> = urls
+        .into_iter()
+        .map(|u| {
+            let shown = redact_url(u);
+            let rest = shown.split_once("://").map_or(shown.as_str(), |(_, r)| r);
+            rest.split(['/', '?', '#'])
+                .next()
+                .unwrap_or(rest)
+                .to_string()
+        })
+        .collect();
+    match hosts.len() {
+        0 => "no URL".to_string(),
+        _ => hosts.into_iter().collect::<Vec<_>>().join(", "),
+    }
+}
+
 /// A URL with its query replaced by `?…`: token endpoints carry scopes and sometimes
 /// secrets there.
 pub fn redact_query(url: &str) -> String {
     match url.split_once('?') {
         Some((base, _)) => format!("{base}?…"),
         None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn shown_urls_lose_credentials_and_queries() {
+        for (url, shown) in [
+            (
+                "https://mcr.microsoft.com/v2/windows/servercore/blobs/sha256:ab",
+                "https://mcr.microsoft.com/v2/windows/servercore/blobs/sha256:ab",
+            ),
+            (
+                "https://acct.blob.core.windows.net/layers/x.tar.gz?sv=2020&sig=SECRET",
+                "https://acct.blob.core.windows.net/layers/x.tar.gz?…",
+            ),
+            (
+                "https://user:hunter2@host.example:8443/a",
+                "https://host.example:8443/a",
+            ),
+            ("https://a@b@host.example", "https://host.example"),
+            ("host.example/p?q=1", "host.example/p?…"),
+        ] {
+            let got = redact_url(url);
+            assert_eq!(got, shown, "{url}");
+            assert!(!got.contains("SECRET") && !got.contains("hunter2"));
+        }
+        let urls = [
+            "https://u:p@b.example/x".to_string(),
+            "https://a.example/y?sig=S".to_string(),
+            "https://b.example/z".to_string(),
+        ];
+        assert_eq!(super::url_hosts(&urls), "a.example, b.example");
+        assert_eq!(super::url_hosts(&[]), "no URL");
     }
 }

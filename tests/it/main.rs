@@ -35,6 +35,7 @@ mod ecr_scale;
 mod ecr_scan;
 mod exit_codes;
 mod findings;
+mod foreign;
 mod gar;
 mod ghcr;
 mod harbor;

@@ -28,6 +28,8 @@ pub struct LayerLine {
     pub size: u64,
     pub media_type: String,
     pub created_by: Option<String>,
+    /// A foreign layer: the hosts it is pulled from (it is not stored in this registry).
+    pub foreign_from: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -150,6 +152,9 @@ pub async fn fetch(
                     size: l.size,
                     media_type: l.media_type.clone(),
                     created_by: aligned.then(|| commands[i].clone()).flatten(),
+                    foreign_from: l
+                        .is_foreign()
+                        .then(|| crate::registry::net_error::url_hosts(l.urls.iter().flatten())),
                 })
                 .collect();
         }

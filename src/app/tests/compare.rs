@@ -226,6 +226,7 @@ fn with_layers_tab() -> Harness {
                 size: 1000,
                 media_type: "gzip".into(),
                 created_by: Some("ADD rootfs /".into()),
+                foreign_from: None,
             }],
             platforms: vec![],
             referrers: Ok(vec![]),

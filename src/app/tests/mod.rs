@@ -9,6 +9,7 @@ mod commands;
 mod compare;
 mod doctor;
 mod findings;
+mod foreign;
 mod full_text;
 mod goto;
 mod harbor;

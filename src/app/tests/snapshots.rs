@@ -157,12 +157,14 @@ fn sample_detail(digest: Digest) -> DetailData {
                 size: 29_000_000,
                 media_type: "gzip".into(),
                 created_by: Some("ADD file:debian-bookworm in /".into()),
+                foreign_from: None,
             },
             LayerLine {
                 digest: d("l2"),
                 size: 3_000_000,
                 media_type: "gzip".into(),
                 created_by: Some("RUN apt-get install -y ca-certificates".into()),
+                foreign_from: None,
             },
         ],
         platforms: vec![

@@ -170,10 +170,8 @@ pub fn apply_entry(index: &mut LayoutIndex, entry: Descriptor, tag: Option<&str>
 /// Refuses a manifest whose config, layers or children are not in the layout.
 pub fn check_blobs(dir: &LayoutDir, manifest: &Manifest) -> Result<(), LayoutFault> {
     let needed: Vec<&Descriptor> = match manifest {
-        // Layers with `urls` are foreign (Windows base layers) and legitimately absent.
-        Manifest::Image(m) => std::iter::once(&m.config)
-            .chain(m.layers.iter().filter(|l| l.urls.is_none()))
-            .collect(),
+        // Foreign layers (Windows base layers) are legitimately absent.
+        Manifest::Image(m) => m.stored_blobs().collect(),
         Manifest::Index(m) => m.manifests.iter().collect(),
     };
     match needed.iter().find(|d| dir.blob_size(&d.digest).is_none()) {

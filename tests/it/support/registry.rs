@@ -86,8 +86,10 @@ impl TestRegistry {
                 )
             }
         };
+        // Foreign layers (Windows base layers, `urls` in the descriptor) are accepted as
+        // Docker Hub, ACR and ECR accept them; distribution refuses them unless allowed.
         let config = format!(
-            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:0\n  secret: regscope-test-secret\n{tls_yaml}{auth_yaml}",
+            "version: 0.1\nvalidation:\n  manifests:\n    urls:\n      allow:\n        - ^https?://\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:0\n  secret: regscope-test-secret\n{tls_yaml}{auth_yaml}",
             data.display()
         );
         let cfg = dir.path().join("config.yml");

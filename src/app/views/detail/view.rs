@@ -5,7 +5,7 @@ use super::state::{DetailEntry, DetailTab};
 use crate::app::config::theme::Role;
 use crate::app::format;
 use crate::app::state::{Pane, State};
-use crate::app::tasks::detail::{referrer_label, DetailData};
+use crate::app::tasks::detail::{referrer_label, DetailData, LayerLine};
 use crate::app::views::images::table::RowRef;
 use crate::app::widgets::bar;
 use ratatui::layout::Rect;
@@ -282,29 +282,42 @@ fn layers<'a>(state: &State, data: &'a DetailData, width: u16) -> Vec<Line<'a>> 
         ))];
     }
     let max = data.layers.iter().map(|l| l.size).max().unwrap_or(0);
-    let total = crate::model::saturating_sum(data.layers.iter().map(|l| l.size));
+    let (foreign, stored): (Vec<&LayerLine>, Vec<&LayerLine>) =
+        data.layers.iter().partition(|l| l.foreign_from.is_some());
+    let total = crate::model::saturating_sum(stored.iter().map(|l| l.size));
     let bar_w = (width as usize / 5).clamp(6, 24);
-    let mut out = vec![Line::from(Span::styled(
-        format!(
-            "{}, {} compressed",
-            crate::text::count(data.layers.len(), "layer"),
-            format::size(Some(total))
-        ),
-        t.fg(Role::Header),
-    ))];
+    let mut head = format!(
+        "{}, {} compressed",
+        crate::text::count(stored.len(), "layer"),
+        format::size(Some(total))
+    );
+    if !foreign.is_empty() {
+        // Foreign layers are pulled from elsewhere: not part of what this registry stores.
+        head.push_str(&format!(
+            " · + {} in {} not stored here",
+            format::size(Some(crate::model::saturating_sum(
+                foreign.iter().map(|l| l.size)
+            ))),
+            crate::text::count(foreign.len(), "foreign layer")
+        ));
+    }
+    let mut out = vec![Line::from(Span::styled(head, t.fg(Role::Header)))];
     for l in &data.layers {
+        let what = l
+            .created_by
+            .clone()
+            .unwrap_or_else(|| format!("{} (no history)", &l.digest.hex()[..12]));
+        let what = match &l.foreign_from {
+            Some(hosts) => format!("foreign, from {hosts} · {what}"),
+            None => what,
+        };
         out.push(Line::from(vec![
             Span::styled(bar(l.size, max, bar_w), t.fg(Role::BarTotal)),
             Span::styled(
                 format!(" {:>9} ", format::size(Some(l.size))),
                 t.fg(Role::Text),
             ),
-            Span::styled(
-                l.created_by
-                    .clone()
-                    .unwrap_or_else(|| format!("{} (no history)", &l.digest.hex()[..12])),
-                t.fg(Role::Muted),
-            ),
+            Span::styled(what, t.fg(Role::Muted)),
         ]));
     }
     out
