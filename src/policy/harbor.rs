@@ -418,8 +418,10 @@ impl HarborPolicy {
                     .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
                     .unwrap_or_else(|| "out of range".into());
                 out.push(format!(
-                    "{}: {} days is more than Go's time.Duration holds ({GO_MAX_DAYS} days); Harbor's cutoff wraps around to {cutoff}, and regscope evaluates that cutoff as Harbor does",
-                    rule.id, rule.param
+                    // plural: never one (GO_MAX_DAYS is 106,751)
+                    "{}: {} is more than Go's time.Duration holds ({GO_MAX_DAYS} days); Harbor's cutoff wraps around to {cutoff}, and regscope evaluates that cutoff as Harbor does",
+                    rule.id,
+                    crate::text::count(rule.param, "day")
                 ));
             }
         }

@@ -42,6 +42,7 @@ fn asked() -> (Harness, LayersRequest) {
         size: 1000,
         media_type: "gzip".into(),
         created_by: Some(cmd.into()),
+        foreign_from: None,
     };
     h.send(Msg::Detail(DetailResult {
         ticket: req.ticket,
