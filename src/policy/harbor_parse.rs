@@ -26,7 +26,7 @@ fn parse_selector(
         )),
     }
     let deco = o.get("decoration").and_then(Value::as_str).unwrap_or("");
-    let Some(&(_, decoration)) = Decoration::NAMES.iter().find(|(n, _)| *n == deco) else {
+    if !Decoration::NAMES.iter().any(|(n, _)| *n == deco) {
         let names: Vec<&str> = Decoration::NAMES.iter().map(|(n, _)| *n).collect();
         errs.push(PolicyError::new(
             Some(rn.into()),
@@ -34,7 +34,7 @@ fn parse_selector(
             format!("{deco:?} is not one of {}", names.join(", ")),
         ));
         return None;
-    };
+    }
     // Harbor reads a non-string pattern as "" (match everything).
     let pattern = o
         .get("pattern")
@@ -54,13 +54,22 @@ fn parse_selector(
         Some(v @ Value::Object(_)) => v.to_string(),
         _ => String::new(),
     };
-    let default = decoration != Decoration::Excludes;
-    Some(Selector {
-        decoration,
-        glob: doublestar::Pattern::new(&pattern),
-        pattern,
-        untagged: go_untagged(&extras).unwrap_or(default),
-    })
+    Selector::doublestar(deco, &pattern, &extras)
+}
+
+impl Selector {
+    /// Harbor's doublestar `New(decoration, pattern, extras)`; `None` for a decoration the
+    /// selector index does not register.
+    pub fn doublestar(decoration: &str, pattern: &str, extras: &str) -> Option<Selector> {
+        let &(_, decoration) = Decoration::NAMES.iter().find(|(n, _)| *n == decoration)?;
+        let default = decoration != Decoration::Excludes;
+        Some(Selector {
+            decoration,
+            glob: doublestar::Pattern::new(pattern),
+            pattern: pattern.to_string(),
+            untagged: go_untagged(extras).unwrap_or(default),
+        })
+    }
 }
 
 /// What Go's `json.Unmarshal(extras, &struct{ Untagged bool `json:"untagged"` })` leaves in

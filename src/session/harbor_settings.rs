@@ -7,23 +7,23 @@ use super::settings::{Access, Lifecycle, Replication, Scanning, TagImmutability}
 use super::{RepoSettings, Setting};
 use crate::registry::harbor::{Coverage, ProjectFacts, ReplicationPolicy};
 
-/// Whether a rule's repository selectors take in `repository` (its path without the
-/// project, as Harbor matches them: doublestar patterns, `excludes` decorations).
+/// Whether an immutable-tag rule applies to `repository` as Harbor's immutable matcher
+/// (`pkg/immutable/match/rule`) decides: only the rule's first repository selector counts,
+/// on the path without the project and with no namespace, and a rule without one applies
+/// to no repository.
 fn rule_covers(rule: &crate::registry::harbor::ImmutableRule, repository: &str) -> bool {
     let path = repository.split_once('/').map_or(repository, |(_, r)| r);
-    let selectors = rule.scope_selectors.get("repository");
-    let Some(selectors) = selectors.filter(|s| !s.is_empty()) else {
-        return true;
+    let Some(s) = rule
+        .scope_selectors
+        .get("repository")
+        .and_then(|s| s.first())
+    else {
+        return false;
     };
-    selectors.iter().all(|s| {
-        let pattern = s.pattern.as_deref().unwrap_or("**");
-        let hit = crate::policy::doublestar::matches(pattern, path);
-        if s.decoration.as_deref().unwrap_or("").contains("xclude") {
-            !hit
-        } else {
-            hit
-        }
-    })
+    let decoration = s.decoration.as_deref().unwrap_or("");
+    // A selector Harbor cannot build fails its match: the rule protects nothing.
+    crate::policy::harbor::Selector::doublestar(decoration, s.pattern.as_deref().unwrap_or(""), "")
+        .is_some_and(|sel| sel.selects("", path, &[]))
 }
 
 /// Why a retention policy (Harbor's JSON) deletes nothing by itself: Harbor schedules it
@@ -195,5 +195,56 @@ pub fn from_facts(
         replication: replication(policies, repository),
         listing_links_referrers: true,
         listing_lists_untagged: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rule_covers;
+    use crate::registry::harbor::ImmutableRule;
+
+    fn rule(repository: serde_json::Value) -> ImmutableRule {
+        serde_json::from_value(serde_json::json!({
+            "tag_selectors": [{"kind": "doublestar", "decoration": "matches", "pattern": "**"}],
+            "scope_selectors": {"repository": repository}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn immutable_rules_cover_as_harbors_matcher() {
+        let sel = |d: &str, p: &str| serde_json::json!({"kind": "doublestar", "decoration": d, "pattern": p});
+        assert!(rule_covers(
+            &rule(serde_json::json!([sel("repoMatches", "team/**")])),
+            "lib/team/app"
+        ));
+        assert!(!rule_covers(
+            &rule(serde_json::json!([sel("repoMatches", "*")])),
+            "lib/team/app"
+        ));
+        assert!(rule_covers(
+            &rule(serde_json::json!([sel("repoExcludes", "qa/**")])),
+            "lib/app"
+        ));
+        assert!(!rule_covers(
+            &rule(serde_json::json!([sel("repoExcludes", "qa/**")])),
+            "lib/qa/x"
+        ));
+        // match.go reads only the first repository selector.
+        let two = serde_json::json!([sel("repoMatches", "**"), sel("repoExcludes", "app")]);
+        assert!(rule_covers(&rule(two), "lib/app"));
+        // No repository selector: Harbor's matcher skips the rule.
+        assert!(!rule_covers(&rule(serde_json::json!([])), "lib/app"));
+        let none: ImmutableRule = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert!(!rule_covers(&none, "lib/app"));
+        // An empty pattern matches every repository; an unknown decoration fails the match.
+        assert!(rule_covers(
+            &rule(serde_json::json!([sel("repoMatches", "")])),
+            "lib/app"
+        ));
+        assert!(!rule_covers(
+            &rule(serde_json::json!([sel("bogus", "**")])),
+            "lib/app"
+        ));
     }
 }
