@@ -15,8 +15,9 @@
 //!     MultiArchInvalidJsonTest, ErrorManifestDelete*: n/a.
 //!   - `TestIncludeLockedFlag`, `TestDryRunWithIncludeLocked`: tag and manifest vector
 //!     files; IncludeLockedUnlockError (deletion goes on after a failed unlock): n/a.
-//!   - `TestGetAllRepositoryNames`, `TestGetLastTagFromResponse`: paging of the listings,
-//!     the ACR client's (tests/it/acr.rs `listings_page_past_the_default_hundred_through_link`).
+//!   - `TestGetLastTagFromResponse`: the ACR client's paging, src/registry/acr/client.rs
+//!     `acr_cli_link_headers_page_where_acr_cli_pages`; `TestGetAllRepositoryNames`: the
+//!     same paging (tests/it/acr.rs `listings_page_past_the_default_hundred_through_link`).
 //! * cmd/acr/purge_untagged_only_test.go: `TestPurgeCommandUntaggedOnlyValidation` here;
 //!   `TestPurgeUntaggedOnly`, `TestPurgeDanglingManifestsWithAgoAndKeep` in
 //!   acr_cli_manifest_vectors.rs; `TestPurgeAbacVerboseMode` (token scopes, output): n/a.

@@ -193,4 +193,43 @@ mod tests {
         assert_eq!(super::segment("team/app"), "team%2Fapp");
         assert_eq!(super::segment("app"), "app");
     }
+
+    /// Azure/acr-cli@cfbb835 cmd/acr/purge_test.go `TestGetLastTagFromResponse`: acr-cli
+    /// takes `last` out of the `Link` header and asks again; regscope follows the link
+    /// itself, so the same headers give the page acr-cli asks for next (its `last` still
+    /// percent-encoded, `123%26latest` being the tag `123&latest`) or none.
+    #[test]
+    fn acr_cli_link_headers_page_where_acr_cli_pages() {
+        use super::next_link;
+        for (name, header, want) in [
+            (
+                "ReturnEmptyForNoQueryString",
+                "/acr/v1/&testRepo/_tags",
+                None,
+            ),
+            (
+                "ReturnLastTagFromHeader",
+                r#"</acr/v1/&testRepo/_tags?last=latest&n=3&orderby=timedesc>; rel="next""#,
+                Some("/acr/v1/&testRepo/_tags?last=latest&n=3&orderby=timedesc"),
+            ),
+            (
+                "ReturnLastWithAmpersand",
+                r#"</acr/v1/&testRepo/_tags?last=123%26latest&n=3&orderby=>; rel="next""#,
+                Some("/acr/v1/&testRepo/_tags?last=123%26latest&n=3&orderby="),
+            ),
+            (
+                "ReturnLastWhenQueryEndingWithLast",
+                r#"</acr/v1/&testRepo/_tags?n=3&orderby=timedesc&last=123%26latest>; rel="next""#,
+                Some("/acr/v1/&testRepo/_tags?n=3&orderby=timedesc&last=123%26latest"),
+            ),
+        ] {
+            assert_eq!(
+                next_link(header).as_deref(),
+                want,
+                "TestGetLastTagFromResponse/{name}"
+            );
+        }
+        // "ReturnEmptyForNoHeaders" / "ReturnEmptyForNoLinkHeaders": no Link, no next page
+        // (`reply.header("link")` is None before next_link is asked).
+    }
 }
