@@ -1003,3 +1003,51 @@ fn job_test_run_success_project_scope_selectors_are_not_read() {
         ["c0"]
     );
 }
+
+// --- dep/client.go GetCandidates ---
+
+#[test]
+fn candidate_times_are_the_latest_of_artifact_and_tags() {
+    // dep/client.go GetCandidates: PulledTime and PushedTime start from the artifact's and
+    // take any later tag time. c0's artifact was pulled 40 days ago but its tag `b` 2 days
+    // ago; c1 was pulled 10 days ago; never-pulled c2 only pushed recently.
+    let tag = |name: &str, push: i64, pull: Option<i64>| crate::model::TagDetail {
+        name: name.into(),
+        pushed_at: Some(at(push)),
+        pulled_at: pull.map(at),
+        ..Default::default()
+    };
+    let mut c0 = cand("c0", &["a", "b"], days_ago(50, 0), Some(days_ago(40, 0)));
+    c0.tag_details = Some(vec![
+        tag("a", days_ago(50, 0), None),
+        tag("b", days_ago(45, 0), Some(days_ago(2, 0))),
+    ]);
+    let c1 = cand("c1", &["c"], days_ago(50, 0), Some(days_ago(10, 0)));
+    let c2 = cand("c2", &["d"], days_ago(1, 0), None);
+    let images = vec![c0, c1, c2];
+    assert_eq!(
+        retained(
+            &[all_rule("latestPulledN", r#"{"latestPulledN":1}"#)],
+            &images
+        ),
+        ids(&[0])
+    );
+    assert_eq!(
+        retained(
+            &[all_rule(
+                "nDaysSinceLastPull",
+                r#"{"nDaysSinceLastPull":5}"#
+            )],
+            &images
+        ),
+        ids(&[0])
+    );
+    // Push: c0's newest tag push (45 days) is still older than c2's push.
+    assert_eq!(
+        retained(
+            &[all_rule("latestPushedK", r#"{"latestPushedK":1}"#)],
+            &images
+        ),
+        ids(&[2])
+    );
+}
