@@ -5,6 +5,8 @@
 //! a crash or a concurrent regscope never leaves half an entry.
 
 use super::checkpoint::Checkpoints;
+use super::implied::Implied;
+use super::index::EntryKind;
 use super::index::{LayerIndex, INDEX_FORMAT};
 use super::names::{MAX_PATH_BYTES, MAX_PATH_DEPTH};
 use crate::model::Digest;
@@ -95,17 +97,24 @@ impl LayerCache {
     }
 }
 
-/// An index written before names were bounded (or edited by hand) can hold a name no walk
-/// accepts now: it is ignored, so the layer is read again and refused with a clear error
+/// An index written before names were bounded (or edited by hand) can hold a name (or
+/// names implying more directories than `implied` allows) no walk accepts now: it is ignored, so the layer is read again and refused with a clear error
 /// instead of reaching the replay.
 fn paths_within_limits(idx: &LayerIndex) -> bool {
     // Escaping turns one raw byte into at most 4 (`\xNN`) and adds no `/`; a normalized
     // name has no empty components, so its depth is that of the raw name.
     let short = |p: &str| p.len() <= 4 * MAX_PATH_BYTES;
+    // The walk's budget on implied directories, with the whole layer's bytes as the tar
+    // read so far (the walk checks as it goes, so it refuses no later than this).
+    let mut implied = Implied::default();
     idx.entries.iter().all(|e| {
         short(&e.path)
             && e.path.split('/').count() <= MAX_PATH_DEPTH
             && e.link.as_deref().is_none_or(short)
+            && (e.kind.is_marker()
+                || implied
+                    .note(&e.path, e.kind == EntryKind::Dir, idx.uncompressed_size)
+                    .is_ok())
     })
 }
 
@@ -128,7 +137,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::{Compression, EntryKind, TarEntry};
+    use crate::layers::{Compression, TarEntry};
 
     fn index(path: String) -> LayerIndex {
         LayerIndex {
@@ -165,5 +174,26 @@ mod tests {
             cache.put(&idx);
             assert_eq!(cache.get(&idx.digest), None);
         }
+        // Ten names of 2048 levels in new directories imply ≈40 MiB of paths in a layer
+        // of 10 bytes: past the budget.
+        let mut idx = index(String::new());
+        let deep = vec!["d"; MAX_PATH_DEPTH - 2].join("/");
+        idx.entries = (0..10)
+            .map(|n| TarEntry {
+                path: format!("x{n}/{deep}/f"),
+                kind: EntryKind::File,
+                ..Default::default()
+            })
+            .collect();
+        cache.put(&idx);
+        assert_eq!(cache.get(&idx.digest), None);
+        idx.entries.truncate(2);
+        idx.digest = Digest::sha256_of(b"two");
+        cache.put(&idx);
+        assert_eq!(
+            cache.get(&idx.digest).as_ref(),
+            Some(&idx),
+            "8 MiB is within"
+        );
     }
 }

@@ -38,6 +38,16 @@ pub enum LayerError {
         bytes: usize,
         limit: usize,
     },
+    /// Names that imply more directory paths (directories no entry lists) than the tar's
+    /// own bytes plus a slack: each would cost memory in the replay and the trees.
+    #[error("layer {layer}: tar entry {entry}: the directories this layer's names imply without listing them add up to {bytes} bytes of paths, more than the {tar_bytes} bytes of tar read so far plus {slack} bytes (deep names in new directories: refused before they cost that memory)")]
+    ImpliedDirectories {
+        layer: String,
+        entry: String,
+        bytes: u64,
+        tar_bytes: u64,
+        slack: u64,
+    },
     #[error("layer {layer}: cannot decompress ({compression}): {detail}")]
     Decompress {
         layer: String,

@@ -20,6 +20,7 @@ pub mod error;
 pub mod fileread;
 pub mod hints;
 pub mod image;
+mod implied;
 pub mod index;
 mod inflate;
 pub mod lookup;

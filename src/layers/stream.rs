@@ -270,6 +270,19 @@ pub(super) fn index_with<R: Read>(
                 limit: limits.max_entries,
             })
         }
+        Err(Walk::ImpliedDirectories {
+            entry,
+            bytes,
+            tar_bytes,
+        }) => {
+            return Err(LayerError::ImpliedDirectories {
+                layer,
+                entry,
+                bytes,
+                tar_bytes,
+                slack: super::implied::SLACK,
+            })
+        }
         Err(Walk::PathTooLong { entry, what, bytes }) => {
             return Err(LayerError::PathTooLong {
                 layer,
@@ -330,6 +343,12 @@ enum Walk {
         what: &'static str,
         bytes: usize,
     },
+    /// Directories implied by names past the budget of [`super::implied`].
+    ImpliedDirectories {
+        entry: String,
+        bytes: u64,
+        tar_bytes: u64,
+    },
 }
 
 /// Walks the tar stream, then reads it to its end so every compressed byte is hashed.
@@ -339,6 +358,7 @@ fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, W
         super::targuard::TarGuard::new(tar_stream),
     ));
     let mut out = Vec::new();
+    let mut implied = super::implied::Implied::default();
     {
         let entries = archive.entries().map_err(Walk::Io)?;
         let mut chunk = vec![0u8; TAR_BUF];
@@ -348,6 +368,17 @@ fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, W
                 return Err(Walk::TooManyEntries);
             }
             if let Some(mut e) = describe(&entry)? {
+                if !e.kind.is_marker() {
+                    // Markers only remove; every other entry makes its parents exist.
+                    let tar_bytes = entry.raw_file_position();
+                    implied
+                        .note(&e.path, e.kind == EntryKind::Dir, tar_bytes)
+                        .map_err(|bytes| Walk::ImpliedDirectories {
+                            entry: shown(&entry.path_bytes()),
+                            bytes,
+                            tar_bytes,
+                        })?;
+                }
                 if e.kind == EntryKind::File {
                     // Sparse entries store their data in pieces: no single offset names it.
                     if entry.header().entry_type() != tar::EntryType::GNUSparse {

@@ -155,3 +155,44 @@ async fn regscope_layers_refuses_the_hostile_layer_of_a_pushed_image() {
     );
     assert!(!err.contains("layer 1:"), "the other layer is fine: {err}");
 }
+
+/// Many deep names in directories no entry lists: each 4,095-byte name implies 2,045
+/// directories (≈4 MB of paths as replay keys), 2,000 of them ≈8 GB, from a 10 MB tar
+/// that gzips to under 1 MiB. `regscope layers` refuses the layer at the fifth name
+/// (past the tar read so far plus 16 MiB), naming it; a name within the budget (above) is
+/// still read.
+#[tokio::test]
+async fn regscope_layers_refuses_deep_names_in_new_directories() {
+    use super::cli::regscope;
+    use crate::support::fixtures::ImageFixture;
+    use crate::support::registry::TestRegistry;
+    use crate::support::seed::{sha256, Seeder};
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let s = Seeder::new(&reg.base_url());
+    let deep = deep(MAX_PATH_DEPTH - 4);
+    let names: Vec<String> = (0..2000).map(|n| format!("x{n:04}/{deep}/f")).collect();
+    assert_eq!(names[0].len(), MAX_PATH_BYTES - 1);
+    let entries: Vec<Entry> = names.iter().map(|n| Entry::File(n, b"")).collect();
+    let hostile = Layer::gzip(tar(&entries), "ADD many /");
+    assert!(hostile.bytes.len() < 1 << 20, "{}", hostile.bytes.len());
+    let img = ImageFixture::new("amd64", "2026-01-01T00:00:00Z", vec![hostile]);
+    img.push(&s, "hostile/implied", &["v1"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let r = format!("{}/hostile/implied:v1", reg.addr);
+    let path = dir.path().to_path_buf();
+    let (code, out, err) = tokio::task::spawn_blocking(move || regscope(&path, &["layers", &r]))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "{out}\n{err}");
+    let digest = sha256(&img.layers[0].bytes);
+    assert!(
+        err.contains(&format!("layer 1: layer {digest}: tar entry x0004/d/d/")),
+        "{err}"
+    );
+    assert!(
+        err.contains("more than the") && err.contains("plus 16777216 bytes"),
+        "{err}"
+    );
+}
