@@ -26,12 +26,17 @@ pub fn settings_for_any(names: &[&str]) -> RegistrySettings {
     super::flags::apply(settings)
 }
 
-fn config() -> RegistryConfig {
-    let cfg = RegistryConfig::discover();
-    for p in &cfg.problems {
-        eprintln!("regscope: warning: {p}");
-    }
-    cfg
+/// The config file, read once per run: a command resolves several names through it, and
+/// a broken file is one warning, not one per lookup.
+fn config() -> &'static RegistryConfig {
+    static CONFIG: std::sync::OnceLock<RegistryConfig> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let cfg = RegistryConfig::discover();
+        for p in &cfg.problems {
+            eprintln!("regscope: warning: {p}");
+        }
+        cfg
+    })
 }
 
 /// `NAME` or `NAME/REST` for a `[[registry]]` entry named NAME: its address with REST
@@ -39,7 +44,7 @@ fn config() -> RegistryConfig {
 fn by_name(arg: &str) -> Option<(String, RegistrySettings)> {
     let cfg = config();
     let arg = arg.trim();
-    cfg.registries.into_iter().find_map(|r| {
+    cfg.registries.iter().find_map(|r| {
         let rest = arg.strip_prefix(r.name.as_str())?;
         let rest = match rest {
             "" => "",
@@ -51,7 +56,7 @@ fn by_name(arg: &str) -> Option<(String, RegistrySettings)> {
         } else {
             format!("{}/{rest}", r.address.trim_end_matches('/'))
         };
-        Some((address, super::flags::apply(r)))
+        Some((address, super::flags::apply(r.clone())))
     })
 }
 

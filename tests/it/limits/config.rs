@@ -64,6 +64,14 @@ async fn out_of_range_numbers_and_bad_entries_are_config_errors_and_the_crawl_go
         "{}",
         o.text()
     );
+    // Each problem once, however many names the command resolves through the file
+    // (every warning was printed twice before).
+    assert_eq!(
+        o.stderr.matches("concurrency = 0 is out of range").count(),
+        1,
+        "{}",
+        o.text()
+    );
     assert!(
         o.stderr.contains("config error in")
             && o.stderr
