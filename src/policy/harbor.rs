@@ -438,3 +438,7 @@ mod tests;
 #[cfg(test)]
 #[path = "harbor_vectors.rs"]
 mod vectors;
+
+#[cfg(test)]
+#[path = "harbor_vectors_scope.rs"]
+mod vectors_scope;
