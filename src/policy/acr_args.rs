@@ -152,10 +152,73 @@ fn boolean(flag: &str, inline: Option<&str>) -> Result<bool, PolicyError> {
     }
 }
 
-/// An integer flag as cobra's IntVar reads it.
-fn int(flag: &str, v: &str) -> Result<i64, PolicyError> {
-    v.parse::<i64>()
-        .map_err(|_| PolicyError::new(None, Some(flag), format!("{v:?} is not an integer")))
+/// An integer as pflag reads one: Go's `strconv.ParseInt(v, 0, bits)`, so a base prefix
+/// (`0x`, `0o`, `0b`), a leading `0` for octal (`010` is 8) and `_` between digits.
+fn go_int(v: &str, bits: u32) -> Option<i64> {
+    let (neg, body) = match v.as_bytes().first()? {
+        b'+' => (false, &v[1..]),
+        b'-' => (true, &v[1..]),
+        _ => (false, v),
+    };
+    let b = body.as_bytes();
+    let lower = |i: usize| b.get(i).map(u8::to_ascii_lowercase);
+    let (radix, digits) = match (b.first(), lower(1)) {
+        (Some(b'0'), Some(p @ (b'x' | b'o' | b'b'))) if b.len() >= 3 => (
+            match p {
+                b'x' => 16,
+                b'o' => 8,
+                _ => 2,
+            },
+            &body[2..],
+        ),
+        (Some(b'0'), _) => (8, &body[1..]),
+        (Some(_), _) => (10, body),
+        (None, _) => return None,
+    };
+    // Go's underscoreOK: an `_` stands between digits; the base prefix (or the leading
+    // `0` of an octal number) counts as one.
+    let mut prev_digit = radix != 10;
+    let mut prev_under = false;
+    for c in digits.chars() {
+        if c == '_' {
+            if !prev_digit {
+                return None;
+            }
+            (prev_digit, prev_under) = (false, true);
+        } else {
+            (prev_digit, prev_under) = (true, false);
+        }
+    }
+    if prev_under {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    let n = if clean.is_empty() {
+        // "0" alone (octal with no more digits) is zero; "+" or "" is no number.
+        if radix == 8 && digits.is_empty() {
+            0
+        } else {
+            return None;
+        }
+    } else {
+        i128::from_str_radix(&clean, radix).ok()?
+    };
+    let n = if neg { -n } else { n };
+    let (min, max) = (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1);
+    (min..=max).contains(&n).then_some(n as i64)
+}
+
+/// An integer flag as cobra's IntVar (`bits` 64) or Int32Var (32) reads it.
+fn int(flag: &str, v: &str, bits: u32) -> Result<i64, PolicyError> {
+    go_int(v, bits).ok_or_else(|| {
+        PolicyError::new(
+            None,
+            Some(flag),
+            format!(
+                "{v:?} is not an integer acr-cli reads (Go's strconv.ParseInt, base 0, {bits}-bit)"
+            ),
+        )
+    })
 }
 
 pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
@@ -207,13 +270,14 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
                 Err(e) => errs.push(e),
             },
             // acr-cli keeps the first `keep` of the eligible; a negative count keeps none.
-            "--keep" => match value("--keep").and_then(|v| int("--keep", &v)) {
+            "--keep" => match value("--keep").and_then(|v| int("--keep", &v, 64)) {
                 Ok(k) => keep = usize::try_from(k).unwrap_or(0),
                 Err(e) => errs.push(e),
             },
             // Out-of-range values are clamped by acr-cli (to 1..=32); they change no plan.
             "--concurrency" | "--filter-timeout-seconds" | "--repository-page-size" => {
-                if let Err(e) = value(flag).and_then(|v| int(flag, &v)) {
+                let bits = if flag == "--repository-page-size" { 32 } else { 64 };
+                if let Err(e) = value(flag).and_then(|v| int(flag, &v, bits)) {
                     errs.push(e);
                 }
             }
@@ -336,5 +400,53 @@ pub fn parse(text: &str) -> Result<AcrPurge, PolicyError> {
             notes,
             newer_flags,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Go's `strconv.ParseInt(s, 0, bits)` on the forms its own tests (atoi_test.go,
+    /// base 0) list: prefixes, octal by a leading zero, underscores between digits only.
+    #[test]
+    fn go_int_reads_as_parse_int_base_0() {
+        let ok: &[(&str, i64)] = &[
+            ("0", 0),
+            ("-0", 0),
+            ("+5", 5),
+            ("12", 12),
+            ("010", 8),
+            ("0x10", 16),
+            ("0X1f", 31),
+            ("0o17", 15),
+            ("0b101", 5),
+            ("1_000", 1000),
+            ("0x_1f", 31),
+            ("0_7", 7),
+            ("-0x8000000000000000", i64::MIN),
+            ("9223372036854775807", i64::MAX),
+        ];
+        for (s, want) in ok {
+            assert_eq!(super::go_int(s, 64), Some(*want), "{s}");
+        }
+        for s in [
+            "",
+            "+",
+            "-",
+            "08",
+            "0x",
+            "0b",
+            "1__0",
+            "_1",
+            "1_",
+            "0x_",
+            "1e3",
+            " 1",
+            "abc",
+            "9223372036854775808",
+        ] {
+            assert_eq!(super::go_int(s, 64), None, "{s:?}");
+        }
+        assert_eq!(super::go_int("2147483647", 32), Some(i64::from(i32::MAX)));
+        assert_eq!(super::go_int("2147483648", 32), None);
     }
 }

@@ -541,3 +541,20 @@ fn shorthands_and_stray_words() {
         .to_string();
     assert!(e.contains("-x1: unknown flag"), "{e}");
 }
+
+/// pflag's IntVar reads `--keep` with Go's `strconv.ParseInt(v, 0, 64)`: `010` is eight,
+/// `0x3` three, `1_0` ten; `08` is no number.
+#[test]
+fn keep_is_read_as_go_reads_an_int() {
+    for (text, keep) in [("010", 8), ("0x3", 3), ("1_0", 10), ("-1", 0), ("07", 7)] {
+        let p = AcrPurge::parse(&format!("--filter 'bar:.*' --ago 1d --keep {text}"))
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(p.keep, keep, "{text}");
+    }
+    let e = AcrPurge::parse("--filter 'bar:.*' --ago 1d --keep 08")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--keep") && e.contains("\"08\""), "{e}");
+    assert!(AcrPurge::parse("--untagged-only --repository-page-size 2147483648").is_err());
+    assert!(AcrPurge::parse("--untagged-only --repository-page-size 0x7fffffff").is_ok());
+}
