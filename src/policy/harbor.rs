@@ -329,21 +329,33 @@ impl HarborPolicy {
                             .take(keep)
                             .for_each(|&(i, _)| retained[i] = true);
                     }
-                    Template::NDaysSinceLastPush | Template::NDaysSinceLastPull => {
-                        // daysps/dayspl: `t >= minTime` (inclusive)
+                    Template::NDaysSinceLastPush
+                    | Template::NDaysSinceLastPull
+                    | Template::LastXDays => {
+                        // daysps/dayspl: `t >= minTime` (inclusive); lastx:
+                        // `time.Unix(t, 0).After(cutoff)` (strict).
+                        let strict = rule.template == Template::LastXDays;
+                        let within =
+                            |key: i64, since: i64| key > since || (!strict && key == since);
                         let since = go_cutoff(now, rule.param);
-                        known
-                            .iter()
-                            .filter(|&&(_, key)| key >= since)
-                            .for_each(|&(i, _)| retained[i] = true);
-                    }
-                    Template::LastXDays => {
-                        // lastx: `time.Unix(t, 0).After(cutoff)` (strict)
-                        let since = go_cutoff(now, rule.param);
-                        known
-                            .iter()
-                            .filter(|&&(_, key)| key > since)
-                            .for_each(|&(i, _)| retained[i] = true);
+                        // The cutoff as written, where Harbor's wraps (GO_MAX_DAYS): what it
+                        // drops but the written window holds, regscope keeps (decisions.md).
+                        let written = now
+                            .timestamp()
+                            .saturating_sub(rule.param.saturating_mul(86_400));
+                        for &(i, key) in &known {
+                            if within(key, since) {
+                                retained[i] = true;
+                            } else if rule.param > GO_MAX_DAYS && within(key, written) {
+                                unjudged.entry(i).or_insert_with(|| {
+                                    format!(
+                                        "{}: Harbor deletes it ({} overflow Go's time.Duration, so Harbor's cutoff wraps around); it is within the days as written, so regscope keeps it",
+                                        rule.id,
+                                        crate::text::count(rule.param, "day")
+                                    )
+                                });
+                            }
+                        }
                     }
                 }
             }
@@ -419,7 +431,7 @@ impl HarborPolicy {
                     .unwrap_or_else(|| "out of range".into());
                 out.push(format!(
                     // plural: never one (GO_MAX_DAYS is 106,751)
-                    "{}: {} is more than Go's time.Duration holds ({GO_MAX_DAYS} days); Harbor's cutoff wraps around to {cutoff}, and regscope evaluates that cutoff as Harbor does",
+                    "{}: {} is more than Go's time.Duration holds ({GO_MAX_DAYS} days); Harbor's cutoff wraps around to {cutoff}: what Harbor deletes by it but the days as written keep, regscope keeps and lists as protected",
                     rule.id,
                     crate::text::count(rule.param, "day")
                 ));

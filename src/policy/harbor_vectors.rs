@@ -309,10 +309,14 @@ fn days_past_go_duration_wrap_around_as_in_harbor() {
     // 106752 days wraps to +9223371273 s (~292 years ahead).
     assert_eq!(go_cutoff(now(), 106_752), NOW_S + 9_223_371_273);
     let images = vec![cand("c0", &["t"], days_ago(1, 0), Some(days_ago(1, 0)))];
-    for t in ["nDaysSinceLastPush", "nDaysSinceLastPull"] {
+    for t in ["nDaysSinceLastPush", "nDaysSinceLastPull", "lastXDays"] {
+        // Harbor retains nothing by the rule and deletes c0; regscope keeps it, protected
+        // with the reason, and warns (docs/decisions.md, Harbor day counts).
         let rules = [all_rule(t, &format!(r#"{{"{t}":20190904}}"#))];
-        assert!(retained(&rules, &images).is_empty(), "{t}");
         let ev = eval(&rules, &images);
+        assert!(ev.decisions.is_empty(), "{t}");
+        assert_eq!(ev.protected.len(), 1, "{t}");
+        assert!(ev.protected[0].why.contains("Harbor deletes it"), "{t}");
         assert!(
             ev.warnings.iter().any(|w| w.contains("wraps around")),
             "{:?}",
@@ -326,6 +330,12 @@ fn days_past_go_duration_wrap_around_as_in_harbor() {
             .iter()
             .any(|w| w.contains("wraps around")));
     }
+    // What is outside the written window too is deleted as Harbor does: 106752 days back
+    // from NOW is the year 1733; this was pushed in 1684.
+    let old = vec![cand("c0", &["t"], -9_000_000_000, None)];
+    let ev = eval(&[all_rule("lastXDays", r#"{"lastXDays":106752}"#)], &old);
+    assert!(ev.protected.is_empty());
+    assert_eq!(ev.decisions.len(), 1);
 }
 
 // --- rule/lastx/evaluator_test.go ---
