@@ -233,11 +233,18 @@ pub fn render(report: &AuditReport) -> String {
             out.push_str(&format!("  warning: {}\n", counts(&t.warning)));
         }
     }
+    // One registry: its line above names it, so rows name repositories alone (a layout's
+    // path before every repository pushed the checks off the screen).
+    let one_registry = report.summary.registries.len() <= 1;
+    let name = |r: &crate::hygiene::RepositoryAudit| match one_registry {
+        true => r.repository.clone(),
+        false => format!("{}/{}", r.registry, r.repository),
+    };
     let mut headers: Vec<&'static str> = vec!["REPOSITORY"];
     headers.extend(CheckId::ALL.iter().map(|c| c.short()));
     let mut table = Table::new(&headers);
     for r in &report.repositories {
-        let mut row = vec![format!("{}/{}", r.registry, r.repository)];
+        let mut row = vec![name(r)];
         row.extend(CheckId::ALL.iter().map(|c| {
             r.check(*c)
                 .map(|c| c.status.glyph())
@@ -265,7 +272,7 @@ pub fn render(report: &AuditReport) -> String {
         if notable.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n{}/{}\n", r.registry, r.repository));
+        out.push_str(&format!("\n{}\n", name(r)));
         for c in notable {
             out.push_str(&format!(
                 "  {} {} {}: {}\n",

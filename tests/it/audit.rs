@@ -170,6 +170,12 @@ async fn audit_of_a_distribution_registry() {
         table.contains("! signatures warn: 1 of 3 tagged images signed"),
         "{table}"
     );
+    // One registry, named once above the table: rows and evidence name repositories alone.
+    assert!(
+        table.lines().any(|l| l.starts_with("team/app ")) && table.contains("\nteam/app\n"),
+        "{table}"
+    );
+    assert!(!table.contains(&format!("{host}/team/app")), "{table}");
 
     // In use, through the same list `plan --in-use` reads: the reported image has no
     // critical finding (an empty report), the other in-use image has no scan at all.
