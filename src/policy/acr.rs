@@ -266,3 +266,11 @@ mod cli_manifest_vectors;
 #[cfg(test)]
 #[path = "acr_cli_tag_vectors.rs"]
 mod cli_tag_vectors;
+
+#[cfg(test)]
+#[path = "acr_cli_index_vectors.rs"]
+mod cli_index_vectors;
+
+#[cfg(test)]
+#[path = "acr_cli_flag_vectors.rs"]
+mod cli_flag_vectors;
