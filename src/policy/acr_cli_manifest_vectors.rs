@@ -409,7 +409,15 @@ fn keep_ranks_manifests_below_the_second() {
         m("a", "2025-06-01T12:00:00.5Z"),
         m("b", "2025-06-01T12:00:00.5Z"),
     ];
-    assert!(deleted(&tie, "--untagged-only --keep 1").is_empty());
+    let ev = eval(&tie, "--untagged-only --keep 1");
+    assert!(ev.decisions.is_empty(), "{:?}", ev.decisions);
+    assert!(
+        ev.warnings
+            .iter()
+            .any(|w| w.starts_with("bar: 2 dangling manifests") && w.contains("tie")),
+        "{:?}",
+        ev.warnings
+    );
 }
 
 /// `purge` (cmd/acr/purge.go) hands the one --keep to the tag pass and, with --untagged,

@@ -148,9 +148,21 @@ impl AcrPurge {
             });
             // Manifests tied with the last kept one are kept too: digest order never
             // decides which is newer.
+            let micros = |gi: usize| time(gi).map_or(0, |t| t.timestamp_micros());
             let keep = keep_ties(&candidates, self.keep.min(candidates.len()), |&gi| {
-                time(gi).map_or(0, |t| t.timestamp_micros())
+                micros(gi)
             });
+            if keep > self.keep {
+                let edge = micros(candidates[keep - 1]);
+                ev.warnings.push(format!(
+                    // plural: never one: a tie has two members at least
+                    "{}: {} dangling manifests were last updated at {}, a genuine tie across the --keep {} boundary; ACR's order between them is not defined (acr-cli breaks it by digest), so regscope keeps all of them",
+                    images[group[candidates[0]] as usize].repository,
+                    candidates.iter().filter(|&&gi| micros(gi) == edge).count(),
+                    time(candidates[keep - 1]).map_or(String::new(), |t| t.to_rfc3339()),
+                    self.keep
+                ));
+            }
             candidates.drain(..keep);
         }
         let rule: std::sync::Arc<str> = filters
