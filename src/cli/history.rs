@@ -77,7 +77,19 @@ fn table(h: &History) -> String {
     ])
     .right_align(&[1, 2, 3, 4, 5]);
     let mut prev: Option<u64> = None;
-    for (i, s) in h.snapshots.iter().enumerate() {
+    let snaps = &h.snapshots;
+    let mut i = 0;
+    while i < snaps.len() {
+        let s = &snaps[i];
+        // Crawls that found exactly what the one before found (re-running a command
+        // records one each) fold into its row, which says how many and until when.
+        let mut same = 0;
+        while snaps
+            .get(i + same + 1)
+            .is_some_and(|n| n.repositories == s.repositories)
+        {
+            same += 1;
+        }
         let images: u64 = s.repositories.iter().map(|r| r.images).sum();
         let tags: u64 = s.repositories.iter().map(|r| r.tags).sum();
         let total = s.total_bytes();
@@ -91,6 +103,14 @@ fn table(h: &History) -> String {
             _ => String::new(),
         };
         let flag = if g.spikes.contains(&i) { " SPIKE" } else { "" };
+        let folded = match same {
+            0 => String::new(),
+            n => format!(
+                " · the same in {} to {}",
+                crate::text::count(n, "later crawl"),
+                crate::text::date(snaps[i + n].at)
+            ),
+        };
         if total.is_some() {
             prev = total;
         }
@@ -102,8 +122,11 @@ fn table(h: &History) -> String {
             tags.to_string(),
             size(total),
             size(unique),
-            format!("{change}{flag}"),
+            format!("{change}{flag}{folded}")
+                .trim_start_matches(" · ")
+                .to_string(),
         ]);
+        i += same + 1;
     }
     let mut out = t.render();
     if let Some(per_day) = g.per_day {
@@ -115,4 +138,58 @@ fn table(h: &History) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{HistoryRepository, HistorySnapshot};
+    use chrono::TimeZone;
+
+    fn snapshot(hour: u32, images: u64, bytes: u64) -> HistorySnapshot {
+        HistorySnapshot {
+            at: chrono::Utc
+                .with_ymd_and_hms(2026, 12, 1, hour, 0, 0)
+                .unwrap(),
+            repositories: vec![HistoryRepository {
+                repository: "web".into(),
+                images,
+                tags: images,
+                total_bytes: Some(bytes),
+                unique_bytes: Some(bytes / 2),
+            }],
+        }
+    }
+
+    #[test]
+    fn crawls_that_found_the_same_fold_into_one_row() {
+        let h = History {
+            schema: HISTORY_SCHEMA.into(),
+            registry: "r".into(),
+            snapshots: vec![
+                snapshot(1, 3, 3000),
+                snapshot(2, 3, 3000),
+                snapshot(3, 3, 3000),
+                snapshot(4, 4, 4024),
+                snapshot(5, 4, 4024),
+            ],
+        };
+        let out = table(&h);
+        let rows: Vec<&str> = out
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with("2026"))
+            .collect();
+        assert_eq!(rows.len(), 2, "{out}");
+        assert!(
+            rows[0].ends_with("the same in 2 later crawls to 2026-12-01 03:00 UTC"),
+            "{out}"
+        );
+        assert!(rows[1].contains("+1.0 KiB"), "{out}");
+        assert!(
+            rows[1].ends_with(" · the same in 1 later crawl to 2026-12-01 05:00 UTC"),
+            "{out}"
+        );
+        assert!(out.contains("over 5 snapshots"), "{out}");
+    }
 }
