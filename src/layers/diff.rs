@@ -9,10 +9,10 @@
 
 use super::index::EntryKind;
 use super::merge::{Analysis, FsNode};
-use super::names::parent;
+use super::rollup::roll_up;
 use crate::registry::Descriptor;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct LayerSets {
@@ -110,32 +110,21 @@ fn crc(n: &FsNode) -> Option<u32> {
 }
 
 /// Compares the final filesystems of `a` and `b`.
-pub fn files(a: &Analysis, b: &Analysis) -> FilesDiff {
+pub fn files<'a>(a: &'a Analysis, b: &'a Analysis) -> FilesDiff {
     let mut out = FilesDiff::default();
-    let mut dirs: BTreeMap<String, DirGrowth> = BTreeMap::new();
-    let mut touch = |path: &str, sa: u64, sb: u64, kind: u8| {
-        let mut p = parent(path);
-        loop {
-            let d = dirs.entry(p.to_string()).or_insert_with(|| DirGrowth {
-                path: p.to_string(),
-                size_a: 0,
-                size_b: 0,
-                delta: 0,
-                added: 0,
-                removed: 0,
-                changed: 0,
-            });
-            d.delta += sb as i64 - sa as i64;
-            match kind {
-                0 => d.added += 1,
-                1 => d.removed += 1,
-                _ => d.changed += 1,
-            }
-            if p.is_empty() {
-                break;
-            }
-            p = parent(p);
+    // Each change as (path, tally), summed into its directories once all are known.
+    let mut touched: Vec<(&str, Tally)> = Vec::new();
+    let mut touch = |path: &'a str, sa: u64, sb: u64, kind: u8| {
+        let mut t = Tally {
+            delta: (sb as i64).saturating_sub(sa as i64),
+            ..Tally::default()
+        };
+        match kind {
+            0 => t.added = 1,
+            1 => t.removed = 1,
+            _ => t.changed = 1,
         }
+        touched.push((path, t));
     };
     for (path, na) in a.fs.iter().filter(|(_, n)| n.kind != EntryKind::Dir) {
         match b.fs.get(path) {
@@ -177,12 +166,16 @@ pub fn files(a: &Analysis, b: &Analysis) -> FilesDiff {
     }
     let size_a = dir_sizes(a);
     let size_b = dir_sizes(b);
-    out.directories = dirs
-        .into_values()
-        .map(|mut d| {
-            d.size_a = size_a.get(&d.path).copied().unwrap_or(0);
-            d.size_b = size_b.get(&d.path).copied().unwrap_or(0);
-            d
+    out.directories = roll_up(touched, Tally::add)
+        .into_iter()
+        .map(|(path, t)| DirGrowth {
+            size_a: size_a.get(&path).copied().unwrap_or(0),
+            size_b: size_b.get(&path).copied().unwrap_or(0),
+            path,
+            delta: t.delta,
+            added: t.added,
+            removed: t.removed,
+            changed: t.changed,
         })
         .collect();
     out.directories
@@ -234,21 +227,28 @@ fn change(path: &str, a: &FsNode, b: &FsNode) -> Option<FileChange> {
 }
 
 /// Content bytes under every directory of the final filesystem.
-fn dir_sizes(a: &Analysis) -> BTreeMap<String, u64> {
-    let mut sizes: BTreeMap<String, u64> = BTreeMap::new();
-    for (path, n) in &a.fs {
-        let b = bytes(n);
-        if b == 0 {
-            continue;
-        }
-        let mut p = parent(path);
-        loop {
-            *sizes.entry(p.to_string()).or_default() += b;
-            if p.is_empty() {
-                break;
-            }
-            p = parent(p);
-        }
+fn dir_sizes(a: &Analysis) -> HashMap<String, u64> {
+    let files =
+        a.fs.iter()
+            .map(|(path, n)| (path.as_str(), bytes(n)))
+            .filter(|&(_, b)| b > 0);
+    roll_up(files, |t, b| *t = t.saturating_add(*b))
+}
+
+/// What changed below a directory.
+#[derive(Clone, Default)]
+struct Tally {
+    delta: i64,
+    added: u64,
+    removed: u64,
+    changed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.delta = self.delta.saturating_add(o.delta);
+        self.added += o.added;
+        self.removed += o.removed;
+        self.changed += o.changed;
     }
-    sizes
 }

@@ -28,6 +28,7 @@ pub mod merge;
 pub mod names;
 mod pump;
 pub mod report;
+mod rollup;
 pub mod stream;
 mod targuard;
 pub mod tree;
