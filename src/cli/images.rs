@@ -139,6 +139,15 @@ pub fn table(images: &[Image], all: bool) -> String {
                 d => {
                     let what = match (i.kind, i.platforms.first()) {
                         (ImageKind::Image, Some(p)) => p.to_string(),
+                        // The same names as the TUI: an SBOM is "SBOM", an unknown
+                        // artifact its type.
+                        (ImageKind::Artifact, _) => match &i.artifact_type {
+                            Some(t) => match crate::model::referrer_label(Some(t)) {
+                                "artifact" => t.clone(),
+                                known => known.to_string(),
+                            },
+                            None => "artifact".to_string(),
+                        },
                         (k, _) => k.as_str().to_string(),
                     };
                     let tags = if i.tags.is_empty() {

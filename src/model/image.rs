@@ -255,3 +255,20 @@ impl Inventory {
         serde_json::from_str(text).map_err(|e| format!("invalid inventory document: {e}"))
     }
 }
+
+/// What kind of thing a referrer is, from its artifact type.
+pub fn referrer_label(artifact_type: Option<&str>) -> &'static str {
+    let t = artifact_type.unwrap_or("").to_ascii_lowercase();
+    if t.contains("sbom") || t.contains("spdx") || t.contains("cyclonedx") {
+        "SBOM"
+    } else if t.contains("signature") || t.contains("cosign") || t.contains("notary") {
+        "signature"
+    } else if t.contains("trivy") || t.contains("grype") || t.contains("sarif") {
+        // The scanner formats `scan::formats` reads as findings.
+        "scan report"
+    } else if t.contains("in-toto") || t.contains("provenance") || t.contains("attestation") {
+        "attestation"
+    } else {
+        "artifact"
+    }
+}

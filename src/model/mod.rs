@@ -18,8 +18,8 @@ pub use digest_prefix::{DigestPrefix, TypedDigest};
 pub use ecosystem::Ecosystem;
 pub use finding::{Finding, ScanStatus, ScanSummary, Severity, SeverityCounts};
 pub use image::{
-    BlobRef, Image, ImageKind, Inventory, InventoryIssue, Lock, ReferrerRef, StorageClass,
-    TagDetail, INVENTORY_SCHEMA,
+    referrer_label, BlobRef, Image, ImageKind, Inventory, InventoryIssue, Lock, ReferrerRef,
+    StorageClass, TagDetail, INVENTORY_SCHEMA,
 };
 pub use platform::Platform;
 pub use repository::RepositorySummary;

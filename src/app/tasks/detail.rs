@@ -71,19 +71,7 @@ pub struct DetailResult {
     pub outcome: Result<Arc<DetailData>, RegistryError>,
 }
 
-/// What kind of thing a referrer is, from its artifact type.
-pub fn referrer_label(artifact_type: Option<&str>) -> &'static str {
-    let t = artifact_type.unwrap_or("").to_ascii_lowercase();
-    if t.contains("sbom") || t.contains("spdx") || t.contains("cyclonedx") {
-        "SBOM"
-    } else if t.contains("signature") || t.contains("cosign") || t.contains("notary") {
-        "signature"
-    } else if t.contains("in-toto") || t.contains("provenance") || t.contains("attestation") {
-        "attestation"
-    } else {
-        "artifact"
-    }
-}
+pub use crate::model::referrer_label;
 
 /// `created_by` of each non-empty history entry, in layer order.
 fn layer_commands(config: &Value) -> Vec<Option<String>> {
@@ -232,5 +220,13 @@ mod tests {
             "attestation"
         );
         assert_eq!(referrer_label(None), "artifact");
+        assert_eq!(
+            referrer_label(Some("application/vnd.aquasec.trivy.report.v1+json")),
+            "scan report"
+        );
+        assert_eq!(
+            referrer_label(Some("application/sarif+json")),
+            "scan report"
+        );
     }
 }

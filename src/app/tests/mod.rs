@@ -24,6 +24,7 @@ mod plan_sort;
 mod query;
 mod raw;
 mod reducer;
+mod referrer_rows;
 mod refresh;
 mod reopen;
 mod severity_lazy;

@@ -89,10 +89,15 @@ pub fn dependent_label(table: &ImageTable, id: u32) -> Option<String> {
             ImageKind::Signature => "signature".to_string(),
             ImageKind::Attestation => "attestation".to_string(),
             ImageKind::Index => "index".to_string(),
-            k => r
-                .extra()
-                .and_then(|x| x.artifact_type.clone())
-                .unwrap_or_else(|| k.as_str().to_string()),
+            // A known kind of referrer by its name (an SBOM's media type cut to `applica…`
+            // in a narrow TAGS column said nothing); another artifact by its type.
+            k => match r.extra().and_then(|x| x.artifact_type.clone()) {
+                Some(t) => match crate::model::referrer_label(Some(&t)) {
+                    "artifact" => t,
+                    known => known.to_string(),
+                },
+                None => k.as_str().to_string(),
+            },
         },
     };
     let mut label = format!("{}↳ {what}", "  ".repeat(depth - 1));
