@@ -406,3 +406,7 @@ pub fn score<'a>(layers: impl IntoIterator<Item = &'a LayerIndex>) -> DiveScore 
 #[cfg(test)]
 #[path = "dive_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "dive_filetree_vectors.rs"]
+mod filetree_vectors;
