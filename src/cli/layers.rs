@@ -131,10 +131,25 @@ async fn execute(args: &LayersArgs) -> anyhow::Result<i32> {
     let analysis = match layers.analysis() {
         Ok(a) => a,
         Err(failed) => {
+            let total = layers.layers.len();
+            let failures = failed.len();
             for (i, e) in failed {
-                eprintln!("regscope layers: layer {}: {e}", i + 1);
+                // The error names the layer by digest; say which of the image's it is once.
+                let msg = e.to_string();
+                let what = msg.strip_prefix("layer ").unwrap_or(&msg);
+                eprintln!("regscope layers: layer {} of {total}, {what}", i + 1);
             }
-            eprintln!("  the other layers were read; the analysis needs all of them");
+            let read = total - failures;
+            if read > 0 {
+                eprintln!(
+                    "  {} read; the analysis needs every layer",
+                    match read {
+                        1 => "the other layer was".to_string(),
+                        // plural: never one (one is the arm above)
+                        n => format!("the other {n} layers were"),
+                    }
+                );
+            }
             return Ok(1);
         }
     };

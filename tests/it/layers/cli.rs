@@ -280,7 +280,9 @@ fn cached_layers_are_not_reread_and_a_corrupt_blob_fails_its_layer() {
     let (code, out, err) = regscope(&data, &["layers", &r, "--json", "--no-cache"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        err.contains("layer 2: ") && err.contains("digest mismatch") && err.contains(&digest),
+        err.contains("layer 2 of 4, sha256:")
+            && err.contains("digest mismatch")
+            && err.contains(&digest),
         "{err}"
     );
     assert!(out.is_empty(), "no partial report on stdout: {out}");

@@ -176,12 +176,12 @@ async fn corrupt_storage_fails_its_layer_and_a_bomb_stops_at_the_bound() {
     let bomb = sha256(&img.layers[1].bytes);
     assert!(
         err.contains(&format!(
-            "layer 2: layer {bomb}: decompressed size exceeds the bound of 1000000 bytes"
+            "layer 2 of 3, {bomb}: decompressed size exceeds the bound of 1000000 bytes"
         )),
         "{err}"
     );
     assert!(
-        err.contains(&format!("layer 3: layer {victim}: digest mismatch")),
+        err.contains(&format!("layer 3 of 3, {victim}: digest mismatch")),
         "{err}"
     );
     assert!(!err.contains("layer 1:"), "the intact layer is fine: {err}");
