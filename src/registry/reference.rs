@@ -166,9 +166,17 @@ fn parse_layout(path: &str) -> Result<Reference, String> {
     if path.is_empty() {
         return Err("oci: needs a layout directory".into());
     }
-    // A directory may hold '@'; only what follows the last one and looks like a digest is.
+    // A directory may hold '@'; only what follows the last one and looks like a digest is:
+    // `sha…`, or bare hex as for registries (`oci:DIR@0a8b13f7`) unless a directory of
+    // that very name exists.
+    let bare_hex = |d: &str| {
+        d.len() >= crate::model::digest_prefix::MIN_PREFIX_HEX
+            && d.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && !Path::new(path).is_dir()
+    };
     let (rest, (digest, short_digest)) = match path.rsplit_once('@') {
-        Some((r, d)) if d.starts_with("sha") => (r, after_at(d)?),
+        Some((r, d)) if d.starts_with("sha") || bare_hex(d) => (r, after_at(d)?),
         _ => (path, (None, None)),
     };
     let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
@@ -420,6 +428,16 @@ mod tests {
         let hex = "ab".repeat(32);
         let r = Reference::parse(&format!("team/api@{hex}")).unwrap();
         assert_eq!(r.digest.unwrap().to_string(), format!("sha256:{hex}"));
+        // Bare hex after `@` in a layout path is a short digest too, unless a directory of
+        // that name exists.
+        let r = Reference::parse(&format!("oci:./no-such-dir@{}", &hex[..8])).unwrap();
+        assert_eq!(r.short_digest.unwrap().to_string(), &hex[..8]);
+        let tmp = tempfile::tempdir().unwrap();
+        let odd = tmp.path().join(format!("odd@{}", &hex[..8]));
+        std::fs::create_dir(&odd).unwrap();
+        let r = Reference::parse(&format!("oci:{}", odd.display())).unwrap();
+        assert!(r.short_digest.is_none() && r.digest.is_none());
+        assert_eq!(r.repository, format!("odd@{}", &hex[..8]));
         let r = Reference::parse(&format!("oci:./dir@sha256:{}", &hex[..10])).unwrap();
         assert_eq!(
             r.short_digest.unwrap().to_string(),
