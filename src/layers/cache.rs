@@ -6,7 +6,6 @@
 
 use super::checkpoint::Checkpoints;
 use super::implied::Implied;
-use super::index::EntryKind;
 use super::index::{LayerIndex, INDEX_FORMAT};
 use super::names::{MAX_PATH_BYTES, MAX_PATH_DEPTH};
 use crate::model::Digest;
@@ -111,10 +110,7 @@ fn paths_within_limits(idx: &LayerIndex) -> bool {
         short(&e.path)
             && e.path.split('/').count() <= MAX_PATH_DEPTH
             && e.link.as_deref().is_none_or(short)
-            && (e.kind.is_marker()
-                || implied
-                    .note(&e.path, e.kind == EntryKind::Dir, idx.uncompressed_size)
-                    .is_ok())
+            && implied.note_entry(e, idx.uncompressed_size).is_ok()
     })
 }
 
@@ -137,7 +133,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::{Compression, TarEntry};
+    use crate::layers::{Compression, EntryKind, TarEntry};
 
     fn index(path: String) -> LayerIndex {
         LayerIndex {

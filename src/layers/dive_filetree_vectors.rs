@@ -215,6 +215,57 @@ fn stack_with_a_root_opaque_marker() {
     assert_eq!(sw, so);
 }
 
+/// TestAddWhiteoutPath and TestIsWhiteout: an opaque marker is not a path of its own, but
+/// its directories are made (dive adds them; containerd's apply makes a marker's parents
+/// before it converts the whiteout). `.wh.public2` is a whiteout, `public1` is not.
+#[test]
+fn markers_are_not_paths_but_their_directories_exist() {
+    let l = layer(&[f(
+        "usr/local/lib/python3.7/site-packages/pip/.wh..wh..opq",
+        b"",
+    )]);
+    assert_eq!(l.entries.len(), 1);
+    assert_eq!(l.entries[0].kind, EntryKind::Opaque);
+    let a = Analysis::replay(&[l]);
+    assert_eq!(
+        paths(&a),
+        [
+            "usr",
+            "usr/local",
+            "usr/local/lib",
+            "usr/local/lib/python3.7",
+            "usr/local/lib/python3.7/site-packages",
+            "usr/local/lib/python3.7/site-packages/pip",
+        ]
+    );
+    assert!(a.fs.values().all(|n| n.kind == EntryKind::Dir));
+
+    let l = layer(&[
+        f("/etc/nginx/public1", b"1"),
+        f("/etc/nginx/.wh.public2", b""),
+        f("/etc/nginx/public3/.wh..wh..opq", b""),
+    ]);
+    let kinds: Vec<(&str, EntryKind)> = l
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("etc/nginx/public1", EntryKind::File),
+            ("etc/nginx/public2", EntryKind::Whiteout),
+            ("etc/nginx/public3", EntryKind::Opaque),
+        ]
+    );
+    let a = Analysis::replay(&[l]);
+    assert_eq!(
+        paths(&a),
+        ["etc", "etc/nginx", "etc/nginx/public1", "etc/nginx/public3"]
+    );
+    assert_eq!(a.fs["etc/nginx/public3"].kind, EntryKind::Dir);
+}
+
 /// TestDirSize (file_node_test.go): /etc/nginx holds 100 + 200 + 300 bytes = 600 B.
 #[test]
 fn directory_sizes_roll_up() {

@@ -6,6 +6,7 @@
 //! pass the tar bytes read so far plus [`SLACK`]; listed directories cost nothing here (their
 //! paths are in the index already, bounded by the layer's own bytes).
 
+use super::index::{EntryKind, TarEntry};
 use super::names::parent;
 use std::collections::HashSet;
 
@@ -23,6 +24,19 @@ pub struct Implied {
 }
 
 impl Implied {
+    /// [`Implied::note`] for an index entry. A marker implies directories too: the replay
+    /// makes the directory a whiteout sits in, and an opaque marker's `path` is that
+    /// directory, implied itself when nothing lists it.
+    pub fn note_entry(&mut self, e: &TarEntry, tar_bytes: u64) -> Result<(), u64> {
+        match e.kind {
+            EntryKind::Opaque if !e.path.is_empty() => {
+                self.note(&format!("{}/.wh..wh..opq", e.path), false, tar_bytes)
+            }
+            EntryKind::Opaque => Ok(()),
+            kind => self.note(&e.path, kind == EntryKind::Dir, tar_bytes),
+        }
+    }
+
     /// Notes an entry at `path` (a directory when `is_dir`): its missing ancestors are implied.
     /// `Err` with the implied bytes when they pass `tar_bytes + SLACK`.
     pub fn note(&mut self, path: &str, is_dir: bool, tar_bytes: u64) -> Result<(), u64> {
@@ -76,5 +90,25 @@ mod tests {
         let (n, bytes) = refused.expect("refused within ten such names");
         assert_eq!(n, 3, "the fifth name passes 16 MiB");
         assert!(bytes > SLACK, "{bytes}");
+    }
+
+    /// Markers make their directory exist in the replay, so its bytes count: a whiteout's
+    /// parents, an opaque marker's own path (before: markers counted nothing, so a layer
+    /// of deep markers in new directories passed the budget).
+    #[test]
+    fn markers_imply_their_directories() {
+        let marker = |path: &str, kind| TarEntry {
+            path: path.into(),
+            kind,
+            ..Default::default()
+        };
+        let mut i = Implied::default();
+        i.note_entry(&marker("a/b/gone", EntryKind::Whiteout), 0)
+            .unwrap();
+        assert_eq!(i.bytes, "a/b".len() as u64 + "a".len() as u64);
+        i.note_entry(&marker("c/d", EntryKind::Opaque), 0).unwrap();
+        assert_eq!(i.bytes, 4 + "c/d".len() as u64 + "c".len() as u64);
+        i.note_entry(&marker("", EntryKind::Opaque), 0).unwrap();
+        assert_eq!(i.bytes, 8, "the root is never implied");
     }
 }

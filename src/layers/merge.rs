@@ -171,11 +171,20 @@ impl Replay {
     fn apply(&mut self, i: usize, layer: &LayerIndex) {
         self.stats.push(LayerStats::default());
         self.current.clear();
-        // Markers first: they hide lower layers only, wherever they sit in the tar.
+        // Markers first: they hide lower layers only, wherever they sit in the tar. The
+        // directory a marker sits in exists afterwards: extraction makes a tar entry's
+        // parents before it converts a whiteout (containerd's `applyNaive`), and dive's
+        // trees add them too (file_tree_test.go TestAddWhiteoutPath).
         for e in layer.entries.iter().filter(|e| e.kind.is_marker()) {
             match e.kind {
-                EntryKind::Opaque => self.remove_below(i, &e.path, false),
-                _ => self.remove_below(i, &e.path, true),
+                EntryKind::Opaque => {
+                    self.remove_below(i, &e.path, false);
+                    self.ensure_dirs(i, &e.path);
+                }
+                _ => {
+                    self.remove_below(i, &e.path, true);
+                    self.ensure_parents(i, &e.path);
+                }
             }
         }
         for e in layer.entries.iter().filter(|e| !e.kind.is_marker()) {
@@ -249,7 +258,13 @@ impl Replay {
     /// Makes every ancestor of `path` a directory, as extracting the entry would: a
     /// missing one appears (set by layer `i`), a non-directory in the way is replaced.
     fn ensure_parents(&mut self, i: usize, path: &str) {
-        let mut p = parent(path);
+        self.ensure_dirs(i, parent(path));
+    }
+
+    /// [`Self::ensure_parents`] for `dir` itself and its ancestors (`""`, the root, is
+    /// always there).
+    fn ensure_dirs(&mut self, i: usize, dir: &str) {
+        let mut p = dir;
         while !p.is_empty() {
             match self.fs.get(p) {
                 Some(n) if n.kind == EntryKind::Dir => return, // its ancestors exist too

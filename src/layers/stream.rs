@@ -368,17 +368,16 @@ fn walk<R: Read>(tar_stream: R, limits: &LayerLimits) -> Result<Vec<TarEntry>, W
                 return Err(Walk::TooManyEntries);
             }
             if let Some(mut e) = describe(&entry)? {
-                if !e.kind.is_marker() {
-                    // Markers only remove; every other entry makes its parents exist.
-                    let tar_bytes = entry.raw_file_position();
-                    implied
-                        .note(&e.path, e.kind == EntryKind::Dir, tar_bytes)
-                        .map_err(|bytes| Walk::ImpliedDirectories {
-                            entry: shown(&entry.path_bytes()),
-                            bytes,
-                            tar_bytes,
-                        })?;
-                }
+                // Every entry makes its parents exist, a marker too (the replay makes the
+                // directory it sits in).
+                let tar_bytes = entry.raw_file_position();
+                implied
+                    .note_entry(&e, tar_bytes)
+                    .map_err(|bytes| Walk::ImpliedDirectories {
+                        entry: shown(&entry.path_bytes()),
+                        bytes,
+                        tar_bytes,
+                    })?;
                 if e.kind == EntryKind::File {
                     // Sparse entries store their data in pieces: no single offset names it.
                     if entry.header().entry_type() != tar::EntryType::GNUSparse {
