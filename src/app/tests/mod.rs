@@ -21,6 +21,7 @@ mod list_filter;
 mod plan;
 mod plan_not_performed;
 mod plan_sort;
+mod platform_cell;
 mod query;
 mod raw;
 mod reducer;

@@ -120,7 +120,8 @@ impl ColumnSpec for ImageColumn {
             (ImageColumn::Tags, false) => 30,
             (ImageColumn::Digest, true) => 64,
             (ImageColumn::Platforms, true) => 60,
-            (ImageColumn::Platforms, false) => 16,
+            // `linux/arm64/v8 +1` whole.
+            (ImageColumn::Platforms, false) => 18,
             (other, _) => other.min_width(wide),
         }
     }

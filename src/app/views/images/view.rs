@@ -269,15 +269,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             ImageColumn::Kind => cell(kind_label(r.kind()), t.fg(Role::Text)),
             ImageColumn::Platforms => {
                 let p = r.platforms();
-                let text = match (p.len(), wide) {
-                    (0, _) => format::UNKNOWN.to_string(),
-                    (1, _) => p[0].to_string(),
-                    (_, true) => p
-                        .iter()
+                // Under `:platform` the cell leads with the platform chosen, which the
+                // filter kept the row for (`linux/arm64/v8 +1`, not `linux/amd64 +1`).
+                let first = state
+                    .images
+                    .platform
+                    .as_ref()
+                    .and_then(|want| p.iter().find(|x| x.satisfies(want)))
+                    .or(p.first());
+                let text = match (first, p.len(), wide) {
+                    (None, ..) => format::UNKNOWN.to_string(),
+                    (Some(one), 1, _) => one.to_string(),
+                    (Some(one), _, true) => std::iter::once(one)
+                        .chain(p.iter().filter(|x| *x != one))
                         .map(|x| x.to_string())
                         .collect::<Vec<_>>()
                         .join(","),
-                    (n, false) => format!("{} +{}", p[0], n - 1),
+                    (Some(one), n, false) => format!("{one} +{}", n - 1),
                 };
                 cell(text, t.fg(Role::Text))
             }
