@@ -410,3 +410,7 @@ mod tests;
 #[cfg(test)]
 #[path = "dive_filetree_vectors.rs"]
 mod filetree_vectors;
+
+#[cfg(test)]
+#[path = "dive_image_vector.rs"]
+mod image_vector;

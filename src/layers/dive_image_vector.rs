@@ -1,0 +1,56 @@
+//! dive's whole-image vector: `dive/image/docker/image_archive_analysis_test.go`,
+//! Test_Analysis, over dive's test image (`.data/test-docker-image.tar`, built from
+//! `.data/Dockerfile.test-image`: busybox plus 13 layers that copy, chmod, move and delete
+//! one 6,405-byte file). `testdata/dive-test-image.tsv` lists that archive's layers, one
+//! tar header a line (`typeflag<TAB>size<TAB>name[<TAB>link]`, `layer` starting the next
+//! layer; the old `\0` typeflag of its whiteouts written as `0`), so the tars are rebuilt
+//! here with zero-filled content and indexed by regscope's own walk.
+
+use super::*;
+use crate::layers::stream::{descriptor_for, index_reader};
+use crate::layers::LayerLimits;
+
+fn layers() -> Vec<LayerIndex> {
+    let text = include_str!("testdata/dive-test-image.tsv");
+    let mut tars: Vec<tar::Builder<Vec<u8>>> = vec![];
+    for line in text.lines() {
+        if line == "layer" {
+            tars.push(tar::Builder::new(Vec::new()));
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let size: u64 = f[1].parse().expect("size");
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::new(f[0].as_bytes()[0]));
+        h.set_size(size);
+        h.set_mode(0o644);
+        if let Some(l) = f.get(3) {
+            h.set_link_name(l).expect("link");
+        }
+        let body = vec![0u8; size as usize];
+        let b = tars.last_mut().expect("a layer line first");
+        b.append_data(&mut h, f[2], body.as_slice()).expect("entry");
+    }
+    tars.into_iter()
+        .map(|b| {
+            let tar = b.into_inner().expect("tar");
+            let desc = descriptor_for(&tar, "application/vnd.oci.image.layer.v1.tar");
+            index_reader(tar.as_slice(), &desc, &LayerLimits::default()).expect("walk")
+        })
+        .collect()
+}
+
+/// Test_Analysis "docker-image": efficiency 0.9844212134184309, sizeBytes 1220598,
+/// userSizeBytes 66237, wastedBytes 32025, wastedPercent 0.4834911001404049 (dive compares
+/// the floats exactly).
+#[test]
+fn dive_test_image_figures() {
+    let l = layers();
+    assert_eq!(l.len(), 14);
+    let d = score(&l);
+    assert_eq!(d.size_bytes, 1_220_598);
+    assert_eq!(d.user_size_bytes, 66_237);
+    assert_eq!(d.wasted_bytes, 32_025);
+    assert_eq!(d.wasted_user_percent, Some(0.4834911001404049));
+    assert_eq!(d.efficiency, 0.9844212134184309);
+}
