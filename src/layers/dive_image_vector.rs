@@ -54,3 +54,23 @@ fn dive_test_image_figures() {
     assert_eq!(d.wasted_user_percent, Some(0.4834911001404049));
     assert_eq!(d.efficiency, 0.9844212134184309);
 }
+
+/// regscope's own figures on the same image, derived by hand from the Dockerfile: five
+/// hidden versions of the 6,405-byte file (somefile1 before its chmod, somefile1 and
+/// somefile2 under `rm -rf`, somefile3 moved away, saved.txt before its chmod); the
+/// busybox hard links name the one binary and hide nothing.
+#[test]
+fn regscope_figures_on_the_dive_test_image() {
+    let r = crate::layers::merge::Analysis::replay(&layers());
+    assert_eq!(r.total_bytes(), 1_220_598);
+    assert_eq!(r.wasted_bytes(), 5 * 6405);
+    let counts = |i: usize| {
+        let s = &r.stats[i];
+        (s.files_added, s.files_modified, s.files_removed)
+    };
+    assert_eq!(counts(4), (0, 1, 0), "chmod 444 somefile1.txt");
+    assert_eq!(counts(7), (1, 0, 1), "mv somefile3.txt saved.txt");
+    assert_eq!(counts(9), (0, 0, 2), "rm -rf /root/example/");
+    assert_eq!(counts(13), (0, 1, 0), "chmod +x saved.txt");
+    assert!(!r.fs.contains_key("root/example"));
+}
