@@ -43,7 +43,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let cols = TreeColumns::fit(w);
+    // The image count column is as wide as the largest count needs (at least its label):
+    // a column sized for 99,999 cost `platform/base-images` its last letter at 120 columns.
+    let most = f
+        .repos
+        .iter()
+        .filter_map(|r| r.summary.as_ref())
+        .map(|s| s.images)
+        .max();
+    let cols = TreeColumns::fit(w, most.map_or(0, |n| n.to_string().len()));
     let name_w = cols.name + 2;
     // The numbers are labelled once, in a header row above the tree.
     let page = (inner.height as usize).saturating_sub(1);
@@ -117,8 +125,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 match &r.summary {
                     Some(s) => {
                         if cols.images {
-                            spans
-                                .push(Span::styled(format!(" {:>5}", s.images), t.fg(Role::Muted)));
+                            spans.push(Span::styled(
+                                format!(" {:>iw$}", s.images, iw = cols.images_w),
+                                t.fg(Role::Muted),
+                            ));
                         }
                         if cols.total {
                             spans.push(Span::styled(
@@ -143,7 +153,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                         }
                     }
                     None => spans.push(Span::styled(
-                        format!(" {:>5}", SPINNER[(state.spinner + i) % 4]),
+                        format!(
+                            " {:>iw$}",
+                            SPINNER[(state.spinner + i) % 4],
+                            iw = cols.images_w
+                        ),
                         t.fg(Role::Info),
                     )),
                 }
@@ -195,6 +209,8 @@ fn since_last(c: &crate::store::Changes) -> String {
 struct TreeColumns {
     name: usize,
     images: bool,
+    /// Characters of the image count (the widest count, at least `IMGS`).
+    images_w: usize,
     total: bool,
     unique: bool,
     pushed: bool,
@@ -203,7 +219,8 @@ struct TreeColumns {
 impl TreeColumns {
     const MIN_NAME: usize = 18;
 
-    fn fit(w: usize) -> Self {
+    fn fit(w: usize, count_digits: usize) -> Self {
+        let images_w = count_digits.max(4);
         let mut room = w.saturating_sub(2 + Self::MIN_NAME);
         let mut take = |need: usize| {
             let fits = room >= need;
@@ -212,13 +229,14 @@ impl TreeColumns {
             }
             fits
         };
-        let images = take(6);
+        let images = take(images_w + 1);
         let total = images && take(9);
         let unique = total && take(9);
         let pushed = unique && take(9);
         TreeColumns {
             name: Self::MIN_NAME + room,
             images,
+            images_w,
             total,
             unique,
             pushed,
@@ -228,13 +246,13 @@ impl TreeColumns {
     fn header(&self, t: &crate::app::config::theme::Theme) -> Line<'static> {
         let mut s = format!("  {:<w$}", "REPOSITORY", w = self.name);
         for (on, label) in [
-            (self.images, "  IMGS"),
-            (self.total, "    TOTAL"),
-            (self.unique, "   UNIQUE"),
-            (self.pushed, "   PUSHED"),
+            (self.images, format!(" {:>w$}", "IMGS", w = self.images_w)),
+            (self.total, "    TOTAL".into()),
+            (self.unique, "   UNIQUE".into()),
+            (self.pushed, "   PUSHED".into()),
         ] {
             if on {
-                s.push_str(label);
+                s.push_str(&label);
             }
         }
         Line::from(Span::styled(s, t.fg(Role::Header)))
