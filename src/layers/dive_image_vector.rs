@@ -40,7 +40,7 @@ fn layers() -> Vec<LayerIndex> {
         .collect()
 }
 
-/// Test_Analysis "docker-image": efficiency 0.9844212134184309, sizeBytes 1220598,
+/// Test_Analysis "docker-image" (and export_test.go's snapshot): efficiency 0.9844212134184309, sizeBytes 1220598,
 /// userSizeBytes 66237, wastedBytes 32025, wastedPercent 0.4834911001404049 (dive compares
 /// the floats exactly).
 #[test]
@@ -53,6 +53,23 @@ fn dive_test_image_figures() {
     assert_eq!(d.wasted_bytes, 32_025);
     assert_eq!(d.wasted_user_percent, Some(0.4834911001404049));
     assert_eq!(d.efficiency, 0.9844212134184309);
+    // cmd/dive/cli/internal/command/export/testdata/snapshots/export_test.snap,
+    // "fileReference": count 2 each; dive's order for the two 12,810-byte paths is its
+    // unstable sort's, ours is by path (decisions.md "dive's figures").
+    let refs: Vec<(&str, usize, u64)> = d
+        .inefficient
+        .iter()
+        .map(|i| (i.path.as_str(), i.layers.len(), i.cumulative_size))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("/root/example/somefile1.txt", 2, 12810),
+            ("/root/saved.txt", 2, 12810),
+            ("/root/example/somefile3.txt", 2, 6405),
+        ]
+    );
+    assert_eq!(d.inefficient[2].layers, [6, 7], "copied, then its whiteout");
 }
 
 /// regscope's own figures on the same image, derived by hand from the Dockerfile: five
