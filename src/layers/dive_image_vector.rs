@@ -91,3 +91,21 @@ fn regscope_figures_on_the_dive_test_image() {
     assert_eq!(counts(13), (0, 1, 0), "chmod +x saved.txt");
     assert!(!r.fs.contains_key("root/example"));
 }
+
+/// TestFileTreeSelectLayer (cmd/dive/cli/internal/ui/v1/viewmodel, testdata
+/// TestFileTreeSelectLayer.txt): the image as of its second layer shows /bin at 1.2 MB
+/// (busybox, its hard links weighing nothing), /etc at 1.0 kB (307 + 127 + 340 + 243 B),
+/// /somefile.txt at 6.4 kB and the empty directories at 0 B (dive prints SI units).
+#[test]
+fn directory_sizes_as_of_the_second_layer() {
+    let l = layers();
+    let r = crate::layers::merge::Analysis::replay(&l[..2]);
+    let t = crate::layers::tree::FsTree::of_filesystem(&r);
+    let size = |p: &str| t.find(p).map(|n| n.size);
+    assert_eq!(size("bin"), Some(1_075_464 + 77_880));
+    assert_eq!(size("etc"), Some(1017));
+    assert_eq!(size("etc/network"), Some(0));
+    assert_eq!(size("somefile.txt"), Some(6405));
+    assert_eq!(size("var"), Some(0));
+    assert_eq!(t.root().size, 1_075_464 + 77_880 + 1017 + 6405);
+}
