@@ -27,17 +27,24 @@ pub struct FsTree {
     pub nodes: Vec<TreeNode>,
 }
 
-impl FsTree {
-    fn empty() -> (FsTree, HashMap<String, usize>) {
-        let root = TreeNode {
-            name: "/".into(),
+impl TreeNode {
+    /// A directory no entry describes (the root, or a parent the layer only implies).
+    fn dir(name: String) -> TreeNode {
+        TreeNode {
+            name,
             kind: EntryKind::Dir,
             size: 0,
             layer: None,
             state: None,
             link: None,
             children: vec![],
-        };
+        }
+    }
+}
+
+impl FsTree {
+    fn empty() -> (FsTree, HashMap<String, usize>) {
+        let root = TreeNode::dir("/".into());
         let mut ids = HashMap::new();
         ids.insert(String::new(), 0);
         (FsTree { nodes: vec![root] }, ids)
@@ -105,15 +112,7 @@ impl FsTree {
         };
         for p in missing.into_iter().rev() {
             let child = self.nodes.len();
-            self.nodes.push(TreeNode {
-                name: base_name(p).to_string(),
-                kind: EntryKind::Dir,
-                size: 0,
-                layer: None,
-                state: None,
-                link: None,
-                children: vec![],
-            });
+            self.nodes.push(TreeNode::dir(base_name(p).to_string()));
             self.nodes[id].children.push(child);
             ids.insert(p.to_string(), child);
             id = child;
