@@ -239,6 +239,14 @@ fn markers_are_not_paths_but_their_directories_exist() {
         ]
     );
     assert!(a.fs.values().all(|n| n.kind == EntryKind::Dir));
+    // `cat` and `files` find the directory a marker made as the container would.
+    assert!(matches!(
+        crate::layers::lookup::lookup(&a, "/usr/local/lib/python3.7/site-packages/pip"),
+        crate::layers::lookup::Lookup::NotAFile {
+            kind: EntryKind::Dir,
+            ..
+        }
+    ));
 
     let l = layer(&[
         f("/etc/nginx/public1", b"1"),
