@@ -14,7 +14,7 @@ use super::state::{Pane, State};
 use super::views::fleet::state::TreeRow;
 use super::views::images::table::ImageTable;
 use super::views::list_filter::{self, FilterTarget};
-use crate::model::TypedDigest;
+use crate::model::{Digest, TypedDigest};
 
 /// What `:goto` is still looking for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,7 +155,7 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     if state.images.computing {
         return vec![]; // a view is on its way; it settles it
     }
-    if state.images.select_digest(&digest) {
+    if state.images.select_digest(digest.as_str()) {
         state.images.goto = None;
         let page = super::layout::image_page(state);
         state.images.scroll_into_view(page);
@@ -164,7 +164,7 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     if goto.cleared || !state.images.has_filter() {
         state.images.goto = None;
         state.flash(
-            format!(":goto {}: {} is not shown", goto.typed, short(&digest)),
+            format!(":goto {}: {} is not shown", goto.typed, shown(&digest)),
             true,
         );
         return vec![];
@@ -190,25 +190,24 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
 }
 
 /// The full digest `goto` names in `table`, or why none.
-fn find(table: &ImageTable, goto: &Goto) -> Result<String, String> {
+fn find(table: &ImageTable, goto: &Goto) -> Result<Digest, String> {
     match &goto.target {
         Target::Tag(tag) => table
             .rows()
             .find(|r| r.tags().any(|t| t == tag))
-            .map(|r| r.digest_str().to_string())
+            .map(|r| r.digest())
             .ok_or_else(|| format!("{} has no tag {tag:?}", goto.repository)),
         Target::Digest(TypedDigest::Full(d)) => table
             .find_digest(d.as_str())
-            .map(|_| d.to_string())
-            .ok_or_else(|| format!("no image {} in {}", short(d.as_str()), goto.repository)),
+            .map(|_| d.clone())
+            .ok_or_else(|| format!("no image {} in {}", shown(d), goto.repository)),
         Target::Digest(TypedDigest::Prefix(p)) => {
-            super::short_digest::resolve_in(table, &goto.repository, p).map(|d| d.to_string())
+            super::short_digest::resolve_in(table, &goto.repository, p)
         }
     }
 }
 
-fn short(digest: &str) -> &str {
-    let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
-    let end = digest.len() - hex.len() + hex.len().min(12);
-    &digest[..end]
+/// `sha256:` and the digest's short hex, for the status line.
+fn shown(d: &Digest) -> String {
+    format!("{}:{}", d.algorithm(), d.short())
 }

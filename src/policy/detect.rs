@@ -13,6 +13,17 @@ pub enum PolicyFormat {
 }
 
 impl PolicyFormat {
+    /// Every format, in the order the CLI lists them.
+    pub const ALL: [PolicyFormat; 4] = [
+        PolicyFormat::Ecr,
+        PolicyFormat::Gar,
+        PolicyFormat::Acr,
+        PolicyFormat::Harbor,
+    ];
+    /// The names `--policy-format` accepts.
+    pub fn names() -> [&'static str; 4] {
+        Self::ALL.map(Self::as_str)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             PolicyFormat::Ecr => "ecr",
@@ -22,13 +33,7 @@ impl PolicyFormat {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "ecr" => PolicyFormat::Ecr,
-            "gar" => PolicyFormat::Gar,
-            "acr" => PolicyFormat::Acr,
-            "harbor" => PolicyFormat::Harbor,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 

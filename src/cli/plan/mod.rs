@@ -28,7 +28,7 @@ pub struct PlanArgs {
     pub policy: Option<PathBuf>,
     /// The policy format; detected from the file when absent (and the detection is stated).
     /// `--format` is accepted as an old spelling (elsewhere `--format` means output format).
-    #[arg(long = "policy-format", alias = "format", value_name = "FORMAT", value_parser = ["ecr", "gar", "acr", "harbor"])]
+    #[arg(long = "policy-format", alias = "format", value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(crate::policy::PolicyFormat::names()))]
     pub policy_format: Option<String>,
     /// Evaluate as of this instant (RFC 3339) instead of now.
     #[arg(long)]
