@@ -77,19 +77,14 @@ fn table(h: &History) -> String {
     ])
     .right_align(&[1, 2, 3, 4, 5]);
     let mut prev: Option<u64> = None;
-    let snaps = &h.snapshots;
+    // Crawls that found exactly what the one before found (re-running a command records
+    // one each) fold into its row, which says how many and until when.
     let mut i = 0;
-    while i < snaps.len() {
-        let s = &snaps[i];
-        // Crawls that found exactly what the one before found (re-running a command
-        // records one each) fold into its row, which says how many and until when.
-        let mut same = 0;
-        while snaps
-            .get(i + same + 1)
-            .is_some_and(|n| n.repositories == s.repositories)
-        {
-            same += 1;
-        }
+    for run in h
+        .snapshots
+        .chunk_by(|a, b| a.repositories == b.repositories)
+    {
+        let (s, last) = (&run[0], &run[run.len() - 1]);
         let images: u64 = s.repositories.iter().map(|r| r.images).sum();
         let tags: u64 = s.repositories.iter().map(|r| r.tags).sum();
         let total = s.total_bytes();
@@ -103,14 +98,17 @@ fn table(h: &History) -> String {
             _ => String::new(),
         };
         let flag = if g.spikes.contains(&i) { " SPIKE" } else { "" };
-        let folded = match same {
-            0 => String::new(),
-            n => format!(
-                " · the same in {} to {}",
-                crate::text::count(n, "later crawl"),
-                crate::text::date(snaps[i + n].at)
-            ),
-        };
+        let mut cell = format!("{change}{flag}");
+        if run.len() > 1 {
+            if !cell.is_empty() {
+                cell.push_str(" · ");
+            }
+            cell.push_str(&format!(
+                "the same in {} to {}",
+                crate::text::count(run.len() - 1, "later crawl"),
+                crate::text::date(last.at)
+            ));
+        }
         if total.is_some() {
             prev = total;
         }
@@ -122,11 +120,9 @@ fn table(h: &History) -> String {
             tags.to_string(),
             size(total),
             size(unique),
-            format!("{change}{flag}{folded}")
-                .trim_start_matches(" · ")
-                .to_string(),
+            cell,
         ]);
-        i += same + 1;
+        i += run.len();
     }
     let mut out = t.render();
     if let Some(per_day) = g.per_day {
